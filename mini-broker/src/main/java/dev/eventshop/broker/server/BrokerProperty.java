@@ -1,0 +1,168 @@
+package dev.eventshop.broker.server;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every property the broker accepts: Kafka's name, its type, its default and what it means. This
+ * table is the one home of broker configuration; {@link BrokerConfig} parses against it and rejects
+ * any key that is not here.
+ */
+public enum BrokerProperty {
+  NODE_ID("node.id", Type.INT, "1", "The id of this broker in the cluster."),
+  PROCESS_ROLES(
+      "process.roles",
+      Type.STRING,
+      "broker,controller",
+      "Accepted for compatibility with Kafka's KRaft configs; every node is broker and voter."),
+  LISTENERS(
+      "listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", "Where the broker accepts clients."),
+  ADVERTISED_LISTENERS(
+      "advertised.listeners",
+      Type.STRING,
+      "",
+      "The address given to clients in Metadata; empty means the same as listeners."),
+  CONTROLLER_QUORUM_VOTERS(
+      "controller.quorum.voters",
+      Type.STRING,
+      "",
+      "The metadata quorum: id@host:port,...; empty runs a single node."),
+  LOG_DIRS("log.dirs", Type.STRING, "/tmp/mini-broker-logs", "Where partition logs are kept."),
+  NUM_PARTITIONS("num.partitions", Type.INT, "1", "Partitions of an auto-created topic."),
+  DEFAULT_REPLICATION_FACTOR(
+      "default.replication.factor", Type.INT, "1", "Replicas of an auto-created topic."),
+  MIN_INSYNC_REPLICAS(
+      "min.insync.replicas",
+      Type.INT,
+      "1",
+      "The fewest in-sync replicas with which an acks=all produce succeeds."),
+  REPLICA_LAG_TIME_MAX_MS(
+      "replica.lag.time.max.ms",
+      Type.LONG,
+      "30000",
+      "A follower that has not caught up for this long leaves the ISR."),
+  UNCLEAN_LEADER_ELECTION_ENABLE(
+      "unclean.leader.election.enable",
+      Type.BOOLEAN,
+      "false",
+      "Whether a replica outside the ISR may become leader (and lose acknowledged records)."),
+  AUTO_CREATE_TOPICS_ENABLE(
+      "auto.create.topics.enable",
+      Type.BOOLEAN,
+      "true",
+      "Create a topic when a client asks for metadata of an unknown one."),
+  LOG_SEGMENT_BYTES(
+      "log.segment.bytes",
+      Type.INT,
+      "1073741824",
+      "Roll a new segment when one reaches this size."),
+  LOG_ROLL_MS(
+      "log.roll.ms", Type.LONG, "604800000", "Roll a new segment when the active one is this old."),
+  LOG_RETENTION_MS(
+      "log.retention.ms",
+      Type.LONG,
+      "604800000",
+      "Delete segments whose newest record is older than this; -1 keeps them forever."),
+  LOG_RETENTION_BYTES(
+      "log.retention.bytes",
+      Type.LONG,
+      "-1",
+      "Delete the oldest segments while a partition is larger than this; -1 means no limit."),
+  LOG_RETENTION_CHECK_INTERVAL_MS(
+      "log.retention.check.interval.ms",
+      Type.LONG,
+      "300000",
+      "How often retention and compaction run."),
+  LOG_CLEANUP_POLICY(
+      "log.cleanup.policy", Type.STRING, "delete", "delete, compact, or compact,delete."),
+  LOG_INDEX_INTERVAL_BYTES(
+      "log.index.interval.bytes",
+      Type.INT,
+      "4096",
+      "Bytes of records between two entries of the sparse offset index."),
+  LOG_FLUSH_INTERVAL_MESSAGES(
+      "log.flush.interval.messages",
+      Type.LONG,
+      String.valueOf(Long.MAX_VALUE),
+      "fsync after this many records; the default leaves flushing to the OS, as Kafka does."),
+  LOG_FLUSH_INTERVAL_MS(
+      "log.flush.interval.ms",
+      Type.LONG,
+      String.valueOf(Long.MAX_VALUE),
+      "fsync when the oldest unflushed record is this old; default: leave it to the OS."),
+  MESSAGE_MAX_BYTES(
+      "message.max.bytes", Type.INT, "1048588", "The largest record batch the broker accepts."),
+  SOCKET_REQUEST_MAX_BYTES(
+      "socket.request.max.bytes",
+      Type.INT,
+      "104857600",
+      "The largest request frame; larger frames are refused before any allocation."),
+  NUM_NETWORK_THREADS("num.network.threads", Type.INT, "2", "Threads serving client sockets."),
+  GROUP_INITIAL_REBALANCE_DELAY_MS(
+      "group.initial.rebalance.delay.ms",
+      Type.INT,
+      "3000",
+      "How long the first rebalance of an empty group waits for more members."),
+  GROUP_MIN_SESSION_TIMEOUT_MS(
+      "group.min.session.timeout.ms", Type.INT, "6000", "The smallest session timeout allowed."),
+  GROUP_MAX_SESSION_TIMEOUT_MS(
+      "group.max.session.timeout.ms", Type.INT, "1800000", "The largest session timeout allowed."),
+  OFFSETS_TOPIC_NUM_PARTITIONS(
+      "offsets.topic.num.partitions", Type.INT, "50", "Partitions of __consumer_offsets."),
+  OFFSETS_TOPIC_REPLICATION_FACTOR(
+      "offsets.topic.replication.factor",
+      Type.INT,
+      "1",
+      "Replicas of __consumer_offsets (Kafka's default is 3; 1 lets a single node start)."),
+  OFFSETS_RETENTION_MINUTES(
+      "offsets.retention.minutes",
+      Type.LONG,
+      "10080",
+      "Committed offsets of an empty group are kept this long.");
+
+  /** The type of a property's value. */
+  public enum Type {
+    INT,
+    LONG,
+    BOOLEAN,
+    STRING
+  }
+
+  private static final Map<String, BrokerProperty> BY_NAME =
+      Arrays.stream(values()).collect(Collectors.toMap(p -> p.key, Function.identity()));
+
+  private final String key;
+  private final Type type;
+  private final String defaultValue;
+  private final String doc;
+
+  BrokerProperty(String key, Type type, String defaultValue, String doc) {
+    this.key = key;
+    this.type = type;
+    this.defaultValue = defaultValue;
+    this.doc = doc;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String doc() {
+    return doc;
+  }
+
+  public static Optional<BrokerProperty> byKey(String key) {
+    return Optional.ofNullable(BY_NAME.get(key));
+  }
+}
