@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -44,13 +45,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private final ApiTable apis;
+  private final Supplier<ApiTable> apis;
   private final ApiVersionsHandler apiVersions;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private String connectionId;
 
-  KafkaConnection(ApiTable apis, ApiVersionsHandler apiVersions) {
+  /** The table is supplied once the broker has finished starting; until then connections close. */
+  KafkaConnection(Supplier<ApiTable> apis, ApiVersionsHandler apiVersions) {
     this.apis = apis;
     this.apiVersions = apiVersions;
   }
@@ -83,7 +85,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
     ApiKeys key = header.apiKey();
     short version = header.apiVersion();
-    ApiHandler<?> handler = apis.handler(key);
+    ApiTable table = apis.get();
+    if (table == null) {
+      close("the broker is still starting");
+      return;
+    }
+    ApiHandler<?> handler = table.handler(key);
     if (handler == null) {
       close("API %s is not supported".formatted(key));
       return;

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Accepts client connections on the configured listeners and gives each a {@link FrameDecoder} and
@@ -34,7 +35,10 @@ public final class SocketServer implements AutoCloseable {
 
   /** Binds one listener and returns the address it is bound to (port 0 picks a free port). */
   public InetSocketAddress bind(
-      Listener listener, ApiTable apis, ApiVersionsHandler apiVersions, int maxRequestBytes)
+      Listener listener,
+      Supplier<ApiTable> apis,
+      ApiVersionsHandler apiVersions,
+      int maxRequestBytes)
       throws InterruptedException {
     ServerBootstrap bootstrap =
         new ServerBootstrap()

@@ -1,18 +1,41 @@
 package dev.eventshop.broker.server;
 
+import dev.eventshop.broker.admin.AdminHandlers;
+import dev.eventshop.broker.log.LogConfig;
+import dev.eventshop.broker.log.LogStore;
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.LocalMetadataStore;
+import dev.eventshop.broker.metadata.MetadataStore;
+import dev.eventshop.broker.metadata.TopicAutoCreation;
 import dev.eventshop.broker.network.SocketServer;
+import dev.eventshop.broker.producer.InitProducerIdHandler;
+import dev.eventshop.broker.producer.LocalProducerIdAllocator;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.ApiTable;
 import dev.eventshop.broker.protocol.ApiVersionsHandler;
+import dev.eventshop.broker.protocol.FetchHandler;
+import dev.eventshop.broker.protocol.ListOffsetsHandler;
+import dev.eventshop.broker.protocol.MetadataHandler;
+import dev.eventshop.broker.protocol.OffsetForLeaderEpochHandler;
+import dev.eventshop.broker.protocol.ProduceHandler;
+import dev.eventshop.broker.replication.FetchPurgatory;
+import dev.eventshop.broker.replication.Replicas;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One mini-broker node: wires storage, coordinators and protocol handlers together and serves them
- * on the configured listeners. {@link #start()} returns once clients can connect.
+ * One mini-broker node: wires storage, metadata, replicas, coordinators and protocol handlers
+ * together and serves them on the configured listeners. {@link #start()} returns once clients can
+ * connect; {@link #close()} stops serving and closes every log cleanly.
  */
 public final class Broker implements AutoCloseable {
 
@@ -21,33 +44,107 @@ public final class Broker implements AutoCloseable {
   private final BrokerConfig config;
   private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
   private SocketServer socketServer;
-  private ApiTable apis;
+  private volatile ApiTable apis;
+  private ScheduledExecutorService scheduler;
+  private MetadataStore metadataStore;
+  private Replicas replicas;
+  private boolean closed;
 
   public Broker(BrokerConfig config) {
     this.config = config;
   }
 
   public Broker start() throws InterruptedException {
+    scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "mini-broker-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
     ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
-    List<ApiHandler<?>> handlers = new ArrayList<>();
-    handlers.add(apiVersions);
-    apis = new ApiTable(handlers);
-
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
       for (Listener listener : config.listeners()) {
         boundAddresses.add(
             socketServer.bind(
                 listener,
-                apis,
+                () -> apis,
                 apiVersions,
                 config.getInt(BrokerProperty.SOCKET_REQUEST_MAX_BYTES)));
       }
+      apis = new ApiTable(buildHandlers(apiVersions));
     } catch (RuntimeException | InterruptedException e) {
       close();
       throw e;
     }
     return this;
+  }
+
+  private List<ApiHandler<?>> buildHandlers(ApiVersionsHandler apiVersions) {
+    Map<String, String> brokerDefaults = config.asStrings();
+    FetchPurgatory purgatory = new FetchPurgatory(scheduler);
+    LogStore logStore =
+        new LogStore(
+            config.logDirs(),
+            scheduler,
+            config.getLong(BrokerProperty.LOG_RETENTION_CHECK_INTERVAL_MS));
+    replicas =
+        new Replicas(
+            config.nodeId(),
+            logStore,
+            overrides -> LogConfig.of(brokerDefaults, overrides),
+            purgatory::onHighWatermarkChange);
+    InetSocketAddress advertised = advertisedAddress();
+    metadataStore =
+        new LocalMetadataStore(
+            config.logDirs().get(0),
+            config.nodeId(),
+            advertised.getHostString(),
+            advertised.getPort());
+    replicas.apply(metadataStore.current());
+    metadataStore.addListener(replicas::apply);
+    TopicAutoCreation autoCreation =
+        new TopicAutoCreation(
+            metadataStore,
+            config.getBoolean(BrokerProperty.AUTO_CREATE_TOPICS_ENABLE),
+            config.getInt(BrokerProperty.NUM_PARTITIONS),
+            (short) config.getInt(BrokerProperty.DEFAULT_REPLICATION_FACTOR));
+
+    List<ApiHandler<?>> handlers = new ArrayList<>();
+    handlers.add(apiVersions);
+    handlers.add(new MetadataHandler(metadataStore::current, autoCreation));
+    handlers.add(new ProduceHandler(replicas, metadataStore::current));
+    handlers.add(
+        new FetchHandler(
+            replicas, metadataStore::current, purgatory, FetchHandler.FollowerFetchListener.NONE));
+    handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
+    handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
+    handlers.add(new InitProducerIdHandler(new LocalProducerIdAllocator(config.logDirs().get(0))));
+    handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
+    return handlers;
+  }
+
+  /**
+   * The address clients are told to use: the first advertised listener, or the first bound address
+   * (with its real port when the listener asked for port 0).
+   */
+  private InetSocketAddress advertisedAddress() {
+    Listener advertised = config.advertisedListeners().get(0);
+    int port =
+        advertised.port() == 0 || config.advertisedListeners() == config.listeners()
+            ? boundAddresses.get(0).getPort()
+            : advertised.port();
+    String host = advertised.host();
+    if (host.equals("0.0.0.0")) {
+      try {
+        host = InetAddress.getLocalHost().getHostAddress();
+      } catch (UnknownHostException e) {
+        host = "127.0.0.1";
+      }
+    }
+    return InetSocketAddress.createUnresolved(host, port);
   }
 
   /** The addresses the listeners are bound to, in the order of {@code listeners}. */
@@ -65,11 +162,32 @@ public final class Broker implements AutoCloseable {
     return config;
   }
 
+  public ClusterMetadata metadata() {
+    return metadataStore.current();
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (socketServer != null) {
       socketServer.close();
-      socketServer = null;
+    }
+    if (replicas != null) {
+      replicas.close();
+    }
+    if (metadataStore != null) {
+      metadataStore.close();
+    }
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     log.info("mini-broker {} stopped", config.nodeId());
   }

@@ -217,6 +217,13 @@ public final class BrokerConfig {
     return java.util.Collections.unmodifiableMap(values);
   }
 
+  /** Every property by its Kafka name, with its effective value as text. */
+  public Map<String, String> asStrings() {
+    Map<String, String> all = new LinkedHashMap<>();
+    values.forEach((p, v) -> all.put(p.key(), String.valueOf(v)));
+    return all;
+  }
+
   public int nodeId() {
     return getInt(NODE_ID);
   }
@@ -254,8 +261,7 @@ public final class BrokerConfig {
 
   /** A copy with some properties replaced, for tests and tools. */
   public BrokerConfig with(Map<String, String> changes) {
-    Map<String, String> all = new LinkedHashMap<>();
-    values.forEach((p, v) -> all.put(p.key(), String.valueOf(v)));
+    Map<String, String> all = asStrings();
     all.putAll(changes);
     return of(all);
   }

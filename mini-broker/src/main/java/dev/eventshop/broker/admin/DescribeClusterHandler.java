@@ -1,0 +1,66 @@
+package dev.eventshop.broker.admin;
+
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.MetadataStore;
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+
+/**
+ * DescribeCluster: cluster id, controller and the live brokers (Admin.describeCluster). Versions
+ * 0-1.
+ */
+final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
+
+  private final MetadataStore metadata;
+
+  DescribeClusterHandler(MetadataStore metadata) {
+    this.metadata = metadata;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DESCRIBE_CLUSTER;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 1;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, DescribeClusterRequest request) {
+    ClusterMetadata cluster = metadata.current();
+    DescribeClusterResponseData response =
+        new DescribeClusterResponseData()
+            .setErrorCode(Errors.NONE.code())
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
+            .setEndpointType(request.data().endpointType())
+            .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+    for (BrokerInfo broker : cluster.liveBrokers()) {
+      response
+          .brokers()
+          .add(
+              new DescribeClusterBroker()
+                  .setBrokerId(broker.id())
+                  .setHost(broker.host())
+                  .setPort(broker.port()));
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+}

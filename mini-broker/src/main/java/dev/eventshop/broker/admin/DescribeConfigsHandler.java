@@ -1,0 +1,197 @@
+package dev.eventshop.broker.admin;
+
+import dev.eventshop.broker.log.LogConfig;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataStore;
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.server.BrokerConfig;
+import dev.eventshop.broker.server.BrokerProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
+
+/**
+ * DescribeConfigs for topics and brokers: every config with its effective value and where it comes
+ * from (a topic override, the broker's file, or the default), with synonyms (v1+), types and
+ * documentation (v3+). Versions 1-4.
+ */
+final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
+
+  private final MetadataStore metadata;
+  private final Function<Map<String, String>, LogConfig> logConfigOf;
+  private final BrokerConfig config;
+
+  DescribeConfigsHandler(
+      MetadataStore metadata,
+      Function<Map<String, String>, LogConfig> logConfigOf,
+      BrokerConfig config) {
+    this.metadata = metadata;
+    this.logConfigOf = logConfigOf;
+    this.config = config;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DESCRIBE_CONFIGS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 1;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 4;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, DescribeConfigsRequest request) {
+    DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+    boolean synonyms = request.data().includeSynonyms();
+    boolean docs = request.data().includeDocumentation();
+    for (DescribeConfigsResource resource : request.data().resources()) {
+      DescribeConfigsResult result =
+          new DescribeConfigsResult()
+              .setResourceType(resource.resourceType())
+              .setResourceName(resource.resourceName());
+      response.results().add(result);
+      ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+      List<String> names = resource.configurationKeys();
+      if (type == ConfigResource.Type.TOPIC) {
+        TopicInfo topic = metadata.current().topic(resource.resourceName()).orElse(null);
+        if (topic == null) {
+          result
+              .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+              .setErrorMessage("Topic '" + resource.resourceName() + "' does not exist.");
+          continue;
+        }
+        logConfigOf
+            .apply(topic.configs())
+            .describe()
+            .forEach(
+                (name, value) -> {
+                  if (names == null || names.contains(name)) {
+                    result.configs().add(topicEntry(topic, name, value, synonyms, docs));
+                  }
+                });
+      } else if (type == ConfigResource.Type.BROKER) {
+        if (!resource.resourceName().isEmpty()
+            && !resource.resourceName().equals(String.valueOf(config.nodeId()))) {
+          result
+              .setErrorCode(Errors.INVALID_REQUEST.code())
+              .setErrorMessage("this is broker " + config.nodeId());
+          continue;
+        }
+        for (BrokerProperty p : BrokerProperty.values()) {
+          if (names == null || names.contains(p.key())) {
+            String value = config.asStrings().get(p.key());
+            boolean isDefault = value.equals(p.defaultValue());
+            result
+                .configs()
+                .add(
+                    new DescribeConfigsResourceResult()
+                        .setName(p.key())
+                        .setValue(value)
+                        .setReadOnly(true)
+                        .setIsSensitive(false)
+                        .setConfigSource(
+                            (isDefault
+                                    ? ConfigSource.DEFAULT_CONFIG
+                                    : ConfigSource.STATIC_BROKER_CONFIG)
+                                .id())
+                        .setConfigType(typeOf(p).id())
+                        .setDocumentation(docs ? p.doc() : null));
+          }
+        }
+      } else {
+        result
+            .setErrorCode(Errors.INVALID_REQUEST.code())
+            .setErrorMessage("unsupported resource type " + type);
+      }
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private DescribeConfigsResourceResult topicEntry(
+      TopicInfo topic, String name, String value, boolean synonyms, boolean docs) {
+    boolean override = topic.configs().containsKey(name);
+    String brokerName = LogConfig.BROKER_DEFAULT_OF.get(name);
+    BrokerProperty brokerProperty =
+        brokerName.isEmpty() ? null : BrokerProperty.byKey(brokerName).orElse(null);
+    ConfigSource defaultSource =
+        brokerProperty != null
+                && !config.asStrings().get(brokerName).equals(brokerProperty.defaultValue())
+            ? ConfigSource.STATIC_BROKER_CONFIG
+            : ConfigSource.DEFAULT_CONFIG;
+    DescribeConfigsResourceResult entry =
+        new DescribeConfigsResourceResult()
+            .setName(name)
+            .setValue(value)
+            .setReadOnly(false)
+            .setIsSensitive(false)
+            .setConfigSource((override ? ConfigSource.TOPIC_CONFIG : defaultSource).id())
+            .setConfigType(topicTypeOf(name).id())
+            .setDocumentation(docs ? "See Kafka's topic configuration '" + name + "'." : null);
+    if (synonyms) {
+      if (override) {
+        entry
+            .synonyms()
+            .add(
+                new DescribeConfigsSynonym()
+                    .setName(name)
+                    .setValue(topic.configs().get(name))
+                    .setSource(ConfigSource.TOPIC_CONFIG.id()));
+      }
+      if (brokerProperty != null) {
+        entry
+            .synonyms()
+            .add(
+                new DescribeConfigsSynonym()
+                    .setName(brokerName)
+                    .setValue(config.asStrings().get(brokerName))
+                    .setSource(defaultSource.id()));
+      }
+    }
+    return entry;
+  }
+
+  private static ConfigType typeOf(BrokerProperty p) {
+    return switch (p.type()) {
+      case INT -> ConfigType.INT;
+      case LONG -> ConfigType.LONG;
+      case BOOLEAN -> ConfigType.BOOLEAN;
+      case STRING -> ConfigType.STRING;
+    };
+  }
+
+  private static ConfigType topicTypeOf(String name) {
+    return switch (name) {
+      case "cleanup.policy" -> ConfigType.LIST;
+      case "message.timestamp.type" -> ConfigType.STRING;
+      case "segment.bytes",
+          "max.message.bytes",
+          "index.interval.bytes",
+          "segment.index.bytes",
+          "min.insync.replicas" ->
+          ConfigType.INT;
+      default -> ConfigType.LONG;
+    };
+  }
+}

@@ -1,0 +1,113 @@
+package dev.eventshop.broker.admin;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+
+/**
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's overrides (what
+ * Admin.incrementalAlterConfigs and kafka-configs use). All operations on a resource apply together
+ * or not at all. Versions 0-1.
+ */
+final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
+
+  private final TopicConfigs topicConfigs;
+
+  IncrementalAlterConfigsHandler(TopicConfigs topicConfigs) {
+    this.topicConfigs = topicConfigs;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 1;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, IncrementalAlterConfigsRequest request) {
+    IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+    for (AlterConfigsResource resource : request.data().resources()) {
+      AlterConfigsResourceResponse result =
+          new AlterConfigsResourceResponse()
+              .setResourceType(resource.resourceType())
+              .setResourceName(resource.resourceName());
+      response.responses().add(result);
+      if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
+        result
+            .setErrorCode(Errors.INVALID_REQUEST.code())
+            .setErrorMessage("only topic configs can be altered; broker configs are static");
+        continue;
+      }
+      try {
+        Map<String, String> overrides =
+            new LinkedHashMap<>(topicConfigs.current(resource.resourceName()));
+        for (AlterableConfig c : resource.configs()) {
+          apply(overrides, c);
+        }
+        topicConfigs.replace(resource.resourceName(), overrides, request.data().validateOnly());
+        result.setErrorCode(Errors.NONE.code());
+      } catch (RuntimeException e) {
+        ApiError error = ApiError.fromThrowable(e);
+        result.setErrorCode(error.error().code()).setErrorMessage(error.message());
+      }
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private static void apply(Map<String, String> overrides, AlterableConfig c) {
+    AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(c.configOperation());
+    if (op == null) {
+      throw new InvalidRequestException("unknown config operation " + c.configOperation());
+    }
+    switch (op) {
+      case SET -> overrides.put(c.name(), c.value());
+      case DELETE -> overrides.remove(c.name());
+      case APPEND, SUBTRACT -> {
+        if (!c.name().equals("cleanup.policy")) {
+          throw new InvalidRequestException(
+              op + " is only valid for list configs such as cleanup.policy");
+        }
+        List<String> values = new ArrayList<>();
+        String existing = overrides.get(c.name());
+        if (existing != null && !existing.isBlank()) {
+          values.addAll(Arrays.asList(existing.split(",")));
+        }
+        List<String> changes = Arrays.asList(c.value().split(","));
+        if (op == AlterConfigOp.OpType.APPEND) {
+          changes.stream().filter(v -> !values.contains(v)).forEach(values::add);
+        } else {
+          values.removeAll(changes);
+        }
+        overrides.put(c.name(), String.join(",", values));
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.eventshop.broker.metadata;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * An immutable snapshot of the cluster as clients see it in Metadata: brokers, topics with their
+ * ids, and per partition its replicas, leader, leader epoch and in-sync replicas. Every change
+ * produces a new snapshot; leader epochs of a partition only move forward.
+ */
+public record ClusterMetadata(
+    String clusterId,
+    int controllerId,
+    Map<Integer, BrokerInfo> brokers,
+    Map<String, TopicInfo> topics) {
+
+  /** A broker that registered with the cluster. Fenced brokers lead nothing. */
+  public record BrokerInfo(int id, String host, int port, boolean fenced) {}
+
+  /** A topic: its id, partitions and topic-level config overrides. */
+  public record TopicInfo(
+      String name, Uuid id, List<PartitionInfo> partitions, Map<String, String> configs) {
+    public boolean isInternal() {
+      return name.startsWith("__");
+    }
+  }
+
+  /** One partition's placement. {@code leader} is -1 when no replica can lead. */
+  public record PartitionInfo(
+      int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr) {}
+
+  public Optional<TopicInfo> topic(String name) {
+    return Optional.ofNullable(topics.get(name));
+  }
+
+  public Optional<TopicInfo> topicById(Uuid id) {
+    return topics.values().stream().filter(t -> t.id().equals(id)).findFirst();
+  }
+
+  public Optional<PartitionInfo> partition(TopicPartition tp) {
+    TopicInfo topic = topics.get(tp.topic());
+    if (topic == null || tp.partition() < 0 || tp.partition() >= topic.partitions().size()) {
+      return Optional.empty();
+    }
+    return Optional.of(topic.partitions().get(tp.partition()));
+  }
+
+  public List<BrokerInfo> liveBrokers() {
+    return brokers.values().stream()
+        .filter(b -> !b.fenced())
+        .sorted(java.util.Comparator.comparingInt(BrokerInfo::id))
+        .toList();
+  }
+}

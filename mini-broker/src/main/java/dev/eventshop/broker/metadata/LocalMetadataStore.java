@@ -1,0 +1,221 @@
+package dev.eventshop.broker.metadata;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * The metadata of a single-node cluster, kept in {@code <log dir>/cluster-metadata.properties} and
+ * rewritten atomically on every change. This node leads every partition. The cluster id is kept in
+ * {@code meta.properties}, as Kafka does. Thread-safe: changes are serialized.
+ */
+public final class LocalMetadataStore implements MetadataStore {
+
+  private final Path file;
+  private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
+  private final BrokerInfo self;
+  private volatile ClusterMetadata current;
+
+  public LocalMetadataStore(Path logDir, int nodeId, String host, int port) {
+    this.file = logDir.resolve("cluster-metadata.properties");
+    this.self = new BrokerInfo(nodeId, host, port, false);
+    try {
+      Files.createDirectories(logDir);
+      String clusterId = MetaProperties.readOrCreate(logDir, nodeId);
+      this.current = new ClusterMetadata(clusterId, nodeId, Map.of(nodeId, self), load());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read cluster metadata in " + logDir, e);
+    }
+  }
+
+  @Override
+  public ClusterMetadata current() {
+    return current;
+  }
+
+  @Override
+  public void addListener(Consumer<ClusterMetadata> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public synchronized TopicInfo createTopic(
+      String name,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> configs,
+      boolean validateOnly) {
+    TopicNames.validate(name);
+    if (current.topics().containsKey(name)) {
+      throw new TopicExistsException("Topic '" + name + "' already exists.");
+    }
+    if (partitions < 1) {
+      throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
+    }
+    if (replicationFactor < 1 || replicationFactor > current.liveBrokers().size()) {
+      throw new InvalidReplicationFactorException(
+          "Replication factor: %d larger than available brokers: %d."
+              .formatted(replicationFactor, current.liveBrokers().size()));
+    }
+    List<PartitionInfo> parts = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      parts.add(partition(p));
+    }
+    TopicInfo topic =
+        new TopicInfo(name, Uuid.randomUuid(), List.copyOf(parts), Map.copyOf(configs));
+    if (!validateOnly) {
+      Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
+      topics.put(name, topic);
+      publish(topics);
+    }
+    return topic;
+  }
+
+  @Override
+  public synchronized void deleteTopic(String name) {
+    if (!current.topics().containsKey(name)) {
+      throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+    }
+    Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
+    topics.remove(name);
+    publish(topics);
+  }
+
+  @Override
+  public synchronized void createPartitions(
+      String name, int totalPartitions, boolean validateOnly) {
+    TopicInfo topic =
+        current
+            .topic(name)
+            .orElseThrow(
+                () -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+    int existing = topic.partitions().size();
+    if (totalPartitions <= existing) {
+      throw new InvalidPartitionsException(
+          "Topic currently has %d partitions, which is higher than the requested %d."
+              .formatted(existing, totalPartitions));
+    }
+    if (validateOnly) {
+      return;
+    }
+    List<PartitionInfo> parts = new ArrayList<>(topic.partitions());
+    for (int p = existing; p < totalPartitions; p++) {
+      parts.add(partition(p));
+    }
+    Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
+    topics.put(name, new TopicInfo(name, topic.id(), List.copyOf(parts), topic.configs()));
+    publish(topics);
+  }
+
+  @Override
+  public synchronized void setTopicConfigs(String name, Map<String, String> configs) {
+    TopicInfo topic =
+        current
+            .topic(name)
+            .orElseThrow(
+                () -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+    Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
+    topics.put(name, new TopicInfo(name, topic.id(), topic.partitions(), Map.copyOf(configs)));
+    publish(topics);
+  }
+
+  private PartitionInfo partition(int p) {
+    return new PartitionInfo(p, List.of(self.id()), self.id(), 0, List.of(self.id()));
+  }
+
+  private void publish(Map<String, TopicInfo> topics) {
+    ClusterMetadata next =
+        new ClusterMetadata(current.clusterId(), self.id(), current.brokers(), Map.copyOf(topics));
+    save(next);
+    current = next;
+    for (Consumer<ClusterMetadata> listener : listeners) {
+      listener.accept(next);
+    }
+  }
+
+  private void save(ClusterMetadata metadata) {
+    Properties props = new Properties();
+    metadata
+        .topics()
+        .values()
+        .forEach(
+            t -> {
+              String prefix = "topic." + t.name() + ".";
+              props.setProperty(prefix + "id", t.id().toString());
+              props.setProperty(prefix + "partitions", String.valueOf(t.partitions().size()));
+              t.configs().forEach((k, v) -> props.setProperty(prefix + "config." + k, v));
+            });
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      props.store(
+          out, "mini-broker cluster metadata (single node); do not edit while the broker runs");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Map<String, TopicInfo> load() throws IOException {
+    Map<String, TopicInfo> topics = new TreeMap<>();
+    if (!Files.exists(file)) {
+      return topics;
+    }
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(in);
+    }
+    // Topic names cannot contain ".id" ambiguity: names are matched by their known suffixes.
+    for (String key : props.stringPropertyNames()) {
+      if (key.startsWith("topic.") && key.endsWith(".id")) {
+        String name = key.substring("topic.".length(), key.length() - ".id".length());
+        String prefix = "topic." + name + ".";
+        int count = Integer.parseInt(props.getProperty(prefix + "partitions"));
+        Map<String, String> configs = new TreeMap<>();
+        for (String k : props.stringPropertyNames()) {
+          if (k.startsWith(prefix + "config.")) {
+            configs.put(k.substring((prefix + "config.").length()), props.getProperty(k));
+          }
+        }
+        List<PartitionInfo> parts = new ArrayList<>();
+        for (int p = 0; p < count; p++) {
+          parts.add(partition(p));
+        }
+        topics.put(
+            name,
+            new TopicInfo(
+                name,
+                Uuid.fromString(props.getProperty(key)),
+                List.copyOf(parts),
+                Map.copyOf(configs)));
+      }
+    }
+    return topics;
+  }
+
+  @Override
+  public void close() {}
+}

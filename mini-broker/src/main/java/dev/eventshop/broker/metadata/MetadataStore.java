@@ -1,0 +1,43 @@
+package dev.eventshop.broker.metadata;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The cluster's source of truth for topics, partitions and leadership. A single node keeps it in a
+ * file ({@link LocalMetadataStore}); a cluster keeps it in a replicated quorum. Changes are
+ * validated here and announced to listeners as new {@link ClusterMetadata} snapshots.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+  ClusterMetadata current();
+
+  /** Registers a listener called with every new snapshot, on the thread that made the change. */
+  void addListener(Consumer<ClusterMetadata> listener);
+
+  /**
+   * Creates a topic.
+   *
+   * @throws org.apache.kafka.common.errors.TopicExistsException if it exists
+   * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException if there are fewer
+   *     live brokers than replicas
+   */
+  ClusterMetadata.TopicInfo createTopic(
+      String name,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> configs,
+      boolean validateOnly);
+
+  /** Deletes a topic; throws UnknownTopicOrPartitionException if it does not exist. */
+  void deleteTopic(String name);
+
+  /** Grows a topic to {@code totalPartitions} partitions. */
+  void createPartitions(String name, int totalPartitions, boolean validateOnly);
+
+  /** Replaces a topic's config overrides (already validated by the caller). */
+  void setTopicConfigs(String name, Map<String, String> configs);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,250 @@
+package dev.eventshop.broker.producer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Crc32C;
+
+/**
+ * Idempotence for one partition: per producer id, its epoch and the metadata of its last five
+ * batches (sequence range and offsets). A retried batch that was already written is recognised and
+ * answered with its original offset; a gap in sequences or an old epoch is refused.
+ *
+ * <p>State is rebuilt after a restart from the newest snapshot ({@code <offset>.snapshot}, Kafka's
+ * format) plus the batches after it. Not thread-safe: the owning log serializes access.
+ */
+public final class ProducerStateManager {
+
+  /** How many batches per producer the broker remembers, as Kafka and the clients assume. */
+  public static final int BATCHES_REMEMBERED = 5;
+
+  private static final short SNAPSHOT_VERSION = 1;
+
+  /** Where a batch of a producer was written. */
+  public record BatchMetadata(
+      int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
+
+  /** What to do with an incoming batch. */
+  public sealed interface Check {
+    /** Append it. */
+    record Append() implements Check {}
+
+    /** Already written: answer with its original offsets, append nothing. */
+    record Duplicate(BatchMetadata original) implements Check {}
+  }
+
+  private static final class ProducerEntry {
+    short epoch;
+    final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>();
+
+    ProducerEntry(short epoch) {
+      this.epoch = epoch;
+    }
+
+    BatchMetadata last() {
+      return batches.peekLast();
+    }
+  }
+
+  private final Path dir;
+  private final Map<Long, ProducerEntry> producers = new HashMap<>();
+
+  public ProducerStateManager(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Decides whether a batch from an idempotent producer may be appended. */
+  public Check check(RecordBatch batch) {
+    ProducerEntry entry = producers.get(batch.producerId());
+    if (entry == null) {
+      return new Check.Append();
+    }
+    short epoch = batch.producerEpoch();
+    if (epoch < entry.epoch) {
+      throw new InvalidProducerEpochException(
+          "producer %d has epoch %d, older than the current %d"
+              .formatted(batch.producerId(), epoch, entry.epoch));
+    }
+    if (epoch > entry.epoch) {
+      if (batch.baseSequence() != 0) {
+        throw new OutOfOrderSequenceException(
+            "a new epoch %d of producer %d must start at sequence 0, not %d"
+                .formatted(epoch, batch.producerId(), batch.baseSequence()));
+      }
+      return new Check.Append();
+    }
+    for (BatchMetadata written : entry.batches) {
+      if (written.firstSeq() == batch.baseSequence() && written.lastSeq() == batch.lastSequence()) {
+        return new Check.Duplicate(written);
+      }
+    }
+    BatchMetadata last = entry.last();
+    if (last != null && batch.baseSequence() != nextSequence(last.lastSeq())) {
+      throw new OutOfOrderSequenceException(
+          "producer %d sent sequence %d, expected %d"
+              .formatted(batch.producerId(), batch.baseSequence(), nextSequence(last.lastSeq())));
+    }
+    return new Check.Append();
+  }
+
+  private static int nextSequence(int sequence) {
+    return sequence == Integer.MAX_VALUE ? 0 : sequence + 1;
+  }
+
+  /** Records a batch that was appended (or replayed from the log) with its final offsets. */
+  public void update(RecordBatch batch) {
+    if (!batch.hasProducerId()) {
+      return;
+    }
+    ProducerEntry entry =
+        producers.computeIfAbsent(
+            batch.producerId(), id -> new ProducerEntry(batch.producerEpoch()));
+    if (batch.producerEpoch() > entry.epoch) {
+      entry.epoch = batch.producerEpoch();
+      entry.batches.clear();
+    }
+    entry.batches.addLast(
+        new BatchMetadata(
+            batch.baseSequence(),
+            batch.lastSequence(),
+            batch.baseOffset(),
+            batch.lastOffset(),
+            batch.maxTimestamp()));
+    while (entry.batches.size() > BATCHES_REMEMBERED) {
+      entry.batches.removeFirst();
+    }
+  }
+
+  /** The last epoch seen from a producer, if any. */
+  public Optional<Short> epochOf(long producerId) {
+    ProducerEntry entry = producers.get(producerId);
+    return entry == null ? Optional.empty() : Optional.of(entry.epoch);
+  }
+
+  public int producerCount() {
+    return producers.size();
+  }
+
+  /** Forgets everything (before replaying a log from its start). */
+  public void clear() {
+    producers.clear();
+  }
+
+  /**
+   * Writes {@code <nextOffset>.snapshot} in Kafka's producer-snapshot format (version 1: version,
+   * CRC-32C of the rest, then one entry per producer with its last batch) and deletes older ones.
+   */
+  public void takeSnapshot(long nextOffset) throws IOException {
+    int entrySize = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
+    ByteBuffer buffer = ByteBuffer.allocate(2 + 4 + 4 + producers.size() * entrySize);
+    buffer.putShort(SNAPSHOT_VERSION);
+    buffer.putInt(0); // CRC, filled in below
+    buffer.putInt(producers.size());
+    producers.forEach(
+        (producerId, entry) -> {
+          BatchMetadata last = entry.last();
+          buffer.putLong(producerId);
+          buffer.putShort(entry.epoch);
+          buffer.putInt(last == null ? -1 : last.lastSeq());
+          buffer.putLong(last == null ? -1 : last.lastOffset());
+          buffer.putInt(last == null ? 0 : (int) (last.lastOffset() - last.firstOffset()));
+          buffer.putLong(last == null ? -1 : last.timestamp());
+          buffer.putInt(-1); // coordinator epoch: no transactions
+          buffer.putLong(-1); // current transaction first offset: none
+        });
+    buffer.flip();
+    long crc = Crc32C.compute(buffer, 6, buffer.limit() - 6);
+    buffer.putInt(2, (int) crc);
+    Path file = dir.resolve(String.format("%020d.snapshot", nextOffset));
+    Path tmp = dir.resolve(file.getFileName() + ".tmp");
+    Files.write(tmp, java.util.Arrays.copyOf(buffer.array(), buffer.limit()));
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    for (long offset : snapshotOffsets()) {
+      if (offset < nextOffset) {
+        Files.deleteIfExists(dir.resolve(String.format("%020d.snapshot", offset)));
+      }
+    }
+  }
+
+  /**
+   * Loads the newest snapshot at or below {@code maxOffset}, if a valid one exists.
+   *
+   * @return the offset the snapshot was taken at: replay batches from there
+   */
+  public long loadSnapshot(long maxOffset) throws IOException {
+    producers.clear();
+    List<Long> offsets = snapshotOffsets();
+    for (int i = offsets.size() - 1; i >= 0; i--) {
+      long offset = offsets.get(i);
+      if (offset > maxOffset) {
+        Files.deleteIfExists(dir.resolve(String.format("%020d.snapshot", offset)));
+        continue;
+      }
+      try {
+        read(Files.readAllBytes(dir.resolve(String.format("%020d.snapshot", offset))));
+        return offset;
+      } catch (RuntimeException e) {
+        // A damaged snapshot is only an optimisation lost: the log is replayed instead.
+        producers.clear();
+        Files.deleteIfExists(dir.resolve(String.format("%020d.snapshot", offset)));
+      }
+    }
+    return 0;
+  }
+
+  private void read(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    short version = buffer.getShort();
+    long crc = buffer.getInt() & 0xffffffffL;
+    if (version != SNAPSHOT_VERSION || crc != Crc32C.compute(bytes, 6, bytes.length - 6)) {
+      throw new CorruptRecordException("producer snapshot has a bad version or CRC");
+    }
+    int count = buffer.getInt();
+    for (int i = 0; i < count; i++) {
+      long producerId = buffer.getLong();
+      short epoch = buffer.getShort();
+      int lastSeq = buffer.getInt();
+      long lastOffset = buffer.getLong();
+      int offsetDelta = buffer.getInt();
+      long timestamp = buffer.getLong();
+      buffer.getInt();
+      buffer.getLong();
+      ProducerEntry entry = new ProducerEntry(epoch);
+      if (lastSeq >= 0) {
+        entry.batches.add(
+            new BatchMetadata(
+                Math.max(0, lastSeq - offsetDelta),
+                lastSeq,
+                lastOffset - offsetDelta,
+                lastOffset,
+                timestamp));
+      }
+      producers.put(producerId, entry);
+    }
+  }
+
+  private List<Long> snapshotOffsets() throws IOException {
+    List<Long> offsets = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("\\d{20}\\.snapshot"))
+          .forEach(n -> offsets.add(Long.parseLong(n.substring(0, 20))));
+    }
+    offsets.sort(null);
+    return offsets;
+  }
+}

@@ -1,0 +1,249 @@
+package dev.eventshop.broker.protocol;
+
+import dev.eventshop.broker.log.PartitionLog;
+import dev.eventshop.broker.log.PartitionLog.ReadResult;
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.replication.FetchPurgatory;
+import dev.eventshop.broker.replication.Partition;
+import dev.eventshop.broker.replication.Replicas;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+
+/**
+ * Fetch: record data from each requested partition, from the batch that contains the fetch offset,
+ * up to the high watermark for consumers (the log end for follower replicas). The first partition
+ * with data returns at least one whole batch even beyond the byte limits. With less than {@code
+ * min.bytes} available the fetch waits in the {@link FetchPurgatory} up to {@code max.wait.ms}.
+ * Fetch sessions are declined (session id 0), which Kafka clients accept: they send full fetch
+ * requests. Versions 4-15 (topic ids from 13).
+ */
+public final class FetchHandler implements ApiHandler<FetchRequest> {
+
+  private final Replicas replicas;
+  private final Supplier<ClusterMetadata> metadata;
+  private final FetchPurgatory purgatory;
+  private final FollowerFetchListener followers;
+
+  /** Told of every follower fetch, so the leader can track replica progress. */
+  public interface FollowerFetchListener {
+    void onFollowerFetch(Partition partition, int replicaId, long fetchOffset, long nowMs);
+
+    FollowerFetchListener NONE = (partition, replicaId, fetchOffset, nowMs) -> {};
+  }
+
+  public FetchHandler(
+      Replicas replicas,
+      Supplier<ClusterMetadata> metadata,
+      FetchPurgatory purgatory,
+      FollowerFetchListener followers) {
+    this.replicas = replicas;
+    this.metadata = metadata;
+    this.purgatory = purgatory;
+    this.followers = followers;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FETCH;
+  }
+
+  @Override
+  public short minVersion() {
+    return 4;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 15;
+  }
+
+  private record Wanted(
+      String topic,
+      Uuid topicId,
+      TopicPartition tp,
+      long fetchOffset,
+      int maxBytes,
+      int currentLeaderEpoch) {}
+
+  @Override
+  public CompletionStage<ApiMessage> handle(RequestContext context, FetchRequest request) {
+    short version = context.apiVersion();
+    int replicaId = request.replicaId();
+    boolean fromFollower = replicaId >= 0;
+    ClusterMetadata cluster = metadata.get();
+    List<Wanted> wanted = new ArrayList<>();
+    for (FetchTopic topic : request.data().topics()) {
+      String name = topic.topic();
+      Uuid id = topic.topicId();
+      if (version >= 13) {
+        name = cluster.topicById(id).map(TopicInfo::name).orElse(null);
+      } else {
+        id = cluster.topic(name).map(TopicInfo::id).orElse(Uuid.ZERO_UUID);
+      }
+      for (FetchPartition p : topic.partitions()) {
+        wanted.add(
+            new Wanted(
+                name,
+                id,
+                name == null ? null : new TopicPartition(name, p.partition()),
+                p.fetchOffset(),
+                p.partitionMaxBytes(),
+                p.currentLeaderEpoch()));
+      }
+    }
+    long now = System.currentTimeMillis();
+    if (fromFollower) {
+      for (Wanted w : wanted) {
+        if (w.tp() != null) {
+          replicas
+              .get(w.tp())
+              .ifPresent(p -> followers.onFollowerFetch(p, replicaId, w.fetchOffset(), now));
+        }
+      }
+    }
+    Attempt first = read(wanted, request.maxBytes(), fromFollower, version);
+    int maxWait = request.maxWait();
+    if (first.bytes >= request.minBytes() || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
+      return CompletableFuture.completedFuture(first.response);
+    }
+    CompletableFuture<ApiMessage> result = new CompletableFuture<>();
+    Set<TopicPartition> partitions = new LinkedHashSet<>();
+    wanted.stream().map(Wanted::tp).forEach(partitions::add);
+    AtomicBoolean done = new AtomicBoolean();
+    purgatory.watch(
+        new FetchPurgatory.Waiter() {
+          @Override
+          public Set<TopicPartition> partitions() {
+            return partitions;
+          }
+
+          @Override
+          public boolean tryComplete() {
+            if (done.get()) {
+              return true;
+            }
+            Attempt again = read(wanted, request.maxBytes(), fromFollower, version);
+            if ((again.bytes >= request.minBytes() || again.hasError)
+                && done.compareAndSet(false, true)) {
+              result.complete(again.response);
+              return true;
+            }
+            return done.get();
+          }
+
+          @Override
+          public void forceComplete() {
+            if (done.compareAndSet(false, true)) {
+              result.complete(read(wanted, request.maxBytes(), fromFollower, version).response);
+            }
+          }
+        },
+        maxWait);
+    return result;
+  }
+
+  private static final class Attempt {
+    final FetchResponseData response =
+        new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
+    int bytes;
+    boolean hasError;
+  }
+
+  private Attempt read(List<Wanted> wanted, int maxBytes, boolean fromFollower, short version) {
+    Attempt attempt = new Attempt();
+    FetchableTopicResponse topicResponse = null;
+    int remaining = maxBytes;
+    for (Wanted w : wanted) {
+      boolean sameTopic =
+          topicResponse != null
+              && (version >= 13
+                  ? topicResponse.topicId().equals(w.topicId())
+                  : java.util.Objects.equals(topicResponse.topic(), w.topic()));
+      if (!sameTopic) {
+        topicResponse =
+            new FetchableTopicResponse()
+                .setTopic(w.topic() == null ? "" : w.topic())
+                .setTopicId(w.topicId());
+        attempt.response.responses().add(topicResponse);
+      }
+      PartitionData data =
+          new PartitionData()
+              .setPartitionIndex(w.tp() == null ? -1 : w.tp().partition())
+              .setHighWatermark(-1)
+              .setLastStableOffset(-1)
+              .setLogStartOffset(-1)
+              .setPreferredReadReplica(-1)
+              .setRecords(MemoryRecords.EMPTY);
+      topicResponse.partitions().add(data);
+      Errors error = readPartition(w, data, remaining, attempt.bytes == 0, fromFollower);
+      if (error != Errors.NONE) {
+        data.setErrorCode(error.code());
+        attempt.hasError = true;
+        continue;
+      }
+      int size = data.records().sizeInBytes();
+      attempt.bytes += size;
+      remaining = Math.max(0, remaining - size);
+    }
+    return attempt;
+  }
+
+  private Errors readPartition(
+      Wanted w, PartitionData data, int remaining, boolean minOneBatch, boolean fromFollower) {
+    if (w.tp() == null) {
+      return Errors.UNKNOWN_TOPIC_ID;
+    }
+    Partition partition = replicas.get(w.tp()).orElse(null);
+    if (partition == null) {
+      return metadata.get().partition(w.tp()).isPresent()
+          ? Errors.NOT_LEADER_OR_FOLLOWER
+          : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (!partition.isLeader()) {
+      return Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+    if (w.currentLeaderEpoch() >= 0 && w.currentLeaderEpoch() != partition.leaderEpoch()) {
+      return w.currentLeaderEpoch() < partition.leaderEpoch()
+          ? Errors.FENCED_LEADER_EPOCH
+          : Errors.UNKNOWN_LEADER_EPOCH;
+    }
+    PartitionLog log = partition.log();
+    int limit = Math.min(w.maxBytes(), remaining);
+    try {
+      long upTo = fromFollower ? Long.MAX_VALUE : log.highWatermark();
+      ReadResult read = log.read(w.fetchOffset(), limit, upTo, minOneBatch);
+      data.setHighWatermark(read.highWatermark())
+          .setLastStableOffset(read.highWatermark())
+          .setLogStartOffset(read.logStartOffset());
+      if (read.records() != null) {
+        data.setRecords(read.records());
+      }
+      return Errors.NONE;
+    } catch (OffsetOutOfRangeException e) {
+      data.setHighWatermark(log.highWatermark())
+          .setLastStableOffset(log.highWatermark())
+          .setLogStartOffset(log.logStartOffset());
+      return Errors.OFFSET_OUT_OF_RANGE;
+    }
+  }
+}

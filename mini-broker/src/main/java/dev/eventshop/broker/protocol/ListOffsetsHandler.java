@@ -1,0 +1,115 @@
+package dev.eventshop.broker.protocol;
+
+import dev.eventshop.broker.log.PartitionLog;
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.replication.Partition;
+import dev.eventshop.broker.replication.Replicas;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+
+/**
+ * ListOffsets: the earliest offset, the latest (the high watermark for clients), the first offset
+ * at or after a timestamp (through the time index), or the offset of the largest timestamp.
+ * Versions 1-8; "earliest local" (-4) equals earliest because all data is local.
+ */
+public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+
+  private final Replicas replicas;
+  private final Supplier<ClusterMetadata> metadata;
+
+  public ListOffsetsHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    this.replicas = replicas;
+    this.metadata = metadata;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.LIST_OFFSETS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 1;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 8;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
+    boolean fromReplica = request.data().replicaId() >= 0;
+    ListOffsetsResponseData response = new ListOffsetsResponseData();
+    for (ListOffsetsTopic topic : request.data().topics()) {
+      ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
+      response.topics().add(topicResponse);
+      for (ListOffsetsPartition p : topic.partitions()) {
+        topicResponse
+            .partitions()
+            .add(lookup(new TopicPartition(topic.name(), p.partitionIndex()), p, fromReplica));
+      }
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private ListOffsetsPartitionResponse lookup(
+      TopicPartition tp, ListOffsetsPartition p, boolean fromReplica) {
+    ListOffsetsPartitionResponse out =
+        new ListOffsetsPartitionResponse()
+            .setPartitionIndex(tp.partition())
+            .setTimestamp(-1)
+            .setOffset(-1)
+            .setLeaderEpoch(-1);
+    Partition partition = replicas.get(tp).orElse(null);
+    if (partition == null) {
+      Errors error =
+          metadata.get().partition(tp).isPresent()
+              ? Errors.NOT_LEADER_OR_FOLLOWER
+              : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+      return out.setErrorCode(error.code());
+    }
+    if (!partition.isLeader()) {
+      return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+    }
+    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
+      Errors error =
+          p.currentLeaderEpoch() < partition.leaderEpoch()
+              ? Errors.FENCED_LEADER_EPOCH
+              : Errors.UNKNOWN_LEADER_EPOCH;
+      return out.setErrorCode(error.code());
+    }
+    PartitionLog log = partition.log();
+    long visibleEnd = fromReplica ? log.logEndOffset() : log.highWatermark();
+    long timestamp = p.timestamp();
+    out.setLeaderEpoch(partition.leaderEpoch());
+    if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
+        || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+      return out.setOffset(log.logStartOffset());
+    }
+    if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+      return out.setOffset(visibleEnd);
+    }
+    Optional<TimestampAndOffset> found =
+        timestamp == ListOffsetsRequest.MAX_TIMESTAMP
+            ? log.maxTimestamp()
+            : log.offsetForTimestamp(timestamp);
+    if (found.isPresent() && found.get().offset < visibleEnd) {
+      return out.setTimestamp(found.get().timestamp).setOffset(found.get().offset);
+    }
+    return out;
+  }
+}

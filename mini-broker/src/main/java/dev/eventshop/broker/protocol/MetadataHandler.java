@@ -1,0 +1,152 @@
+package dev.eventshop.broker.protocol;
+
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.TopicAutoCreation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata: the brokers, and for each requested topic its id and partitions with leader, leader
+ * epoch, replicas and ISR. Unknown topics are created when {@code auto.create.topics.enable} and
+ * the client allow it. Versions 0-12.
+ */
+public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+
+  private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+  private final java.util.function.Supplier<ClusterMetadata> metadata;
+  private final TopicAutoCreation autoCreation;
+
+  public MetadataHandler(
+      java.util.function.Supplier<ClusterMetadata> metadata, TopicAutoCreation autoCreation) {
+    this.metadata = metadata;
+    this.autoCreation = autoCreation;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.METADATA;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 12;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(RequestContext context, MetadataRequest request) {
+    short version = context.apiVersion();
+    ClusterMetadata cluster = metadata.get();
+    List<MetadataResponseTopic> topics = new ArrayList<>();
+    List<MetadataRequestTopic> requested = request.data().topics();
+    boolean all = requested == null || (version == 0 && requested.isEmpty());
+    if (all) {
+      cluster.topics().values().stream()
+          .sorted(java.util.Comparator.comparing(TopicInfo::name))
+          .forEach(t -> topics.add(describe(t)));
+    } else {
+      boolean mayCreate = version < 4 || request.data().allowAutoTopicCreation();
+      for (MetadataRequestTopic wanted : requested) {
+        topics.add(lookup(cluster, wanted, mayCreate));
+      }
+      cluster = metadata.get();
+    }
+    MetadataResponseData response =
+        new MetadataResponseData()
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
+            .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    for (BrokerInfo broker : cluster.liveBrokers()) {
+      response
+          .brokers()
+          .add(
+              new MetadataResponseBroker()
+                  .setNodeId(broker.id())
+                  .setHost(broker.host())
+                  .setPort(broker.port()));
+    }
+    response.topics().addAll(topics);
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private MetadataResponseTopic lookup(
+      ClusterMetadata cluster, MetadataRequestTopic wanted, boolean mayCreate) {
+    if (wanted.name() == null) {
+      Uuid id = wanted.topicId();
+      return cluster
+          .topicById(id)
+          .map(this::describe)
+          .orElseGet(() -> error(null, id, Errors.UNKNOWN_TOPIC_ID));
+    }
+    String name = wanted.name();
+    TopicInfo topic = cluster.topics().get(name);
+    if (topic != null) {
+      return describe(topic);
+    }
+    if (!mayCreate || !autoCreation.enabled()) {
+      return error(name, Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+    try {
+      return describe(autoCreation.create(name));
+    } catch (InvalidTopicException e) {
+      return error(name, Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION);
+    } catch (RuntimeException e) {
+      return error(name, Uuid.ZERO_UUID, Errors.forException(e));
+    }
+  }
+
+  private static MetadataResponseTopic error(String name, Uuid id, Errors error) {
+    return new MetadataResponseTopic()
+        .setName(name)
+        .setTopicId(id)
+        .setErrorCode(error.code())
+        .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+  }
+
+  private MetadataResponseTopic describe(TopicInfo topic) {
+    MetadataResponseTopic result =
+        new MetadataResponseTopic()
+            .setName(topic.name())
+            .setTopicId(topic.id())
+            .setIsInternal(topic.isInternal())
+            .setErrorCode(Errors.NONE.code())
+            .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    for (PartitionInfo p : topic.partitions()) {
+      List<Integer> offline = new ArrayList<>();
+      result
+          .partitions()
+          .add(
+              new MetadataResponsePartition()
+                  .setPartitionIndex(p.partition())
+                  .setErrorCode(
+                      p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                  .setLeaderId(p.leader())
+                  .setLeaderEpoch(p.leaderEpoch())
+                  .setReplicaNodes(new ArrayList<>(p.replicas()))
+                  .setIsrNodes(new ArrayList<>(p.isr()))
+                  .setOfflineReplicas(offline));
+    }
+    return result;
+  }
+}
