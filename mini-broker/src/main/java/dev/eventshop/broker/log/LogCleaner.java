@@ -89,8 +89,7 @@ final class LogCleaner {
       long deleteRetentionMs)
       throws IOException {
     ByteBuffer original = ByteBuffer.allocate(segment.sizeInBytes());
-    segment.fileRecords().readInto(original, 0);
-    original.flip();
+    segment.fileRecords().readInto(original, 0); // reads and flips
     MemoryRecords records = MemoryRecords.readableRecords(original);
     boolean tombstonesExpired =
         segment.maxTimestamp() >= 0 && nowMs - segment.maxTimestamp() > deleteRetentionMs;

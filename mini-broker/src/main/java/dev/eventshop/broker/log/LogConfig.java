@@ -46,12 +46,25 @@ public record LogConfig(
           Map.entry("message.timestamp.type", ""),
           Map.entry("delete.retention.ms", ""));
 
-  /** Defaults of the topic configs that have no broker-level property. */
+  /**
+   * Kafka's defaults, used when no broker-level value is given (the broker passes its own, whose
+   * defaults are the same; see BrokerProperty).
+   */
   private static final Map<String, String> STATIC_DEFAULTS =
-      Map.of(
-          "segment.index.bytes", "10485760",
-          "message.timestamp.type", "CreateTime",
-          "delete.retention.ms", "86400000");
+      Map.ofEntries(
+          Map.entry("segment.bytes", "1073741824"),
+          Map.entry("segment.ms", "604800000"),
+          Map.entry("retention.ms", "604800000"),
+          Map.entry("retention.bytes", "-1"),
+          Map.entry("cleanup.policy", "delete"),
+          Map.entry("max.message.bytes", "1048588"),
+          Map.entry("index.interval.bytes", "4096"),
+          Map.entry("segment.index.bytes", "10485760"),
+          Map.entry("flush.messages", String.valueOf(Long.MAX_VALUE)),
+          Map.entry("flush.ms", String.valueOf(Long.MAX_VALUE)),
+          Map.entry("min.insync.replicas", "1"),
+          Map.entry("message.timestamp.type", "CreateTime"),
+          Map.entry("delete.retention.ms", "86400000"));
 
   /**
    * Builds a topic's config from the broker's defaults (by broker property name) and the topic's

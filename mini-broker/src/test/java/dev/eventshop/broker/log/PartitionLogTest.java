@@ -1,0 +1,418 @@
+package dev.eventshop.broker.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionLogTest {
+
+  static final TopicPartition TP = new TopicPartition("t", 0);
+  static final Uuid TOPIC_ID = Uuid.randomUuid();
+
+  @TempDir Path dir;
+  PartitionLog log;
+  long now = 1_700_000_000_000L;
+
+  @AfterEach
+  void close() {
+    if (log != null) {
+      log.close();
+    }
+  }
+
+  PartitionLog open(Map<String, String> overrides, boolean cleanShutdown) throws IOException {
+    return PartitionLog.open(
+        dir.resolve("t-0"),
+        TP,
+        TOPIC_ID,
+        LogConfig.of(Map.of(), overrides),
+        cleanShutdown,
+        Runnable::run);
+  }
+
+  static MemoryRecords records(String... values) {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] =
+          new SimpleRecord(
+              1000L + i,
+              ("k" + values[i]).getBytes(StandardCharsets.UTF_8),
+              values[i].getBytes(StandardCharsets.UTF_8));
+    }
+    return MemoryRecords.withRecords(Compression.NONE, records);
+  }
+
+  static MemoryRecords keyed(long timestamp, String key, String value) {
+    return MemoryRecords.withRecords(
+        Compression.NONE,
+        new SimpleRecord(
+            timestamp,
+            key.getBytes(StandardCharsets.UTF_8),
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static List<String> values(MemoryRecords records) {
+    List<String> values = new ArrayList<>();
+    for (Record r : records.records()) {
+      values.add(r.hasValue() ? StandardCharsets.UTF_8.decode(r.value()).toString() : null);
+    }
+    return values;
+  }
+
+  List<String> readAll() throws IOException {
+    List<String> all = new ArrayList<>();
+    long offset = log.logStartOffset();
+    while (offset < log.logEndOffset()) {
+      MemoryRecords read = log.readRecords(offset, 1 << 20, Long.MAX_VALUE);
+      for (RecordBatch batch : read.batches()) {
+        offset = batch.nextOffset();
+      }
+      all.addAll(values(read));
+    }
+    return all;
+  }
+
+  @Test
+  void assignsConsecutiveOffsetsAcrossBatches() throws IOException {
+    log = open(Map.of(), true);
+
+    assertThat(log.appendAsLeader(records("a", "b", "c"), 0, now).baseOffset()).isZero();
+    PartitionLog.AppendResult second = log.appendAsLeader(records("d", "e"), 0, now);
+
+    assertThat(second.baseOffset()).isEqualTo(3);
+    assertThat(second.lastOffset()).isEqualTo(4);
+    assertThat(log.logEndOffset()).isEqualTo(5);
+    assertThat(readAll()).containsExactly("a", "b", "c", "d", "e");
+  }
+
+  @Test
+  void readStartsAtTheBatchContainingTheOffsetAndStopsAtMaxOffset() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b", "c"), 0, now);
+    log.appendAsLeader(records("d"), 0, now);
+
+    MemoryRecords fromMiddle = log.readRecords(1, 1 << 20, Long.MAX_VALUE);
+    assertThat(fromMiddle.batches().iterator().next().baseOffset()).isZero();
+
+    MemoryRecords belowHw = log.readRecords(0, 1 << 20, 3);
+    assertThat(values(belowHw)).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void returnsOneWholeBatchEvenWhenLargerThanMaxBytes() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("x".repeat(5000)), 0, now);
+
+    PartitionLog.ReadResult read = log.read(0, 100, Long.MAX_VALUE, true);
+
+    assertThat(read.records().sizeInBytes()).isGreaterThan(5000);
+    assertThat(log.read(0, 100, Long.MAX_VALUE, false).records()).isNull();
+  }
+
+  @Test
+  void offsetsOutsideTheLogAreOutOfRange() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a"), 0, now);
+
+    assertThatThrownBy(() -> log.read(2, 100, Long.MAX_VALUE, true))
+        .isInstanceOf(OffsetOutOfRangeException.class);
+    assertThat(log.read(1, 100, Long.MAX_VALUE, true).records()).isNull();
+  }
+
+  @Test
+  void rollsSegmentsBySizeNamedByBaseOffsetAndFindsOffsetsInAnyOfThem() throws IOException {
+    log = open(Map.of("segment.bytes", "1024", "index.interval.bytes", "100"), true);
+    for (int i = 0; i < 100; i++) {
+      log.appendAsLeader(records("value-" + i), 0, now);
+    }
+
+    assertThat(log.segmentCount()).isGreaterThan(5);
+    assertThat(Files.exists(dir.resolve("t-0/00000000000000000000.log"))).isTrue();
+    assertThat(Files.exists(dir.resolve("t-0/00000000000000000000.index"))).isTrue();
+    assertThat(Files.exists(dir.resolve("t-0/00000000000000000000.timeindex"))).isTrue();
+    for (int i = 0; i < 100; i += 7) {
+      RecordBatch first = log.readRecords(i, 1 << 20, Long.MAX_VALUE).batches().iterator().next();
+      assertThat(first.baseOffset()).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void refusesBatchesOverMaxMessageBytes() throws IOException {
+    log = open(Map.of("max.message.bytes", "200"), true);
+
+    assertThatThrownBy(() -> log.appendAsLeader(records("y".repeat(500)), 0, now))
+        .isInstanceOf(RecordTooLargeException.class);
+    assertThat(log.logEndOffset()).isZero();
+  }
+
+  @Test
+  void refusesCorruptBatches() throws IOException {
+    log = open(Map.of(), true);
+    MemoryRecords records = records("a", "b");
+    ByteBuffer buffer = records.buffer();
+    buffer.put(buffer.limit() - 1, (byte) (buffer.get(buffer.limit() - 1) ^ 0x55));
+
+    assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
+        .isInstanceOf(CorruptRecordException.class);
+  }
+
+  @Test
+  void compactedTopicRefusesRecordsWithoutKey() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    MemoryRecords noKey =
+        MemoryRecords.withRecords(
+            Compression.NONE, new SimpleRecord(1L, null, "v".getBytes(StandardCharsets.UTF_8)));
+
+    assertThatThrownBy(() -> log.appendAsLeader(noKey, 0, now))
+        .isInstanceOf(InvalidRecordException.class);
+  }
+
+  @Test
+  void duplicateRetryGetsOriginalOffset() throws IOException {
+    log = open(Map.of(), true);
+    long pid = 42;
+    MemoryRecords first =
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            pid,
+            (short) 0,
+            0,
+            new SimpleRecord("a".getBytes(StandardCharsets.UTF_8)));
+    MemoryRecords second =
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            pid,
+            (short) 0,
+            1,
+            new SimpleRecord("b".getBytes(StandardCharsets.UTF_8)));
+    log.appendAsLeader(first, 0, now);
+    log.appendAsLeader(second, 0, now);
+
+    MemoryRecords retry =
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            pid,
+            (short) 0,
+            0,
+            new SimpleRecord("a".getBytes(StandardCharsets.UTF_8)));
+    PartitionLog.AppendResult result = log.appendAsLeader(retry, 0, now);
+
+    assertThat(result.duplicate()).isTrue();
+    assertThat(result.baseOffset()).isZero();
+    assertThat(log.logEndOffset()).isEqualTo(2);
+  }
+
+  @Test
+  void sequenceGapIsRefused() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            7,
+            (short) 0,
+            0,
+            new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
+        0,
+        now);
+
+    MemoryRecords gap =
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            7,
+            (short) 0,
+            5,
+            new SimpleRecord("b".getBytes(StandardCharsets.UTF_8)));
+
+    assertThatThrownBy(() -> log.appendAsLeader(gap, 0, now))
+        .isInstanceOf(OutOfOrderSequenceException.class);
+  }
+
+  @Test
+  void producerStateSurvivesReopenSoRetriesAfterRestartAreStillDeduplicated() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(
+        MemoryRecords.withIdempotentRecords(
+            Compression.NONE,
+            9,
+            (short) 0,
+            0,
+            new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
+        0,
+        now);
+    log.close();
+    log = open(Map.of(), true);
+
+    PartitionLog.AppendResult retry =
+        log.appendAsLeader(
+            MemoryRecords.withIdempotentRecords(
+                Compression.NONE,
+                9,
+                (short) 0,
+                0,
+                new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
+            0,
+            now);
+
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(Files.list(dir.resolve("t-0")).anyMatch(p -> p.toString().endsWith(".snapshot")))
+        .isTrue();
+  }
+
+  @Test
+  void recoveryTruncatesATornTailAndKeepsEveryCompleteBatch() throws IOException {
+    log = open(Map.of(), true);
+    for (int i = 0; i < 10; i++) {
+      log.appendAsLeader(records("r" + i), 0, now);
+    }
+    log.close();
+    log = null;
+    Path segment = dir.resolve("t-0/00000000000000000000.log");
+    long validSize = Files.size(segment);
+    // A crash mid-write: half of a further batch reached the file.
+    ByteBuffer next = records("torn").buffer();
+    byte[] half = new byte[next.remaining() / 2];
+    next.get(half);
+    Files.write(segment, half, StandardOpenOption.APPEND);
+
+    log = open(Map.of(), false);
+
+    assertThat(Files.size(segment)).isEqualTo(validSize);
+    assertThat(log.logEndOffset()).isEqualTo(10);
+    assertThat(readAll()).hasSize(10).endsWith("r9");
+    assertThat(log.appendAsLeader(records("after"), 0, now).baseOffset()).isEqualTo(10);
+  }
+
+  @Test
+  void recoveryTruncatesAtACorruptBatch() throws IOException {
+    log = open(Map.of(), true);
+    for (int i = 0; i < 5; i++) {
+      log.appendAsLeader(records("r" + i), 0, now);
+    }
+    log.close();
+    log = null;
+    Path segment = dir.resolve("t-0/00000000000000000000.log");
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[bytes.length - 3] ^= 0x7f; // the last batch's CRC no longer matches
+    Files.write(segment, bytes);
+
+    log = open(Map.of(), false);
+
+    assertThat(log.logEndOffset()).isEqualTo(4);
+    assertThat(readAll()).containsExactly("r0", "r1", "r2", "r3");
+  }
+
+  @Test
+  void retentionBySizeDeletesOldestSegmentsAndMovesTheLogStart() throws IOException {
+    log = open(Map.of("segment.bytes", "1024", "retention.bytes", "3000"), true);
+    for (int i = 0; i < 100; i++) {
+      log.appendAsLeader(records("value-" + i), 0, now);
+    }
+    log.updateHighWatermark(log.logEndOffset());
+
+    int deleted = log.applyRetention(now);
+
+    assertThat(deleted).isPositive();
+    assertThat(log.sizeInBytes()).isLessThanOrEqualTo(3000 + 1024);
+    assertThat(log.logStartOffset()).isPositive();
+    assertThatThrownBy(() -> log.read(0, 100, Long.MAX_VALUE, true))
+        .isInstanceOf(OffsetOutOfRangeException.class);
+  }
+
+  @Test
+  void retentionByTimeDeletesSegmentsWhoseNewestRecordIsTooOld() throws IOException {
+    log = open(Map.of("segment.bytes", "1024", "retention.ms", "60000"), true);
+    for (int i = 0; i < 50; i++) {
+      log.appendAsLeader(keyed(now - 3_600_000, "k", "old-" + i), 0, now);
+    }
+    log.updateHighWatermark(log.logEndOffset());
+
+    log.applyRetention(now);
+
+    assertThat(log.logStartOffset()).isEqualTo(log.logEndOffset());
+    assertThat(log.appendAsLeader(keyed(now, "k", "new"), 0, now).baseOffset()).isEqualTo(50);
+  }
+
+  @Test
+  void compactionKeepsTheNewestRecordPerKey() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact", "segment.bytes", "1024"), true);
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      String key = "key-" + (i % 10);
+      log.appendAsLeader(keyed(now, key, "v" + i), 0, now);
+      expected.put(key, "v" + i);
+    }
+    log.roll();
+
+    int removed = new LogCleaner().clean(log, now);
+
+    assertThat(removed).isEqualTo(190);
+    assertThat(readAll()).containsExactlyInAnyOrderElementsOf(expected.values());
+    assertThat(log.logEndOffset()).isEqualTo(200);
+  }
+
+  @Test
+  void truncateToRemovesTheTailAndItsEpochs() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b"), 0, now);
+    log.appendAsLeader(records("c"), 1, now);
+
+    log.truncateTo(2);
+
+    assertThat(log.logEndOffset()).isEqualTo(2);
+    assertThat(log.leaderEpochs().latestEpoch()).isZero();
+    assertThat(Files.readString(dir.resolve("t-0/leader-epoch-checkpoint")))
+        .isEqualTo("0\n1\n0 0\n");
+  }
+
+  @Test
+  void leaderEpochsAnswerWhereAnEpochEnded() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b"), 0, now);
+    log.appendAsLeader(records("c"), 3, now);
+
+    assertThat(log.leaderEpochs().endOffsetFor(0, log.logEndOffset()))
+        .isEqualTo(new LeaderEpochCache.EpochEnd(0, 2));
+    assertThat(log.leaderEpochs().endOffsetFor(2, log.logEndOffset()))
+        .isEqualTo(new LeaderEpochCache.EpochEnd(0, 2));
+    assertThat(log.leaderEpochs().endOffsetFor(3, log.logEndOffset()))
+        .isEqualTo(new LeaderEpochCache.EpochEnd(3, 3));
+  }
+
+  @Test
+  void findsOffsetsByTimestamp() throws IOException {
+    log = open(Map.of("segment.bytes", "1024", "index.interval.bytes", "0"), true);
+    for (int i = 0; i < 100; i++) {
+      log.appendAsLeader(keyed(10_000 + i * 10L, "k", "v" + i), 0, now);
+    }
+
+    assertThat(log.offsetForTimestamp(10_000 + 425).orElseThrow().offset).isEqualTo(43);
+    assertThat(log.offsetForTimestamp(0).orElseThrow().offset).isZero();
+    assertThat(log.offsetForTimestamp(1_000_000)).isEmpty();
+    assertThat(log.maxTimestamp().orElseThrow().offset).isEqualTo(99);
+  }
+}
