@@ -1,0 +1,96 @@
+package dev.eventshop.support;
+
+import dev.eventshop.support.inbox.Inbox;
+import dev.eventshop.support.kafka.ConsumeInterceptor;
+import dev.eventshop.support.kafka.DeadLetterErrorHandling;
+import dev.eventshop.support.kafka.ShopKafkaProperties;
+import dev.eventshop.support.outbox.Outbox;
+import dev.eventshop.support.outbox.OutboxProperties;
+import dev.eventshop.support.outbox.OutboxRelay;
+import dev.eventshop.support.tracing.TraceFilter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.RecordInterceptor;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wires the shared messaging infrastructure into every shop service (registered in {@code
+ * META-INF/spring/...AutoConfiguration.imports}): the topics, the record interceptor that traces
+ * and logs each consume, the error handler with retries and dead-letter topics, the inbox, and,
+ * unless {@code shop.outbox.enabled=false}, the outbox and its relay. Spring Boot's listener
+ * container factory picks up the interceptor and the error handler by type.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties({ShopKafkaProperties.class, OutboxProperties.class})
+public class ServiceSupportAutoConfiguration {
+
+  /** Each topic the service uses, and its dead-letter topic, with the same partition count. */
+  @Bean
+  KafkaAdmin.NewTopics shopTopics(ShopKafkaProperties kafka) {
+    List<NewTopic> topics = new ArrayList<>();
+    for (String name : kafka.topics()) {
+      for (String topic : List.of(name, name + DeadLetterErrorHandling.DLT_SUFFIX)) {
+        topics.add(
+            TopicBuilder.name(topic)
+                .partitions(kafka.partitions())
+                .replicas(kafka.replicationFactor())
+                .build());
+      }
+    }
+    return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
+  }
+
+  @Bean
+  RecordInterceptor<Object, Object> consumeInterceptor() {
+    return new ConsumeInterceptor();
+  }
+
+  @Bean
+  DefaultErrorHandler deadLetterErrorHandler(
+      KafkaTemplate<?, ?> kafkaTemplate, ShopKafkaProperties kafka) {
+    return DeadLetterErrorHandling.errorHandler(kafkaTemplate, kafka.retry());
+  }
+
+  @Bean
+  Inbox inbox(JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+    return new Inbox(jdbc, new TransactionTemplate(transactionManager));
+  }
+
+  @Bean
+  FilterRegistrationBean<TraceFilter> traceFilter() {
+    var registration = new FilterRegistrationBean<>(new TraceFilter());
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return registration;
+  }
+
+  /** The outbox, for services that emit events. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = "shop.outbox.enabled", matchIfMissing = true)
+  static class OutboxConfiguration {
+
+    @Bean
+    OutboxRelay outboxRelay(
+        JdbcTemplate jdbc, KafkaTemplate<String, String> kafka, OutboxProperties properties) {
+      return new OutboxRelay(jdbc, kafka, properties);
+    }
+
+    @Bean
+    Outbox outbox(JdbcTemplate jdbc, OutboxRelay relay) {
+      return new Outbox(jdbc, relay::wakeUp);
+    }
+  }
+}

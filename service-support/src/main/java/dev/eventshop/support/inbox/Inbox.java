@@ -1,0 +1,98 @@
+package dev.eventshop.support.inbox;
+
+import dev.eventshop.support.kafka.InboundEvent;
+import dev.eventshop.support.kafka.RecordedEvent;
+import dev.eventshop.support.kafka.RecordedEvent.Direction;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Applies each consumed event at most once. Kafka delivers at least once (a consumer that dies
+ * before committing its offset reads the record again, and the outbox relay may publish an event
+ * twice), so the id of every applied event is stored in the {@code inbox} table in the same
+ * database transaction as the event's effect. A redelivered event finds its id there and changes
+ * nothing. The listener returns only after that transaction committed, and only then is the offset
+ * committed (ack mode RECORD): a crash in between means a redelivery, never a loss.
+ */
+public final class Inbox {
+
+  private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+
+  private final JdbcTemplate jdbc;
+  private final TransactionTemplate transactions;
+
+  public Inbox(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    this.jdbc = jdbc;
+    this.transactions = transactions;
+  }
+
+  /**
+   * Runs {@code effect} and records the event in one transaction, unless the event was applied
+   * before.
+   *
+   * @return true if the effect ran, false for a redelivery
+   */
+  public boolean processOnce(InboundEvent event, Runnable effect) {
+    Boolean applied =
+        transactions.execute(
+            status -> {
+              Integer seen =
+                  jdbc.queryForObject(
+                      "select count(*) from inbox where event_id = ?",
+                      Integer.class,
+                      event.eventId());
+              if (seen != null && seen > 0) {
+                return false;
+              }
+              jdbc.update(
+                  """
+                  insert into inbox (event_id, event_type, order_id, topic, kafka_partition,
+                    kafka_offset, occurred_at, processed_at)
+                  values (?, ?, ?, ?, ?, ?, ?, ?)""",
+                  event.eventId(),
+                  event.eventType(),
+                  event.orderId(),
+                  event.topic(),
+                  event.partition(),
+                  event.offset(),
+                  event.occurredAt().atOffset(ZoneOffset.UTC),
+                  Instant.now().atOffset(ZoneOffset.UTC));
+              effect.run();
+              return true;
+            });
+    if (!Boolean.TRUE.equals(applied)) {
+      log.info(
+          "skipped {} {} from {}: already processed",
+          event.eventType(),
+          event.eventId(),
+          event.position());
+      return false;
+    }
+    return true;
+  }
+
+  /** The events this service consumed for an order, in the order it applied them. */
+  public List<RecordedEvent> eventsOf(String orderId) {
+    return jdbc.query(
+        """
+        select event_id, event_type, topic, kafka_partition, kafka_offset, occurred_at
+        from inbox where order_id = ? order by processed_at""",
+        (row, i) ->
+            new RecordedEvent(
+                Direction.CONSUMED,
+                row.getObject("event_id", UUID.class),
+                row.getString("event_type"),
+                row.getString("topic"),
+                row.getInt("kafka_partition"),
+                row.getLong("kafka_offset"),
+                row.getObject("occurred_at", OffsetDateTime.class).toInstant()),
+        orderId);
+  }
+}
