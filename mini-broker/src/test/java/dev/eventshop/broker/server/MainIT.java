@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs the packaged jar as Kafka users would: java -jar mini-broker.jar server.properties. */
 class MainIT {
 
-  static final Path JAR = Path.of("target/mini-broker.jar");
-  static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  static final Path JAR = BrokerProcess.JAR;
+  static final String JAVA = BrokerProcess.JAVA;
 
   @TempDir Path dir;
 
