@@ -75,9 +75,15 @@ public final class Broker implements AutoCloseable {
                 config.getInt(BrokerProperty.SOCKET_REQUEST_MAX_BYTES)));
       }
       apis = new ApiTable(buildHandlers(apiVersions));
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (Exception e) {
+      // Netty rethrows a failed bind (BindException) unchecked, whatever its type.
       close();
-      throw e;
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw e instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException("cannot start: " + e, e);
     }
     return this;
   }

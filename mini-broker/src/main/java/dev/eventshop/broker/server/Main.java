@@ -29,7 +29,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Broker broker = new Broker(config).start();
+    Broker broker;
+    try {
+      broker = new Broker(config).start();
+    } catch (RuntimeException e) {
+      System.err.println("mini-broker: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "mini-broker-shutdown"));
     long startedMs =
         ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(0L);

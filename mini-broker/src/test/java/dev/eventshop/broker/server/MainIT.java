@@ -45,6 +45,26 @@ class MainIT {
   }
 
   @Test
+  void portInUseExitsNonZero() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("server.properties");
+      Files.writeString(
+          config,
+          "listeners=PLAINTEXT://127.0.0.1:"
+              + taken.getLocalPort()
+              + "\nlog.dirs="
+              + dir.resolve("logs")
+              + "\n");
+
+      Result result = run(config.toString());
+
+      assertThat(result.exitCode).isEqualTo(1);
+      assertThat(result.output).contains("mini-broker: cannot start");
+    }
+  }
+
+  @Test
   void missingFileIsReported() throws Exception {
     Result result = run(dir.resolve("absent.properties").toString());
 
