@@ -65,13 +65,28 @@ final class ResponseWritable implements Writable {
     if (records instanceof FileSlice file) {
       if (file.sizeInBytes() > 0) {
         flushCurrent();
-        parts.add(new DefaultFileRegion(file.channel(), file.position(), file.sizeInBytes()));
+        parts.add(new SegmentFileRegion(file));
       }
     } else if (records instanceof MemoryRecords memory) {
       writeByteBuffer(memory.buffer());
     } else {
       throw new IllegalArgumentException("unsupported records type " + records.getClass());
     }
+  }
+
+  /**
+   * A file region over a segment's channel that leaves the channel open when released: the segment
+   * owns it and keeps appending and reading through it. (Netty's DefaultFileRegion closes its
+   * channel on release, which after the first fetch made every later append to that segment fail.)
+   */
+  private static final class SegmentFileRegion extends DefaultFileRegion {
+
+    SegmentFileRegion(FileSlice slice) {
+      super(slice.channel(), slice.position(), slice.sizeInBytes());
+    }
+
+    @Override
+    protected void deallocate() {}
   }
 
   @Override
