@@ -1,0 +1,48 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+
+/**
+ * DeleteGroups: removes empty groups and their committed offsets (NON_EMPTY_GROUP while members
+ * remain, GROUP_ID_NOT_FOUND for unknown groups). Answered once the tombstones are committed.
+ */
+public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
+
+  private final GroupCoordinator coordinator;
+
+  public DeleteGroupsHandler(GroupCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DELETE_GROUPS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 2;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(RequestContext context, DeleteGroupsRequest request) {
+    return coordinator
+        .deleteGroups(request.data().groupsNames())
+        .thenApply(
+            results ->
+                new DeleteGroupsResponseData()
+                    .setResults(new DeletableGroupResultCollection(results.iterator())));
+  }
+}

@@ -1,0 +1,105 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+
+/**
+ * FindCoordinator: which broker coordinates a group. The coordinator of group {@code g} is the
+ * leader of {@code __consumer_offsets} partition {@code abs(g.hashCode()) % partitions}. Versions
+ * 0-3 ask for one key; from v4 a batch of keys. Only group keys are served: this broker has no
+ * transaction coordinator (TRANSACTION keys get COORDINATOR_NOT_AVAILABLE, as a broker whose
+ * transaction coordinator is not ready would answer) and no share groups (SHARE keys get
+ * INVALID_REQUEST).
+ */
+public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+
+  private final GroupCoordinator coordinator;
+  private final IntFunction<Optional<Node>> leaderOfOffsetsPartition;
+
+  /**
+   * @param leaderOfOffsetsPartition the broker leading a {@code __consumer_offsets} partition (the
+   *     broker creates the topic on first use); empty when it has no live leader
+   */
+  public FindCoordinatorHandler(
+      GroupCoordinator coordinator, IntFunction<Optional<Node>> leaderOfOffsetsPartition) {
+    this.coordinator = coordinator;
+    this.leaderOfOffsetsPartition = leaderOfOffsetsPartition;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FIND_COORDINATOR;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 6;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, FindCoordinatorRequest request) {
+    short version = context.apiVersion();
+    byte keyType = version >= 1 ? request.data().keyType() : CoordinatorType.GROUP.id();
+    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+    if (version < 4) {
+      Coordinator c = find(keyType, request.data().key());
+      response
+          .setErrorCode(c.errorCode())
+          .setErrorMessage(c.errorMessage())
+          .setNodeId(c.nodeId())
+          .setHost(c.host())
+          .setPort(c.port());
+    } else {
+      List<Coordinator> coordinators = new ArrayList<>();
+      for (String key : request.data().coordinatorKeys()) {
+        coordinators.add(find(keyType, key));
+      }
+      response.setCoordinators(coordinators);
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private Coordinator find(byte keyType, String key) {
+    Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+    if (keyType == CoordinatorType.TRANSACTION.id()) {
+      return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+          .setErrorMessage("mini-broker has no transaction coordinator");
+    }
+    if (keyType != CoordinatorType.GROUP.id()) {
+      return c.setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage("unsupported coordinator key type " + keyType);
+    }
+    if (key == null) {
+      return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("no group id");
+    }
+    Optional<Node> node = leaderOfOffsetsPartition.apply(coordinator.partitionFor(key));
+    if (node.isEmpty()) {
+      return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+          .setErrorMessage("the coordinator for group " + key + " is not available");
+    }
+    return c.setErrorCode(Errors.NONE.code())
+        .setNodeId(node.get().id())
+        .setHost(node.get().host())
+        .setPort(node.get().port());
+  }
+}

@@ -1,0 +1,33 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.Node;
+
+/** The protocol handlers of the group coordinator, to add to the broker's API table. */
+public final class GroupApis {
+
+  private GroupApis() {}
+
+  /**
+   * @param leaderOfOffsetsPartition the broker that leads a {@code __consumer_offsets} partition,
+   *     for FindCoordinator
+   */
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator, IntFunction<Optional<Node>> leaderOfOffsetsPartition) {
+    return List.of(
+        new FindCoordinatorHandler(coordinator, leaderOfOffsetsPartition),
+        new JoinGroupHandler(coordinator),
+        new SyncGroupHandler(coordinator),
+        new HeartbeatHandler(coordinator),
+        new LeaveGroupHandler(coordinator),
+        new OffsetCommitHandler(coordinator),
+        new OffsetFetchHandler(coordinator),
+        new DescribeGroupsHandler(coordinator),
+        new ListGroupsHandler(coordinator),
+        new DeleteGroupsHandler(coordinator),
+        new OffsetDeleteHandler(coordinator));
+  }
+}

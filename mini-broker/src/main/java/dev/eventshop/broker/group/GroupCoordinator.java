@@ -1,0 +1,571 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.group.OffsetsTopicFormat.GroupEntry;
+import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
+import dev.eventshop.broker.group.OffsetsTopicFormat.MemberSnapshot;
+import dev.eventshop.broker.group.OffsetsTopicFormat.OffsetEntry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group coordinator: owns the classic consumer groups whose ids hash to the {@code
+ * __consumer_offsets} partitions this broker leads, and their committed offsets. The rebalance
+ * protocol is in {@link ClassicRebalance}, committed offsets in {@link OffsetCommits}; this class
+ * keeps the registry of groups, loads a partition's groups from the log when it becomes the
+ * coordinator for it, and serves DescribeGroups, ListGroups and DeleteGroups.
+ *
+ * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or on a single node lazily by the first
+ * request for one of its groups; while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. After
+ * {@link #onResign(int)} its groups are dropped and requests get NOT_COORDINATOR until it is led
+ * here again.
+ *
+ * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
+ * {@link ClassicGroup}). No method holds two group locks at once, so there is no lock order.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+
+  /** The protocol type of Kafka's consumer groups; other types (Connect, Streams) also exist. */
+  static final String CONSUMER_PROTOCOL_TYPE = "consumer";
+
+  private enum PartitionStatus {
+    LOADING,
+    ACTIVE,
+    RESIGNED
+  }
+
+  private final GroupConfig config;
+  private final OffsetsTopic offsetsTopic;
+  private final CoordinatorTimer timer;
+  private final GroupStore store;
+  private final ClassicRebalance rebalance;
+  private final OffsetCommits offsets;
+  private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+  private volatile CoordinatorTimer.Task expiration;
+
+  public GroupCoordinator(GroupConfig config, OffsetsTopic offsetsTopic, CoordinatorTimer timer) {
+    this.config = config;
+    this.offsetsTopic = offsetsTopic;
+    this.timer = timer;
+    this.store = new GroupStore(offsetsTopic);
+    this.rebalance = new ClassicRebalance(this, config, timer, store);
+    this.offsets = new OffsetCommits(this, config, timer, store);
+  }
+
+  /** Starts the periodic expiration of old offsets. */
+  public GroupCoordinator startup() {
+    scheduleExpiration();
+    return this;
+  }
+
+  public GroupConfig config() {
+    return config;
+  }
+
+  ClassicRebalance rebalance() {
+    return rebalance;
+  }
+
+  OffsetCommits offsets() {
+    return offsets;
+  }
+
+  /** The {@code __consumer_offsets} partition that stores {@code groupId}, as Kafka computes it. */
+  public int partitionFor(String groupId) {
+    return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
+  }
+
+  // ---------------------------------------------------------------- partition ownership
+
+  /** This broker now leads partition {@code p}: load its groups (synchronously). */
+  public void onBecomeLeader(int p) {
+    PartitionStatus previous = partitions.put(p, PartitionStatus.LOADING);
+    if (previous == PartitionStatus.ACTIVE) {
+      partitions.put(p, PartitionStatus.ACTIVE);
+      return;
+    }
+    try {
+      load(p);
+      partitions.put(p, PartitionStatus.ACTIVE);
+    } catch (IOException | RuntimeException e) {
+      partitions.remove(p);
+      log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
+    }
+  }
+
+  /** This broker no longer leads partition {@code p}: drop its groups; their members move on. */
+  public void onResign(int p) {
+    partitions.put(p, PartitionStatus.RESIGNED);
+    for (ClassicGroup group : List.copyOf(groups.values())) {
+      if (group.partition == p) {
+        synchronized (group) {
+          rebalance.shutdownGroup(group, Errors.NOT_COORDINATOR);
+          group.restore(GroupState.DEAD, timer.nowMs());
+          groups.remove(group.groupId, group);
+        }
+      }
+    }
+    log.info("resigned as group coordinator for {}-{}", OffsetsTopic.NAME, p);
+  }
+
+  /**
+   * Whether this broker can serve {@code groupId} now: NONE, or the error to answer with. On a
+   * single node the group's partition is loaded here on first use.
+   */
+  Errors checkGroupId(String groupId) {
+    if (groupId == null || groupId.isEmpty()) {
+      return Errors.INVALID_GROUP_ID;
+    }
+    return availability(partitionFor(groupId));
+  }
+
+  Errors availability(int p) {
+    if (closed) {
+      return Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+    PartitionStatus status = partitions.get(p);
+    if (status == PartitionStatus.ACTIVE) {
+      return Errors.NONE;
+    }
+    if (status == PartitionStatus.LOADING) {
+      return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+    if (status == PartitionStatus.RESIGNED) {
+      return Errors.NOT_COORDINATOR;
+    }
+    if (partitions.putIfAbsent(p, PartitionStatus.LOADING) != null) {
+      return availability(p);
+    }
+    try {
+      load(p);
+      partitions.put(p, PartitionStatus.ACTIVE);
+      return Errors.NONE;
+    } catch (IOException | RuntimeException e) {
+      partitions.remove(p, PartitionStatus.LOADING);
+      log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
+      return Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  /** Rebuilds the groups of partition {@code p} from its records; later records win. */
+  private void load(int p) throws IOException {
+    long started = System.nanoTime();
+    Map<String, GroupSnapshot> metadata = new LinkedHashMap<>();
+    Map<String, Map<TopicPartition, CommittedOffset>> committed = new LinkedHashMap<>();
+    store.load(
+        p,
+        entry -> {
+          // Java 17 has no pattern switch; the sealed Entry has exactly these two kinds.
+          if (entry instanceof OffsetEntry o) {
+            if (o.value() == null) {
+              Map<TopicPartition, CommittedOffset> m = committed.get(o.groupId());
+              if (m != null) {
+                m.remove(o.partition());
+              }
+            } else {
+              committed
+                  .computeIfAbsent(o.groupId(), id -> new LinkedHashMap<>())
+                  .put(o.partition(), o.value());
+            }
+          } else if (entry instanceof GroupEntry g) {
+            metadata.put(g.groupId(), g.value());
+          }
+        });
+    Set<String> ids = new LinkedHashSet<>();
+    metadata.forEach(
+        (id, snapshot) -> {
+          if (snapshot != null) {
+            ids.add(id);
+          }
+        });
+    committed.forEach(
+        (id, m) -> {
+          if (!m.isEmpty()) {
+            ids.add(id);
+          }
+        });
+    long now = timer.nowMs();
+    for (String id : ids) {
+      ClassicGroup group = new ClassicGroup(id, p, now);
+      synchronized (group) {
+        group.offsets.putAll(committed.getOrDefault(id, Map.of()));
+        GroupSnapshot snapshot = metadata.get(id);
+        if (snapshot != null) {
+          restore(group, snapshot, now);
+        }
+        groups.put(id, group);
+      }
+    }
+    log.info(
+        "loaded {} groups of {}-{} in {} ms",
+        ids.size(),
+        OffsetsTopic.NAME,
+        p,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Applies persisted metadata: a group with members resumes Stable and awaits heartbeats. */
+  private void restore(ClassicGroup group, GroupSnapshot snapshot, long now) {
+    group.generationId = snapshot.generation();
+    group.protocolType = snapshot.protocolType();
+    boolean hasMembers = !snapshot.members().isEmpty() && snapshot.protocolName() != null;
+    if (!hasMembers) {
+      group.restore(GroupState.EMPTY, snapshot.stateTimestampMs());
+      return;
+    }
+    for (MemberSnapshot m : snapshot.members()) {
+      GroupMember member =
+          new GroupMember(
+              m.memberId(),
+              m.groupInstanceId(),
+              m.clientId(),
+              m.clientHost(),
+              m.rebalanceTimeoutMs(),
+              m.sessionTimeoutMs(),
+              snapshot.protocolType(),
+              List.of(new GroupMember.Protocol(snapshot.protocolName(), m.subscription())));
+      member.assignment = m.assignment();
+      group.add(member);
+    }
+    group.protocolType = snapshot.protocolType();
+    group.protocolName = snapshot.protocolName();
+    if (snapshot.leaderId() != null && group.has(snapshot.leaderId())) {
+      group.leaderId = snapshot.leaderId();
+    }
+    group.restore(GroupState.STABLE, snapshot.stateTimestampMs());
+    for (GroupMember member : group.members()) {
+      rebalance.scheduleHeartbeat(group, member, member.sessionTimeoutMs);
+    }
+  }
+
+  // ---------------------------------------------------------------- the registry
+
+  ClassicGroup group(String groupId) {
+    return groups.get(groupId);
+  }
+
+  ClassicGroup getOrCreateGroup(String groupId) {
+    return groups.computeIfAbsent(
+        groupId, id -> new ClassicGroup(id, partitionFor(id), timer.nowMs()));
+  }
+
+  Collection<ClassicGroup> groups() {
+    return groups.values();
+  }
+
+  /**
+   * Forgets a group that was created by a request but holds nothing worth keeping (a failed first
+   * join). Caller holds the group's lock.
+   */
+  void removeIfUnused(ClassicGroup group) {
+    if (group.is(GroupState.EMPTY)
+        && !group.hasMembers()
+        && group.pendingMembers.isEmpty()
+        && group.offsets.isEmpty()
+        && group.generationId == 0) {
+      group.transitionTo(GroupState.DEAD, timer.nowMs());
+      groups.remove(group.groupId, group);
+    }
+  }
+
+  /** Marks a group Dead and removes it. Caller holds the group's lock. */
+  void removeGroup(ClassicGroup group) {
+    rebalance.shutdownGroup(group, Errors.COORDINATOR_NOT_AVAILABLE);
+    group.transitionTo(GroupState.DEAD, timer.nowMs());
+    groups.remove(group.groupId, group);
+  }
+
+  // ---------------------------------------------------------------- DescribeGroups
+
+  /** One group as DescribeGroups shows it; from v6 an unknown group is GROUP_ID_NOT_FOUND. */
+  public DescribedGroup describeGroup(String groupId, short version, boolean includeOperations) {
+    DescribedGroup result =
+        new DescribedGroup()
+            .setGroupId(groupId)
+            .setGroupState(GroupState.DEAD.kafkaName())
+            .setProtocolType("")
+            .setProtocolData("");
+    if (includeOperations && version >= 3) {
+      result.setAuthorizedOperations(allGroupOperations());
+    }
+    if (groupId == null) {
+      return result.setGroupId("").setErrorCode(Errors.INVALID_GROUP_ID.code());
+    }
+    Errors unavailable = availability(partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return result.setErrorCode(unavailable.code());
+    }
+    ClassicGroup group = groups.get(groupId);
+    if (group == null) {
+      if (version >= 6) {
+        result
+            .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+            .setErrorMessage("Group " + groupId + " not found.");
+      }
+      return result;
+    }
+    synchronized (group) {
+      if (group.is(GroupState.DEAD)) {
+        return result;
+      }
+      result
+          .setGroupState(group.state().kafkaName())
+          .setProtocolType(group.protocolType == null ? "" : group.protocolType);
+      boolean stable = group.is(GroupState.STABLE);
+      if (stable) {
+        result.setProtocolData(group.protocolName);
+      }
+      List<DescribedGroupMember> members = new ArrayList<>();
+      for (GroupMember m : group.members()) {
+        DescribedGroupMember dm =
+            new DescribedGroupMember()
+                .setMemberId(m.memberId)
+                .setClientId(m.clientId)
+                .setClientHost(m.clientHost)
+                .setMemberMetadata(new byte[0])
+                .setMemberAssignment(new byte[0]);
+        if (version >= 4) {
+          dm.setGroupInstanceId(m.groupInstanceId);
+        }
+        if (stable) {
+          byte[] metadata = m.metadata(group.protocolName);
+          dm.setMemberMetadata(metadata == null ? new byte[0] : metadata)
+              .setMemberAssignment(m.assignment);
+        }
+        members.add(dm);
+      }
+      return result.setMembers(members);
+    }
+  }
+
+  /** Without an authorizer every group operation is allowed: READ, DESCRIBE and DELETE. */
+  private static int allGroupOperations() {
+    return (1 << AclOperation.READ.code())
+        | (1 << AclOperation.DESCRIBE.code())
+        | (1 << AclOperation.DELETE.code());
+  }
+
+  // ---------------------------------------------------------------- ListGroups
+
+  /**
+   * Every group this broker coordinates, filtered by state and type (both case-insensitive; empty
+   * means all). All groups here are of type "classic".
+   */
+  public ListGroupsResponseData listGroups(Collection<String> states, Collection<String> types) {
+    ListGroupsResponseData response = new ListGroupsResponseData();
+    Set<String> stateFilter = lowerCase(states);
+    Set<String> typeFilter = lowerCase(types);
+    if (!typeFilter.isEmpty() && !typeFilter.contains("classic")) {
+      return response;
+    }
+    if (offsetsTopic.exists()) {
+      for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
+        Errors error = availability(p);
+        if (error == Errors.COORDINATOR_LOAD_IN_PROGRESS
+            || error == Errors.COORDINATOR_NOT_AVAILABLE) {
+          response.setErrorCode(error.code());
+        }
+      }
+    }
+    List<ListedGroup> listed = new ArrayList<>();
+    for (ClassicGroup group : groups.values()) {
+      synchronized (group) {
+        if (group.is(GroupState.DEAD)) {
+          continue;
+        }
+        String state = group.state().kafkaName();
+        if (!stateFilter.isEmpty() && !stateFilter.contains(state.toLowerCase(Locale.ROOT))) {
+          continue;
+        }
+        listed.add(
+            new ListedGroup()
+                .setGroupId(group.groupId)
+                .setProtocolType(group.protocolType == null ? "" : group.protocolType)
+                .setGroupState(state)
+                .setGroupType("classic"));
+      }
+    }
+    listed.sort(java.util.Comparator.comparing(ListedGroup::groupId));
+    return response.setGroups(listed);
+  }
+
+  private static Set<String> lowerCase(Collection<String> values) {
+    Set<String> result = new LinkedHashSet<>();
+    if (values != null) {
+      values.forEach(v -> result.add(v.toLowerCase(Locale.ROOT)));
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- DeleteGroups
+
+  /**
+   * Deletes empty groups with their offsets: the group is Dead at once, then tombstones for its
+   * metadata and every offset are written so that compaction forgets them.
+   */
+  public CompletableFuture<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
+    List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
+    for (String groupId : groupIds) {
+      results.add(
+          deleteGroup(groupId)
+              .thenApply(
+                  e -> new DeletableGroupResult().setGroupId(groupId).setErrorCode(e.code())));
+    }
+    return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+  }
+
+  private CompletableFuture<Errors> deleteGroup(String groupId) {
+    if (groupId == null) {
+      return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+    }
+    Errors unavailable = availability(partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return CompletableFuture.completedFuture(unavailable);
+    }
+    ClassicGroup group = groups.get(groupId);
+    if (group == null) {
+      return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
+    }
+    List<SimpleRecord> tombstones = new ArrayList<>();
+    synchronized (group) {
+      if (group.is(GroupState.DEAD)) {
+        return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
+      }
+      if (!group.is(GroupState.EMPTY) || group.hasMembers()) {
+        return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
+      }
+      long now = timer.nowMs();
+      for (TopicPartition tp : group.offsets.keySet()) {
+        tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
+      }
+      tombstones.add(GroupStore.groupRecord(groupId, null, now));
+      group.offsets.clear();
+      removeGroup(group);
+    }
+    log.info("deleting group {}", groupId);
+    return store
+        .append(group.partition, tombstones, timer.nowMs())
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                log.warn("cannot write the tombstones of deleted group {}", groupId, error);
+                return appendError(error, false);
+              }
+              return Errors.NONE;
+            });
+  }
+
+  // ---------------------------------------------------------------- offsets expiration
+
+  private void scheduleExpiration() {
+    if (!closed) {
+      expiration =
+          timer.schedule(
+              config.offsetsRetentionCheckIntervalMs(),
+              () -> {
+                try {
+                  offsets.expireOffsets();
+                } catch (RuntimeException e) {
+                  log.error("offset expiration failed", e);
+                }
+                scheduleExpiration();
+              });
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** How a client's host appears in DescribeGroups: "/" and its IP address, as Kafka shows it. */
+  public static String clientHost(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return "/" + inet.getAddress().getHostAddress();
+    }
+    return address == null ? "" : address.toString();
+  }
+
+  /**
+   * The error a client gets when a write to {@code __consumer_offsets} failed, as Kafka maps it:
+   * retriable coordinator errors for replication problems, a size error for oversized commits.
+   */
+  static Errors appendError(Throwable error, boolean offsetCommit) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Errors e =
+        cause instanceof ApiException ? Errors.forException(cause) : Errors.UNKNOWN_SERVER_ERROR;
+    if (cause instanceof IOException) {
+      return Errors.NOT_COORDINATOR;
+    }
+    if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
+      return offsetCommit ? Errors.INVALID_COMMIT_OFFSET_SIZE : Errors.UNKNOWN_SERVER_ERROR;
+    }
+    return switch (e) {
+      case UNKNOWN_TOPIC_OR_PARTITION,
+          NOT_ENOUGH_REPLICAS,
+          NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+          REQUEST_TIMED_OUT ->
+          Errors.COORDINATOR_NOT_AVAILABLE;
+      case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
+      case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE ->
+          offsetCommit ? Errors.INVALID_COMMIT_OFFSET_SIZE : Errors.UNKNOWN_SERVER_ERROR;
+      default -> e;
+    };
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    CoordinatorTimer.Task task = expiration;
+    if (task != null) {
+      task.cancel();
+    }
+    for (ClassicGroup group : List.copyOf(groups.values())) {
+      synchronized (group) {
+        rebalance.shutdownGroup(group, Errors.COORDINATOR_NOT_AVAILABLE);
+      }
+    }
+    groups.clear();
+    partitions.clear();
+  }
+
+  /** For tests: the state of a group, or empty if unknown. */
+  java.util.Optional<GroupState> stateOf(String groupId) {
+    ClassicGroup group = groups.get(groupId);
+    if (group == null) {
+      return java.util.Optional.empty();
+    }
+    synchronized (group) {
+      return java.util.Optional.of(group.state());
+    }
+  }
+}

@@ -1,0 +1,429 @@
+package dev.eventshop.broker.group;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartitionCollection;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopicCollection;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete and the expiration of old offsets.
+ *
+ * <p>A commit from a group member must carry the group's current generation and a known member id.
+ * A commit with generation -1 and no member id is a "simple" commit (the admin client, or a
+ * consumer that assigns partitions itself): it is accepted only while the group has no members, and
+ * creates the group if needed. Offsets become visible to OffsetFetch only once their records are
+ * committed to {@code __consumer_offsets}.
+ *
+ * <p>Thread-safety: all reads and writes of a group's offsets hold the group's lock.
+ */
+final class OffsetCommits {
+
+  private static final Logger log = LoggerFactory.getLogger(OffsetCommits.class);
+
+  private final GroupCoordinator coordinator;
+  private final GroupConfig config;
+  private final CoordinatorTimer timer;
+  private final GroupStore store;
+
+  OffsetCommits(
+      GroupCoordinator coordinator, GroupConfig config, CoordinatorTimer timer, GroupStore store) {
+    this.coordinator = coordinator;
+    this.config = config;
+    this.timer = timer;
+    this.store = store;
+  }
+
+  // ---------------------------------------------------------------- OffsetCommit
+
+  CompletableFuture<OffsetCommitResponseData> commit(
+      OffsetCommitRequestData request, short version) {
+    String groupId = request.groupId();
+    Errors unavailable =
+        groupId == null
+            ? Errors.INVALID_GROUP_ID
+            : coordinator.availability(coordinator.partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return done(allFailed(request, unavailable));
+    }
+    int generation = request.generationIdOrMemberEpoch();
+    ClassicGroup group = coordinator.group(groupId);
+    if (group == null) {
+      if (generation >= 0) {
+        // A member of a group that does not exist (any more): it must rejoin.
+        return done(
+            allFailed(
+                request, version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION));
+      }
+      group = coordinator.getOrCreateGroup(groupId);
+    }
+    synchronized (group) {
+      Errors invalid = validate(group, request.memberId(), request.groupInstanceId(), generation);
+      if (invalid != Errors.NONE) {
+        return done(allFailed(request, invalid));
+      }
+      GroupMember member = group.member(request.memberId());
+      if (member != null && group.is(GroupState.STABLE)) {
+        // A commit proves the member is alive, as a heartbeat would.
+        coordinator.rebalance().scheduleHeartbeat(group, member, member.sessionTimeoutMs);
+      }
+      long now = timer.nowMs();
+      long expire =
+          version <= 4 && request.retentionTimeMs() >= 0 ? now + request.retentionTimeMs() : -1;
+      OffsetCommitResponseData response = new OffsetCommitResponseData();
+      Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+      List<OffsetCommitResponsePartition> pending = new ArrayList<>();
+      List<SimpleRecord> records = new ArrayList<>();
+      for (OffsetCommitRequestTopic topic : request.topics()) {
+        OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic().setName(topic.name());
+        response.topics().add(rt);
+        for (OffsetCommitRequestPartition p : topic.partitions()) {
+          OffsetCommitResponsePartition rp =
+              new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
+          rt.partitions().add(rp);
+          String metadata = p.committedMetadata() == null ? "" : p.committedMetadata();
+          if (metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes()) {
+            rp.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
+            continue;
+          }
+          TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+          CommittedOffset offset =
+              new CommittedOffset(
+                  p.committedOffset(), p.committedLeaderEpoch(), metadata, now, expire);
+          accepted.put(tp, offset);
+          records.add(GroupStore.offsetRecord(groupId, tp, offset, now));
+          pending.add(rp);
+        }
+      }
+      if (records.isEmpty()) {
+        coordinator.removeIfUnused(group);
+        return done(response);
+      }
+      ClassicGroup target = group;
+      return store
+          .append(group.partition, records, now)
+          .handle(
+              (ok, error) -> {
+                Errors result = Errors.NONE;
+                synchronized (target) {
+                  if (error != null) {
+                    log.warn("cannot store offsets of group {}", groupId, error);
+                    result = GroupCoordinator.appendError(error, true);
+                  } else if (!target.is(GroupState.DEAD)) {
+                    target.offsets.putAll(accepted);
+                  }
+                  if (error != null) {
+                    coordinator.removeIfUnused(target);
+                  }
+                }
+                for (OffsetCommitResponsePartition rp : pending) {
+                  rp.setErrorCode(result.code());
+                }
+                return response;
+              });
+    }
+  }
+
+  /** Whether a commit with this member id and generation may change the group's offsets. */
+  static Errors validate(ClassicGroup group, String memberId, String instanceId, int generation) {
+    if (group.is(GroupState.DEAD)) {
+      return Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+    if (generation < 0 && group.is(GroupState.EMPTY)) {
+      return Errors.NONE; // a simple commit to a group without members
+    }
+    if (generation >= 0 || !memberId.isEmpty() || instanceId != null) {
+      Errors invalid = ClassicRebalance.validateMember(group, memberId, instanceId);
+      if (invalid != Errors.NONE) {
+        return invalid;
+      }
+      if (generation != group.generationId) {
+        return Errors.ILLEGAL_GENERATION;
+      }
+    } else {
+      return Errors.UNKNOWN_MEMBER_ID; // a simple commit while the group has members
+    }
+    if (group.is(GroupState.COMPLETING_REBALANCE)) {
+      // The member knows the new generation but not yet its partitions: commit after SyncGroup.
+      return Errors.REBALANCE_IN_PROGRESS;
+    }
+    return Errors.NONE;
+  }
+
+  private static OffsetCommitResponseData allFailed(OffsetCommitRequestData request, Errors error) {
+    OffsetCommitResponseData response = new OffsetCommitResponseData();
+    for (OffsetCommitRequestTopic topic : request.topics()) {
+      OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic().setName(topic.name());
+      for (OffsetCommitRequestPartition p : topic.partitions()) {
+        rt.partitions()
+            .add(
+                new OffsetCommitResponsePartition()
+                    .setPartitionIndex(p.partitionIndex())
+                    .setErrorCode(error.code()));
+      }
+      response.topics().add(rt);
+    }
+    return response;
+  }
+
+  // ---------------------------------------------------------------- OffsetFetch
+
+  /**
+   * The committed offsets of one group, for the requested partitions or all ({@code topics ==
+   * null}). A partition without a committed offset gets offset -1 and no error.
+   */
+  OffsetFetchResponseGroup fetch(String groupId, List<OffsetFetchRequestTopics> topics) {
+    OffsetFetchResponseGroup result = new OffsetFetchResponseGroup().setGroupId(groupId);
+    Errors unavailable =
+        groupId == null
+            ? Errors.INVALID_GROUP_ID
+            : coordinator.availability(coordinator.partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return result.setErrorCode(unavailable.code());
+    }
+    ClassicGroup group = coordinator.group(groupId);
+    Map<TopicPartition, CommittedOffset> snapshot = new LinkedHashMap<>();
+    if (group != null) {
+      synchronized (group) {
+        if (!group.is(GroupState.DEAD)) {
+          snapshot.putAll(group.offsets);
+        }
+      }
+    }
+    Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
+    if (topics == null) {
+      snapshot.forEach(
+          (tp, offset) ->
+              topic(byTopic, tp.topic()).partitions().add(partition(tp.partition(), offset)));
+    } else {
+      for (OffsetFetchRequestTopics t : topics) {
+        OffsetFetchResponseTopics rt = topic(byTopic, t.name());
+        for (int p : t.partitionIndexes()) {
+          rt.partitions().add(partition(p, snapshot.get(new TopicPartition(t.name(), p))));
+        }
+      }
+    }
+    return result.setTopics(new ArrayList<>(byTopic.values()));
+  }
+
+  private static OffsetFetchResponseTopics topic(
+      Map<String, OffsetFetchResponseTopics> byTopic, String name) {
+    return byTopic.computeIfAbsent(name, n -> new OffsetFetchResponseTopics().setName(n));
+  }
+
+  private static OffsetFetchResponsePartitions partition(int index, CommittedOffset offset) {
+    OffsetFetchResponsePartitions p = new OffsetFetchResponsePartitions().setPartitionIndex(index);
+    if (offset == null) {
+      return p.setCommittedOffset(-1).setCommittedLeaderEpoch(-1).setMetadata("");
+    }
+    return p.setCommittedOffset(offset.offset())
+        .setCommittedLeaderEpoch(offset.leaderEpoch())
+        .setMetadata(offset.metadata());
+  }
+
+  // ---------------------------------------------------------------- OffsetDelete
+
+  /**
+   * Deletes committed offsets of partitions the group does not consume: any partition of an empty
+   * group; of a consumer group with members, only topics none of them subscribes to.
+   */
+  CompletableFuture<OffsetDeleteResponseData> delete(OffsetDeleteRequestData request) {
+    OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+    String groupId = request.groupId();
+    Errors unavailable =
+        groupId == null
+            ? Errors.INVALID_GROUP_ID
+            : coordinator.availability(coordinator.partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return done(response.setErrorCode(unavailable.code()));
+    }
+    ClassicGroup group = coordinator.group(groupId);
+    if (group == null) {
+      return done(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
+    }
+    List<SimpleRecord> tombstones = new ArrayList<>();
+    List<TopicPartition> deleted = new ArrayList<>();
+    synchronized (group) {
+      if (group.is(GroupState.DEAD)) {
+        return done(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
+      }
+      if (group.hasMembers()
+          && !GroupCoordinator.CONSUMER_PROTOCOL_TYPE.equals(group.protocolType)) {
+        return done(response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));
+      }
+      Optional<Set<String>> subscribed =
+          group.hasMembers() ? subscribedTopics(group) : Optional.of(Set.of());
+      long now = timer.nowMs();
+      OffsetDeleteResponseTopicCollection topics = new OffsetDeleteResponseTopicCollection();
+      for (OffsetDeleteRequestTopic t : request.topics()) {
+        OffsetDeleteResponsePartitionCollection partitions =
+            new OffsetDeleteResponsePartitionCollection();
+        boolean inUse = subscribed.map(s -> s.contains(t.name())).orElse(true);
+        for (OffsetDeleteRequestPartition p : t.partitions()) {
+          Errors error = Errors.NONE;
+          TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+          if (inUse) {
+            error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
+          } else if (group.offsets.containsKey(tp)) {
+            tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
+            deleted.add(tp);
+          }
+          partitions.add(
+              new OffsetDeleteResponsePartition()
+                  .setPartitionIndex(p.partitionIndex())
+                  .setErrorCode(error.code()));
+        }
+        topics.add(new OffsetDeleteResponseTopic().setName(t.name()).setPartitions(partitions));
+      }
+      response.setTopics(topics);
+    }
+    return store
+        .append(group.partition, tombstones, timer.nowMs())
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                log.warn("cannot delete offsets of group {}", groupId, error);
+                return new OffsetDeleteResponseData()
+                    .setErrorCode(GroupCoordinator.appendError(error, false).code());
+              }
+              synchronized (group) {
+                deleted.forEach(group.offsets::remove);
+              }
+              return response;
+            });
+  }
+
+  /**
+   * The topics a consumer group's members subscribe to, read from their subscription metadata;
+   * empty when some member's metadata cannot be read (then every topic counts as in use).
+   */
+  static Optional<Set<String>> subscribedTopics(ClassicGroup group) {
+    if (!GroupCoordinator.CONSUMER_PROTOCOL_TYPE.equals(group.protocolType)) {
+      return Optional.empty();
+    }
+    Set<String> topics = new HashSet<>();
+    for (GroupMember m : group.members()) {
+      byte[] metadata =
+          group.protocolName != null
+              ? m.metadata(group.protocolName)
+              : m.protocols.isEmpty() ? null : m.protocols.get(0).metadata();
+      if (metadata == null) {
+        return Optional.empty();
+      }
+      try {
+        topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(topics);
+  }
+
+  // ---------------------------------------------------------------- expiration
+
+  /**
+   * Removes offsets older than {@code offsets.retention.minutes}: those of an empty group once it
+   * has been empty that long, of a simple group that long after their commit, of a Stable consumer
+   * group for topics it no longer subscribes to, and any with an explicit expiry that passed. An
+   * empty group left without offsets is deleted too.
+   */
+  void expireOffsets() {
+    long now = timer.nowMs();
+    for (ClassicGroup group : List.copyOf(coordinator.groups())) {
+      List<SimpleRecord> tombstones = new ArrayList<>();
+      synchronized (group) {
+        if (group.is(GroupState.DEAD)) {
+          continue;
+        }
+        List<TopicPartition> expired = expiredOffsets(group, now);
+        for (TopicPartition tp : expired) {
+          tombstones.add(GroupStore.offsetRecord(group.groupId, tp, null, now));
+          group.offsets.remove(tp);
+        }
+        if (group.is(GroupState.EMPTY)
+            && !group.hasMembers()
+            && group.pendingMembers.isEmpty()
+            && group.offsets.isEmpty()) {
+          tombstones.add(GroupStore.groupRecord(group.groupId, null, now));
+          coordinator.removeGroup(group);
+          log.info("group {} expired with its last offsets; deleting it", group.groupId);
+        } else if (!expired.isEmpty()) {
+          log.info("expired {} offsets of group {}", expired.size(), group.groupId);
+        }
+      }
+      if (!tombstones.isEmpty()) {
+        store
+            .append(group.partition, tombstones, now)
+            .whenComplete(
+                (ok, error) -> {
+                  if (error != null) {
+                    log.warn("cannot write expired offsets of group {}", group.groupId, error);
+                  }
+                });
+      }
+    }
+  }
+
+  private List<TopicPartition> expiredOffsets(ClassicGroup group, long now) {
+    long retention = config.offsetsRetentionMs();
+    Optional<Set<String>> unsubscribedCheck =
+        group.is(GroupState.STABLE) ? subscribedTopics(group) : Optional.empty();
+    List<TopicPartition> expired = new ArrayList<>();
+    group.offsets.forEach(
+        (tp, o) -> {
+          boolean gone;
+          if (o.expireTimestampMs() >= 0) {
+            gone = now >= o.expireTimestampMs();
+          } else if (group.is(GroupState.EMPTY)) {
+            long since =
+                group.protocolType != null && group.stateTimestampMs() >= 0
+                    ? group.stateTimestampMs()
+                    : o.commitTimestampMs();
+            gone = now - since >= retention;
+          } else if (unsubscribedCheck.isPresent()) {
+            gone =
+                !unsubscribedCheck.get().contains(tp.topic())
+                    && now - o.commitTimestampMs() >= retention;
+          } else {
+            gone = false;
+          }
+          if (gone) {
+            expired.add(tp);
+          }
+        });
+    return expired;
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}
