@@ -2,50 +2,34 @@ package dev.eventshop.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.client.RestClient;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class InventoryApplicationIT {
+class InventoryApplicationIT extends ServiceWithEmbeddedKafka {
 
-  @TempDir static Path dataDir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("shop.data-dir", dataDir::toString);
-  }
-
-  @LocalServerPort int port;
   @Autowired JdbcTemplate jdbc;
 
   @Test
   void reportsHealthyAndKeepsItsDatabaseInTheDataDirectory() {
-    String health =
-        RestClient.create()
-            .get()
-            .uri("http://localhost:" + port + "/actuator/health")
-            .retrieve()
-            .body(String.class);
+    String health = http().get().uri("/actuator/health").retrieve().body(String.class);
 
     assertThat(health).contains("\"status\":\"UP\"");
-    assertThat(Files.exists(dataDir.resolve("inventory.mv.db"))).isTrue();
+    assertThat(Files.exists(DATA_DIR.resolve("inventory.mv.db"))).isTrue();
     assertThat(
             jdbc.queryForObject(
-                "select count(*) from \"flyway_schema_history\" where \"success\"", Integer.class))
-        .isPositive();
-    assertThat(
-            jdbc.queryForObject(
-                "select count(*) from information_schema.tables where table_name = 'STOCK_ITEMS'",
+                "select count(*) from information_schema.tables"
+                    + " where table_name in ('STOCK_ITEMS', 'RESERVATIONS', 'OUTBOX', 'INBOX')",
                 Integer.class))
-        .isEqualTo(1);
+        .isEqualTo(4);
+  }
+
+  @Test
+  void stockNeverGoesNegativeEvenWhenWrittenDirectly() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> jdbc.update("update stock_items set available = -1 where sku = 'MUG-SOLDOUT'"))
+        .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
   }
 }
