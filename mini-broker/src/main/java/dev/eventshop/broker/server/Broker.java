@@ -1,6 +1,10 @@
 package dev.eventshop.broker.server;
 
 import dev.eventshop.broker.admin.AdminHandlers;
+import dev.eventshop.broker.group.CoordinatorTimer;
+import dev.eventshop.broker.group.GroupApis;
+import dev.eventshop.broker.group.GroupConfig;
+import dev.eventshop.broker.group.GroupCoordinator;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
@@ -26,9 +30,11 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +54,7 @@ public final class Broker implements AutoCloseable {
   private ScheduledExecutorService scheduler;
   private MetadataStore metadataStore;
   private Replicas replicas;
+  private GroupCoordinator groupCoordinator;
   private boolean closed;
 
   public Broker(BrokerConfig config) {
@@ -129,7 +136,24 @@ public final class Broker implements AutoCloseable {
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
     handlers.add(new InitProducerIdHandler(new LocalProducerIdAllocator(config.logDirs().get(0))));
     handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
+
+    groupCoordinator =
+        new GroupCoordinator(
+            GroupConfig.from(config),
+            new BrokerOffsetsTopic(
+                metadataStore,
+                replicas,
+                config.getInt(BrokerProperty.OFFSETS_TOPIC_NUM_PARTITIONS),
+                (short) config.getInt(BrokerProperty.OFFSETS_TOPIC_REPLICATION_FACTOR)),
+            CoordinatorTimer.of(scheduler));
+    // On a single node this broker leads every partition of __consumer_offsets.
+    handlers.addAll(
+        GroupApis.handlers(groupCoordinator, partition -> Optional.of(selfNode(advertised))));
     return handlers;
+  }
+
+  private Node selfNode(InetSocketAddress advertised) {
+    return new Node(config.nodeId(), advertised.getHostString(), advertised.getPort());
   }
 
   /**
@@ -180,6 +204,9 @@ public final class Broker implements AutoCloseable {
     closed = true;
     if (socketServer != null) {
       socketServer.close();
+    }
+    if (groupCoordinator != null) {
+      groupCoordinator.close();
     }
     if (replicas != null) {
       replicas.close();

@@ -238,4 +238,57 @@ class JavaClientIT {
     assertThat(records).hasSize(50);
     assertThat(records.get(49).value()).isEqualTo("v49");
   }
+
+  @Test
+  void consumerGroupSharesPartitionsAndCommittedOffsetsSurviveRestart() throws Exception {
+    try (Admin admin = Admin.create(common());
+        KafkaProducer<String, String> producer = producer(Map.of())) {
+      admin.createTopics(List.of(new NewTopic("grouped", 4, (short) 1))).all().get();
+      for (int i = 0; i < 40; i++) {
+        producer.send(new ProducerRecord<>("grouped", i % 4, "k" + i, "v" + i)).get();
+      }
+    }
+    Map<String, Object> group =
+        Map.of(
+            ConsumerConfig.GROUP_ID_CONFIG, "g1", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, String> first = consumer(group);
+        KafkaConsumer<String, String> second = consumer(group)) {
+      first.subscribe(List.of("grouped"));
+      second.subscribe(List.of("grouped"));
+      // Without commits, a partition that moves in a rebalance is read again from the start.
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while ((seen.size() < 40 || first.assignment().size() != 2 || second.assignment().size() != 2)
+          && System.nanoTime() < deadline) {
+        first.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.partition() + "@" + r.offset()));
+        second
+            .poll(Duration.ofMillis(100))
+            .forEach(r -> seen.add(r.partition() + "@" + r.offset()));
+      }
+      assertThat(first.assignment()).hasSize(2);
+      assertThat(second.assignment()).hasSize(2);
+      assertThat(seen).hasSize(40);
+      // Explicit offsets: a partition assigned in the last rebalance may not have been polled yet.
+      for (KafkaConsumer<String, String> member : List.of(first, second)) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+            new java.util.HashMap<>();
+        member
+            .assignment()
+            .forEach(
+                tp -> offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10)));
+        member.commitSync(offsets);
+      }
+    }
+    try (Admin admin = Admin.create(common())) {
+      assertThat(admin.listConsumerGroupOffsets("g1").partitionsToOffsetAndMetadata().get())
+          .hasSize(4);
+    }
+    broker = RunningBroker.restart(broker);
+    try (Admin admin = Admin.create(common())) {
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets("g1").partitionsToOffsetAndMetadata().get();
+      assertThat(committed).hasSize(4);
+      assertThat(committed.values()).allSatisfy(o -> assertThat(o.offset()).isEqualTo(10));
+    }
+  }
 }
