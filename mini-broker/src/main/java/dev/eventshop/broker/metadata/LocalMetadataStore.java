@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
@@ -138,6 +141,16 @@ public final class LocalMetadataStore implements MetadataStore {
     topics.put(name, new TopicInfo(name, topic.id(), topic.partitions(), Map.copyOf(configs)));
     publish(topics);
   }
+
+  /** A single replica is always its own ISR: there is nothing to change. */
+  @Override
+  public CompletableFuture<Void> alterIsr(
+      TopicPartition partition, int leaderEpoch, List<Integer> isr) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void controlledShutdown(Duration timeout) {}
 
   private PartitionInfo partition(int p) {
     return new PartitionInfo(p, List.of(self.id()), self.id(), 0, List.of(self.id()));

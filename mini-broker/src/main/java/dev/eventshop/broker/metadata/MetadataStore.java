@@ -1,7 +1,11 @@
 package dev.eventshop.broker.metadata;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The cluster's source of truth for topics, partitions and leadership. A single node keeps it in a
@@ -37,6 +41,20 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Replaces a topic's config overrides (already validated by the caller). */
   void setTopicConfigs(String name, Map<String, String> configs);
+
+  /**
+   * Asks the controller to change the in-sync replicas of a partition this broker leads in {@code
+   * leaderEpoch}. Completes once the change is committed to the metadata (and so visible in {@link
+   * #current()}), or exceptionally when the leader epoch is stale (leadership moved).
+   */
+  CompletableFuture<Void> alterIsr(TopicPartition partition, int leaderEpoch, List<Integer> isr);
+
+  /**
+   * Graceful shutdown of this broker: asks the controller to move leadership of its partitions to
+   * other in-sync replicas and to fence it, waiting up to {@code timeout}. A single node has
+   * nowhere to move leadership and returns at once.
+   */
+  void controlledShutdown(Duration timeout);
 
   @Override
   void close();
