@@ -2,50 +2,28 @@ package dev.eventshop.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.client.RestClient;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class NotificationApplicationIT {
+class NotificationApplicationIT extends ServiceWithEmbeddedKafka {
 
-  @TempDir static Path dataDir;
-
-  @DynamicPropertySource
-  static void dataDir(DynamicPropertyRegistry registry) {
-    registry.add("shop.data-dir", dataDir::toString);
-  }
-
-  @LocalServerPort int port;
   @Autowired JdbcTemplate jdbc;
 
   @Test
   void reportsHealthyAndKeepsItsDatabaseInTheDataDirectory() {
-    String health =
-        RestClient.create()
-            .get()
-            .uri("http://localhost:" + port + "/actuator/health")
-            .retrieve()
-            .body(String.class);
+    String health = http().get().uri("/actuator/health").retrieve().body(String.class);
 
     assertThat(health).contains("\"status\":\"UP\"");
-    assertThat(Files.exists(dataDir.resolve("notification.mv.db"))).isTrue();
+    assertThat(Files.exists(DATA_DIR.resolve("notification.mv.db"))).isTrue();
     assertThat(
             jdbc.queryForObject(
-                "select count(*) from \"flyway_schema_history\" where \"success\"", Integer.class))
-        .isPositive();
-    assertThat(
-            jdbc.queryForObject(
-                "select count(*) from information_schema.tables where table_name = 'NOTIFICATIONS'",
+                "select count(*) from information_schema.tables"
+                    + " where table_name in ('NOTIFICATIONS', 'INBOX', 'OUTBOX')",
                 Integer.class))
-        .isEqualTo(1);
+        .as("notifications and inbox, no outbox")
+        .isEqualTo(2);
   }
 }
