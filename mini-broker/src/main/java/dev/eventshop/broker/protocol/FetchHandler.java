@@ -47,8 +47,6 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   /** Told of every follower fetch, so the leader can track replica progress. */
   public interface FollowerFetchListener {
     void onFollowerFetch(Partition partition, int replicaId, long fetchOffset, long nowMs);
-
-    FollowerFetchListener NONE = (partition, replicaId, fetchOffset, nowMs) -> {};
   }
 
   public FetchHandler(

@@ -3,9 +3,12 @@ package dev.eventshop.broker.replication;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.log.PartitionLog.AppendResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -13,42 +16,75 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A partition replica hosted on this broker: its log, whether this broker leads it and in which
- * leader epoch, and its in-sync replicas. The leader advances the high watermark to the smallest
- * log end offset among the ISR; acks=all appends complete when the high watermark passes them.
+ * leader epoch, and its in-sync replicas (ISR).
+ *
+ * <p>As leader it tracks each follower's log end offset from its fetches, advances the high
+ * watermark to the smallest log end offset in the ISR, completes acks=all appends once the high
+ * watermark passes them, asks the controller to remove followers that lag more than {@code
+ * replica.lag.time.max.ms} from the ISR and to add them back once caught up.
  *
  * <p>Invariant: {@code highWatermark <= logEndOffset} of every ISR member. Thread-safe: state
- * changes are synchronized on this object.
+ * changes are synchronized on this object; the ISR itself changes only through the metadata.
  */
 public final class Partition {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
+
+  /** Asks the controller to change the ISR of a partition this broker leads. */
+  public interface IsrChanger {
+    CompletableFuture<Void> alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr);
+
+    IsrChanger NONE = (tp, epoch, isr) -> CompletableFuture.completedFuture(null);
+  }
+
   private record PendingAck(
       long requiredOffset, AppendResult result, CompletableFuture<AppendResult> future) {}
+
+  /** What the leader knows of a follower: where its log ends and when it was last caught up. */
+  private static final class FollowerState {
+    long logEndOffset = -1;
+    long lastCaughtUpMs;
+
+    FollowerState(long nowMs) {
+      this.lastCaughtUpMs = nowMs;
+    }
+  }
 
   private final TopicPartition topicPartition;
   private final Uuid topicId;
   private final PartitionLog log;
   private final int localBrokerId;
-  private final Consumer<TopicPartition> onHighWatermarkChange;
+  private final Consumer<TopicPartition> onNewData;
+  private final IsrChanger isrChanger;
   private final List<PendingAck> pendingAcks = new ArrayList<>();
+  private final Map<Integer, FollowerState> followers = new HashMap<>();
   private volatile int leaderId = -1;
   private volatile int leaderEpoch = -1;
   private volatile List<Integer> replicas = List.of();
   private volatile List<Integer> isr = List.of();
+  private boolean isrChangeInFlight;
 
+  /**
+   * @param onNewData told when the log end or the high watermark moves: wakes waiting fetches
+   */
   public Partition(
       TopicPartition topicPartition,
       Uuid topicId,
       PartitionLog log,
       int localBrokerId,
-      Consumer<TopicPartition> onHighWatermarkChange) {
+      Consumer<TopicPartition> onNewData,
+      IsrChanger isrChanger) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
     this.log = log;
     this.localBrokerId = localBrokerId;
-    this.onHighWatermarkChange = onHighWatermarkChange;
+    this.onNewData = onNewData;
+    this.isrChanger = isrChanger;
   }
 
   public TopicPartition topicPartition() {
@@ -83,29 +119,45 @@ public final class Partition {
     return replicas;
   }
 
-  /** Applies leadership from the cluster metadata. Epochs never go backwards. */
-  public synchronized void update(
-      int leader, int epoch, List<Integer> replicas, List<Integer> isr) {
+  /**
+   * Applies leadership from the cluster metadata. Epochs never go backwards.
+   *
+   * @return true when this broker just became leader or follower in a new epoch
+   */
+  public synchronized boolean update(
+      int leader, int epoch, List<Integer> replicas, List<Integer> isr, long nowMs) {
     if (epoch < leaderEpoch) {
-      return;
+      return false;
     }
+    boolean newEpoch = epoch != leaderEpoch || leader != leaderId;
     this.leaderId = leader;
     this.leaderEpoch = epoch;
     this.replicas = List.copyOf(replicas);
     this.isr = List.copyOf(isr);
+    isrChangeInFlight = false;
     if (isLeader()) {
-      try {
-        // Offsets from here on belong to this epoch, even before the first new append.
-        log.leaderEpochs().assign(epoch, log.logEndOffset());
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      if (newEpoch) {
+        followers.clear();
+        for (int replica : replicas) {
+          if (replica != localBrokerId) {
+            followers.put(replica, new FollowerState(nowMs));
+          }
+        }
+        try {
+          // Offsets from here on belong to this epoch, even before the first new append.
+          log.leaderEpochs().assign(epoch, log.logEndOffset());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
       maybeAdvanceHighWatermark();
     } else {
+      followers.clear();
       failPendingAcks(
           new NotLeaderOrFollowerException(
               "leadership of " + topicPartition + " moved to " + leader));
     }
+    return newEpoch;
   }
 
   /**
@@ -116,6 +168,7 @@ public final class Partition {
       MemoryRecords records, short requiredAcks, int minInsyncReplicas, long nowMs)
       throws IOException {
     AppendResult result;
+    CompletableFuture<AppendResult> future = null;
     synchronized (this) {
       if (!isLeader()) {
         throw new NotLeaderOrFollowerException(
@@ -127,36 +180,122 @@ public final class Partition {
                 .formatted(topicPartition, isr.size(), minInsyncReplicas));
       }
       result = log.appendAsLeader(records, leaderEpoch, nowMs);
-      maybeAdvanceHighWatermark();
+      advanceHighWatermark();
       if (requiredAcks == -1 && log.highWatermark() <= result.lastOffset()) {
-        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        future = new CompletableFuture<>();
         pendingAcks.add(new PendingAck(result.lastOffset() + 1, result, future));
-        return future;
       }
     }
-    return CompletableFuture.completedFuture(result);
+    onNewData.accept(topicPartition);
+    return future != null ? future : CompletableFuture.completedFuture(result);
   }
 
   /**
-   * Moves the high watermark to the smallest log end offset among the in-sync replicas. On a single
-   * replica this is the leader's own log end offset.
+   * A follower fetched from {@code fetchOffset}: everything below it is on the follower. May move
+   * the high watermark and bring the follower back into the ISR.
    */
-  synchronized void maybeAdvanceHighWatermark() {
-    long candidate = log.logEndOffset();
-    for (int replica : isr) {
-      if (replica != localBrokerId) {
-        candidate = Math.min(candidate, followerEndOffset(replica));
+  public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+    boolean moved;
+    synchronized (this) {
+      FollowerState state = followers.get(replicaId);
+      if (!isLeader() || state == null) {
+        return;
       }
+      state.logEndOffset = fetchOffset;
+      if (fetchOffset >= log.logEndOffset()) {
+        state.lastCaughtUpMs = nowMs;
+      }
+      if (!isr.contains(replicaId)
+          && fetchOffset >= log.highWatermark()
+          && fetchOffset >= leaderEpochStart()) {
+        List<Integer> expanded = new ArrayList<>(isr);
+        expanded.add(replicaId);
+        requestIsr(expanded, "caught up: " + replicaId);
+      }
+      moved = advanceHighWatermark();
     }
-    if (log.updateHighWatermark(candidate)) {
-      completePendingAcks();
-      onHighWatermarkChange.accept(topicPartition);
+    if (moved) {
+      onNewData.accept(topicPartition);
     }
   }
 
-  /** The log end offset a follower last reported; replication fills this in. */
-  long followerEndOffset(int replica) {
-    return log.logEndOffset();
+  private long leaderEpochStart() {
+    return log.leaderEpochs().entries().stream()
+        .filter(e -> e.epoch() == leaderEpoch)
+        .mapToLong(e -> e.startOffset())
+        .findFirst()
+        .orElse(0);
+  }
+
+  /** Removes from the ISR the followers not caught up for longer than {@code maxLagMs}. */
+  public synchronized void maybeShrinkIsr(long nowMs, long maxLagMs) {
+    if (!isLeader() || isrChangeInFlight) {
+      return;
+    }
+    List<Integer> kept = new ArrayList<>();
+    for (int replica : isr) {
+      FollowerState state = followers.get(replica);
+      boolean lagging =
+          replica != localBrokerId && (state == null || nowMs - state.lastCaughtUpMs > maxLagMs);
+      if (!lagging) {
+        kept.add(replica);
+      }
+    }
+    if (kept.size() < isr.size() && kept.contains(localBrokerId)) {
+      requestIsr(kept, "lagging more than " + maxLagMs + " ms");
+    }
+  }
+
+  private void requestIsr(List<Integer> newIsr, String why) {
+    if (isrChangeInFlight) {
+      return;
+    }
+    isrChangeInFlight = true;
+    LOG.info("{}: asking to change the ISR from {} to {} ({})", topicPartition, isr, newIsr, why);
+    int epoch = leaderEpoch;
+    isrChanger
+        .alterIsr(topicPartition, epoch, List.copyOf(newIsr))
+        .whenComplete(
+            (ok, error) -> {
+              synchronized (Partition.this) {
+                if (leaderEpoch == epoch) {
+                  isrChangeInFlight = false;
+                }
+              }
+              if (error != null) {
+                LOG.info("{}: ISR change not applied: {}", topicPartition, error.toString());
+              }
+            });
+  }
+
+  /** Recomputes the high watermark and tells waiting fetches if it moved. */
+  synchronized void maybeAdvanceHighWatermark() {
+    if (advanceHighWatermark()) {
+      onNewData.accept(topicPartition);
+    }
+  }
+
+  /** Moves the high watermark to the smallest log end offset in the ISR; true if it moved. */
+  private boolean advanceHighWatermark() {
+    long candidate = log.logEndOffset();
+    for (int replica : isr) {
+      if (replica != localBrokerId) {
+        FollowerState state = followers.get(replica);
+        candidate = Math.min(candidate, state == null ? -1 : state.logEndOffset);
+      }
+    }
+    if (candidate >= 0 && log.updateHighWatermark(candidate)) {
+      completePendingAcks();
+      return true;
+    }
+    return false;
+  }
+
+  /** As follower: the leader's high watermark, bounded by what this replica has. */
+  public void updateFollowerHighWatermark(long leaderHighWatermark) {
+    if (log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()))) {
+      onNewData.accept(topicPartition);
+    }
   }
 
   private void completePendingAcks() {
@@ -177,13 +316,7 @@ public final class Partition {
     pendingAcks.clear();
   }
 
-  /** Stops serving: fails waiting acks and closes the log. */
-  public synchronized void close() {
-    failPendingAcks(new NotLeaderOrFollowerException(topicPartition + " is no longer hosted here"));
-    log.close();
-  }
-
-  /** Stops serving without touching the log (the topic was deleted): fails waiting acks. */
+  /** Stops serving without touching the log (moved away or deleted): fails waiting acks. */
   public synchronized void stop() {
     failPendingAcks(new NotLeaderOrFollowerException(topicPartition + " is no longer hosted here"));
   }

@@ -4,13 +4,19 @@ import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
@@ -19,36 +25,72 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The partition replicas this broker hosts, kept in step with the cluster metadata: a replica is
- * opened when a topic assigns one to this broker, its leadership follows the metadata, and it is
- * deleted with its topic. Thread-safe.
+ * opened when a topic assigns one to this broker, leads or follows as the metadata says (followers
+ * fetch through a {@link ReplicaFetcher} per leader), and is deleted with its topic. It also checks
+ * the ISRs of the partitions it leads every half {@code replica.lag.time.max.ms}. Thread-safe.
  */
 public final class Replicas implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Replicas.class);
 
+  /** Told when this broker starts or stops leading a partition (the group coordinator listens). */
+  public interface LeadershipListener {
+    void onLeadershipChange(TopicPartition tp, boolean leader, int leaderEpoch);
+  }
+
   private final int localBrokerId;
   private final LogStore logStore;
   private final Function<Map<String, String>, LogConfig> logConfigOf;
-  private final Consumer<TopicPartition> onHighWatermarkChange;
+  private final Consumer<TopicPartition> onNewData;
+  private final Partition.IsrChanger isrChanger;
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+  private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+  private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+  private volatile ClusterMetadata metadata;
 
   /**
    * @param logConfigOf turns a topic's config overrides into its effective log config
-   * @param onHighWatermarkChange told whenever a partition's high watermark moves (wakes fetches)
+   * @param onNewData told whenever a partition's log end or high watermark moves (wakes fetches)
+   * @param isrChanger asks the controller to change an ISR
    */
   public Replicas(
       int localBrokerId,
       LogStore logStore,
       Function<Map<String, String>, LogConfig> logConfigOf,
-      Consumer<TopicPartition> onHighWatermarkChange) {
+      Consumer<TopicPartition> onNewData,
+      Partition.IsrChanger isrChanger,
+      ScheduledExecutorService scheduler,
+      long replicaLagTimeMaxMs) {
     this.localBrokerId = localBrokerId;
     this.logStore = logStore;
     this.logConfigOf = logConfigOf;
-    this.onHighWatermarkChange = onHighWatermarkChange;
+    this.onNewData = onNewData;
+    this.isrChanger = isrChanger;
+    long interval = Math.max(10, replicaLagTimeMaxMs / 2);
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          long now = System.currentTimeMillis();
+          for (Partition p : partitions.values()) {
+            try {
+              p.maybeShrinkIsr(now, replicaLagTimeMaxMs);
+            } catch (RuntimeException e) {
+              log.error("{}: ISR check failed", p.topicPartition(), e);
+            }
+          }
+        },
+        interval,
+        interval,
+        TimeUnit.MILLISECONDS);
+  }
+
+  public void addLeadershipListener(LeadershipListener listener) {
+    leadershipListeners.add(listener);
   }
 
   /** Brings the hosted replicas in line with {@code metadata}. */
   public synchronized void apply(ClusterMetadata metadata) {
+    this.metadata = metadata;
+    long now = System.currentTimeMillis();
     Set<TopicPartition> wanted = new HashSet<>();
     for (TopicInfo topic : metadata.topics().values()) {
       LogConfig config = logConfigOf.apply(topic.configs());
@@ -66,12 +108,22 @@ public final class Replicas implements AutoCloseable {
         if (partition == null) {
           PartitionLog partitionLog = logStore.getOrCreate(tp, topic.id(), config);
           partition =
-              new Partition(tp, topic.id(), partitionLog, localBrokerId, onHighWatermarkChange);
+              new Partition(tp, topic.id(), partitionLog, localBrokerId, onNewData, isrChanger);
           partitions.put(tp, partition);
         } else {
           partition.log().updateConfig(config);
         }
-        partition.update(info.leader(), info.leaderEpoch(), info.replicas(), info.isr());
+        boolean wasLeader = partition.isLeader();
+        boolean changed =
+            partition.update(info.leader(), info.leaderEpoch(), info.replicas(), info.isr(), now);
+        if (changed) {
+          follow(partition, info);
+        }
+        if (changed || wasLeader != partition.isLeader()) {
+          for (LeadershipListener listener : leadershipListeners) {
+            listener.onLeadershipChange(tp, partition.isLeader(), info.leaderEpoch());
+          }
+        }
       }
     }
     for (TopicPartition tp : Set.copyOf(partitions.keySet())) {
@@ -81,10 +133,43 @@ public final class Replicas implements AutoCloseable {
     }
   }
 
+  private void follow(Partition partition, PartitionInfo info) {
+    TopicPartition tp = partition.topicPartition();
+    fetchers.values().forEach(f -> f.remove(tp));
+    if (!partition.isLeader() && info.leader() >= 0) {
+      int leader = info.leader();
+      fetchers
+          .computeIfAbsent(leader, id -> new ReplicaFetcher(localBrokerId, id, () -> addressOf(id)))
+          .add(partition, info.leaderEpoch());
+    }
+    fetchers
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue().isEmpty()) {
+                e.getValue().close();
+                return true;
+              }
+              return false;
+            });
+  }
+
+  private ReplicaFetcher.HostPort addressOf(int brokerId) {
+    ClusterMetadata current = metadata;
+    BrokerInfo broker = current == null ? null : current.brokers().get(brokerId);
+    return broker == null ? null : new ReplicaFetcher.HostPort(broker.host(), broker.port());
+  }
+
   private void remove(TopicPartition tp) {
     Partition removed = partitions.remove(tp);
     if (removed != null) {
+      fetchers.values().forEach(f -> f.remove(tp));
       removed.stop();
+      if (removed.isLeader()) {
+        for (LeadershipListener listener : leadershipListeners) {
+          listener.onLeadershipChange(tp, false, removed.leaderEpoch());
+        }
+      }
       logStore.delete(tp);
       log.info("{}: replica deleted", tp);
     }
@@ -100,6 +185,8 @@ public final class Replicas implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    fetchers.values().forEach(ReplicaFetcher::close);
+    fetchers.clear();
     partitions.values().forEach(Partition::stop);
     partitions.clear();
     logStore.close();

@@ -5,6 +5,7 @@ import dev.eventshop.broker.group.CoordinatorTimer;
 import dev.eventshop.broker.group.GroupApis;
 import dev.eventshop.broker.group.GroupConfig;
 import dev.eventshop.broker.group.GroupCoordinator;
+import dev.eventshop.broker.group.OffsetsTopic;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
@@ -23,6 +24,7 @@ import dev.eventshop.broker.protocol.MetadataHandler;
 import dev.eventshop.broker.protocol.OffsetForLeaderEpochHandler;
 import dev.eventshop.broker.protocol.ProduceHandler;
 import dev.eventshop.broker.replication.FetchPurgatory;
+import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,11 +32,9 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +108,10 @@ public final class Broker implements AutoCloseable {
             config.nodeId(),
             logStore,
             overrides -> LogConfig.of(brokerDefaults, overrides),
-            purgatory::onHighWatermarkChange);
+            purgatory::onHighWatermarkChange,
+            (tp, epoch, isr) -> metadataStore.alterIsr(tp, epoch, isr),
+            scheduler,
+            config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS));
     InetSocketAddress advertised = advertisedAddress();
     metadataStore =
         new LocalMetadataStore(
@@ -130,30 +133,34 @@ public final class Broker implements AutoCloseable {
     handlers.add(new MetadataHandler(metadataStore::current, autoCreation));
     handlers.add(new ProduceHandler(replicas, metadataStore::current));
     handlers.add(
-        new FetchHandler(
-            replicas, metadataStore::current, purgatory, FetchHandler.FollowerFetchListener.NONE));
+        new FetchHandler(replicas, metadataStore::current, purgatory, Partition::onFollowerFetch));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
     handlers.add(new InitProducerIdHandler(new LocalProducerIdAllocator(config.logDirs().get(0))));
     handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
 
+    BrokerOffsetsTopic offsetsTopic =
+        new BrokerOffsetsTopic(
+            metadataStore,
+            replicas,
+            config.getInt(BrokerProperty.OFFSETS_TOPIC_NUM_PARTITIONS),
+            (short) config.getInt(BrokerProperty.OFFSETS_TOPIC_REPLICATION_FACTOR));
     groupCoordinator =
         new GroupCoordinator(
-            GroupConfig.from(config),
-            new BrokerOffsetsTopic(
-                metadataStore,
-                replicas,
-                config.getInt(BrokerProperty.OFFSETS_TOPIC_NUM_PARTITIONS),
-                (short) config.getInt(BrokerProperty.OFFSETS_TOPIC_REPLICATION_FACTOR)),
-            CoordinatorTimer.of(scheduler));
-    // On a single node this broker leads every partition of __consumer_offsets.
-    handlers.addAll(
-        GroupApis.handlers(groupCoordinator, partition -> Optional.of(selfNode(advertised))));
+            GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler));
+    // The coordinator of a group lives where its __consumer_offsets partition is led.
+    replicas.addLeadershipListener(
+        (tp, leader, epoch) -> {
+          if (tp.topic().equals(OffsetsTopic.NAME)) {
+            if (leader) {
+              groupCoordinator.onBecomeLeader(tp.partition());
+            } else {
+              groupCoordinator.onResign(tp.partition());
+            }
+          }
+        });
+    handlers.addAll(GroupApis.handlers(groupCoordinator, offsetsTopic::leaderOf));
     return handlers;
-  }
-
-  private Node selfNode(InetSocketAddress advertised) {
-    return new Node(config.nodeId(), advertised.getHostString(), advertised.getPort());
   }
 
   /**

@@ -2,15 +2,20 @@ package dev.eventshop.broker.server;
 
 import dev.eventshop.broker.group.OffsetsTopic;
 import dev.eventshop.broker.log.PartitionLog;
+import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.record.MemoryRecords;
 
 /**
  * {@code __consumer_offsets} on this broker: created on first use with {@code
@@ -52,7 +57,32 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
     return replicas.get(new TopicPartition(NAME, p)).map(Partition::leaderEpoch).orElse(0);
   }
 
-  private Partition replica(int p) {
+  /** Appends through the partition replica: committed once every in-sync replica has it. */
+  @Override
+  public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
+    try {
+      Partition partition = replica(p);
+      return partition
+          .appendAsLeader(records, (short) -1, partition.log().config().minInsyncReplicas(), nowMs)
+          .thenApply(result -> null);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The broker leading partition {@code p}, creating the topic first if needed. */
+  Optional<Node> leaderOf(int p) {
+    ensureExists();
+    ClusterMetadata cluster = metadata.current();
+    return cluster
+        .partition(new TopicPartition(NAME, p))
+        .map(ClusterMetadata.PartitionInfo::leader)
+        .map(id -> cluster.brokers().get(id))
+        .filter(broker -> broker != null && !broker.fenced())
+        .map(broker -> new Node(broker.id(), broker.host(), broker.port()));
+  }
+
+  private void ensureExists() {
     if (!exists()) {
       try {
         metadata.createTopic(
@@ -65,6 +95,10 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
         // another request created it first
       }
     }
+  }
+
+  private Partition replica(int p) {
+    ensureExists();
     TopicInfo topic = metadata.current().topic(NAME).orElseThrow();
     return replicas
         .get(new TopicPartition(NAME, p % topic.partitions().size()))

@@ -1,0 +1,265 @@
+package dev.eventshop.broker.replication;
+
+import dev.eventshop.broker.log.PartitionLog;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that keeps this broker's follower replicas of partitions led by one other broker up to
+ * date: it fetches from the leader exactly as a consumer does, but with its broker id as replica
+ * id, so the leader reads up to its log end and learns how far this follower is.
+ *
+ * <p>Before fetching a partition for a new leader epoch, it asks the leader where this replica's
+ * latest epoch ended (OffsetForLeaderEpoch) and truncates anything past that point: records the old
+ * leader wrote but never committed. Thread-safe: partitions are added and removed from other
+ * threads; the fetch loop runs on its own thread.
+ */
+final class ReplicaFetcher implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
+  private static final short FETCH_VERSION = 12;
+  private static final short EPOCH_VERSION = 4;
+
+  /** A followed partition: its replica and whether it must first truncate for a new epoch. */
+  private static final class Followed {
+    final Partition partition;
+    final int leaderEpoch;
+    volatile boolean needsTruncation = true;
+
+    Followed(Partition partition, int leaderEpoch) {
+      this.partition = partition;
+      this.leaderEpoch = leaderEpoch;
+    }
+  }
+
+  private final int localBrokerId;
+  private final int leaderId;
+  private final Supplier<HostPort> leaderAddress;
+  private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private BrokerChannel channel;
+
+  /** Where a broker listens. */
+  record HostPort(String host, int port) {}
+
+  ReplicaFetcher(int localBrokerId, int leaderId, Supplier<HostPort> leaderAddress) {
+    this.localBrokerId = localBrokerId;
+    this.leaderId = leaderId;
+    this.leaderAddress = leaderAddress;
+    this.thread = new Thread(this::run, "replica-fetcher-" + localBrokerId + "-from-" + leaderId);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void add(Partition partition, int leaderEpoch) {
+    Followed current = partitions.get(partition.topicPartition());
+    if (current == null || current.leaderEpoch != leaderEpoch || current.partition != partition) {
+      partitions.put(partition.topicPartition(), new Followed(partition, leaderEpoch));
+    }
+  }
+
+  void remove(TopicPartition tp) {
+    partitions.remove(tp);
+  }
+
+  boolean isEmpty() {
+    return partitions.isEmpty();
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        if (partitions.isEmpty()) {
+          Thread.sleep(50);
+          continue;
+        }
+        if (channel == null) {
+          HostPort address = leaderAddress.get();
+          if (address == null) {
+            Thread.sleep(200);
+            continue;
+          }
+          channel = new BrokerChannel(address.host(), address.port(), localBrokerId, 10_000);
+        }
+        truncateWhereNeeded();
+        fetchOnce();
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (running) {
+          log.debug("fetching from broker {} failed: {}", leaderId, e.toString());
+          closeChannel();
+          sleepQuietly(200);
+        }
+      }
+    }
+    closeChannel();
+  }
+
+  private void truncateWhereNeeded() throws IOException {
+    List<Followed> pending = partitions.values().stream().filter(f -> f.needsTruncation).toList();
+    if (pending.isEmpty()) {
+      return;
+    }
+    OffsetForLeaderEpochRequestData request =
+        new OffsetForLeaderEpochRequestData().setReplicaId(localBrokerId);
+    Map<String, OffsetForLeaderEpochRequestData.OffsetForLeaderTopic> topics =
+        new LinkedHashMap<>();
+    for (Followed f : pending) {
+      TopicPartition tp = f.partition.topicPartition();
+      int latest = f.partition.log().leaderEpochs().latestEpoch();
+      if (latest < 0) {
+        f.needsTruncation = false; // an empty history has nothing to diverge
+        continue;
+      }
+      topics
+          .computeIfAbsent(
+              tp.topic(),
+              t -> new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(t))
+          .partitions()
+          .add(
+              new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                  .setPartition(tp.partition())
+                  .setCurrentLeaderEpoch(f.leaderEpoch)
+                  .setLeaderEpoch(latest));
+    }
+    if (topics.isEmpty()) {
+      return;
+    }
+    topics.values().forEach(request.topics()::add);
+    OffsetsForLeaderEpochResponse response =
+        channel.send(ApiKeys.OFFSET_FOR_LEADER_EPOCH, EPOCH_VERSION, request);
+    for (OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topic :
+        response.data().topics()) {
+      for (OffsetForLeaderEpochResponseData.EpochEndOffset p : topic.partitions()) {
+        Followed f = partitions.get(new TopicPartition(topic.topic(), p.partition()));
+        if (f == null || Errors.forCode(p.errorCode()) != Errors.NONE) {
+          continue;
+        }
+        PartitionLog replicaLog = f.partition.log();
+        long target =
+            p.endOffset() < 0
+                ? replicaLog.highWatermark()
+                : Math.min(p.endOffset(), replicaLog.logEndOffset());
+        if (target < replicaLog.logEndOffset()) {
+          log.info(
+              "{}: truncating from {} to {}: the leader {} ended epoch {} there",
+              f.partition.topicPartition(),
+              replicaLog.logEndOffset(),
+              target,
+              leaderId,
+              p.leaderEpoch());
+          replicaLog.truncateTo(target);
+        }
+        f.needsTruncation = false;
+      }
+    }
+  }
+
+  private void fetchOnce() throws IOException {
+    FetchRequestData request =
+        new FetchRequestData()
+            .setReplicaId(localBrokerId)
+            .setMaxWaitMs(500)
+            .setMinBytes(1)
+            .setMaxBytes(16 * 1024 * 1024)
+            .setSessionId(0)
+            .setSessionEpoch(-1);
+    Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+    List<Followed> fetched = new ArrayList<>();
+    for (Followed f : partitions.values()) {
+      if (f.needsTruncation) {
+        continue;
+      }
+      TopicPartition tp = f.partition.topicPartition();
+      topics
+          .computeIfAbsent(tp.topic(), t -> new FetchRequestData.FetchTopic().setTopic(t))
+          .partitions()
+          .add(
+              new FetchRequestData.FetchPartition()
+                  .setPartition(tp.partition())
+                  .setCurrentLeaderEpoch(f.leaderEpoch)
+                  .setFetchOffset(f.partition.log().logEndOffset())
+                  .setLogStartOffset(f.partition.log().logStartOffset())
+                  .setPartitionMaxBytes(4 * 1024 * 1024));
+      fetched.add(f);
+    }
+    if (fetched.isEmpty()) {
+      return;
+    }
+    topics.values().forEach(request.topics()::add);
+    FetchResponse response = channel.send(ApiKeys.FETCH, FETCH_VERSION, request);
+    long now = System.currentTimeMillis();
+    boolean backOff = false;
+    for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
+      for (FetchResponseData.PartitionData p : topic.partitions()) {
+        Followed f = partitions.get(new TopicPartition(topic.topic(), p.partitionIndex()));
+        if (f == null) {
+          continue;
+        }
+        Errors error = Errors.forCode(p.errorCode());
+        switch (error) {
+          case NONE -> {
+            MemoryRecords records = (MemoryRecords) p.records();
+            if (records.sizeInBytes() > 0) {
+              f.partition.log().appendAsFollower(records, now);
+            }
+            f.partition.updateFollowerHighWatermark(p.highWatermark());
+          }
+          case OFFSET_OUT_OF_RANGE -> {
+            f.needsTruncation = true;
+            backOff = true;
+          }
+          default -> backOff = true; // leadership is moving; the metadata will tell us where
+        }
+      }
+    }
+    if (backOff) {
+      sleepQuietly(100);
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
