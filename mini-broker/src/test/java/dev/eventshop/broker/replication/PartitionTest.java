@@ -1,0 +1,142 @@
+package dev.eventshop.broker.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eventshop.broker.log.LogConfig;
+import dev.eventshop.broker.log.PartitionLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionTest {
+
+  static final TopicPartition TP = new TopicPartition("t", 0);
+
+  @TempDir Path dir;
+  PartitionLog log;
+  Partition partition;
+  final List<List<Integer>> isrRequests = new ArrayList<>();
+  final List<TopicPartition> wakeUps = new ArrayList<>();
+
+  @BeforeEach
+  void open() throws Exception {
+    log =
+        PartitionLog.open(
+            dir.resolve("t-0"),
+            TP,
+            Uuid.randomUuid(),
+            LogConfig.of(Map.of(), Map.of()),
+            true,
+            Runnable::run);
+    partition =
+        new Partition(
+            TP,
+            Uuid.randomUuid(),
+            log,
+            1,
+            wakeUps::add,
+            (tp, epoch, isr) -> {
+              isrRequests.add(isr);
+              return new CompletableFuture<>();
+            });
+    partition.update(1, 5, List.of(1, 2, 3), List.of(1, 2, 3), 0);
+  }
+
+  @AfterEach
+  void close() {
+    log.close();
+  }
+
+  static MemoryRecords one(String value) {
+    return MemoryRecords.withRecords(
+        Compression.NONE, new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void highWatermarkIsTheSmallestLogEndOffsetInTheIsr() throws Exception {
+    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("b"), (short) 1, 1, 0);
+    assertThat(log.highWatermark()).isZero();
+
+    partition.onFollowerFetch(2, 2, 10);
+    assertThat(log.highWatermark()).isZero();
+
+    partition.onFollowerFetch(3, 1, 10);
+    assertThat(log.highWatermark()).isEqualTo(1);
+    partition.onFollowerFetch(3, 2, 10);
+    assertThat(log.highWatermark()).isEqualTo(2);
+  }
+
+  @Test
+  void acksAllCompletesOnlyWhenEveryIsrMemberHasTheBatch() throws Exception {
+    CompletableFuture<PartitionLog.AppendResult> ack =
+        partition.appendAsLeader(one("a"), (short) -1, 2, 0);
+    assertThat(ack).isNotDone();
+
+    partition.onFollowerFetch(2, 1, 10);
+    assertThat(ack).isNotDone();
+    partition.onFollowerFetch(3, 1, 10);
+
+    assertThat(ack).isCompletedWithValueMatching(r -> r.baseOffset() == 0);
+    assertThat(wakeUps).contains(TP);
+  }
+
+  @Test
+  void acksAllIsRefusedBelowMinInsyncReplicas() {
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1), 0);
+
+    assertThatThrownBy(() -> partition.appendAsLeader(one("a"), (short) -1, 2, 0))
+        .isInstanceOf(NotEnoughReplicasException.class);
+  }
+
+  @Test
+  void losingLeadershipFailsWaitingAcks() throws Exception {
+    CompletableFuture<PartitionLog.AppendResult> ack =
+        partition.appendAsLeader(one("a"), (short) -1, 1, 0);
+
+    partition.update(2, 6, List.of(1, 2, 3), List.of(2, 3), 0);
+
+    assertThat(ack).isCompletedExceptionally();
+    assertThatThrownBy(() -> partition.appendAsLeader(one("b"), (short) 1, 1, 0))
+        .isInstanceOf(NotLeaderOrFollowerException.class);
+  }
+
+  @Test
+  void aFollowerLaggingLongerThanTheLimitIsRemovedFromTheIsr() throws Exception {
+    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 1_000); // caught up at t=1s
+    partition.onFollowerFetch(3, 0, 1_000); // still behind
+
+    partition.maybeShrinkIsr(20_000, 30_000);
+    assertThat(isrRequests).isEmpty();
+
+    partition.maybeShrinkIsr(31_000, 30_000);
+    assertThat(isrRequests).containsExactly(List.of(1, 2));
+  }
+
+  @Test
+  void aCaughtUpFollowerIsAddedBackToTheIsr() throws Exception {
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 10);
+
+    partition.onFollowerFetch(3, 1, 10);
+
+    assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
+  }
+}
