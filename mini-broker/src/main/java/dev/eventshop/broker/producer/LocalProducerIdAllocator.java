@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Producer ids for a single node: reserved in blocks of {@value #BLOCK_SIZE}, the end of the
- * reserved range persisted in {@code producer-id-block} before any id of the block is used, so a
- * restart never hands out an id twice. Thread-safe.
+ * Producer ids from this node: {@code node.id} in the high bits (so nodes of a cluster never hand
+ * out the same id without asking each other) and a counter in the low 40 bits, reserved in blocks
+ * of {@value #BLOCK_SIZE} whose end is persisted in {@code producer-id-block} before any id of the
+ * block is used, so a restart never hands out an id twice. Thread-safe.
  */
 public final class LocalProducerIdAllocator implements ProducerIdAllocator {
 
@@ -20,7 +21,10 @@ public final class LocalProducerIdAllocator implements ProducerIdAllocator {
   private long next;
   private long blockEnd;
 
-  public LocalProducerIdAllocator(Path logDir) {
+  private final long nodeBits;
+
+  public LocalProducerIdAllocator(Path logDir, int nodeId) {
+    this.nodeBits = (long) nodeId << 40;
     this.file = logDir.resolve("producer-id-block");
     try {
       long reservedEnd =
@@ -46,6 +50,6 @@ public final class LocalProducerIdAllocator implements ProducerIdAllocator {
         throw new UncheckedIOException("cannot reserve producer ids in " + file, e);
       }
     }
-    return next++;
+    return nodeBits | next++;
   }
 }

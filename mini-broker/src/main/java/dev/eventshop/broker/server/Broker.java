@@ -136,7 +136,9 @@ public final class Broker implements AutoCloseable {
         new FetchHandler(replicas, metadataStore::current, purgatory, Partition::onFollowerFetch));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
-    handlers.add(new InitProducerIdHandler(new LocalProducerIdAllocator(config.logDirs().get(0))));
+    handlers.add(
+        new InitProducerIdHandler(
+            new LocalProducerIdAllocator(config.logDirs().get(0), config.nodeId())));
     handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
 
     BrokerOffsetsTopic offsetsTopic =
@@ -209,6 +211,14 @@ public final class Broker implements AutoCloseable {
       return;
     }
     closed = true;
+    if (metadataStore != null && apis != null) {
+      try {
+        // Leaders move to other in-sync replicas first, so clients fail over without timeouts.
+        metadataStore.controlledShutdown(java.time.Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        log.warn("controlled shutdown did not complete: {}", e.toString());
+      }
+    }
     if (socketServer != null) {
       socketServer.close();
     }
