@@ -1,17 +1,21 @@
 package dev.eventshop.order.orders;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import dev.eventshop.support.kafka.RecordedEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** What the order endpoints answer with. */
+/** What the order endpoints answer with. Money is an exact decimal string ("39.90"). */
 final class OrderViews {
 
   private OrderViews() {}
 
-  record LineView(String sku, int quantity, BigDecimal unitPrice) {}
+  record LineView(
+      String sku,
+      int quantity,
+      @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal unitPrice) {}
 
   /** One event of an order's saga, and where it sits in Kafka. */
   record TimelineEntry(
@@ -38,7 +42,7 @@ final class OrderViews {
       String customerId,
       OrderStatus status,
       String reason,
-      BigDecimal total,
+      @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal total,
       List<LineView> items,
       Instant createdAt,
       Instant updatedAt,
@@ -49,7 +53,7 @@ final class OrderViews {
       String customerId,
       OrderStatus status,
       String reason,
-      BigDecimal total,
+      @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal total,
       Instant createdAt,
       Instant updatedAt) {
 

@@ -51,6 +51,9 @@ class OrderSagaIT extends ServiceWithEmbeddedKafka {
     String id = placed.body().get("id").asString();
     assertThat(placed.headers().getLocation()).hasToString("/orders/" + id);
     assertThat(placed.body().get("status").asString()).isEqualTo("PENDING");
+    assertThat(placed.body().get("total").asString())
+        .as("money as exact decimal")
+        .isEqualTo("92.30");
     ConsumerRecord<String, String> orderPlaced = awaitOrderEvent(id, "OrderPlaced");
     assertThat(EventContracts.violations("OrderPlaced", 1, orderPlaced.value())).isEmpty();
     assertThat(orderPlaced.value()).contains("\"total\":\"92.30\"", "\"customerId\":\"alice\"");

@@ -1,5 +1,6 @@
 package dev.eventshop.payment.payments;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -11,22 +12,30 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-/** Read-only views of the accounts: balances and what was charged or refunded. */
+/**
+ * Read-only views of the accounts: balances and what was charged or refunded. Money is an exact
+ * decimal string ("39.90"), as in the events.
+ */
 @RestController
 class CustomerController {
 
   record PaymentView(
       UUID id,
       UUID orderId,
-      BigDecimal amount,
+      @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount,
       String status,
       String reason,
       Instant createdAt,
       Instant updatedAt) {}
 
-  record CustomerView(String id, String name, BigDecimal balance, List<PaymentView> payments) {}
+  record CustomerView(
+      String id,
+      String name,
+      @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal balance,
+      List<PaymentView> payments) {}
 
-  record CustomerSummary(String id, String name, BigDecimal balance) {}
+  record CustomerSummary(
+      String id, String name, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal balance) {}
 
   private final CustomerRepository customers;
   private final PaymentRepository payments;

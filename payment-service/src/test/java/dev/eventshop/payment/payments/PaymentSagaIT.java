@@ -9,6 +9,8 @@ import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
 import dev.eventshop.support.tracing.TraceContext;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** payment-service's part of the saga, driven through a real broker. */
@@ -126,6 +129,37 @@ class PaymentSagaIT extends ServiceWithEmbeddedKafka {
     assertThat(parked.partition()).isEqualTo(poison.partition());
     assertThat(KafkaProbe.header(parked, "kafka_dlt-exception-message")).contains("not JSON");
     awaitPaymentEvent(orderId, "PaymentSuccessful");
+  }
+
+  @Test
+  void showsACustomersBalanceAndPayments() {
+    String orderId = UUID.randomUUID().toString();
+    kafka.sendEvent("orders", orderId, "OrderPlaced", orderPlaced(orderId, "carol", "2.50"));
+    awaitPaymentEvent(orderId, "PaymentSuccessful");
+
+    Map<String, Object> carol =
+        http()
+            .get()
+            .uri("/customers/carol")
+            .retrieve()
+            .body(new ParameterizedTypeReference<Map<String, Object>>() {});
+
+    assertThat(carol.get("balance")).isEqualTo(balance("carol").toPlainString());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> payments = (List<Map<String, Object>>) carol.get("payments");
+    assertThat(payments)
+        .anySatisfy(
+            p -> {
+              assertThat(p.get("orderId")).isEqualTo(orderId);
+              assertThat(p.get("amount")).isEqualTo("2.50");
+              assertThat(p.get("status")).isEqualTo("CHARGED");
+            });
+    int notFound =
+        http()
+            .get()
+            .uri("/customers/nobody")
+            .exchange((request, response) -> response.getStatusCode().value());
+    assertThat(notFound).isEqualTo(404);
   }
 
   private ConsumerRecord<String, String> awaitPaymentEvent(String orderId, String eventType) {
