@@ -558,8 +558,9 @@ public final class GroupCoordinator implements AutoCloseable {
     partitions.clear();
   }
 
-  /** For tests: the state of a group, or empty if unknown. */
+  /** The state of a group (loading its partition first), or empty if unknown. */
   java.util.Optional<GroupState> stateOf(String groupId) {
+    checkGroupId(groupId);
     ClassicGroup group = groups.get(groupId);
     if (group == null) {
       return java.util.Optional.empty();
