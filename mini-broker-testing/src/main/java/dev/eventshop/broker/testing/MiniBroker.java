@@ -1,0 +1,37 @@
+package dev.eventshop.broker.testing;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs a mini-broker in-process for the tests of the annotated class, in the spirit of
+ * spring-kafka-test's {@code @EmbeddedKafka}: one broker on a free loopback port with its logs in a
+ * temporary directory, started before all tests and stopped after them.
+ *
+ * <p>The bootstrap address is published as the system properties {@code
+ * spring.kafka.bootstrap-servers} (so a Spring Boot test context started afterwards connects to it)
+ * and {@code mini-broker.bootstrap-servers}, and a {@link MiniBrokerCluster} parameter can be
+ * injected into test methods and lifecycle methods. Put this annotation above
+ * {@code @SpringBootTest} so the broker starts before the context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(MiniBrokerExtension.class)
+public @interface MiniBroker {
+
+  /** Partitions of topics created automatically on first use. */
+  int partitions() default 1;
+
+  /** Extra broker properties, as {@code key=value} (Kafka's names). */
+  String[] properties() default {};
+
+  /** Whether to set {@code spring.kafka.bootstrap-servers} while the broker runs. */
+  boolean springBootstrapServers() default true;
+}
