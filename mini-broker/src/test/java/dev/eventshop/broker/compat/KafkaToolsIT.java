@@ -1,0 +1,222 @@
+package dev.eventshop.broker.compat;
+
+import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_CONSUMER;
+import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_PRODUCER;
+import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
+import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
+import static dev.eventshop.broker.compat.KafkaTools.TOPIC_COMMAND;
+import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_PRODUCER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.RunningBroker;
+import dev.eventshop.broker.server.Broker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka's own command-line tools, unmodified and each in its own JVM, against one running
+ * mini-broker: the topics tool, the console producer and consumer, the offsets shell, the
+ * performance tools and the verifiable producer.
+ */
+class KafkaToolsIT {
+
+  static final Duration TOOL_TIMEOUT = Duration.ofSeconds(90);
+
+  @TempDir static Path dir;
+  static Broker broker;
+  static String bootstrap;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = RunningBroker.start(dir.resolve("broker"));
+    bootstrap = broker.bootstrapServers();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static final Path OUTPUT = ChildProcess.outputDir(KafkaToolsIT.class);
+
+  ChildProcess.Finished tool(String mainClass, String... args) {
+    return KafkaTools.run(OUTPUT, TOOL_TIMEOUT, mainClass, args).assertSucceeded();
+  }
+
+  ChildProcess.Finished topics(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--bootstrap-server";
+    all[1] = bootstrap;
+    System.arraycopy(args, 0, all, 2, args.length);
+    return tool(TOPIC_COMMAND, all);
+  }
+
+  @Test
+  void topicCommandCreatesDescribesListsAddsPartitionsAndDeletes() {
+    assertThat(
+            topics(
+                    "--create",
+                    "--topic",
+                    "tools-topic",
+                    "--partitions",
+                    "2",
+                    "--replication-factor",
+                    "1",
+                    "--config",
+                    "retention.ms=3600000")
+                .stdout())
+        .contains("Created topic tools-topic.");
+
+    String described = topics("--describe", "--topic", "tools-topic").stdout();
+    assertThat(described)
+        .contains("Topic: tools-topic")
+        .contains("PartitionCount: 2")
+        .contains("ReplicationFactor: 1")
+        .contains("retention.ms=3600000");
+    assertThat(described.lines().filter(l -> l.contains("Partition: ")))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).contains("Leader: 1").contains("Isr: 1"));
+
+    assertThat(topics("--list").stdoutLines()).contains("tools-topic");
+
+    topics("--alter", "--topic", "tools-topic", "--partitions", "4");
+    assertThat(topics("--describe", "--topic", "tools-topic").stdout())
+        .contains("PartitionCount: 4")
+        .contains("Partition: 3");
+
+    topics("--delete", "--topic", "tools-topic");
+    assertThat(topics("--list").stdoutLines()).doesNotContain("tools-topic");
+  }
+
+  @Test
+  void consoleProducerAndConsoleConsumerRoundTripKeyedRecords() throws Exception {
+    Path input = dir.resolve("console-input.txt");
+    Files.writeString(input, "k1:first\nk2:second\nk3:third\n");
+    try (ChildProcess producer =
+        KafkaTools.start(
+            OUTPUT,
+            input,
+            CONSOLE_PRODUCER,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            "console",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:")) {
+      assertThat(producer.awaitExit(TOOL_TIMEOUT).assertSucceeded().stdout())
+          .doesNotContain("ERROR");
+    }
+
+    ChildProcess.Finished consumed =
+        tool(
+            CONSOLE_CONSUMER,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            "console",
+            "--partition",
+            "0",
+            "--offset",
+            "earliest",
+            "--max-messages",
+            "3",
+            "--timeout-ms",
+            "30000",
+            "--property",
+            "print.key=true",
+            "--property",
+            "print.offset=true");
+
+    assertThat(consumed.stdoutLines())
+        .containsExactly("Offset:0\tk1\tfirst", "Offset:1\tk2\tsecond", "Offset:2\tk3\tthird");
+    assertThat(consumed.stderr()).contains("Processed a total of 3 messages");
+  }
+
+  @Test
+  void producerPerformanceCompletesAndGetOffsetShellSeesEveryRecord() {
+    ChildProcess.Finished perf =
+        tool(
+            PRODUCER_PERFORMANCE,
+            "--topic",
+            "perf",
+            "--num-records",
+            "20000",
+            "--record-size",
+            "100",
+            "--throughput",
+            "-1",
+            "--producer-props",
+            "bootstrap.servers=" + bootstrap,
+            "acks=all",
+            "compression.type=lz4");
+    assertThat(perf.stdout()).containsPattern("20000 records sent, [0-9.]+ records/sec");
+
+    assertThat(
+            tool(
+                    GET_OFFSET_SHELL,
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--topic",
+                    "perf",
+                    "--time",
+                    "-1")
+                .stdoutLines())
+        .containsExactly("perf:0:20000");
+    assertThat(
+            tool(
+                    GET_OFFSET_SHELL,
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--topic",
+                    "perf",
+                    "--time",
+                    "-2")
+                .stdoutLines())
+        .containsExactly("perf:0:0");
+  }
+
+  @Test
+  void verifiableProducerHasEveryRecordAcknowledgedOnceInOrder() {
+    ChildProcess.Finished producer =
+        tool(
+            VERIFIABLE_PRODUCER,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            "verifiable",
+            "--max-messages",
+            "1000",
+            "--acks",
+            "-1");
+
+    Pattern success =
+        Pattern.compile("\"name\":\"producer_send_success\".*\"offset\":(\\d+),.*\"partition\":0");
+    List<Long> offsets =
+        producer
+            .stdout()
+            .lines()
+            .map(success::matcher)
+            .filter(Matcher::find)
+            .map(m -> Long.parseLong(m.group(1)))
+            .toList();
+    assertThat(offsets).hasSize(1000);
+    for (int i = 0; i < offsets.size(); i++) {
+      assertThat(offsets.get(i)).isEqualTo(i);
+    }
+    assertThat(producer.stdout())
+        .doesNotContain("producer_send_error")
+        .containsPattern("\"name\":\"tool_data\",\"sent\":1000,\"acked\":1000");
+  }
+}
