@@ -109,23 +109,30 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /** This broker now leads partition {@code p}: load its groups (synchronously). */
   public void onBecomeLeader(int p) {
-    PartitionStatus previous = partitions.put(p, PartitionStatus.LOADING);
-    if (previous == PartitionStatus.ACTIVE) {
-      partitions.put(p, PartitionStatus.ACTIVE);
-      return;
-    }
-    try {
-      load(p);
-      partitions.put(p, PartitionStatus.ACTIVE);
-    } catch (IOException | RuntimeException e) {
-      partitions.remove(p);
-      log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
+    while (true) {
+      PartitionStatus status = partitions.get(p);
+      if (status == PartitionStatus.ACTIVE || status == PartitionStatus.LOADING) {
+        return; // already served, or another thread is loading it
+      }
+      boolean claimed =
+          status == null
+              ? partitions.putIfAbsent(p, PartitionStatus.LOADING) == null
+              : partitions.replace(p, status, PartitionStatus.LOADING);
+      if (claimed) {
+        loadClaimed(p);
+        return;
+      }
     }
   }
 
   /** This broker no longer leads partition {@code p}: drop its groups; their members move on. */
   public void onResign(int p) {
     partitions.put(p, PartitionStatus.RESIGNED);
+    dropGroups(p);
+    log.info("resigned as group coordinator for {}-{}", OffsetsTopic.NAME, p);
+  }
+
+  private void dropGroups(int p) {
     for (ClassicGroup group : List.copyOf(groups.values())) {
       if (group.partition == p) {
         synchronized (group) {
@@ -135,7 +142,6 @@ public final class GroupCoordinator implements AutoCloseable {
         }
       }
     }
-    log.info("resigned as group coordinator for {}-{}", OffsetsTopic.NAME, p);
   }
 
   /**
@@ -149,6 +155,10 @@ public final class GroupCoordinator implements AutoCloseable {
     return availability(partitionFor(groupId));
   }
 
+  /**
+   * Whether partition {@code p} is served here. A partition never seen before is loaded now if this
+   * broker leads it (the single-node case, where no leadership change announces it).
+   */
   Errors availability(int p) {
     if (closed) {
       return Errors.COORDINATOR_NOT_AVAILABLE;
@@ -163,18 +173,34 @@ public final class GroupCoordinator implements AutoCloseable {
     if (status == PartitionStatus.RESIGNED) {
       return Errors.NOT_COORDINATOR;
     }
+    try {
+      if (!offsetsTopic.isLocalLeader(p)) {
+        return Errors.NOT_COORDINATOR;
+      }
+    } catch (RuntimeException e) {
+      return Errors.COORDINATOR_NOT_AVAILABLE;
+    }
     if (partitions.putIfAbsent(p, PartitionStatus.LOADING) != null) {
       return availability(p);
     }
+    return loadClaimed(p) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /** Loads a partition this thread moved to LOADING; a resignation meanwhile wins. */
+  private boolean loadClaimed(int p) {
     try {
       load(p);
-      partitions.put(p, PartitionStatus.ACTIVE);
-      return Errors.NONE;
     } catch (IOException | RuntimeException e) {
       partitions.remove(p, PartitionStatus.LOADING);
+      dropGroups(p);
       log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
-      return Errors.COORDINATOR_NOT_AVAILABLE;
+      return false;
     }
+    if (!partitions.replace(p, PartitionStatus.LOADING, PartitionStatus.ACTIVE)) {
+      dropGroups(p); // resigned while loading
+      return false;
+    }
+    return true;
   }
 
   /** Rebuilds the groups of partition {@code p} from its records; later records win. */

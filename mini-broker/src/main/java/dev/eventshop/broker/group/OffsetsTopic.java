@@ -24,6 +24,15 @@ public interface OffsetsTopic {
   /** The log of partition {@code p}, creating the topic first if it does not exist yet. */
   PartitionLog partition(int p) throws IOException;
 
+  /**
+   * Whether this broker leads partition {@code p}, so that it may coordinate its groups. A
+   * partition this broker was never told it leads is loaded on first use only if this says so. The
+   * default (true) is right for a single node.
+   */
+  default boolean isLocalLeader(int p) {
+    return true;
+  }
+
   /** The leader epoch this broker leads partition {@code p} in, stamped on appended batches. */
   int leaderEpoch(int p);
 
