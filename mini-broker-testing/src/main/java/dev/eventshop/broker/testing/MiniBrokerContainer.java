@@ -24,16 +24,16 @@ public class MiniBrokerContainer extends GenericContainer<MiniBrokerContainer> {
 
   public MiniBrokerContainer(DockerImageName image) {
     super(image);
-    configure();
+    configureBroker();
   }
 
   /** An image still to be built, for example {@code new ImageFromDockerfile()...}. */
   public MiniBrokerContainer(java.util.concurrent.Future<String> image) {
     super(image);
-    configure();
+    configureBroker();
   }
 
-  private void configure() {
+  private void configureBroker() {
     withExposedPorts(PORT);
     withEnv("MINI_BROKER_WAIT_FOR", STARTER);
     withEnv("KAFKA_LISTENERS", "PLAINTEXT://0.0.0.0:" + PORT);

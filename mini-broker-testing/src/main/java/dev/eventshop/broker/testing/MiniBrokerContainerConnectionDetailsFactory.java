@@ -2,6 +2,7 @@ package dev.eventshop.broker.testing;
 
 import java.util.List;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.testcontainers.service.connection.ContainerConnectionDetailsFactory;
 import org.springframework.boot.testcontainers.service.connection.ContainerConnectionSource;
 
@@ -29,6 +30,11 @@ class MiniBrokerContainerConnectionDetailsFactory
     @Override
     public List<String> getBootstrapServers() {
       return List.of(getContainer().getBootstrapServers());
+    }
+
+    @Override
+    public SslBundle getSslBundle() {
+      return super.getSslBundle();
     }
   }
 }
