@@ -72,7 +72,7 @@ class OrderSaga {
   }
 
   private Optional<Order> find(UUID orderId) {
-    Optional<Order> order = orders.findById(orderId);
+    Optional<Order> order = orders.findForUpdate(orderId);
     if (order.isEmpty()) {
       log.warn("event for an order this service does not know; ignored");
     }
