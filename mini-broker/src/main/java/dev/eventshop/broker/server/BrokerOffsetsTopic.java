@@ -52,6 +52,13 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
     return replica(p).log();
   }
 
+  /** Before the topic exists, the first request creates it; after, only its leader serves it. */
+  @Override
+  public boolean isLocalLeader(int p) {
+    return !exists()
+        || replicas.get(new TopicPartition(NAME, p)).map(Partition::isLeader).orElse(false);
+  }
+
   @Override
   public int leaderEpoch(int p) {
     return replicas.get(new TopicPartition(NAME, p)).map(Partition::leaderEpoch).orElse(0);
