@@ -60,14 +60,19 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
       for (ListOffsetsPartition p : topic.partitions()) {
         topicResponse
             .partitions()
-            .add(lookup(new TopicPartition(topic.name(), p.partitionIndex()), p, fromReplica));
+            .add(
+                lookup(
+                    new TopicPartition(topic.name(), p.partitionIndex()),
+                    p,
+                    fromReplica,
+                    context.apiVersion()));
       }
     }
     return CompletableFuture.completedFuture(response);
   }
 
   private ListOffsetsPartitionResponse lookup(
-      TopicPartition tp, ListOffsetsPartition p, boolean fromReplica) {
+      TopicPartition tp, ListOffsetsPartition p, boolean fromReplica, short version) {
     ListOffsetsPartitionResponse out =
         new ListOffsetsPartitionResponse()
             .setPartitionIndex(tp.partition())
@@ -95,7 +100,10 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     PartitionLog log = partition.log();
     long visibleEnd = fromReplica ? log.logEndOffset() : log.highWatermark();
     long timestamp = p.timestamp();
-    out.setLeaderEpoch(partition.leaderEpoch());
+    if (version >= 4) {
+      // The field exists from v4 on; writing it at v1-3 fails the response (KafkaJS uses v3).
+      out.setLeaderEpoch(partition.leaderEpoch());
+    }
     if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
         || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
       return out.setOffset(log.logStartOffset());
