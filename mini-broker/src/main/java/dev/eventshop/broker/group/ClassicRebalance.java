@@ -720,7 +720,10 @@ final class ClassicRebalance {
     if (member == null) {
       return Errors.UNKNOWN_MEMBER_ID;
     }
-    String reason = leaving.reason() == null ? "member " + memberId + " left" : leaving.reason();
+    String reason =
+        leaving.reason() == null || leaving.reason().isEmpty()
+            ? "member " + memberId + " left"
+            : leaving.reason();
     log.info("member {} leaves group {} ({})", memberId, group.groupId, reason);
     removeMemberAndUpdateGroup(group, member, reason);
     return Errors.NONE;

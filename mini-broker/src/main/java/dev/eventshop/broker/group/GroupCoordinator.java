@@ -80,12 +80,8 @@ public final class GroupCoordinator implements AutoCloseable {
     this.store = new GroupStore(offsetsTopic);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
-  }
-
-  /** Starts the periodic expiration of old offsets. */
-  public GroupCoordinator startup() {
+    // The periodic expiration of old offsets runs on the timer from now until close().
     scheduleExpiration();
-    return this;
   }
 
   public GroupConfig config() {
@@ -252,12 +248,14 @@ public final class GroupCoordinator implements AutoCloseable {
         groups.put(id, group);
       }
     }
-    log.info(
-        "loaded {} groups of {}-{} in {} ms",
-        ids.size(),
-        OffsetsTopic.NAME,
-        p,
-        (System.nanoTime() - started) / 1_000_000);
+    if (!ids.isEmpty()) {
+      log.info(
+          "loaded {} groups of {}-{} in {} ms",
+          ids.size(),
+          OffsetsTopic.NAME,
+          p,
+          (System.nanoTime() - started) / 1_000_000);
+    }
   }
 
   /** Applies persisted metadata: a group with members resumes Stable and awaits heartbeats. */

@@ -64,7 +64,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
             data.protocolType(),
             protocols,
             version,
-            version >= 8 ? data.reason() : null);
+            version >= 8 && data.reason() != null && !data.reason().isEmpty()
+                ? data.reason()
+                : null);
     return coordinator.rebalance().join(join).thenApply(r -> r);
   }
 }

@@ -61,7 +61,7 @@ final class GroupHarness implements AutoCloseable {
 
   private void open() {
     topic = new LogOffsetsTopic(dir, config.offsetsTopicPartitions());
-    coordinator = new GroupCoordinator(config, topic, timer).startup();
+    coordinator = new GroupCoordinator(config, topic, timer);
     handlers = new EnumMap<>(ApiKeys.class);
     for (ApiHandler<?> h : GroupApis.handlers(coordinator, p -> Optional.of(NODE))) {
       handlers.put(h.apiKey(), h);
