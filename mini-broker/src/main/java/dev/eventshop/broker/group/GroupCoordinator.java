@@ -77,7 +77,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.config = config;
     this.offsetsTopic = offsetsTopic;
     this.timer = timer;
-    this.store = new GroupStore(offsetsTopic);
+    this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
     // The periodic expiration of old offsets runs on the timer from now until close().

@@ -30,9 +30,11 @@ final class GroupStore {
   static final int LOAD_READ_BYTES = 1024 * 1024;
 
   private final OffsetsTopic topic;
+  private final CoordinatorTimer timer;
 
-  GroupStore(OffsetsTopic topic) {
+  GroupStore(OffsetsTopic topic, CoordinatorTimer timer) {
     this.topic = topic;
+    this.timer = timer;
   }
 
   static SimpleRecord offsetRecord(
@@ -50,14 +52,35 @@ final class GroupStore {
         value == null ? null : OffsetsTopicFormat.groupValue(value));
   }
 
-  /** Appends {@code records} to one partition; completes when they are committed. */
+  /**
+   * Appends {@code records} to one partition; completes when they are committed. Callers hold a
+   * group lock, and replication completes a delayed append while holding the partition's lock, so a
+   * late completion is handed to the timer's thread: callbacks never run under the partition lock,
+   * and the two locks are never taken in opposite orders.
+   */
   CompletableFuture<Void> append(int partition, List<SimpleRecord> records, long nowMs) {
     if (records.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     MemoryRecords batch =
         MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
-    return topic.append(partition, batch, nowMs);
+    CompletableFuture<Void> appended = topic.append(partition, batch, nowMs);
+    if (appended.isDone()) {
+      return appended;
+    }
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    appended.whenComplete(
+        (ok, error) ->
+            timer.schedule(
+                0,
+                () -> {
+                  if (error != null) {
+                    result.completeExceptionally(error);
+                  } else {
+                    result.complete(null);
+                  }
+                }));
+    return result;
   }
 
   /**

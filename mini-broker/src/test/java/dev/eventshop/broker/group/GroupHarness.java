@@ -47,9 +47,18 @@ final class GroupHarness implements AutoCloseable {
   private Map<ApiKeys, ApiHandler<?>> handlers;
   private int correlationId;
 
+  private final java.util.function.UnaryOperator<OffsetsTopic> wrapTopic;
+
   GroupHarness(Path dir, GroupConfig config) {
+    this(dir, config, t -> t);
+  }
+
+  /** With {@code wrapTopic} standing between the coordinator and the logs (to delay appends). */
+  GroupHarness(
+      Path dir, GroupConfig config, java.util.function.UnaryOperator<OffsetsTopic> wrapTopic) {
     this.dir = dir;
     this.config = config;
+    this.wrapTopic = wrapTopic;
     open();
   }
 
@@ -61,7 +70,7 @@ final class GroupHarness implements AutoCloseable {
 
   private void open() {
     topic = new LogOffsetsTopic(dir, config.offsetsTopicPartitions());
-    coordinator = new GroupCoordinator(config, topic, timer);
+    coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer);
     handlers = new EnumMap<>(ApiKeys.class);
     for (ApiHandler<?> h : GroupApis.handlers(coordinator, p -> Optional.of(NODE))) {
       handlers.put(h.apiKey(), h);

@@ -68,7 +68,7 @@ class GroupPersistenceTest {
 
   List<Entry> recordsOf(String group) throws Exception {
     List<Entry> entries = new ArrayList<>();
-    new GroupStore(h.topic).load(h.coordinator.partitionFor(group), entries::add);
+    new GroupStore(h.topic, h.timer).load(h.coordinator.partitionFor(group), entries::add);
     return entries;
   }
 

@@ -1,0 +1,162 @@
+package dev.eventshop.broker.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.log.PartitionLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Appends to {@code __consumer_offsets} that are committed later, as with acks=all replication:
+ * nothing is answered or visible before the records are committed.
+ */
+@Timeout(10)
+class DelayedAppendTest {
+
+  /** Writes at once but reports the append committed only when the test says so. */
+  static final class HeldAppends implements OffsetsTopic {
+    final OffsetsTopic delegate;
+    final List<CompletableFuture<Void>> held = new ArrayList<>();
+    boolean hold = true;
+
+    HeldAppends(OffsetsTopic delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int partitionCount() {
+      return delegate.partitionCount();
+    }
+
+    @Override
+    public boolean exists() {
+      return delegate.exists();
+    }
+
+    @Override
+    public PartitionLog partition(int p) throws IOException {
+      return delegate.partition(p);
+    }
+
+    @Override
+    public int leaderEpoch(int p) {
+      return 0;
+    }
+
+    @Override
+    public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
+      CompletableFuture<Void> written = delegate.append(p, records, nowMs);
+      if (!hold) {
+        return written;
+      }
+      CompletableFuture<Void> later = new CompletableFuture<>();
+      held.add(later);
+      return later;
+    }
+
+    void releaseAll() {
+      List.copyOf(held).forEach(f -> f.complete(null));
+      held.clear();
+    }
+
+    void failAll() {
+      List.copyOf(held)
+          .forEach(f -> f.completeExceptionally(new NotLeaderOrFollowerException("moved")));
+      held.clear();
+    }
+  }
+
+  @TempDir Path dir;
+  GroupHarness h;
+  HeldAppends appends;
+
+  @BeforeEach
+  void open() {
+    h =
+        new GroupHarness(
+            dir,
+            GroupHarness.config(0),
+            t -> {
+              appends = new HeldAppends(t);
+              return appends;
+            });
+  }
+
+  @AfterEach
+  void close() {
+    h.close();
+  }
+
+  long committed(String group) {
+    OffsetFetchResponseData r =
+        h.call(
+            ApiKeys.OFFSET_FETCH,
+            9,
+            new OffsetFetchRequestData()
+                .setGroups(
+                    List.of(new OffsetFetchRequestGroup().setGroupId(group).setTopics(null))));
+    return r.groups().get(0).topics().isEmpty()
+        ? -1
+        : r.groups().get(0).topics().get(0).partitions().get(0).committedOffset();
+  }
+
+  @Test
+  void syncIsAnsweredOnlyOnceTheAssignmentIsCommitted() {
+    JoinGroupResponseData m = h.done(h.joinNew("g"));
+    CompletableFuture<SyncGroupResponseData> sync =
+        h.sync("g", 1, m.memberId(), Map.of(m.memberId(), new byte[] {1}));
+
+    assertThat(sync).isNotDone();
+    appends.releaseAll();
+    h.advance(0); // the completion hops to the coordinator's timer thread
+
+    assertThat(h.done(sync).assignment()).containsExactly(1);
+    assertThat(h.coordinator.stateOf("g")).contains(GroupState.STABLE);
+  }
+
+  @Test
+  void offsetsBecomeVisibleOnlyOnceCommitted() {
+    CompletableFuture<OffsetCommitResponseData> commit =
+        h.send(ApiKeys.OFFSET_COMMIT, 8, OffsetCommitsTest.commit("tool", -1, "", "t", 5));
+
+    assertThat(commit).isNotDone();
+    assertThat(committed("tool")).isEqualTo(-1);
+    appends.releaseAll();
+    h.advance(0);
+
+    assertThat(h.done(commit).topics().get(0).partitions().get(0).errorCode()).isZero();
+    assertThat(committed("tool")).isEqualTo(5);
+  }
+
+  @Test
+  void aFailedAppendIsReportedWithACoordinatorError() {
+    CompletableFuture<OffsetCommitResponseData> commit =
+        h.send(ApiKeys.OFFSET_COMMIT, 8, OffsetCommitsTest.commit("tool", -1, "", "t", 5));
+
+    appends.failAll();
+    h.advance(0);
+
+    assertThat(Errors.forCode(h.done(commit).topics().get(0).partitions().get(0).errorCode()))
+        .isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(committed("tool")).isEqualTo(-1);
+  }
+}
