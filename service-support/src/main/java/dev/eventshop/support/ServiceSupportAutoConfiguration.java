@@ -84,8 +84,11 @@ public class ServiceSupportAutoConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(
-        JdbcTemplate jdbc, KafkaTemplate<String, String> kafka, OutboxProperties properties) {
-      return new OutboxRelay(jdbc, kafka, properties);
+        JdbcTemplate jdbc,
+        PlatformTransactionManager transactionManager,
+        KafkaTemplate<String, String> kafka,
+        OutboxProperties properties) {
+      return new OutboxRelay(jdbc, new TransactionTemplate(transactionManager), kafka, properties);
     }
 
     @Bean

@@ -63,7 +63,8 @@ class OrderPlacement {
     if (!unknown.isEmpty()) {
       throw new InvalidRequestException(unknown);
     }
-    Order order = orders.save(new Order(request.customerId(), lines, idempotencyKey));
+    // Flushed now, so a concurrent request with the same idempotency key fails here, not at commit.
+    Order order = orders.saveAndFlush(new Order(request.customerId(), lines, idempotencyKey));
     LogContext.setOrderId(order.getId().toString());
     outbox.add(
         Topics.ORDERS,

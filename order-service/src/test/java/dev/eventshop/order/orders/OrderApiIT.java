@@ -50,6 +50,36 @@ class OrderApiIT extends ServiceWithEmbeddedKafka {
   }
 
   @Test
+  void concurrentRetriesWithOneIdempotencyKeyPlaceOneOrder() throws Exception {
+    String key = UUID.randomUUID().toString();
+    String body = order("carol", item("TSHIRT-KAFKA", 1));
+    int clients = 4;
+    var start = new java.util.concurrent.CountDownLatch(1);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    try {
+      List<java.util.concurrent.Future<OrderHttp.Response>> responses = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        responses.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return orders.placeOrder(body, key);
+                }));
+      }
+      start.countDown();
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (var response : responses) {
+        OrderHttp.Response answer = response.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        ids.add(answer.body().get("id").asString());
+      }
+      assertThat(ids).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void invalidInputIsAProblemThatNamesTheField() {
     assertInvalid(order("", item("BOOK-KAFKA", 1)), "customerId");
     assertInvalid("{\"customerId\":\"alice\",\"items\":[]}", "items");

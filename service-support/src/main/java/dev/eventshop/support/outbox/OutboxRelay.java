@@ -5,6 +5,7 @@ import dev.eventshop.support.tracing.LogContext;
 import dev.eventshop.support.tracing.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +23,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes the rows of the {@code outbox} table to Kafka, oldest first, and marks each one sent
- * with the partition and offset it got. One relay thread per service, woken when a transaction that
- * added events commits and otherwise every {@code shop.outbox.poll-interval}.
+ * with the partition and offset it got (one database transaction per batch). One relay thread per
+ * service, woken when a transaction that added events commits and otherwise every {@code
+ * shop.outbox.poll-interval}.
  *
  * <p>Delivery is at least once: a crash between the broker's acknowledgement and the update that
  * marks the row sent publishes the row again on restart, with the same event id, and consumers skip
@@ -41,12 +44,17 @@ public final class OutboxRelay implements SmartLifecycle {
   private final JdbcTemplate jdbc;
   private final KafkaTemplate<String, String> kafka;
   private final OutboxProperties properties;
+  private final TransactionTemplate transactions;
   private final Semaphore wakeUps = new Semaphore(0);
   private volatile Thread thread;
 
   public OutboxRelay(
-      JdbcTemplate jdbc, KafkaTemplate<String, String> kafka, OutboxProperties properties) {
+      JdbcTemplate jdbc,
+      TransactionTemplate transactions,
+      KafkaTemplate<String, String> kafka,
+      OutboxProperties properties) {
     this.jdbc = jdbc;
+    this.transactions = transactions;
     this.kafka = kafka;
     this.properties = properties;
   }
@@ -79,33 +87,26 @@ public final class OutboxRelay implements SmartLifecycle {
             properties.batchSize());
     List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      sends.add(kafka.send(row.toProducerRecord()));
+      try {
+        sends.add(kafka.send(row.toProducerRecord()));
+      } catch (RuntimeException e) {
+        // The producer refused at once (closed, record too large...): send nothing after it,
+        // so that no later event of the same order overtakes it.
+        sends.add(CompletableFuture.failedFuture(e));
+        break;
+      }
     }
-    int published = 0;
-    for (int i = 0; i < rows.size(); i++) {
+    List<Sent> sent = new ArrayList<>(rows.size());
+    for (int i = 0; i < sends.size(); i++) {
       Row row = rows.get(i);
       try {
-        RecordMetadata sent =
-            sends
-                .get(i)
-                .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .getRecordMetadata();
-        jdbc.update(
-            "update outbox set sent_at = ?, kafka_partition = ?, kafka_offset = ? where id = ?",
-            Instant.now().atOffset(ZoneOffset.UTC),
-            sent.partition(),
-            sent.offset(),
-            row.id());
-        published++;
-        row.log(
-            () ->
-                log.info(
-                    "published {} order={} to {}-{}@{}",
-                    row.eventType(),
-                    row.key(),
-                    sent.topic(),
-                    sent.partition(),
-                    sent.offset()));
+        sent.add(
+            new Sent(
+                row,
+                sends
+                    .get(i)
+                    .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .getRecordMetadata()));
       } catch (ExecutionException | TimeoutException e) {
         // Stays unsent and is tried again in the next round.
         row.log(
@@ -116,9 +117,40 @@ public final class OutboxRelay implements SmartLifecycle {
                     row.key(),
                     row.topic(),
                     e.getCause() == null ? e.toString() : e.getCause().toString()));
+        if (e instanceof TimeoutException) {
+          break;
+        }
       }
     }
-    return published;
+    if (sent.isEmpty()) {
+      return 0;
+    }
+    OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
+    transactions.executeWithoutResult(
+        tx ->
+            jdbc.batchUpdate(
+                "update outbox set sent_at = ?, kafka_partition = ?, kafka_offset = ? where id = ?",
+                sent,
+                sent.size(),
+                (statement, s) -> {
+                  statement.setObject(1, now);
+                  statement.setInt(2, s.metadata().partition());
+                  statement.setLong(3, s.metadata().offset());
+                  statement.setLong(4, s.row().id());
+                }));
+    for (Sent s : sent) {
+      s.row()
+          .log(
+              () ->
+                  log.info(
+                      "published {} order={} to {}-{}@{}",
+                      s.row().eventType(),
+                      s.row().key(),
+                      s.metadata().topic(),
+                      s.metadata().partition(),
+                      s.metadata().offset()));
+    }
+    return sent.size();
   }
 
   @Override
@@ -168,6 +200,8 @@ public final class OutboxRelay implements SmartLifecycle {
       }
     }
   }
+
+  private record Sent(Row row, RecordMetadata metadata) {}
 
   private record Row(
       long id,

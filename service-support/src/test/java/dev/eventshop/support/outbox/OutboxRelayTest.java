@@ -26,6 +26,7 @@ class OutboxRelayTest {
   private final OutboxRelay relay =
       new OutboxRelay(
           db.jdbc(),
+          db.transactions(),
           new KafkaTemplate<>(() -> producer),
           new OutboxProperties(Duration.ofMillis(100), 2, Duration.ofSeconds(5)));
   private final Outbox outbox = new Outbox(db.jdbc(), relay::wakeUp);
@@ -90,6 +91,24 @@ class OutboxRelayTest {
 
     assertThat(relay.publishBatch()).isZero();
     assertThat(outbox.eventsOf(orderId.toString())).isEmpty();
+  }
+
+  @Test
+  void anEventTheBrokerDidNotTakeStaysUnsentAndIsPublishedInTheNextRound() throws Exception {
+    UUID orderId = UUID.randomUUID();
+    db.transactions().executeWithoutResult(tx -> outbox.add("orders", placed(orderId)));
+
+    producer.sendException = new org.apache.kafka.common.errors.TimeoutException("broker away");
+    assertThat(relay.publishBatch()).isZero();
+    assertThat(outbox.eventsOf(orderId.toString()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.offset()).isNull());
+
+    producer.sendException = null;
+    assertThat(relay.publishBatch()).isEqualTo(1);
+    assertThat(outbox.eventsOf(orderId.toString()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.offset()).isNotNull());
   }
 
   @Test
