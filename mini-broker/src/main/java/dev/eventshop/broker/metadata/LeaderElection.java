@@ -11,8 +11,8 @@ import java.util.function.IntPredicate;
  * <p>Invariants kept by every function: the leader epoch only grows, and grows exactly when the
  * leader changes; a partition with a leader has it in a non-empty ISR that is a subset of its
  * replicas; a leaderless partition ({@code leader == -1}) keeps its last known ISR (at least one
- * member), so the replica that has every acknowledged record is the one elected when it returns.
- * A clean election only picks an ISR member; an unclean one (opt-in) may pick any live replica and
+ * member), so the replica that has every acknowledged record is the one elected when it returns. A
+ * clean election only picks an ISR member; an unclean one (opt-in) may pick any live replica and
  * then that replica alone is the ISR.
  */
 final class LeaderElection {

@@ -1,5 +1,12 @@
 package dev.eventshop.broker.metadata;
 
+import static dev.eventshop.broker.metadata.MetadataCodec.writeInts;
+import static dev.eventshop.broker.metadata.MetadataCodec.writeMap;
+import static dev.eventshop.broker.metadata.MetadataCodec.writeString;
+import static dev.eventshop.broker.metadata.MetadataCodec.writeUuid;
+
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -9,25 +16,85 @@ import org.apache.kafka.common.Uuid;
  * {@link MetadataApplier} turns it into the next {@link ClusterMetadata} on every node alike, so a
  * command carries every input that is not already in the replicated state (random ids, random
  * assignment offsets, the unclean election setting). Applying never reads clocks or local config.
+ *
+ * <p>Each command states how it applies (delegating to {@link MetadataApplier}) and how it is
+ * written ({@link MetadataCodec} reads it back by its type byte, which never changes meaning).
  */
 sealed interface MetadataCommand {
 
+  /**
+   * The state after this command.
+   *
+   * @throws org.apache.kafka.common.errors.ApiException if the command is rejected
+   */
+  ClusterMetadata applyTo(ClusterMetadata state);
+
+  /** Writes the type byte and the fields. */
+  void writeTo(DataOutput out) throws IOException;
+
+  byte INIT_CLUSTER = 1;
+  byte REGISTER_BROKER = 2;
+  byte FENCE_BROKER = 3;
+  byte CREATE_TOPIC = 4;
+  byte DELETE_TOPIC = 5;
+  byte CREATE_PARTITIONS = 6;
+  byte SET_TOPIC_CONFIGS = 7;
+  byte ALTER_ISR = 8;
+  byte ELECT_LEADERS = 9;
+
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
-  record InitCluster(String clusterId) implements MetadataCommand {}
+  record InitCluster(String clusterId) implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.initCluster(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(INIT_CLUSTER);
+      writeString(out, clusterId);
+    }
+  }
 
   /**
    * A broker (re)joins with its advertised address and is unfenced. A registration while the broker
    * is still unfenced is a restart: its old incarnation is fenced first, so it leaves every ISR and
    * leads nothing until it has caught up again.
    */
-  record RegisterBroker(int brokerId, String host, int port) implements MetadataCommand {}
+  record RegisterBroker(int brokerId, String host, int port) implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.registerBroker(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(REGISTER_BROKER);
+      out.writeInt(brokerId);
+      writeString(out, host);
+      out.writeInt(port);
+    }
+  }
 
   /**
    * Fences a broker (session expired, or controlled shutdown): partitions it led get a new leader
    * from the ISR with a bumped leader epoch, and it leaves every ISR unless it is the last member.
    */
   record FenceBroker(int brokerId, boolean controlledShutdown, boolean uncleanLeaderElection)
-      implements MetadataCommand {}
+      implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.fenceBroker(state, brokerId, uncleanLeaderElection);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(FENCE_BROKER);
+      out.writeInt(brokerId);
+      out.writeBoolean(controlledShutdown);
+      out.writeBoolean(uncleanLeaderElection);
+    }
+  }
 
   /**
    * Creates a topic over the live brokers. {@code startIndex} and {@code shift} seed the
@@ -41,25 +108,105 @@ sealed interface MetadataCommand {
       Map<String, String> configs,
       int startIndex,
       int shift)
-      implements MetadataCommand {}
+      implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.createTopic(state, this);
+    }
 
-  record DeleteTopic(String name) implements MetadataCommand {}
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(CREATE_TOPIC);
+      writeString(out, name);
+      writeUuid(out, topicId);
+      out.writeInt(partitions);
+      out.writeShort(replicationFactor);
+      writeMap(out, configs);
+      out.writeInt(startIndex);
+      out.writeInt(shift);
+    }
+  }
+
+  record DeleteTopic(String name) implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.deleteTopic(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(DELETE_TOPIC);
+      writeString(out, name);
+    }
+  }
 
   /** Grows a topic to {@code totalPartitions}, assigning new partitions like CreateTopic. */
   record CreatePartitions(String name, int totalPartitions, int startIndex, int shift)
-      implements MetadataCommand {}
+      implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.createPartitions(state, this);
+    }
 
-  record SetTopicConfigs(String name, Map<String, String> configs) implements MetadataCommand {}
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(CREATE_PARTITIONS);
+      writeString(out, name);
+      out.writeInt(totalPartitions);
+      out.writeInt(startIndex);
+      out.writeInt(shift);
+    }
+  }
+
+  record SetTopicConfigs(String name, Map<String, String> configs) implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.setTopicConfigs(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(SET_TOPIC_CONFIGS);
+      writeString(out, name);
+      writeMap(out, configs);
+    }
+  }
 
   /** The partition leader's request to change the ISR, valid only in its current leader epoch. */
   record AlterIsr(String topic, int partition, int leaderId, int leaderEpoch, List<Integer> isr)
-      implements MetadataCommand {}
+      implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.alterIsr(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(ALTER_ISR);
+      writeString(out, topic);
+      out.writeInt(partition);
+      out.writeInt(leaderId);
+      out.writeInt(leaderEpoch);
+      writeInts(out, isr);
+    }
+  }
 
   /**
    * Elects leaders where it is due: leaderless partitions get an in-sync live replica (or, when
    * unclean election is allowed, any live replica), and with {@code preferred} the preferred
    * replica takes leadership back when it is alive and in sync.
    */
-  record ElectLeaders(boolean preferred, boolean uncleanLeaderElection)
-      implements MetadataCommand {}
+  record ElectLeaders(boolean preferred, boolean uncleanLeaderElection) implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.electLeaders(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(ELECT_LEADERS);
+      out.writeBoolean(preferred);
+      out.writeBoolean(uncleanLeaderElection);
+    }
+  }
 }

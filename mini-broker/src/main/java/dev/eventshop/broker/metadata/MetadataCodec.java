@@ -1,0 +1,328 @@
+package dev.eventshop.broker.metadata;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
+import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
+import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The binary format of everything the metadata quorum stores or sends: commands (Raft log entries),
+ * their results, heartbeats, and snapshots of {@link ClusterMetadata}. Every message starts with a
+ * format version byte, then a type byte; integers are big-endian, strings are a length (-1 for
+ * null) and UTF-8 bytes, lists and maps a count and their elements (maps in key order, so equal
+ * states encode to equal bytes). A reader refuses a version it does not know rather than guess.
+ */
+final class MetadataCodec {
+
+  static final byte VERSION = 1;
+  private static final byte SNAPSHOT = 'S';
+  private static final byte HEARTBEAT = 'H';
+
+  /** How the controller sees a broker that heartbeats. */
+  enum BrokerStatus {
+    /** Registered and unfenced. */
+    ACTIVE,
+    /** Registered but fenced: it must register again to be unfenced. */
+    FENCED,
+    /** Not registered (or this node is not the controller). */
+    UNKNOWN
+  }
+
+  private MetadataCodec() {}
+
+  // ---- commands
+
+  static byte[] encode(MetadataCommand command) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          command.writeTo(out);
+        });
+  }
+
+  static MetadataCommand decodeCommand(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          byte type = in.readByte();
+          return switch (type) {
+            case MetadataCommand.INIT_CLUSTER -> new InitCluster(readString(in));
+            case MetadataCommand.REGISTER_BROKER ->
+                new RegisterBroker(in.readInt(), readString(in), in.readInt());
+            case MetadataCommand.FENCE_BROKER ->
+                new FenceBroker(in.readInt(), in.readBoolean(), in.readBoolean());
+            case MetadataCommand.CREATE_TOPIC ->
+                new CreateTopic(
+                    readString(in),
+                    readUuid(in),
+                    in.readInt(),
+                    in.readShort(),
+                    readMap(in),
+                    in.readInt(),
+                    in.readInt());
+            case MetadataCommand.DELETE_TOPIC -> new DeleteTopic(readString(in));
+            case MetadataCommand.CREATE_PARTITIONS ->
+                new CreatePartitions(readString(in), in.readInt(), in.readInt(), in.readInt());
+            case MetadataCommand.SET_TOPIC_CONFIGS ->
+                new SetTopicConfigs(readString(in), readMap(in));
+            case MetadataCommand.ALTER_ISR ->
+                new AlterIsr(
+                    readString(in), in.readInt(), in.readInt(), in.readInt(), readInts(in));
+            case MetadataCommand.ELECT_LEADERS ->
+                new ElectLeaders(in.readBoolean(), in.readBoolean());
+            default -> throw new IOException("unknown metadata command type " + type);
+          };
+        });
+  }
+
+  // ---- command results
+
+  static byte[] encode(CommandResult result) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeShort(result.error().code());
+          writeString(out, result.message());
+        });
+  }
+
+  static CommandResult decodeResult(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          return new CommandResult(Errors.forCode(in.readShort()), readString(in));
+        });
+  }
+
+  // ---- heartbeats (read-only queries, never in the log)
+
+  static byte[] encodeHeartbeat(int brokerId) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(HEARTBEAT);
+          out.writeInt(brokerId);
+        });
+  }
+
+  /** The id of the broker that sent this heartbeat. */
+  static int decodeHeartbeat(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          byte type = in.readByte();
+          if (type != HEARTBEAT) {
+            throw new IOException("unknown metadata query type " + type);
+          }
+          return in.readInt();
+        });
+  }
+
+  static byte[] encode(BrokerStatus status) {
+    return new byte[] {VERSION, (byte) status.ordinal()};
+  }
+
+  static BrokerStatus decodeStatus(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          return BrokerStatus.values()[in.readByte()];
+        });
+  }
+
+  // ---- snapshots
+
+  /** Writes the replicated part of {@code metadata} (not the controller id, which is not). */
+  static void writeSnapshot(ClusterMetadata metadata, OutputStream stream) throws IOException {
+    DataOutputStream out = new DataOutputStream(stream);
+    out.writeByte(VERSION);
+    out.writeByte(SNAPSHOT);
+    writeString(out, metadata.clusterId());
+    List<BrokerInfo> brokers = new ArrayList<>(new TreeMap<>(metadata.brokers()).values());
+    out.writeInt(brokers.size());
+    for (BrokerInfo b : brokers) {
+      out.writeInt(b.id());
+      writeString(out, b.host());
+      out.writeInt(b.port());
+      out.writeBoolean(b.fenced());
+    }
+    List<TopicInfo> topics = new ArrayList<>(new TreeMap<>(metadata.topics()).values());
+    out.writeInt(topics.size());
+    for (TopicInfo t : topics) {
+      writeString(out, t.name());
+      writeUuid(out, t.id());
+      writeMap(out, t.configs());
+      out.writeInt(t.partitions().size());
+      for (PartitionInfo p : t.partitions()) {
+        out.writeInt(p.partition());
+        writeInts(out, p.replicas());
+        out.writeInt(p.leader());
+        out.writeInt(p.leaderEpoch());
+        writeInts(out, p.isr());
+      }
+    }
+    out.flush();
+  }
+
+  /** Reads a snapshot; its controller id is -1 (unknown). */
+  static ClusterMetadata readSnapshot(InputStream stream) throws IOException {
+    DataInputStream in = new DataInputStream(stream);
+    checkVersion(in.readByte());
+    if (in.readByte() != SNAPSHOT) {
+      throw new IOException("not a cluster metadata snapshot");
+    }
+    String clusterId = readString(in);
+    Map<Integer, BrokerInfo> brokers = new TreeMap<>();
+    int brokerCount = in.readInt();
+    for (int i = 0; i < brokerCount; i++) {
+      BrokerInfo b = new BrokerInfo(in.readInt(), readString(in), in.readInt(), in.readBoolean());
+      brokers.put(b.id(), b);
+    }
+    Map<String, TopicInfo> topics = new TreeMap<>();
+    int topicCount = in.readInt();
+    for (int i = 0; i < topicCount; i++) {
+      String name = readString(in);
+      Uuid id = readUuid(in);
+      Map<String, String> configs = readMap(in);
+      int partitionCount = in.readInt();
+      List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
+      for (int p = 0; p < partitionCount; p++) {
+        partitions.add(
+            new PartitionInfo(
+                in.readInt(), readInts(in), in.readInt(), in.readInt(), readInts(in)));
+      }
+      topics.put(name, new TopicInfo(name, id, List.copyOf(partitions), configs));
+    }
+    return new ClusterMetadata(clusterId, -1, Map.copyOf(brokers), Map.copyOf(topics));
+  }
+
+  // ---- primitives
+
+  private interface Writer {
+    void write(DataOutput out) throws IOException;
+  }
+
+  private interface Reader<T> {
+    T read(DataInput in) throws IOException;
+  }
+
+  private static byte[] write(Writer writer) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try {
+      writer.write(new DataOutputStream(bytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen: writing to memory
+    }
+    return bytes.toByteArray();
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> reader) {
+    try {
+      return reader.read(new DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt metadata message: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkVersion(byte version) throws IOException {
+    if (version != VERSION) {
+      throw new IOException(
+          "metadata format version "
+              + version
+              + " is not supported (this node reads "
+              + VERSION
+              + ")");
+    }
+  }
+
+  static void writeString(DataOutput out, String s) throws IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static String readString(DataInput in) throws IOException {
+    int length = in.readInt();
+    if (length < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[length];
+    in.readFully(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  static void writeUuid(DataOutput out, Uuid id) throws IOException {
+    out.writeLong(id.getMostSignificantBits());
+    out.writeLong(id.getLeastSignificantBits());
+  }
+
+  private static Uuid readUuid(DataInput in) throws IOException {
+    return new Uuid(in.readLong(), in.readLong());
+  }
+
+  static void writeInts(DataOutput out, List<Integer> ints) throws IOException {
+    out.writeInt(ints.size());
+    for (int i : ints) {
+      out.writeInt(i);
+    }
+  }
+
+  private static List<Integer> readInts(DataInput in) throws IOException {
+    int n = in.readInt();
+    List<Integer> result = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      result.add(in.readInt());
+    }
+    return List.copyOf(result);
+  }
+
+  static void writeMap(DataOutput out, Map<String, String> map) throws IOException {
+    Map<String, String> sorted = new TreeMap<>(map);
+    out.writeInt(sorted.size());
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      writeString(out, e.getKey());
+      writeString(out, e.getValue());
+    }
+  }
+
+  private static Map<String, String> readMap(DataInput in) throws IOException {
+    int n = in.readInt();
+    Map<String, String> result = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      result.put(readString(in), readString(in));
+    }
+    return Map.copyOf(result);
+  }
+}

@@ -1,0 +1,551 @@
+package dev.eventshop.broker.metadata;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
+import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.ExponentialBackoffRetry;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's metadata kept in a Raft quorum of the brokers themselves (like KRaft's combined
+ * mode), on Apache Ratis: every node runs one Raft peer of the group {@code
+ * controller.quorum.voters}, with its log and snapshots in {@code <log dir>/__raft}. The Raft
+ * leader is the controller ({@link ClusterController}); every node applies the same committed
+ * commands ({@link MetadataStateMachine}) and publishes the same sequence of {@link
+ * ClusterMetadata} snapshots. The quorum survives the loss of any minority, its leader included.
+ *
+ * <p>Changes may be asked on any node: they travel through a Raft client to the leader, and a call
+ * returns once the change is committed and applied on this node, so {@link #current()} already
+ * shows it. A call that the quorum does not answer within the request timeout fails with a Kafka
+ * {@link TimeoutException}; one that cannot reach a leader with {@link NotControllerException}.
+ *
+ * <p>Lifecycle: construct, {@link #addListener add listeners}, {@link #start()}; on shutdown {@link
+ * #controlledShutdown(Duration)} then {@link #close()}. Thread-safe.
+ */
+public final class RaftMetadataStore implements MetadataStore {
+
+  private static final Logger log = LoggerFactory.getLogger(RaftMetadataStore.class);
+
+  /** One fixed group: the metadata quorum is the only Raft group of a mini-broker cluster. */
+  static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(
+          UUID.nameUUIDFromBytes("mini-broker-metadata".getBytes(StandardCharsets.UTF_8)));
+
+  // Raft timing. Ratis' leader heartbeats every half minimum election timeout; a follower that
+  // hears nothing for a random time in [min, max) starts a (pre-)vote. These keep a leader failover
+  // well under the broker session timeout while tolerating scheduling hiccups of a busy machine.
+  static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(400);
+  static final Duration ELECTION_TIMEOUT_MAX = Duration.ofMillis(800);
+  static final Duration FIRST_ELECTION_TIMEOUT_MIN = Duration.ofMillis(50);
+  static final Duration FIRST_ELECTION_TIMEOUT_SPREAD = Duration.ofMillis(50);
+  static final Duration FIRST_ELECTION_STAGGER = Duration.ofMillis(150);
+  static final Duration SERVER_RPC_TIMEOUT = Duration.ofMillis(1000);
+  static final Duration CLIENT_RPC_TIMEOUT = Duration.ofMillis(2000);
+  static final Duration CLIENT_RETRY_SLEEP = Duration.ofMillis(20);
+  static final Duration CLIENT_RETRY_SLEEP_MAX = Duration.ofMillis(500);
+  static final int CLIENT_RETRY_ATTEMPTS = 40;
+  static final int HEARTBEAT_RETRY_ATTEMPTS = 4;
+  static final int PROPOSAL_THREADS = 4;
+  static final Duration LEADER_STEP_DOWN_WAIT = Duration.ofSeconds(3);
+
+  private final Path raftDir;
+  private final Path logDir;
+  private final int nodeId;
+  private final Map<Integer, InetSocketAddress> voters;
+  private final QuorumSettings settings;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService proposals;
+  private final ExecutorService heartbeatSender;
+  private final ClusterController controller;
+  private final MetadataStateMachine stateMachine;
+  private final BrokerLifecycle lifecycle;
+  private final RaftGroup group;
+  private RaftServer server;
+  private volatile RaftClient commands;
+  private volatile RaftClient heartbeats;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  /**
+   * @param logDir the first log directory: holds {@code meta.properties} and {@code __raft}
+   * @param nodeId this broker's {@code node.id}; must be one of {@code voters}
+   * @param host the host clients are told to use for this broker
+   * @param port the port clients are told to use for this broker
+   * @param voters {@code controller.quorum.voters}: node id to its Raft address
+   */
+  public RaftMetadataStore(
+      Path logDir,
+      int nodeId,
+      String host,
+      int port,
+      Map<Integer, InetSocketAddress> voters,
+      QuorumSettings settings) {
+    if (!voters.containsKey(nodeId)) {
+      throw new IllegalArgumentException(
+          "node.id " + nodeId + " is not one of controller.quorum.voters " + voters.keySet());
+    }
+    this.logDir = logDir;
+    this.raftDir = logDir.resolve("__raft");
+    this.nodeId = nodeId;
+    this.voters = Map.copyOf(new TreeMap<>(voters));
+    this.settings = settings;
+    String recordedClusterId;
+    try {
+      Files.createDirectories(raftDir);
+      recordedClusterId = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the metadata quorum in " + logDir, e);
+    }
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemon("metadata-quorum-" + nodeId));
+    this.proposals =
+        Executors.newFixedThreadPool(PROPOSAL_THREADS, daemon("metadata-proposals-" + nodeId));
+    this.heartbeatSender =
+        Executors.newSingleThreadExecutor(daemon("metadata-heartbeat-" + nodeId));
+    this.controller =
+        new ClusterController(
+            nodeId,
+            settings,
+            () -> stateMachine().state(),
+            this::propose,
+            () -> recordedClusterId != null ? recordedClusterId : Uuid.randomUuid().toString(),
+            System::nanoTime);
+    this.stateMachine =
+        new MetadataStateMachine(controller, recordedClusterId != null ? recordedClusterId : "");
+    this.lifecycle =
+        new BrokerLifecycle(
+            new RegisterBroker(nodeId, host, port),
+            settings,
+            this::propose,
+            this::sendHeartbeat,
+            stateMachine::markCaughtUp);
+    this.group = RaftGroup.valueOf(GROUP_ID, peers(this.voters));
+    stateMachine.addListener(this::recordClusterId);
+  }
+
+  private MetadataStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  /** Starts this node's Raft peer, then registers and heartbeats in the background. */
+  public synchronized void start() throws IOException {
+    if (started) {
+      return;
+    }
+    started = true;
+    RaftProperties properties = raftProperties();
+    InetSocketAddress self = voters.get(nodeId);
+    GrpcConfigKeys.Server.setHost(properties, self.getHostString());
+    GrpcConfigKeys.Server.setPort(properties, self.getPort());
+    // Staggered first elections: at cluster start the lowest id tries first, so three nodes that
+    // start together rarely split their votes. Later elections use the random timeouts.
+    int rank = new ArrayList<>(voters.keySet()).indexOf(nodeId);
+    Duration firstMin = FIRST_ELECTION_TIMEOUT_MIN.plus(FIRST_ELECTION_STAGGER.multipliedBy(rank));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(firstMin));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
+        properties, millis(firstMin.plus(FIRST_ELECTION_TIMEOUT_SPREAD)));
+    server =
+        RaftServer.newBuilder()
+            .setServerId(RaftPeerId.valueOf(String.valueOf(nodeId)))
+            .setGroup(group)
+            .setProperties(properties)
+            .setParameters(new Parameters())
+            .setStateMachine(stateMachine)
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+    server.start();
+    commands = client(properties, CLIENT_RETRY_ATTEMPTS);
+    // A heartbeat that cannot get through soon is dropped: the next one goes to the new leader.
+    RaftProperties heartbeatProperties = raftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(
+        heartbeatProperties, millis(settings.heartbeatInterval().multipliedBy(2)));
+    heartbeats = client(heartbeatProperties, HEARTBEAT_RETRY_ATTEMPTS);
+    controller.start(scheduler);
+    lifecycle.start(scheduler);
+    log.info("metadata quorum peer {} started at {}; voters {}", nodeId, self, voters);
+  }
+
+  /** Completes once this broker is registered and this node has caught up with the metadata. */
+  public CompletableFuture<Void> registered() {
+    return lifecycle.registered();
+  }
+
+  /** Whether this node is currently the active controller (the Raft leader, ready). */
+  public boolean isActiveController() {
+    return controller.isActive();
+  }
+
+  @Override
+  public ClusterMetadata current() {
+    return stateMachine.published();
+  }
+
+  @Override
+  public void addListener(Consumer<ClusterMetadata> listener) {
+    stateMachine.addListener(listener);
+  }
+
+  @Override
+  public TopicInfo createTopic(
+      String name,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> configs,
+      boolean validateOnly) {
+    TopicNames.validate(name);
+    if (partitions < 1) {
+      throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
+    }
+    if (replicationFactor < 1) {
+      throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    CreateTopic command =
+        new CreateTopic(
+            name,
+            Uuid.randomUuid(),
+            partitions,
+            replicationFactor,
+            Map.copyOf(configs),
+            random.nextInt(1 << 16),
+            random.nextInt(1 << 16));
+    if (validateOnly) {
+      return MetadataApplier.plannedTopic(stateMachine.state(), command);
+    }
+    await(propose(command));
+    return stateMachine
+        .state()
+        .topic(name)
+        .filter(t -> t.id().equals(command.topicId()))
+        .orElseThrow(() -> new NotControllerException("topic " + name + " changed meanwhile"));
+  }
+
+  @Override
+  public void deleteTopic(String name) {
+    await(propose(new DeleteTopic(name)));
+  }
+
+  @Override
+  public void createPartitions(String name, int totalPartitions, boolean validateOnly) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    CreatePartitions command =
+        new CreatePartitions(
+            name, totalPartitions, random.nextInt(1 << 16), random.nextInt(1 << 16));
+    if (validateOnly) {
+      MetadataApplier.Outcome outcome = MetadataApplier.apply(stateMachine.state(), command);
+      if (!outcome.result().isOk()) {
+        throw outcome.result().toException();
+      }
+      return;
+    }
+    await(propose(command));
+  }
+
+  @Override
+  public void setTopicConfigs(String name, Map<String, String> configs) {
+    await(propose(new SetTopicConfigs(name, Map.copyOf(configs))));
+  }
+
+  @Override
+  public CompletableFuture<Void> alterIsr(
+      TopicPartition partition, int leaderEpoch, List<Integer> isr) {
+    AlterIsr command =
+        new AlterIsr(
+            partition.topic(), partition.partition(), nodeId, leaderEpoch, List.copyOf(isr));
+    return propose(command)
+        .handle(
+            (result, error) -> {
+              if (error != null) {
+                throw new CompletionException(kafkaError(error));
+              }
+              if (!result.isOk()) {
+                throw new CompletionException(result.toException());
+              }
+              return null;
+            });
+  }
+
+  @Override
+  public void controlledShutdown(Duration timeout) {
+    synchronized (this) {
+      if (!started || closed) {
+        return;
+      }
+    }
+    lifecycle.controlledShutdown(timeout);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    scheduler.shutdownNow();
+    closeQuietly(commands); // fails calls in flight, so the threads below finish
+    closeQuietly(heartbeats);
+    proposals.shutdownNow();
+    heartbeatSender.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      proposals.awaitTermination(5, TimeUnit.SECONDS);
+      heartbeatSender.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(server);
+    log.info("metadata quorum peer {} stopped", nodeId);
+  }
+
+  // ---- the quorum
+
+  /**
+   * Writes {@code command} through the leader; completes with its result once it is applied on this
+   * node too, or exceptionally when the quorum does not answer within the request timeout.
+   */
+  CompletableFuture<CommandResult> propose(MetadataCommand command) {
+    RaftClient client = commands;
+    if (client == null || closed) {
+      return CompletableFuture.failedFuture(
+          new NotControllerException("metadata quorum not running"));
+    }
+    // Ratis' blocking client (on our own threads) retries quietly; its async client logs every
+    // retry (each election) as an error.
+    return supplyAsync(
+            () -> send(() -> client.io().send(message(MetadataCodec.encode(command)))), proposals)
+        .thenCompose(
+            reply -> {
+              CommandResult result = MetadataCodec.decodeResult(bytes(reply));
+              return stateMachine.awaitApplied(reply.getLogIndex()).thenApply(applied -> result);
+            })
+        .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private CompletableFuture<BrokerStatus> sendHeartbeat() {
+    RaftClient client = heartbeats;
+    return supplyAsync(
+            () ->
+                send(
+                    () -> client.io().sendReadOnly(message(MetadataCodec.encodeHeartbeat(nodeId)))),
+            heartbeatSender)
+        .thenApply(reply -> MetadataCodec.decodeStatus(bytes(reply)))
+        .orTimeout(settings.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static <T> CompletableFuture<T> supplyAsync(Supplier<T> task, ExecutorService executor) {
+    try {
+      return CompletableFuture.supplyAsync(task, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new NotControllerException("metadata quorum closed"));
+    }
+  }
+
+  /** A blocking Ratis call. */
+  private interface RaftCall {
+    RaftClientReply call() throws IOException;
+  }
+
+  private static RaftClientReply send(RaftCall call) {
+    RaftClientReply reply;
+    try {
+      reply = call.call();
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
+    if (!reply.isSuccess()) {
+      throw new CompletionException(reply.getException());
+    }
+    return reply;
+  }
+
+  /** Waits for a proposal and turns its outcome into the Kafka error the caller expects. */
+  private void await(CompletableFuture<CommandResult> proposal) {
+    CommandResult result;
+    try {
+      result = proposal.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TimeoutException("interrupted while waiting for the metadata quorum");
+    } catch (ExecutionException e) {
+      throw kafkaError(e.getCause());
+    }
+    if (!result.isOk()) {
+      throw result.toException();
+    }
+  }
+
+  private ApiException kafkaError(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApiException api) {
+      return api;
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return new TimeoutException(
+          "the metadata quorum did not commit the change within " + settings.requestTimeout());
+    }
+    return new NotControllerException("the metadata quorum is not reachable: " + cause);
+  }
+
+  private void recordClusterId(ClusterMetadata metadata) {
+    String quorumId = stateMachine.state().clusterId();
+    if (quorumId == null) {
+      return;
+    }
+    try {
+      String recorded = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
+      if (recorded == null) {
+        MetaProperties.record(logDir, nodeId, quorumId);
+      } else if (!recorded.equals(quorumId)) {
+        log.error(
+            "{} belongs to cluster {} but the metadata quorum is cluster {}; not overwriting it",
+            logDir,
+            recorded,
+            quorumId);
+      }
+    } catch (IOException e) {
+      log.error("cannot record cluster id {} in {}", quorumId, logDir, e);
+    }
+  }
+
+  private RaftClient client(RaftProperties properties, int attempts) {
+    // Quick first retries find a new leader fast; the backoff bounds the attempts of a call that
+    // outlives its caller's timeout when no leader can be reached.
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setProperties(properties)
+        .setParameters(new Parameters())
+        .setRetryPolicy(
+            ExponentialBackoffRetry.newBuilder()
+                .setBaseSleepTime(millis(CLIENT_RETRY_SLEEP))
+                .setMaxSleepTime(millis(CLIENT_RETRY_SLEEP_MAX))
+                .setMaxAttempts(attempts)
+                .build())
+        .build();
+  }
+
+  private RaftProperties raftProperties() {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(ELECTION_TIMEOUT_MIN));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(ELECTION_TIMEOUT_MAX));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(SERVER_RPC_TIMEOUT));
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(LEADER_STEP_DOWN_WAIT));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, settings.snapshotThreshold() / 4));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("1MB"));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("64KB"));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(CLIENT_RPC_TIMEOUT));
+    return p;
+  }
+
+  private static List<RaftPeer> peers(Map<Integer, InetSocketAddress> voters) {
+    List<RaftPeer> peers = new ArrayList<>();
+    voters.forEach(
+        (id, address) ->
+            peers.add(
+                RaftPeer.newBuilder()
+                    .setId(String.valueOf(id))
+                    .setAddress(address.getHostString() + ":" + address.getPort())
+                    .build()));
+    return peers;
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static TimeDuration millis(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static Message message(byte[] bytes) {
+    return Message.valueOf(ByteString.copyFrom(bytes));
+  }
+
+  private static byte[] bytes(RaftClientReply reply) {
+    return reply.getMessage().getContent().toByteArray();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("closing {} failed: {}", closeable, e.toString());
+    }
+  }
+}

@@ -1,0 +1,320 @@
+package dev.eventshop.broker.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
+import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
+import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+class MetadataApplierTest {
+
+  static final TopicPartition TP = new TopicPartition("orders", 0);
+
+  ClusterMetadata state = new ClusterMetadata(null, -1, Map.of(), Map.of());
+
+  CommandResult apply(MetadataCommand command) {
+    MetadataApplier.Outcome outcome = MetadataApplier.apply(state, command);
+    if (!outcome.result().isOk()) {
+      assertThat(outcome.next()).as("a rejected command changes nothing").isSameAs(state);
+    }
+    state = outcome.next();
+    return outcome.result();
+  }
+
+  void ok(MetadataCommand command) {
+    assertThat(apply(command)).isEqualTo(CommandResult.OK);
+  }
+
+  void threeBrokers() {
+    ok(new RegisterBroker(1, "h1", 9091));
+    ok(new RegisterBroker(2, "h2", 9092));
+    ok(new RegisterBroker(3, "h3", 9093));
+  }
+
+  /** A topic whose single partition has replicas [1, 2, 3] (start index 0). */
+  void topicLedBy1() {
+    ok(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0));
+    assertThat(partition().replicas()).containsExactly(1, 2, 3);
+  }
+
+  PartitionInfo partition() {
+    return state.partition(TP).orElseThrow();
+  }
+
+  @Test
+  void clusterIdIsChosenOnce() {
+    ok(new InitCluster("first"));
+    ok(new InitCluster("second"));
+    assertThat(state.clusterId()).isEqualTo("first");
+  }
+
+  @Test
+  void createdTopicIsLedByFirstReplicaWithEpochZeroAndFullIsr() {
+    threeBrokers();
+    topicLedBy1();
+    assertThat(partition())
+        .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2, 3)));
+  }
+
+  @Test
+  void createTopicErrorsMatchKafka() {
+    threeBrokers();
+    topicLedBy1();
+    assertThat(
+            apply(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0))
+                .error())
+        .isEqualTo(Errors.TOPIC_ALREADY_EXISTS);
+    assertThat(
+            apply(new CreateTopic("big", Uuid.randomUuid(), 1, (short) 4, Map.of(), 0, 0)).error())
+        .isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
+    assertThat(
+            apply(new CreateTopic("none", Uuid.randomUuid(), 0, (short) 1, Map.of(), 0, 0)).error())
+        .isEqualTo(Errors.INVALID_PARTITIONS);
+    assertThat(
+            apply(new CreateTopic("bad name", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0))
+                .error())
+        .isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+  }
+
+  @Test
+  void replicationFactorCountsOnlyLiveBrokers() {
+    threeBrokers();
+    ok(new FenceBroker(3, false, false));
+    assertThat(apply(new CreateTopic("t", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0)).error())
+        .isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
+    ok(new CreateTopic("t", Uuid.randomUuid(), 4, (short) 2, Map.of(), 0, 0));
+    assertThat(state.topic("t").orElseThrow().partitions())
+        .allSatisfy(p -> assertThat(p.replicas()).doesNotContain(3));
+  }
+
+  @Test
+  void fencingTheLeaderElectsTheNextIsrMemberAndBumpsTheEpoch() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(1, false, false));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
+    assertThat(state.brokers().get(1).fenced()).isTrue();
+  }
+
+  @Test
+  void fencingAFollowerShrinksTheIsrWithoutNewEpoch() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(3, false, false));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2)));
+  }
+
+  @Test
+  void lastIsrMemberFencedLeavesPartitionLeaderlessWithThatMemberAsIsr() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(2, false, false));
+    ok(new FenceBroker(3, false, false));
+    ok(new FenceBroker(1, false, false));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), -1, 1, List.of(1)));
+  }
+
+  @Test
+  void outOfSyncReplicaIsNotElectedUnlessUncleanElectionIsAllowed() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new AlterIsr("orders", 0, 1, 0, List.of(1))); // 2 and 3 fell behind
+    ok(new FenceBroker(1, false, false));
+    assertThat(partition().leader()).isEqualTo(-1);
+    assertThat(partition().isr()).containsExactly(1);
+
+    ok(new ElectLeaders(false, true));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 2, List.of(2)));
+  }
+
+  @Test
+  void uncleanElectionAtFenceTimeWhenAllowed() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new AlterIsr("orders", 0, 1, 0, List.of(1)));
+    ok(new FenceBroker(1, false, true));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2)));
+  }
+
+  @Test
+  void topicConfigOverridesUncleanElectionDefault() {
+    threeBrokers();
+    ok(
+        new CreateTopic(
+            "orders",
+            Uuid.randomUuid(),
+            1,
+            (short) 3,
+            Map.of("unclean.leader.election.enable", "true"),
+            0,
+            0));
+    ok(new AlterIsr("orders", 0, 1, 0, List.of(1)));
+    ok(new FenceBroker(1, false, false));
+    assertThat(partition().leader()).isEqualTo(2);
+  }
+
+  @Test
+  void returningLastIsrMemberLeadsAgainWhenItRegisters() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(2, false, false));
+    ok(new FenceBroker(3, false, false));
+    ok(new FenceBroker(1, false, false));
+    ok(new RegisterBroker(2, "h2", 9092));
+    assertThat(partition().leader()).as("2 is not in the ISR").isEqualTo(-1);
+    ok(new RegisterBroker(1, "h1", 9091));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(1)));
+  }
+
+  @Test
+  void unfencedBrokerRejoinsTheIsrOnlyThroughAlterIsr() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(3, false, false));
+    ok(new RegisterBroker(3, "h3", 9093));
+    assertThat(state.brokers().get(3).fenced()).isFalse();
+    assertThat(partition().isr()).containsExactly(1, 2);
+    ok(new AlterIsr("orders", 0, 1, 0, List.of(1, 2, 3)));
+    assertThat(partition().isr()).containsExactly(1, 2, 3);
+    assertThat(partition().leaderEpoch()).isZero();
+  }
+
+  @Test
+  void registeringAgainWhileUnfencedIsARestartThatLeavesIsrAndLeadership() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new RegisterBroker(1, "h1-new", 9091));
+    assertThat(state.brokers().get(1))
+        .isEqualTo(new ClusterMetadata.BrokerInfo(1, "h1-new", 9091, false));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
+  }
+
+  @Test
+  void alterIsrWithStaleEpochIsRejected() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(1, false, false));
+    ok(new RegisterBroker(1, "h1", 9091));
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1))).error())
+        .isEqualTo(Errors.FENCED_LEADER_EPOCH);
+    assertThat(apply(new AlterIsr("orders", 0, 2, 7, List.of(2))).error())
+        .isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
+    assertThat(apply(new AlterIsr("orders", 0, 3, 1, List.of(3))).error())
+        .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+  }
+
+  @Test
+  void alterIsrMustKeepTheLeaderAndOnlyItsReplicas() {
+    threeBrokers();
+    topicLedBy1();
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of())).error())
+        .isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(2, 3))).error())
+        .isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 4))).error())
+        .isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 1))).error())
+        .isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(apply(new AlterIsr("nope", 0, 1, 0, List.of(1))).error())
+        .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+
+  @Test
+  void fencedBrokerCannotJoinTheIsr() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(3, false, false));
+    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 2, 3))).error())
+        .isEqualTo(Errors.INELIGIBLE_REPLICA);
+  }
+
+  @Test
+  void preferredReplicaTakesLeadershipBackOnceInSync() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new FenceBroker(1, false, false));
+    ok(new RegisterBroker(1, "h1", 9091));
+    ok(new ElectLeaders(true, false));
+    assertThat(partition().leader()).as("1 is not in sync yet").isEqualTo(2);
+
+    ok(new AlterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
+    ok(new ElectLeaders(false, false));
+    assertThat(partition().leader()).as("only when preferred election is due").isEqualTo(2);
+    ok(new ElectLeaders(true, false));
+    assertThat(partition())
+        .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(2, 3, 1)));
+  }
+
+  @Test
+  void leaderEpochsOnlyMoveForwardThroughAnySequence() {
+    threeBrokers();
+    topicLedBy1();
+    List<MetadataCommand> chaos =
+        List.of(
+            new FenceBroker(1, false, false),
+            new FenceBroker(2, true, false),
+            new RegisterBroker(1, "h1", 9091),
+            new RegisterBroker(2, "h2", 9092),
+            new ElectLeaders(true, false),
+            new FenceBroker(3, false, false),
+            new RegisterBroker(3, "h3", 9093),
+            new RegisterBroker(3, "h3", 9093),
+            new ElectLeaders(true, true),
+            new FenceBroker(1, false, true));
+    int epoch = partition().leaderEpoch();
+    int leader = partition().leader();
+    for (MetadataCommand command : chaos) {
+      apply(command);
+      PartitionInfo p = partition();
+      assertThat(p.leaderEpoch()).isGreaterThanOrEqualTo(epoch);
+      if (p.leader() != leader) {
+        assertThat(p.leaderEpoch()).as("a new leader gets a new epoch").isGreaterThan(epoch);
+      }
+      if (p.leader() != -1) {
+        assertThat(p.isr()).contains(p.leader());
+      }
+      assertThat(p.isr()).isNotEmpty();
+      epoch = p.leaderEpoch();
+      leader = p.leader();
+    }
+  }
+
+  @Test
+  void deleteCreatePartitionsAndConfigs() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new SetTopicConfigs("orders", Map.of("retention.ms", "1000")));
+    assertThat(state.topic("orders").orElseThrow().configs()).containsEntry("retention.ms", "1000");
+    ok(new CreatePartitions("orders", 3, 0, 0));
+    TopicInfo topic = state.topic("orders").orElseThrow();
+    assertThat(topic.partitions()).hasSize(3);
+    assertThat(topic.partitions()).extracting(PartitionInfo::partition).containsExactly(0, 1, 2);
+    assertThat(topic.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+    assertThat(apply(new CreatePartitions("orders", 2, 0, 0)).error())
+        .isEqualTo(Errors.INVALID_PARTITIONS);
+    ok(new DeleteTopic("orders"));
+    assertThat(state.topics()).isEmpty();
+    assertThat(apply(new DeleteTopic("orders")).error())
+        .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+
+  @Test
+  void fencingAnUnknownBrokerIsRejected() {
+    assertThat(apply(new FenceBroker(9, false, false)).error())
+        .isEqualTo(Errors.BROKER_ID_NOT_REGISTERED);
+  }
+}

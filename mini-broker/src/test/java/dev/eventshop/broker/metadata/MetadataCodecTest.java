@@ -1,0 +1,108 @@
+package dev.eventshop.broker.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
+import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
+import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+class MetadataCodecTest {
+
+  @Test
+  void everyCommandRoundTrips() {
+    List<MetadataCommand> commands =
+        List.of(
+            new InitCluster("cluster-ü"),
+            new RegisterBroker(2, "broker-2.local", 9092),
+            new FenceBroker(3, true, false),
+            new CreateTopic(
+                "orders", Uuid.randomUuid(), 3, (short) 3, Map.of("a", "1", "b", "2"), 5, 7),
+            new DeleteTopic("orders"),
+            new CreatePartitions("orders", 6, 1, 2),
+            new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
+            new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
+            new ElectLeaders(true, false));
+    for (MetadataCommand command : commands) {
+      assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
+    }
+  }
+
+  @Test
+  void resultsAndHeartbeatsRoundTrip() {
+    CommandResult failed = CommandResult.failed(Errors.FENCED_LEADER_EPOCH, "old epoch");
+    assertThat(MetadataCodec.decodeResult(MetadataCodec.encode(failed))).isEqualTo(failed);
+    assertThat(MetadataCodec.decodeResult(MetadataCodec.encode(CommandResult.OK)))
+        .isEqualTo(CommandResult.OK);
+    assertThat(MetadataCodec.decodeHeartbeat(MetadataCodec.encodeHeartbeat(42))).isEqualTo(42);
+    for (BrokerStatus status : BrokerStatus.values()) {
+      assertThat(MetadataCodec.decodeStatus(MetadataCodec.encode(status))).isEqualTo(status);
+    }
+  }
+
+  @Test
+  void snapshotRoundTripsTheReplicatedState() throws IOException {
+    ClusterMetadata metadata =
+        new ClusterMetadata(
+            "cid",
+            2,
+            Map.of(1, new BrokerInfo(1, "h1", 1, false), 2, new BrokerInfo(2, "h2", 2, true)),
+            Map.of(
+                "orders",
+                new TopicInfo(
+                    "orders",
+                    Uuid.randomUuid(),
+                    List.of(
+                        new PartitionInfo(0, List.of(1, 2), 1, 3, List.of(1)),
+                        new PartitionInfo(1, List.of(2, 1), -1, 5, List.of(2))),
+                    Map.of("retention.ms", "100")),
+                "empty-configs",
+                new TopicInfo(
+                    "empty-configs",
+                    Uuid.randomUuid(),
+                    List.of(new PartitionInfo(0, List.of(1), 1, 0, List.of(1))),
+                    Map.of())));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MetadataCodec.writeSnapshot(metadata, out);
+    ClusterMetadata read = MetadataCodec.readSnapshot(new ByteArrayInputStream(out.toByteArray()));
+    assertThat(read)
+        .as("the controller id is not replicated state")
+        .isEqualTo(new ClusterMetadata("cid", -1, metadata.brokers(), metadata.topics()));
+  }
+
+  @Test
+  void snapshotWithoutClusterIdRoundTrips() throws IOException {
+    ClusterMetadata empty = new ClusterMetadata(null, -1, Map.of(), Map.of());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MetadataCodec.writeSnapshot(empty, out);
+    assertThat(MetadataCodec.readSnapshot(new ByteArrayInputStream(out.toByteArray())))
+        .isEqualTo(empty);
+  }
+
+  @Test
+  void unknownFormatVersionIsRefused() {
+    byte[] bytes = MetadataCodec.encode(new DeleteTopic("t"));
+    bytes[0] = 99;
+    assertThatThrownBy(() -> MetadataCodec.decodeCommand(bytes))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("version 99");
+  }
+}

@@ -1,0 +1,319 @@
+package dev.eventshop.broker.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three {@link RaftMetadataStore}s in one JVM, talking Raft over loopback: registration, changes
+ * from any node, loss of the leader, restarts.
+ */
+class RaftMetadataStoreIT {
+
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final QuorumSettings SETTINGS =
+      QuorumSettings.defaults()
+          .withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(1500))
+          .withPreferredLeaderCheckInterval(Duration.ofMillis(1000))
+          .withRequestTimeout(Duration.ofSeconds(10))
+          .withSnapshotThreshold(10);
+
+  @TempDir Path tmp;
+  final Map<Integer, InetSocketAddress> voters = new TreeMap<>();
+  final Map<Integer, RaftMetadataStore> stores = new TreeMap<>();
+  final Map<Integer, List<ClusterMetadata>> published = new TreeMap<>();
+
+  @BeforeEach
+  void choosePorts() throws IOException {
+    for (int id = 1; id <= 3; id++) {
+      try (ServerSocket socket =
+          new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        voters.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
+      }
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    stores.values().forEach(RaftMetadataStore::close);
+  }
+
+  RaftMetadataStore start(int id) throws IOException {
+    Path dir = tmp.resolve("node-" + id);
+    Files.createDirectories(dir);
+    RaftMetadataStore store =
+        new RaftMetadataStore(dir, id, "broker-" + id, 9090 + id, voters, SETTINGS);
+    List<ClusterMetadata> seen = new CopyOnWriteArrayList<>();
+    published.put(id, seen);
+    store.addListener(seen::add);
+    store.start();
+    stores.put(id, store);
+    return store;
+  }
+
+  /** Starts the three nodes and waits until all are registered; returns how long that took. */
+  Duration startAll() throws IOException {
+    long started = System.nanoTime();
+    for (int id = 1; id <= 3; id++) {
+      start(id);
+    }
+    awaitAllRegisteredAndUnfenced();
+    Duration ready = Duration.ofNanos(System.nanoTime() - started);
+    System.out.printf(
+        "3-node metadata quorum: registered, unfenced, controller elected %d ms after start%n",
+        ready.toMillis());
+    return ready;
+  }
+
+  void stop(int id) {
+    long started = System.nanoTime();
+    stores.remove(id).close();
+    System.out.printf("node %d closed in %d ms%n", id, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  void awaitAllRegisteredAndUnfenced() {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(10))
+        .untilAsserted(
+            () -> {
+              for (RaftMetadataStore store : stores.values()) {
+                ClusterMetadata m = store.current();
+                assertThat(m.liveBrokers()).hasSize(3);
+                assertThat(m.controllerId()).isPositive();
+                assertThat(m.clusterId()).isNotEmpty();
+              }
+            });
+  }
+
+  int controller() {
+    return stores.values().iterator().next().current().controllerId();
+  }
+
+  void awaitSameMetadataEverywhere() {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              List<ClusterMetadata> all = new ArrayList<>();
+              stores.values().forEach(s -> all.add(s.current()));
+              assertThat(all).allSatisfy(m -> assertThat(m).isEqualTo(all.get(0)));
+            });
+  }
+
+  @Test
+  void threeNodesRegisterElectAControllerAndAgreeOnATopicCreatedOnAFollower() throws Exception {
+    startAll();
+
+    int controller = controller();
+    int follower = controller == 1 ? 2 : 1;
+    TopicInfo created =
+        stores
+            .get(follower)
+            .createTopic("orders", 3, (short) 3, Map.of("retention.ms", "60000"), false);
+    assertThat(stores.get(follower).current().topic("orders"))
+        .as("visible on the calling node when createTopic returns")
+        .contains(created);
+    assertThat(created.partitions())
+        .allSatisfy(
+            p -> {
+              assertThat(p.replicas()).hasSize(3).doesNotHaveDuplicates();
+              assertThat(p.leader()).isEqualTo(p.replicas().get(0));
+              assertThat(p.leaderEpoch()).isZero();
+              assertThat(p.isr()).isEqualTo(p.replicas());
+            });
+    assertThat(created.partitions()).extracting(p -> p.leader()).containsExactlyInAnyOrder(1, 2, 3);
+    awaitSameMetadataEverywhere();
+    assertThat(published.get(controller)).last().isEqualTo(stores.get(controller).current());
+
+    int other = 6 - controller - follower;
+    assertThatThrownBy(() -> stores.get(other).createTopic("orders", 1, (short) 1, Map.of(), false))
+        .isInstanceOf(TopicExistsException.class);
+    assertThatThrownBy(() -> stores.get(other).createTopic("wide", 1, (short) 4, Map.of(), false))
+        .isInstanceOf(InvalidReplicationFactorException.class);
+
+    stores.get(other).createPartitions("orders", 4, false);
+    stores.get(other).setTopicConfigs("orders", Map.of("retention.ms", "1000"));
+    stores.get(follower).deleteTopic("orders");
+    awaitSameMetadataEverywhere();
+    assertThat(stores.get(controller).current().topics()).isEmpty();
+
+    String clusterId = stores.get(1).current().clusterId();
+    for (int id = 1; id <= 3; id++) {
+      assertThat(MetaProperties.recordedClusterId(tmp.resolve("node-" + id), id))
+          .contains(clusterId);
+    }
+  }
+
+  @Test
+  void losingTheLeaderElectsANewControllerThatFencesItsBrokerAndMovesLeadership() throws Exception {
+    startAll();
+    int oldController = controller();
+    int survivor = oldController == 1 ? 2 : 1;
+    TopicInfo topic = stores.get(survivor).createTopic("payments", 6, (short) 3, Map.of(), false);
+    List<PartitionInfo> ledByOld =
+        topic.partitions().stream().filter(p -> p.leader() == oldController).toList();
+    assertThat(ledByOld).hasSize(2);
+
+    stop(oldController);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              ClusterMetadata m = stores.get(survivor).current();
+              assertThat(m.controllerId()).isNotIn(-1, oldController);
+              assertThat(m.brokers().get(oldController).fenced()).isTrue();
+              for (PartitionInfo before : ledByOld) {
+                PartitionInfo now =
+                    m.partition(new TopicPartition("payments", before.partition())).orElseThrow();
+                assertThat(now.leader()).isNotIn(-1, oldController);
+                assertThat(now.leaderEpoch()).isEqualTo(before.leaderEpoch() + 1);
+                assertThat(now.isr()).doesNotContain(oldController);
+              }
+            });
+    awaitSameMetadataEverywhere();
+
+    // Changes still work with one node of three down.
+    stores.get(survivor).createTopic("while-down", 1, (short) 2, Map.of(), false);
+
+    long restarted = System.nanoTime();
+    start(oldController);
+    stores.get(oldController).registered().get(20, TimeUnit.SECONDS);
+    System.out.printf(
+        "restarted node registered again in %d ms%n", (System.nanoTime() - restarted) / 1_000_000);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(stores.get(survivor).current().brokers().get(oldController).fenced())
+                    .isFalse());
+    awaitSameMetadataEverywhere();
+    ClusterMetadata back = stores.get(oldController).current();
+    assertThat(back.topic("while-down")).isPresent();
+    for (PartitionInfo before : ledByOld) {
+      PartitionInfo now =
+          back.partition(new TopicPartition("payments", before.partition())).orElseThrow();
+      assertThat(now.isr())
+          .as("it rejoins the ISR only through alterIsr")
+          .doesNotContain(oldController);
+    }
+
+    // The new leader of such a partition lets it back in; then the preferred leader returns.
+    PartitionInfo moved =
+        back.partition(new TopicPartition("payments", ledByOld.get(0).partition())).orElseThrow();
+    List<Integer> fullIsr = new ArrayList<>(moved.isr());
+    fullIsr.add(oldController);
+    stores
+        .get(moved.leader())
+        .alterIsr(new TopicPartition("payments", moved.partition()), moved.leaderEpoch(), fullIsr)
+        .get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              PartitionInfo p =
+                  stores
+                      .get(survivor)
+                      .current()
+                      .partition(new TopicPartition("payments", moved.partition()))
+                      .orElseThrow();
+              assertThat(p.leader()).as("preferred leader back").isEqualTo(oldController);
+              assertThat(p.leaderEpoch()).isEqualTo(moved.leaderEpoch() + 1);
+            });
+  }
+
+  @Test
+  void alterIsrWithAStaleEpochIsRejected() throws Exception {
+    startAll();
+    TopicInfo topic = stores.get(1).createTopic("isr", 3, (short) 3, Map.of(), false);
+    PartitionInfo p = topic.partitions().get(0);
+    TopicPartition tp = new TopicPartition("isr", 0);
+    RaftMetadataStore leader = stores.get(p.leader());
+    List<Integer> shrunk = List.of(p.leader());
+    leader.alterIsr(tp, p.leaderEpoch(), shrunk).get(10, TimeUnit.SECONDS);
+    assertThat(leader.current().partition(tp).orElseThrow().isr()).containsExactly(p.leader());
+
+    assertThatThrownBy(
+            () -> leader.alterIsr(tp, p.leaderEpoch() - 1, p.replicas()).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(FencedLeaderEpochException.class);
+  }
+
+  @Test
+  void controlledShutdownMovesLeadershipAwayBeforeStopping() throws Exception {
+    startAll();
+    TopicInfo topic = stores.get(1).createTopic("graceful", 3, (short) 3, Map.of(), false);
+    int leaving = topic.partitions().get(0).leader();
+    stores.get(leaving).controlledShutdown(Duration.ofSeconds(10));
+    ClusterMetadata after = stores.get(leaving).current();
+    assertThat(after.brokers().get(leaving).fenced()).isTrue();
+    assertThat(after.topic("graceful").orElseThrow().partitions())
+        .allSatisfy(
+            p -> {
+              assertThat(p.leader()).isNotEqualTo(leaving);
+              assertThat(p.isr()).doesNotContain(leaving);
+            });
+    stop(leaving);
+  }
+
+  @Test
+  void fullRestartKeepsTopicsIdsAndEpochs() throws Exception {
+    startAll();
+    for (int i = 0; i < 8; i++) {
+      stores
+          .get(1 + i % 3)
+          .createTopic("t" + i, 2, (short) 3, Map.of("i", String.valueOf(i)), false);
+    }
+    awaitSameMetadataEverywhere();
+    ClusterMetadata before = stores.get(1).current();
+    for (int id = 1; id <= 3; id++) {
+      stop(id);
+    }
+    for (int id = 1; id <= 3; id++) {
+      assertThat(Files.list(tmp.resolve("node-" + id).resolve("__raft")).findAny())
+          .as("Raft storage of node " + id)
+          .isPresent();
+    }
+
+    startAll();
+    awaitSameMetadataEverywhere();
+    ClusterMetadata after = stores.get(2).current();
+    assertThat(after.clusterId()).isEqualTo(before.clusterId());
+    assertThat(after.topics().keySet()).isEqualTo(before.topics().keySet());
+    for (TopicInfo t : before.topics().values()) {
+      TopicInfo restarted = after.topic(t.name()).orElseThrow();
+      assertThat(restarted.id()).isEqualTo(t.id());
+      assertThat(restarted.configs()).isEqualTo(t.configs());
+      for (PartitionInfo p : t.partitions()) {
+        PartitionInfo q = restarted.partitions().get(p.partition());
+        assertThat(q.replicas()).isEqualTo(p.replicas());
+        assertThat(q.leaderEpoch()).isGreaterThanOrEqualTo(p.leaderEpoch());
+        assertThat(q.leader()).isNotEqualTo(-1);
+      }
+    }
+  }
+}
