@@ -2,9 +2,13 @@ package dev.eventshop.broker.compat;
 
 import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_CONSUMER;
 import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_PRODUCER;
+import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_GROUP_COMMAND;
+import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_PERFORMANCE;
+import static dev.eventshop.broker.compat.KafkaTools.END_TO_END_LATENCY;
 import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
 import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.TOPIC_COMMAND;
+import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_CONSUMER;
 import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka's own command-line tools, unmodified and each in its own JVM, against one running
- * mini-broker: the topics tool, the console producer and consumer, the offsets shell, the
- * performance tools and the verifiable producer.
+ * mini-broker: the topics tool, the console producer and consumer, the offsets shell, the producer
+ * and consumer performance tools, end-to-end latency, the verifiable producer and consumer pair,
+ * and the consumer-groups tool showing lag.
  */
 class KafkaToolsIT {
 
@@ -145,7 +154,7 @@ class KafkaToolsIT {
   }
 
   @Test
-  void producerPerformanceCompletesAndGetOffsetShellSeesEveryRecord() {
+  void perfToolsProduceAndConsumeAndOffsetShellSeesEveryRecord() {
     ChildProcess.Finished perf =
         tool(
             PRODUCER_PERFORMANCE,
@@ -162,6 +171,21 @@ class KafkaToolsIT {
             "acks=all",
             "compression.type=lz4");
     assertThat(perf.stdout()).containsPattern("20000 records sent, [0-9.]+ records/sec");
+
+    // ConsumerPerformance subscribes in a consumer group of its own.
+    ChildProcess.Finished consumerPerf =
+        tool(
+            CONSUMER_PERFORMANCE,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            "perf",
+            "--messages",
+            "20000",
+            "--timeout",
+            "60000");
+    String csv = consumerPerf.stdoutLines().get(consumerPerf.stdoutLines().size() - 1);
+    assertThat(csv.split(",\\s*")[4]).as("data.consumed.in.nMsg in %s", csv).isEqualTo("20000");
 
     assertThat(
             tool(
@@ -188,7 +212,17 @@ class KafkaToolsIT {
   }
 
   @Test
-  void verifiableProducerHasEveryRecordAcknowledgedOnceInOrder() {
+  void endToEndLatencyReportsPercentiles() {
+    // Produces one record at a time and waits to consume it (assign), committing as it goes.
+    ChildProcess.Finished latency =
+        tool(END_TO_END_LATENCY, bootstrap, "latency", "300", "1", "100");
+    assertThat(latency.stdout())
+        .containsPattern("Avg latency: [0-9.]+ ms")
+        .containsPattern("Percentiles: 50th = \\d+, 99th = \\d+, 99.9th = \\d+");
+  }
+
+  @Test
+  void verifiableProducerAndConsumerAgreeAndConsumerGroupCommandShowsLag() throws Exception {
     ChildProcess.Finished producer =
         tool(
             VERIFIABLE_PRODUCER,
@@ -218,5 +252,66 @@ class KafkaToolsIT {
     assertThat(producer.stdout())
         .doesNotContain("producer_send_error")
         .containsPattern("\"name\":\"tool_data\",\"sent\":1000,\"acked\":1000");
+
+    ChildProcess.Finished consumer =
+        tool(
+            VERIFIABLE_CONSUMER,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            "verifiable",
+            "--group-id",
+            "verifiable-group",
+            "--max-messages",
+            "1000",
+            "--reset-policy",
+            "earliest");
+    Pattern consumedBatch = Pattern.compile("\"name\":\"records_consumed\",\"count\":(\\d+)");
+    int consumed =
+        consumer
+            .stdout()
+            .lines()
+            .map(consumedBatch::matcher)
+            .filter(Matcher::find)
+            .mapToInt(m -> Integer.parseInt(m.group(1)))
+            .sum();
+    assertThat(consumed).isEqualTo(1000);
+    assertThat(consumer.stdout())
+        .contains(
+            "\"name\":\"partitions_assigned\",\"partitions\":[{\"topic\":\"verifiable\",\"partition\":0}]")
+        .containsPattern(
+            "\"offsets\":\\[\\{\"topic\":\"verifiable\",\"partition\":0,\"offset\":1000}],\"success\":true")
+        .doesNotContain("\"success\":false");
+
+    assertThat(describeGroup("verifiable-group"))
+        .containsExactly("verifiable", "0", "1000", "1000", "0");
+
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (KafkaProducer<String, String> more =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < 100; i++) {
+        more.send(new ProducerRecord<>("verifiable", 0, null, "more-" + i));
+      }
+      more.flush();
+    }
+    assertThat(describeGroup("verifiable-group"))
+        .containsExactly("verifiable", "0", "1000", "1100", "100");
+  }
+
+  /** TOPIC, PARTITION, CURRENT-OFFSET, LOG-END-OFFSET, LAG of the group's single partition. */
+  List<String> describeGroup(String group) {
+    ChildProcess.Finished described =
+        tool(
+            CONSUMER_GROUP_COMMAND,
+            "--bootstrap-server",
+            bootstrap,
+            "--describe",
+            "--group",
+            group);
+    List<String> rows =
+        described.stdoutLines().stream().filter(l -> l.startsWith(group + " ")).toList();
+    assertThat(rows).as("rows of %s", described.stdout()).hasSize(1);
+    return List.of(rows.get(0).trim().split("\\s+")).subList(1, 6);
   }
 }

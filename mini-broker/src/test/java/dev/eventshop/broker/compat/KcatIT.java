@@ -1,6 +1,7 @@
 package dev.eventshop.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.broker.RunningBroker;
 import dev.eventshop.broker.server.Broker;
@@ -12,11 +13,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,6 +136,76 @@ class KcatIT {
         .contains("broker 1 at 127.0.0.1:" + port)
         .contains("topic \"kcat-metadata\" with 1 partitions:")
         .contains("partition 0, leader 1, replicas: 1, isrs: 1");
+  }
+
+  @Test
+  void balancedConsumerGroupSplitsPartitionsBetweenTwoMembers() throws Exception {
+    Path kcat = kcat();
+    String topic = "kcat-group";
+    Properties props = new Properties();
+    props.put("bootstrap.servers", broker.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 4, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      List<String> member =
+          List.of(
+              kcat.toString(),
+              "-b",
+              broker.bootstrapServers(),
+              "-G",
+              "kcat-group",
+              topic,
+              "-o",
+              "beginning",
+              "-u",
+              "-f",
+              "%p|%o|%s\\n");
+      try (ChildProcess a = ChildProcess.start(OUTPUT, Map.of(), member, null);
+          ChildProcess b = ChildProcess.start(OUTPUT, Map.of(), member, null)) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions() // the group does not exist until the first member joins
+            .untilAsserted(
+                () -> {
+                  ConsumerGroupDescription group =
+                      admin
+                          .describeConsumerGroups(List.of("kcat-group"))
+                          .describedGroups()
+                          .get("kcat-group")
+                          .get(10, TimeUnit.SECONDS);
+                  assertThat(group.groupState()).isEqualTo(GroupState.STABLE);
+                  assertThat(group.members())
+                      .hasSize(2)
+                      .allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(2));
+                });
+
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+          for (int i = 0; i < 100; i++) {
+            producer.send(new ProducerRecord<>(topic, i % 4, null, "v" + i));
+          }
+          producer.flush();
+        }
+
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> a.stdout().lines().count() + b.stdout().lines().count() >= 100);
+        Set<String> partitionsOfA = partitions(a.stdout());
+        Set<String> partitionsOfB = partitions(b.stdout());
+        assertThat(partitionsOfA).hasSize(2).doesNotContainAnyElementsOf(partitionsOfB);
+        assertThat(partitionsOfB).hasSize(2);
+        assertThat(a.stdout().lines().count() + b.stdout().lines().count()).isEqualTo(100);
+      }
+    }
+  }
+
+  static Set<String> partitions(String kcatOutput) {
+    return kcatOutput.lines().map(l -> l.substring(0, l.indexOf('|'))).collect(Collectors.toSet());
   }
 
   /** Records per compression codec of the batches stored in partition 0 of {@code topic}. */
