@@ -53,7 +53,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -99,10 +98,6 @@ public final class RaftMetadataStore implements MetadataStore {
   static final Duration FIRST_ELECTION_STAGGER = Duration.ofMillis(150);
   static final Duration SERVER_RPC_TIMEOUT = Duration.ofMillis(1000);
   static final Duration CLIENT_RPC_TIMEOUT = Duration.ofMillis(2000);
-  static final Duration CLIENT_RETRY_SLEEP = Duration.ofMillis(20);
-  static final Duration CLIENT_RETRY_SLEEP_MAX = Duration.ofMillis(500);
-  static final int CLIENT_RETRY_ATTEMPTS = 40;
-  static final int HEARTBEAT_RETRY_ATTEMPTS = 4;
   static final int PROPOSAL_THREADS = 4;
   static final Duration LEADER_STEP_DOWN_WAIT = Duration.ofSeconds(3);
 
@@ -212,12 +207,12 @@ public final class RaftMetadataStore implements MetadataStore {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    commands = client(properties, CLIENT_RETRY_ATTEMPTS);
-    // A heartbeat that cannot get through soon is dropped: the next one goes to the new leader.
+    commands = client(properties);
+    // A heartbeat that cannot get through soon is dropped: a newer one follows.
     RaftProperties heartbeatProperties = raftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(
         heartbeatProperties, millis(settings.heartbeatInterval().multipliedBy(2)));
-    heartbeats = client(heartbeatProperties, HEARTBEAT_RETRY_ATTEMPTS);
+    heartbeats = client(heartbeatProperties);
     controller.start(scheduler);
     lifecycle.start(scheduler);
     log.info("metadata quorum peer {} started at {}; voters {}", nodeId, self, voters);
@@ -370,7 +365,11 @@ public final class RaftMetadataStore implements MetadataStore {
     // Ratis' blocking client (on our own threads) retries quietly; its async client logs every
     // retry (each election) as an error.
     return supplyAsync(
-            () -> send(() -> client.io().send(message(MetadataCodec.encode(command)))), proposals)
+            () ->
+                send(
+                    settings.requestTimeout(),
+                    () -> client.io().send(message(MetadataCodec.encode(command)))),
+            proposals)
         .thenCompose(
             reply -> {
               CommandResult result = MetadataCodec.decodeResult(bytes(reply));
@@ -384,6 +383,7 @@ public final class RaftMetadataStore implements MetadataStore {
     return supplyAsync(
             () ->
                 send(
+                    settings.heartbeatInterval().multipliedBy(2),
                     () -> client.io().sendReadOnly(message(MetadataCodec.encodeHeartbeat(nodeId)))),
             heartbeatSender)
         .thenApply(reply -> MetadataCodec.decodeStatus(bytes(reply)))
@@ -398,15 +398,11 @@ public final class RaftMetadataStore implements MetadataStore {
     }
   }
 
-  /** A blocking Ratis call. */
-  private interface RaftCall {
-    RaftClientReply call() throws IOException;
-  }
-
-  private static RaftClientReply send(RaftCall call) {
+  private static RaftClientReply send(
+      Duration deadline, DeadlineRetryPolicy.RaftCall<RaftClientReply> call) {
     RaftClientReply reply;
     try {
-      reply = call.call();
+      reply = DeadlineRetryPolicy.call(deadline, call);
     } catch (IOException e) {
       throw new CompletionException(e);
     }
@@ -469,20 +465,13 @@ public final class RaftMetadataStore implements MetadataStore {
     }
   }
 
-  private RaftClient client(RaftProperties properties, int attempts) {
-    // Quick first retries find a new leader fast; the backoff bounds the attempts of a call that
-    // outlives its caller's timeout when no leader can be reached.
+  private RaftClient client(RaftProperties properties) {
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setRaftGroup(group)
         .setProperties(properties)
         .setParameters(new Parameters())
-        .setRetryPolicy(
-            ExponentialBackoffRetry.newBuilder()
-                .setBaseSleepTime(millis(CLIENT_RETRY_SLEEP))
-                .setMaxSleepTime(millis(CLIENT_RETRY_SLEEP_MAX))
-                .setMaxAttempts(attempts)
-                .build())
+        .setRetryPolicy(new DeadlineRetryPolicy())
         .build();
   }
 
@@ -495,6 +484,9 @@ public final class RaftMetadataStore implements MetadataStore {
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(SERVER_RPC_TIMEOUT));
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(LEADER_STEP_DOWN_WAIT));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    // The leader retries a follower that stopped answering every 100 ms (Ratis' default backs off
+    // to 1 s and then 5 s), so a restarted broker catches up and registers promptly.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,600, 1s,100000");
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotThreshold());
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, settings.snapshotThreshold() / 4));
