@@ -11,6 +11,8 @@ import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.LocalMetadataStore;
 import dev.eventshop.broker.metadata.MetadataStore;
+import dev.eventshop.broker.metadata.QuorumSettings;
+import dev.eventshop.broker.metadata.RaftMetadataStore;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
 import dev.eventshop.broker.network.SocketServer;
 import dev.eventshop.broker.producer.InitProducerIdHandler;
@@ -113,14 +115,18 @@ public final class Broker implements AutoCloseable {
             scheduler,
             config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS));
     InetSocketAddress advertised = advertisedAddress();
-    metadataStore =
-        new LocalMetadataStore(
-            config.logDirs().get(0),
-            config.nodeId(),
-            advertised.getHostString(),
-            advertised.getPort());
-    replicas.apply(metadataStore.current());
-    metadataStore.addListener(replicas::apply);
+    if (config.quorumVoters().isEmpty()) {
+      metadataStore =
+          new LocalMetadataStore(
+              config.logDirs().get(0),
+              config.nodeId(),
+              advertised.getHostString(),
+              advertised.getPort());
+      replicas.apply(metadataStore.current());
+      metadataStore.addListener(replicas::apply);
+    } else {
+      metadataStore = startQuorum(advertised);
+    }
     TopicAutoCreation autoCreation =
         new TopicAutoCreation(
             metadataStore,
@@ -163,6 +169,57 @@ public final class Broker implements AutoCloseable {
         });
     handlers.addAll(GroupApis.handlers(groupCoordinator, offsetsTopic::leaderOf));
     return handlers;
+  }
+
+  /**
+   * Joins the cluster's metadata quorum and waits until this broker is registered and unfenced, so
+   * that the ready line means clients can use it. The other voters must be starting too.
+   */
+  private MetadataStore startQuorum(InetSocketAddress advertised) {
+    Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();
+    config
+        .quorumVoters()
+        .forEach(v -> voters.put(v.id(), new InetSocketAddress(v.host(), v.port())));
+    QuorumSettings settings =
+        QuorumSettings.defaults()
+            .withHeartbeat(
+                java.time.Duration.ofMillis(
+                    config.getLong(BrokerProperty.BROKER_HEARTBEAT_INTERVAL_MS)),
+                java.time.Duration.ofMillis(
+                    config.getLong(BrokerProperty.BROKER_SESSION_TIMEOUT_MS)))
+            .withUncleanLeaderElection(
+                config.getBoolean(BrokerProperty.UNCLEAN_LEADER_ELECTION_ENABLE));
+    RaftMetadataStore quorum =
+        new RaftMetadataStore(
+            config.logDirs().get(0),
+            config.nodeId(),
+            advertised.getHostString(),
+            advertised.getPort(),
+            voters,
+            settings);
+    quorum.addListener(replicas::apply);
+    try {
+      quorum.start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot start the metadata quorum", e);
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      ClusterMetadata.BrokerInfo self = quorum.current().brokers().get(config.nodeId());
+      if (self != null && !self.fenced()) {
+        return quorum;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    log.warn(
+        "broker {} is not registered with the metadata quorum yet; serving anyway",
+        config.nodeId());
+    return quorum;
   }
 
   /**

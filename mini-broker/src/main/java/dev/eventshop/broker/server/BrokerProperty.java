@@ -44,6 +44,16 @@ public enum BrokerProperty {
       Type.LONG,
       "30000",
       "A follower that has not caught up for this long leaves the ISR."),
+  BROKER_HEARTBEAT_INTERVAL_MS(
+      "broker.heartbeat.interval.ms",
+      Type.LONG,
+      "500",
+      "How often a broker of a cluster heartbeats to the controller."),
+  BROKER_SESSION_TIMEOUT_MS(
+      "broker.session.timeout.ms",
+      Type.LONG,
+      "3000",
+      "A broker not heard from for this long is fenced and loses its leaderships (Kafka: 9000)."),
   UNCLEAN_LEADER_ELECTION_ENABLE(
       "unclean.leader.election.enable",
       Type.BOOLEAN,

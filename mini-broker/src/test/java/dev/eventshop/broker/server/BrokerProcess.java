@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,22 +25,34 @@ public final class BrokerProcess implements AutoCloseable {
   private static final Pattern READY =
       Pattern.compile("mini-broker \\d+ ready on PLAINTEXT://([^:]+):(\\d+) in (\\d+) ms");
 
+  /** A broker process that was started and has not printed its ready line yet. */
+  public interface Launched {
+    BrokerProcess await() throws InterruptedException;
+  }
+
   private final Process process;
   private final int port;
   private final long readyMs;
-  private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> output;
 
-  private BrokerProcess(Process process, int port, long readyMs) {
+  private BrokerProcess(Process process, int port, long readyMs, List<String> output) {
     this.process = process;
     this.port = port;
     this.readyMs = readyMs;
+    this.output = output;
+  }
+
+  /** Starts the jar with a properties file holding {@code properties} and waits until ready. */
+  public static BrokerProcess start(Path dir, String properties)
+      throws IOException, InterruptedException {
+    return launch(dir, properties).await();
   }
 
   /**
-   * Starts the jar with a properties file holding {@code properties}, and waits for its ready line.
+   * Starts the jar without waiting, so that the nodes of a cluster can start together (each waits
+   * for the quorum before it is ready).
    */
-  public static BrokerProcess start(Path dir, String properties)
-      throws IOException, InterruptedException {
+  public static Launched launch(Path dir, String properties) throws IOException {
     Path config = dir.resolve("server-" + System.nanoTime() + ".properties");
     Files.writeString(config, properties);
     Process process =
@@ -49,7 +62,7 @@ public final class BrokerProcess implements AutoCloseable {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Matcher> ready = new CompletableFuture<>();
-    List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
     Thread reader =
         new Thread(
             () -> {
@@ -71,16 +84,19 @@ public final class BrokerProcess implements AutoCloseable {
             "broker-output");
     reader.setDaemon(true);
     reader.start();
-    try {
-      Matcher m = ready.get(30, TimeUnit.SECONDS);
-      BrokerProcess broker =
-          new BrokerProcess(process, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
-      broker.output.addAll(lines);
-      return broker;
-    } catch (Exception e) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new IllegalStateException("broker did not start: " + lines, e);
-    }
+    return () -> {
+      try {
+        Matcher m = ready.get(90, TimeUnit.SECONDS);
+        return new BrokerProcess(
+            process, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), lines);
+      } catch (InterruptedException e) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw e;
+      } catch (Exception e) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new IllegalStateException("broker did not start: " + lines, e);
+      }
+    };
   }
 
   public String bootstrapServers() {
@@ -99,6 +115,13 @@ public final class BrokerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Everything the process printed so far. */
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -108,7 +131,7 @@ public final class BrokerProcess implements AutoCloseable {
   /** SIGTERM and wait for the clean shutdown. */
   public int stop() throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     return process.exitValue();
