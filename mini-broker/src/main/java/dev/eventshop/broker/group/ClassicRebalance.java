@@ -126,23 +126,20 @@ final class ClassicRebalance {
 
   private CompletableFuture<JoinGroupResponseData> joinLocked(
       ClassicGroup group, JoinRequest request, boolean unknownMember) {
-    {
-      Set<String> names = new LinkedHashSet<>();
-      request.protocols().forEach(p -> names.add(p.name()));
-      CompletableFuture<JoinGroupResponseData> response;
-      if (!group.supportsProtocols(request.protocolType(), names)) {
-        response =
-            done(
-                joinError(
-                    request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, request.version()));
-      } else if (unknownMember) {
-        response = joinNewMember(group, request);
-      } else {
-        response = joinKnownMember(group, request);
-      }
-      coordinator.removeIfUnused(group);
-      return response;
+    Set<String> names = new LinkedHashSet<>();
+    request.protocols().forEach(p -> names.add(p.name()));
+    CompletableFuture<JoinGroupResponseData> response;
+    if (!group.supportsProtocols(request.protocolType(), names)) {
+      response =
+          done(
+              joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, request.version()));
+    } else if (unknownMember) {
+      response = joinNewMember(group, request);
+    } else {
+      response = joinKnownMember(group, request);
     }
+    coordinator.removeIfUnused(group);
+    return response;
   }
 
   private CompletableFuture<JoinGroupResponseData> joinNewMember(
@@ -877,6 +874,7 @@ final class ClassicRebalance {
     return r;
   }
 
+  /** An error answer; it carries no protocol type or name in any version, as Kafka's does. */
   static SyncGroupResponseData syncError(Errors error, short version) {
     return new SyncGroupResponseData().setErrorCode(error.code()).setAssignment(new byte[0]);
   }

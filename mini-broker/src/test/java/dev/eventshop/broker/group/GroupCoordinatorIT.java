@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.RunningBroker;
 import dev.eventshop.broker.server.Broker;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -29,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -154,6 +159,51 @@ class GroupCoordinatorIT {
     // Now pod-b stays away beyond its 3 s session timeout: its partitions move to pod-a.
     pollUntil(() -> a.assignment().size() == 6, List.of(a));
     assertThat(a.groupMetadata().generationId()).isGreaterThan(generation);
+  }
+
+  @Test
+  void librdkafkaBalancedConsumerJoinsAndCommitsItsPositions() throws Exception {
+    Optional<Path> kcat =
+        Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+            .filter(d -> !d.isEmpty())
+            .map(d -> Path.of(d, "kcat"))
+            .filter(Files::isExecutable)
+            .findFirst();
+    Assumptions.assumeTrue(kcat.isPresent(), "kcat is not installed: apt-get install -y kcat");
+    produce(60);
+
+    // kcat -G is librdkafka's balanced consumer: JoinGroup v5, SyncGroup v3, OffsetCommit v7...
+    Process process =
+        new ProcessBuilder(
+                kcat.get().toString(),
+                "-b",
+                broker.bootstrapServers(),
+                "-G",
+                "kcat-group",
+                "-o",
+                "beginning",
+                "-c",
+                "60",
+                "-q",
+                "-f",
+                "%p@%o\\n",
+                TOPIC)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    List<String> lines;
+    try (var out = process.inputReader()) {
+      lines = out.lines().toList();
+    }
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(process.exitValue()).isZero();
+    assertThat(lines).hasSize(60).doesNotHaveDuplicates();
+    try (Admin admin = Admin.create(common())) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets("kcat-group").partitionsToOffsetAndMetadata().get();
+      assertThat(committed).hasSize(6);
+      assertThat(committed.values()).allSatisfy(o -> assertThat(o.offset()).isEqualTo(10));
+    }
   }
 
   @Test
