@@ -92,7 +92,13 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     if (key == null) {
       return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("no group id");
     }
-    Optional<Node> node = leaderOfOffsetsPartition.apply(coordinator.partitionFor(key));
+    Optional<Node> node;
+    try {
+      node = leaderOfOffsetsPartition.apply(coordinator.partitionFor(key));
+    } catch (RuntimeException e) {
+      // __consumer_offsets could not be created or looked up yet: the client retries.
+      node = Optional.empty();
+    }
     if (node.isEmpty()) {
       return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
           .setErrorMessage("the coordinator for group " + key + " is not available");
