@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -104,7 +105,7 @@ public final class RaftMetadataStore implements MetadataStore {
   private final Path raftDir;
   private final Path logDir;
   private final int nodeId;
-  private final Map<Integer, InetSocketAddress> voters;
+  private final Map<Integer, InetSocketAddress> voters; // sorted by id
   private final QuorumSettings settings;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService proposals;
@@ -118,6 +119,7 @@ public final class RaftMetadataStore implements MetadataStore {
   private volatile RaftClient heartbeats;
   private volatile boolean started;
   private volatile boolean closed;
+  private String recordedClusterId; // in meta.properties; changed only on the apply thread
 
   /**
    * @param logDir the first log directory: holds {@code meta.properties} and {@code __raft}
@@ -140,12 +142,12 @@ public final class RaftMetadataStore implements MetadataStore {
     this.logDir = logDir;
     this.raftDir = logDir.resolve("__raft");
     this.nodeId = nodeId;
-    this.voters = Map.copyOf(new TreeMap<>(voters));
+    this.voters = Collections.unmodifiableMap(new TreeMap<>(voters)); // in id order
     this.settings = settings;
-    String recordedClusterId;
+    String recorded;
     try {
       Files.createDirectories(raftDir);
-      recordedClusterId = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
+      recorded = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the metadata quorum in " + logDir, e);
     }
@@ -161,10 +163,11 @@ public final class RaftMetadataStore implements MetadataStore {
             settings,
             () -> stateMachine().state(),
             this::propose,
-            () -> recordedClusterId != null ? recordedClusterId : Uuid.randomUuid().toString(),
+            // A cluster grown from a single node keeps the id its first node already has.
+            () -> recorded != null ? recorded : Uuid.randomUuid().toString(),
             System::nanoTime);
-    this.stateMachine =
-        new MetadataStateMachine(controller, recordedClusterId != null ? recordedClusterId : "");
+    this.stateMachine = new MetadataStateMachine(controller, recorded != null ? recorded : "");
+    this.recordedClusterId = recorded;
     this.lifecycle =
         new BrokerLifecycle(
             new RegisterBroker(nodeId, host, port),
@@ -444,25 +447,27 @@ public final class RaftMetadataStore implements MetadataStore {
     return new NotControllerException("the metadata quorum is not reachable: " + cause);
   }
 
+  /** Records the quorum's cluster id in meta.properties once it is known (Kafka does the same). */
   private void recordClusterId(ClusterMetadata metadata) {
     String quorumId = stateMachine.state().clusterId();
-    if (quorumId == null) {
+    if (quorumId == null || quorumId.equals(recordedClusterId)) {
       return;
     }
-    try {
-      String recorded = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
-      if (recorded == null) {
+    if (recordedClusterId == null) {
+      try {
         MetaProperties.record(logDir, nodeId, quorumId);
-      } else if (!recorded.equals(quorumId)) {
-        log.error(
-            "{} belongs to cluster {} but the metadata quorum is cluster {}; not overwriting it",
-            logDir,
-            recorded,
-            quorumId);
+      } catch (IOException e) {
+        log.error("cannot record cluster id {} in {}", quorumId, logDir, e);
+        return;
       }
-    } catch (IOException e) {
-      log.error("cannot record cluster id {} in {}", quorumId, logDir, e);
+    } else {
+      log.error(
+          "{} belongs to cluster {} but the metadata quorum is cluster {}; not overwriting it",
+          logDir,
+          recordedClusterId,
+          quorumId);
     }
+    recordedClusterId = quorumId; // recorded, or reported once
   }
 
   private RaftClient client(RaftProperties properties) {
