@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * keeps the registry of groups, loads a partition's groups from the log when it becomes the
  * coordinator for it, and serves DescribeGroups, ListGroups and DeleteGroups.
  *
- * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or on a single node lazily by the first
- * request for one of its groups; while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. After
- * {@link #onResign(int)} its groups are dropped and requests get NOT_COORDINATOR until it is led
- * here again.
+ * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or lazily by the first request for one
+ * of its groups when {@link OffsetsTopic#isLocalLeader(int)} says this broker leads it (a single
+ * node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. Offsets of empty groups expire
+ * on a periodic timer task from construction until {@link #close()}. After {@link #onResign(int)}
+ * its groups are dropped and requests get NOT_COORDINATOR until it is led here again.
  *
  * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
  * {@link ClassicGroup}). No method holds two group locks at once, so there is no lock order.
