@@ -34,7 +34,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -64,14 +63,17 @@ public final class Broker implements AutoCloseable {
   }
 
   public Broker start() throws InterruptedException {
-    scheduler =
-        Executors.newScheduledThreadPool(
+    java.util.concurrent.ScheduledThreadPoolExecutor timers =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
             2,
             r -> {
               Thread t = new Thread(r, "mini-broker-scheduler");
               t.setDaemon(true);
               return t;
             });
+    // Heartbeats cancel and reschedule session timers all the time: drop cancelled tasks at once.
+    timers.setRemoveOnCancelPolicy(true);
+    scheduler = timers;
     ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
@@ -167,6 +169,15 @@ public final class Broker implements AutoCloseable {
             }
           }
         });
+    // Partitions this broker already leads (a cluster applies metadata before we get here).
+    replicas
+        .all()
+        .forEach(
+            (tp, partition) -> {
+              if (tp.topic().equals(OffsetsTopic.NAME) && partition.isLeader()) {
+                groupCoordinator.onBecomeLeader(tp.partition());
+              }
+            });
     handlers.addAll(GroupApis.handlers(groupCoordinator, offsetsTopic::leaderOf));
     return handlers;
   }
