@@ -92,14 +92,15 @@ public final class RaftMetadataStore implements MetadataStore {
   // Raft timing. Ratis' leader heartbeats every half minimum election timeout; a follower that
   // hears nothing for a random time in [min, max) starts a (pre-)vote. These keep a leader failover
   // well under the broker session timeout while tolerating scheduling hiccups of a busy machine.
-  static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(400);
-  static final Duration ELECTION_TIMEOUT_MAX = Duration.ofMillis(800);
+  static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(500);
+  static final Duration ELECTION_TIMEOUT_MAX = Duration.ofMillis(1000);
   static final Duration FIRST_ELECTION_TIMEOUT_MIN = Duration.ofMillis(50);
   static final Duration FIRST_ELECTION_TIMEOUT_SPREAD = Duration.ofMillis(50);
   static final Duration FIRST_ELECTION_STAGGER = Duration.ofMillis(150);
-  static final Duration SERVER_RPC_TIMEOUT = Duration.ofMillis(1000);
+  static final Duration SERVER_RPC_TIMEOUT = Duration.ofMillis(1500);
   static final Duration CLIENT_RPC_TIMEOUT = Duration.ofMillis(2000);
   static final int PROPOSAL_THREADS = 4;
+  static final Duration LEADERSHIP_TRANSFER_TIMEOUT = Duration.ofSeconds(2);
   static final Duration LEADER_STEP_DOWN_WAIT = Duration.ofSeconds(3);
 
   private final Path raftDir;
@@ -213,8 +214,7 @@ public final class RaftMetadataStore implements MetadataStore {
     commands = client(properties);
     // A heartbeat that cannot get through soon is dropped: a newer one follows.
     RaftProperties heartbeatProperties = raftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(
-        heartbeatProperties, millis(settings.heartbeatInterval().multipliedBy(2)));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
     heartbeats = client(heartbeatProperties);
     controller.start(scheduler);
     lifecycle.start(scheduler);
@@ -329,6 +329,49 @@ public final class RaftMetadataStore implements MetadataStore {
       }
     }
     lifecycle.controlledShutdown(timeout);
+    if (controller.isActive()) {
+      resignAsController();
+    }
+  }
+
+  /**
+   * Hands Raft leadership to another live voter, as a KRaft controller resigns when it shuts down:
+   * the others then need not wait for an election timeout to notice that the leader is gone.
+   */
+  private void resignAsController() {
+    ClusterMetadata metadata = stateMachine.state();
+    Integer successor =
+        voters.keySet().stream()
+            .filter(id -> id != nodeId)
+            .filter(
+                id -> metadata.brokers().containsKey(id) && !metadata.brokers().get(id).fenced())
+            .findFirst()
+            .orElse(null);
+    if (successor == null) {
+      return;
+    }
+    try {
+      RaftClientReply reply =
+          DeadlineRetryPolicy.call(
+              LEADERSHIP_TRANSFER_TIMEOUT,
+              () ->
+                  commands
+                      .admin()
+                      .transferLeadership(
+                          RaftPeerId.valueOf(String.valueOf(successor)),
+                          LEADERSHIP_TRANSFER_TIMEOUT.toMillis()));
+      log.info(
+          "node {} handed the controller role to node {}: {}",
+          nodeId,
+          successor,
+          reply.isSuccess());
+    } catch (IOException e) {
+      log.info(
+          "node {} could not hand the controller role to node {}: {}",
+          nodeId,
+          successor,
+          e.toString());
+    }
   }
 
   @Override
@@ -386,11 +429,21 @@ public final class RaftMetadataStore implements MetadataStore {
     return supplyAsync(
             () ->
                 send(
-                    settings.heartbeatInterval().multipliedBy(2),
+                    heartbeatTimeout(),
                     () -> client.io().sendReadOnly(message(MetadataCodec.encodeHeartbeat(nodeId)))),
             heartbeatSender)
         .thenApply(reply -> MetadataCodec.decodeStatus(bytes(reply)))
         .orTimeout(settings.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * How long one heartbeat may take: long enough to get through on a busy machine, short enough
+   * that a broker still gets a second try within its session.
+   */
+  private Duration heartbeatTimeout() {
+    Duration half = settings.sessionTimeout().dividedBy(2);
+    Duration two = settings.heartbeatInterval().multipliedBy(2);
+    return half.compareTo(two) > 0 ? half : two;
   }
 
   private static <T> CompletableFuture<T> supplyAsync(Supplier<T> task, ExecutorService executor) {

@@ -265,10 +265,12 @@ class RaftMetadataStoreIT {
   }
 
   @Test
-  void controlledShutdownMovesLeadershipAwayBeforeStopping() throws Exception {
+  void controlledShutdownOfTheControllerMovesLeadershipAwayAndHandsOverTheQuorum()
+      throws Exception {
     startAll();
     TopicInfo topic = stores.get(1).createTopic("graceful", 3, (short) 3, Map.of(), false);
-    int leaving = topic.partitions().get(0).leader();
+    int leaving = controller();
+    assertThat(topic.partitions()).anySatisfy(p -> assertThat(p.leader()).isEqualTo(leaving));
     stores.get(leaving).controlledShutdown(Duration.ofSeconds(10));
     ClusterMetadata after = stores.get(leaving).current();
     assertThat(after.brokers().get(leaving).fenced()).isTrue();
@@ -278,7 +280,13 @@ class RaftMetadataStoreIT {
               assertThat(p.leader()).isNotEqualTo(leaving);
               assertThat(p.isr()).doesNotContain(leaving);
             });
+    int stayed = leaving == 1 ? 2 : 1;
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertThat(stores.get(stayed).current().controllerId()).isNotIn(-1, leaving));
     stop(leaving);
+    stores.get(stayed).createTopic("after-handover", 1, (short) 2, Map.of(), false);
   }
 
   @Test
