@@ -1,0 +1,520 @@
+package dev.eventshop.broker.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.RunningBroker;
+import dev.eventshop.broker.server.Broker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same client scenarios against mini-broker and against Apache Kafka 4.1 (in-process KRaft):
+ * what the unmodified Java client observes (offsets, records, ListOffsets answers, partition
+ * choice, configs, error types) must be the same. Both run with topic auto-creation off.
+ */
+class DifferentialIT {
+
+  static final String MINI = "mini-broker";
+  static final String KAFKA = "apache-kafka";
+
+  @TempDir static Path dir;
+  static Broker miniBroker;
+  static ApacheKafka apacheKafka;
+  static final Map<String, String> BOOTSTRAP = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void startBoth() throws Exception {
+    miniBroker = RunningBroker.start(dir.resolve("mini"), "auto.create.topics.enable=false");
+    apacheKafka = ApacheKafka.start(dir.resolve("kafka"), "auto.create.topics.enable=false");
+    BOOTSTRAP.put(MINI, miniBroker.bootstrapServers());
+    BOOTSTRAP.put(KAFKA, apacheKafka.bootstrapServers());
+  }
+
+  @AfterAll
+  static void stopBoth() throws Exception {
+    if (miniBroker != null) {
+      miniBroker.close();
+    }
+    if (apacheKafka != null) {
+      apacheKafka.close();
+    }
+  }
+
+  /** A scenario run against one cluster, given its bootstrap servers. */
+  interface Scenario<T> {
+    T run(String bootstrap) throws Exception;
+  }
+
+  /** Runs the scenario on both brokers and asserts the client saw the same; returns it. */
+  static <T> T sameOnBoth(Scenario<T> scenario) throws Exception {
+    Map<String, T> observed = new LinkedHashMap<>();
+    for (Map.Entry<String, String> broker : BOOTSTRAP.entrySet()) {
+      observed.put(broker.getKey(), scenario.run(broker.getValue()));
+    }
+    assertThat(observed.get(MINI))
+        .as("what the client observed on mini-broker vs Apache Kafka")
+        .isEqualTo(observed.get(KAFKA));
+    return observed.get(MINI);
+  }
+
+  /** A record as a consumer sees it. */
+  record Read(
+      int partition,
+      long offset,
+      String key,
+      String value,
+      List<String> headers,
+      long timestamp,
+      String timestampType) {
+
+    static Read of(ConsumerRecord<String, String> r) {
+      List<String> headers = new ArrayList<>();
+      for (Header h : r.headers()) {
+        headers.add(
+            h.key()
+                + "="
+                + (h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8)));
+      }
+      return new Read(
+          r.partition(),
+          r.offset(),
+          r.key(),
+          r.value(),
+          headers,
+          r.timestamp(),
+          r.timestampType().name);
+    }
+  }
+
+  static Admin admin(String bootstrap) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("default.api.timeout.ms", "15000");
+    props.put("request.timeout.ms", "10000");
+    return Admin.create(props);
+  }
+
+  static KafkaProducer<String, String> producer(String bootstrap, Map<String, Object> extra) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.putAll(extra);
+    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+  }
+
+  static KafkaConsumer<String, String> consumer(String bootstrap, Map<String, Object> extra) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("auto.offset.reset", "earliest");
+    props.putAll(extra);
+    return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+  }
+
+  static void createTopic(String bootstrap, NewTopic topic) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static List<Read> readAll(String bootstrap, TopicPartition tp, int expected) {
+    List<Read> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = consumer(bootstrap, Map.of())) {
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (records.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(100)).forEach(r -> records.add(Read.of(r)));
+      }
+    }
+    return records;
+  }
+
+  /** The simple name of what a failed future or call threw, unwrapping ExecutionException. */
+  static String errorOf(Callable call) {
+    try {
+      call.call();
+      return "no error";
+    } catch (ExecutionException e) {
+      return e.getCause().getClass().getSimpleName();
+    } catch (Exception e) {
+      return e.getClass().getSimpleName();
+    }
+  }
+
+  interface Callable {
+    void call() throws Exception;
+  }
+
+  @Test
+  void produceReturnsTheSameOffsetsAndRecordsReadBackTheSame() throws Exception {
+    long t0 = 1_700_000_000_000L;
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("records", 1, (short) 1));
+          List<Long> offsets = new ArrayList<>();
+          try (KafkaProducer<String, String> producer =
+              producer(bootstrap, Map.of("compression.type", "gzip", "linger.ms", 10))) {
+            for (int i = 0; i < 5; i++) {
+              offsets.add(
+                  producer
+                      .send(new ProducerRecord<>("records", 0, t0 + i, "k" + i, "v" + i))
+                      .get(10, TimeUnit.SECONDS)
+                      .offset());
+            }
+            List<Future<RecordMetadata>> batch = new ArrayList<>();
+            for (int i = 5; i < 60; i++) {
+              ProducerRecord<String, String> record =
+                  new ProducerRecord<>(
+                      "records",
+                      0,
+                      t0 + i,
+                      i % 7 == 0 ? null : "k" + i,
+                      i % 11 == 0 ? null : "v" + i);
+              record.headers().add("h", ("x" + i).getBytes(StandardCharsets.UTF_8));
+              record.headers().add("empty", null);
+              batch.add(producer.send(record));
+            }
+            for (Future<RecordMetadata> f : batch) {
+              offsets.add(f.get(10, TimeUnit.SECONDS).offset());
+            }
+          }
+          return Map.of(
+              "offsets",
+              offsets,
+              "records",
+              readAll(bootstrap, new TopicPartition("records", 0), 60));
+        });
+  }
+
+  @Test
+  void listOffsetsAnswersTheSame() throws Exception {
+    long t0 = 1_700_000_000_000L;
+    // Timestamps out of order, some batches of one record and one batch of several.
+    long[] single = {t0, t0 + 5000, t0 + 1000, t0 + 3000};
+    long[] batched = {t0 + 7000, t0 + 6000, t0 + 9000, t0 + 8000};
+    long[] queries = {
+      t0 - 1, t0, t0 + 1, t0 + 2000, t0 + 4000, t0 + 5000, t0 + 6500, t0 + 8500, t0 + 9000,
+      t0 + 9001
+    };
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("by-time", 1, (short) 1));
+          try (KafkaProducer<String, String> producer =
+              producer(bootstrap, Map.of("linger.ms", 50, "batch.size", 65536))) {
+            for (long ts : single) {
+              producer
+                  .send(new ProducerRecord<>("by-time", 0, ts, null, "v"))
+                  .get(10, TimeUnit.SECONDS);
+            }
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (long ts : batched) {
+              sends.add(producer.send(new ProducerRecord<>("by-time", 0, ts, null, "v")));
+            }
+            for (Future<RecordMetadata> f : sends) {
+              f.get(10, TimeUnit.SECONDS);
+            }
+          }
+          TopicPartition tp = new TopicPartition("by-time", 0);
+          Map<String, String> answers = new TreeMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            Map<String, OffsetSpec> specs = new LinkedHashMap<>();
+            specs.put("earliest", OffsetSpec.earliest());
+            specs.put("latest", OffsetSpec.latest());
+            // OffsetSpec.maxTimestamp() differs inside a batch: see maxTimestampIsTheRecordsOffset.
+            for (long q : queries) {
+              specs.put("t0+" + (q - t0), OffsetSpec.forTimestamp(q));
+            }
+            for (Map.Entry<String, OffsetSpec> spec : specs.entrySet()) {
+              ListOffsetsResultInfo info =
+                  admin
+                      .listOffsets(Map.of(tp, spec.getValue()))
+                      .all()
+                      .get(10, TimeUnit.SECONDS)
+                      .get(tp);
+              answers.put(spec.getKey(), info.offset() + "@" + info.timestamp());
+            }
+          }
+          return answers;
+        });
+  }
+
+  @Test
+  @Disabled(
+      "mini-broker bug (log/PartitionLog.maxTimestamp, LogSegment.offsetOfMaxTimestamp):"
+          + " ListOffsets MAX_TIMESTAMP answers the last offset of the batch holding the newest"
+          + " timestamp; Apache Kafka answers the offset of the record with that timestamp;"
+          + " see the compat report")
+  void maxTimestampIsTheRecordsOffsetNotItsBatchsLast() throws Exception {
+    long t0 = 1_700_000_000_000L;
+    long[] batched = {t0 + 7000, t0 + 6000, t0 + 9000, t0 + 8000};
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("max-time", 1, (short) 1));
+          try (KafkaProducer<String, String> producer =
+              producer(bootstrap, Map.of("linger.ms", 50, "batch.size", 65536))) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (long ts : batched) {
+              sends.add(producer.send(new ProducerRecord<>("max-time", 0, ts, null, "v")));
+            }
+            for (Future<RecordMetadata> f : sends) {
+              f.get(10, TimeUnit.SECONDS);
+            }
+          }
+          TopicPartition tp = new TopicPartition("max-time", 0);
+          try (Admin admin = admin(bootstrap)) {
+            ListOffsetsResultInfo info =
+                admin
+                    .listOffsets(Map.of(tp, OffsetSpec.maxTimestamp()))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(tp);
+            return info.offset() + "@" + info.timestamp();
+          }
+        });
+  }
+
+  @Test
+  void keyedRecordsGoToTheSamePartitions() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("keyed", 6, (short) 1));
+          Map<String, Integer> partitionOfKey = new TreeMap<>();
+          try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
+            for (int i = 0; i < 60; i++) {
+              String key = "order-" + i;
+              partitionOfKey.put(
+                  key,
+                  producer
+                      .send(new ProducerRecord<>("keyed", key, "v"))
+                      .get(10, TimeUnit.SECONDS)
+                      .partition());
+            }
+          }
+          return partitionOfKey;
+        });
+  }
+
+  @Test
+  void errorsHaveTheSameTypes() throws Exception {
+    Map<String, String> observed =
+        sameOnBoth(
+            bootstrap -> {
+              Map<String, String> errors = new TreeMap<>();
+              createTopic(
+                  bootstrap,
+                  new NewTopic("small", 1, (short) 1)
+                      .configs(Map.of("max.message.bytes", "10000")));
+              createTopic(bootstrap, new NewTopic("ten", 1, (short) 1));
+              try (KafkaProducer<String, String> producer =
+                  producer(
+                      bootstrap,
+                      Map.of(
+                          "max.block.ms",
+                          2000,
+                          "delivery.timeout.ms",
+                          5000,
+                          "request.timeout.ms",
+                          4000))) {
+                errors.put(
+                    "produce to unknown topic (auto-create off)",
+                    errorOf(
+                        () ->
+                            producer
+                                .send(new ProducerRecord<>("absent", "k", "v"))
+                                .get(10, TimeUnit.SECONDS)));
+                errors.put(
+                    "record over max.message.bytes",
+                    errorOf(
+                        () ->
+                            producer
+                                .send(new ProducerRecord<>("small", 0, "k", "y".repeat(20_000)))
+                                .get(10, TimeUnit.SECONDS)));
+                for (int i = 0; i < 10; i++) {
+                  producer
+                      .send(new ProducerRecord<>("ten", 0, "k", "v" + i))
+                      .get(10, TimeUnit.SECONDS);
+                }
+              }
+              try (KafkaConsumer<String, String> consumer =
+                  consumer(bootstrap, Map.of("auto.offset.reset", "none"))) {
+                TopicPartition tp = new TopicPartition("ten", 0);
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, 100);
+                String outOfRange = "no error";
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (outOfRange.equals("no error") && System.nanoTime() < deadline) {
+                  try {
+                    consumer.poll(Duration.ofMillis(200));
+                  } catch (OffsetOutOfRangeException e) {
+                    outOfRange =
+                        e.getClass().getSimpleName() + " " + e.offsetOutOfRangePartitions();
+                  }
+                }
+                errors.put("fetch past the log end with auto.offset.reset=none", outOfRange);
+              }
+              try (Admin admin = admin(bootstrap)) {
+                errors.put(
+                    "describe unknown topic",
+                    errorOf(() -> admin.describeTopics(List.of("absent")).allTopicNames().get()));
+                errors.put(
+                    "create existing topic",
+                    errorOf(
+                        () ->
+                            admin
+                                .createTopics(List.of(new NewTopic("ten", 1, (short) 1)))
+                                .all()
+                                .get()));
+                errors.put(
+                    "delete unknown topic",
+                    errorOf(() -> admin.deleteTopics(List.of("absent")).all().get()));
+                errors.put(
+                    "shrink partitions",
+                    errorOf(
+                        () ->
+                            admin
+                                .createPartitions(Map.of("ten", NewPartitions.increaseTo(1)))
+                                .all()
+                                .get()));
+                errors.put(
+                    "invalid topic config value",
+                    errorOf(
+                        () ->
+                            admin
+                                .createTopics(
+                                    List.of(
+                                        new NewTopic("bad-config", 1, (short) 1)
+                                            .configs(Map.of("retention.ms", "soon"))))
+                                .all()
+                                .get()));
+              }
+              return errors;
+            });
+    // Equal is not enough: each case must really have failed, and as Kafka's clients expect.
+    assertThat(observed)
+        .containsEntry("record over max.message.bytes", "RecordTooLargeException")
+        .containsEntry("describe unknown topic", "UnknownTopicOrPartitionException")
+        .containsEntry("create existing topic", "TopicExistsException")
+        .containsEntry("delete unknown topic", "UnknownTopicOrPartitionException")
+        .containsEntry("shrink partitions", "InvalidPartitionsException")
+        .containsEntry("invalid topic config value", "InvalidConfigurationException");
+    assertThat(observed.get("fetch past the log end with auto.offset.reset=none"))
+        .startsWith("OffsetOutOfRangeException {ten-0=100}");
+    assertThat(observed.get("produce to unknown topic (auto-create off)")).isNotEqualTo("no error");
+  }
+
+  @Test
+  void everyTopicConfigMiniBrokerDescribesIsOneKafkaHas() throws Exception {
+    Map<String, Set<String>> names = new LinkedHashMap<>();
+    for (Map.Entry<String, String> broker : BOOTSTRAP.entrySet()) {
+      names.put(broker.getKey(), topicConfigNames(broker.getValue(), "config-subset"));
+    }
+    assertThat(names.get(KAFKA)).containsAll(names.get(MINI));
+  }
+
+  @Test
+  @Disabled(
+      "mini-broker gap (admin/TopicConfigs, log/LogConfig): DescribeConfigs of a topic lacks 20 of"
+          + " Kafka 4.1's topic configs, among them compression.type, message.timestamp.*,"
+          + " min.compaction.lag.ms, unclean.leader.election.enable; see the compat report")
+  void topicConfigNamesAreTheSame() throws Exception {
+    sameOnBoth(bootstrap -> topicConfigNames(bootstrap, "config-names"));
+  }
+
+  static Set<String> topicConfigNames(String bootstrap, String name) throws Exception {
+    createTopic(bootstrap, new NewTopic(name, 1, (short) 1));
+    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, name);
+    try (Admin admin = admin(bootstrap)) {
+      Set<String> names = new TreeSet<>();
+      admin
+          .describeConfigs(List.of(topic))
+          .all()
+          .get(10, TimeUnit.SECONDS)
+          .get(topic)
+          .entries()
+          .forEach(e -> names.add(e.name()));
+      return names;
+    }
+  }
+
+  @Test
+  void topicConfigsDescribeTheSame() throws Exception {
+    List<String> keys =
+        List.of(
+            "cleanup.policy",
+            "retention.ms",
+            "retention.bytes",
+            "segment.bytes",
+            "max.message.bytes");
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(
+              bootstrap,
+              new NewTopic("configured", 1, (short) 1)
+                  .configs(Map.of("cleanup.policy", "compact")));
+          ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "configured");
+          Map<String, String> described = new TreeMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            admin
+                .incrementalAlterConfigs(
+                    Map.of(
+                        topic,
+                        List.of(
+                            new AlterConfigOp(
+                                new ConfigEntry("retention.ms", "3600000"),
+                                AlterConfigOp.OpType.SET))))
+                .all()
+                .get(10, TimeUnit.SECONDS);
+            KafkaFuture<Map<ConfigResource, org.apache.kafka.clients.admin.Config>> configs =
+                admin.describeConfigs(List.of(topic)).all();
+            for (ConfigEntry entry : configs.get(10, TimeUnit.SECONDS).get(topic).entries()) {
+              if (keys.contains(entry.name())) {
+                described.put(
+                    entry.name(),
+                    entry.value()
+                        + " ("
+                        + entry.source()
+                        + (entry.isDefault() ? ", default" : "")
+                        + ")");
+              }
+            }
+          }
+          assertThat(described).containsOnlyKeys(keys);
+          return described;
+        });
+  }
+}
