@@ -1,0 +1,246 @@
+package dev.eventshop.shop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The README's way to run the shop, end to end: {@code ./shop up} (on free ports and its own data
+ * directory) starts three brokers and four services from docker-compose.yml; one order of each
+ * outcome is placed over REST and followed to its final state; {@code ./shop order} and {@code
+ * ./shop status} work against it; {@code ./shop down} leaves no process and no bound port.
+ */
+class ShopLauncherIT {
+
+  static final Path ROOT = ReadmeTest.ROOT;
+  static final Duration STEP = Duration.ofMinutes(3);
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir Path dir;
+  Process up;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (up != null && up.isAlive()) {
+      shop("down");
+      up.destroy();
+      if (!up.waitFor(60, TimeUnit.SECONDS)) {
+        up.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void upPlacesOrdersOfEveryOutcomeAndDownLeavesNothingBehind() throws Exception {
+    Path output = dir.resolve("up.log");
+    long t0 = System.nanoTime();
+    up =
+        new ProcessBuilder(
+                List.of(
+                    ROOT.resolve("shop").toString(),
+                    "up",
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--free-ports"))
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    await("./shop up is ready")
+        .atMost(STEP.multipliedBy(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> readyOrDead(output));
+    assertThat(up.isAlive()).as(tail(output)).isTrue();
+    System.out.printf(
+        "./shop up healthy in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    Map<String, String> urls = addresses(Files.readString(output));
+    String orders = urls.get("order-service");
+    assertThat(urls).containsKeys("broker-1", "payment-service", "notification-service");
+
+    String confirmed = place(orders, "alice", "BOOK-KAFKA", 1);
+    String declined = place(orders, "bob", "BOOK-KAFKA", 1);
+    String refunded = place(orders, "alice", "MUG-SOLDOUT", 1);
+
+    JsonNode happy = awaitFinal(orders, confirmed);
+    assertThat(happy.path("status").asString()).isEqualTo("CONFIRMED");
+    assertThat(eventTypes(happy))
+        .contains("OrderPlaced", "PaymentSuccessful", "InventoryUpdated", "OrderConfirmed");
+
+    JsonNode noMoney = awaitFinal(orders, declined);
+    assertThat(noMoney.path("status").asString()).isEqualTo("CANCELLED");
+    assertThat(noMoney.path("reason").asString()).contains("insufficient funds");
+
+    JsonNode soldOut = awaitFinal(orders, refunded);
+    assertThat(soldOut.path("status").asString()).isEqualTo("CANCELLED");
+    assertThat(eventTypes(soldOut))
+        .contains("PaymentSuccessful", "InventoryRejected", "PaymentRefunded");
+    JsonNode alice = get(urls.get("payment-service") + "/customers/alice");
+    assertThat(alice.toString()).contains(refunded).contains("REFUNDED");
+    await("the notification of the refunded order")
+        .atMost(STEP)
+        .until(
+            () ->
+                get(urls.get("notification-service") + "/notifications?orderId=" + refunded).size()
+                    == 1);
+
+    // The README's other commands against the running shop.
+    Result order = shop("order", "dave", "STICKER-PACK:2");
+    assertThat(order.exit()).as(order.output()).isZero();
+    assertThat(order.output()).contains("CONFIRMED").contains("OrderPlaced");
+    Result status = shop("status");
+    assertThat(status.exit()).as(status.output()).isZero();
+    assertThat(status.output()).contains("7 of 7 healthy");
+    List<Long> pids = pids(status.output());
+    List<Integer> ports = ports(status.output());
+    assertThat(pids).hasSize(7);
+    assertThat(ports).hasSizeGreaterThanOrEqualTo(10); // 7 listeners + 3 Raft ports
+
+    Result down = shop("down");
+    assertThat(down.exit()).as(down.output()).isZero();
+    assertThat(up.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (long pid : pids) {
+      assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("pid %d", pid).isEmpty();
+    }
+    for (int port : ports) {
+      assertThat(free(port)).as("port %d", port).isTrue();
+    }
+    assertThat(Files.readString(output)).contains("shop: stopped; no process of the shop is left");
+  }
+
+  private boolean readyOrDead(Path output) throws IOException {
+    return !up.isAlive() || Files.readString(output).contains("shop: ready in ");
+  }
+
+  private String place(String base, String customer, String sku, int quantity) throws Exception {
+    String body =
+        "{\"customerId\":\"%s\",\"items\":[{\"sku\":\"%s\",\"quantity\":%d}]}"
+            .formatted(customer, sku, quantity);
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/orders"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    return JSON.readTree(response.body()).path("id").asString();
+  }
+
+  private JsonNode awaitFinal(String base, String id) {
+    JsonNode[] last = new JsonNode[1];
+    await("order " + id + " reaches a final state")
+        .atMost(STEP)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              last[0] = get(base + "/orders/" + id);
+              String status = last[0].path("status").asString();
+              return status.equals("CONFIRMED") || status.equals("CANCELLED");
+            });
+    return last[0];
+  }
+
+  private JsonNode get(String url) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(url + " " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static List<String> eventTypes(JsonNode order) {
+    List<String> types = new ArrayList<>();
+    order.path("timeline").forEach(e -> types.add(e.path("eventType").asString()));
+    return types;
+  }
+
+  /** The addresses that `./shop up` prints once ready: " order-service http://127.0.0.1:..". */
+  static Map<String, String> addresses(String output) {
+    Map<String, String> result = new LinkedHashMap<>();
+    Matcher m =
+        Pattern.compile(
+                "^\\s+([a-z0-9-]+)\\s+((?:http://)?127\\.0\\.0\\.1:\\d+)$", Pattern.MULTILINE)
+            .matcher(output);
+    while (m.find()) {
+      result.put(m.group(1), m.group(2));
+    }
+    return result;
+  }
+
+  static List<Long> pids(String status) {
+    List<Long> result = new ArrayList<>();
+    Matcher m = Pattern.compile("^[a-z0-9-]+\\s+(\\d+)\\s", Pattern.MULTILINE).matcher(status);
+    while (m.find()) {
+      result.add(Long.parseLong(m.group(1)));
+    }
+    return result;
+  }
+
+  static List<Integer> ports(String status) {
+    List<Integer> result = new ArrayList<>();
+    Matcher m = Pattern.compile("(?:127\\.0\\.0\\.1:|\\+)(\\d+)").matcher(status);
+    while (m.find()) {
+      result.add(Integer.parseInt(m.group(1)));
+    }
+    return result;
+  }
+
+  static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  record Result(int exit, String output) {}
+
+  private Result shop(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("shop").toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--data-dir", dir.resolve("data").toString()));
+    Path out = Files.createTempFile(dir, "shop-", ".out");
+    Process p =
+        new ProcessBuilder(command)
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    if (!p.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("./shop " + String.join(" ", args) + " did not finish");
+    }
+    return new Result(p.exitValue(), Files.readString(out));
+  }
+
+  private static String tail(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+}
