@@ -4,12 +4,11 @@ import dev.eventshop.support.inbox.Inbox;
 import dev.eventshop.support.kafka.ConsumeInterceptor;
 import dev.eventshop.support.kafka.DeadLetterErrorHandling;
 import dev.eventshop.support.kafka.ShopKafkaProperties;
+import dev.eventshop.support.kafka.ShopTopics;
 import dev.eventshop.support.outbox.Outbox;
 import dev.eventshop.support.outbox.OutboxProperties;
 import dev.eventshop.support.outbox.OutboxRelay;
 import dev.eventshop.support.tracing.TraceFilter;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -19,7 +18,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -38,20 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties({ShopKafkaProperties.class, OutboxProperties.class})
 public class ServiceSupportAutoConfiguration {
 
-  /** Each topic the service uses, and its dead-letter topic, with the same partition count. */
   @Bean
   KafkaAdmin.NewTopics shopTopics(ShopKafkaProperties kafka) {
-    List<NewTopic> topics = new ArrayList<>();
-    for (String name : kafka.topics()) {
-      for (String topic : List.of(name, name + DeadLetterErrorHandling.DLT_SUFFIX)) {
-        topics.add(
-            TopicBuilder.name(topic)
-                .partitions(kafka.partitions())
-                .replicas(kafka.replicationFactor())
-                .build());
-      }
-    }
-    return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
+    return new KafkaAdmin.NewTopics(ShopTopics.of(kafka).toArray(NewTopic[]::new));
   }
 
   @Bean

@@ -12,6 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     topic {@code <topic>.DLT}) if missing
  * @param partitions partitions of each topic created (default 3)
  * @param replicationFactor replication factor of each topic created (default 1; 3 on a cluster)
+ * @param minInsyncReplicas {@code min.insync.replicas} of each topic created: how many replicas
+ *     must have a record before an {@code acks=all} produce succeeds (default 1, which leaves it to
+ *     the broker's default; 2 on a three-node cluster)
  * @param retry how often a failing record is retried before it goes to the dead-letter topic
  */
 @ConfigurationProperties("shop.kafka")
@@ -19,6 +22,7 @@ public record ShopKafkaProperties(
     @DefaultValue List<String> topics,
     @DefaultValue("3") int partitions,
     @DefaultValue("1") short replicationFactor,
+    @DefaultValue("1") int minInsyncReplicas,
     @DefaultValue Retry retry) {
 
   /**
