@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,7 +35,9 @@ final class BrokerLifecycle {
   private final Runnable onFirstRegistration;
   private final CompletableFuture<Void> registered = new CompletableFuture<>();
   private volatile boolean active; // registered and not told otherwise since
-  private volatile boolean registering;
+  // At most one registration in flight: a second one, applied while this broker is unfenced, would
+  // read as a restart and cost it its leaderships.
+  private final AtomicBoolean registering = new AtomicBoolean();
   private volatile boolean heartbeatInFlight;
   private volatile boolean shuttingDown;
 
@@ -91,15 +94,14 @@ final class BrokerLifecycle {
   }
 
   private void register() {
-    if (shuttingDown || registering) {
+    if (shuttingDown || !registering.compareAndSet(false, true)) {
       return;
     }
-    registering = true;
     propose
         .apply(registration)
         .whenComplete(
             (result, error) -> {
-              registering = false;
+              registering.set(false);
               if (error != null || !result.isOk()) {
                 log.info(
                     "broker {}: registration not done yet ({}); retrying",
