@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.eventshop.contracts.EventContracts;
 import dev.eventshop.support.testing.KafkaProbe;
 import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.tracing.TraceContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
@@ -83,6 +85,28 @@ class OrderSagaIT extends ServiceWithEmbeddedKafka {
     assertThat(first.get("partition").asInt()).isEqualTo(orderPlaced.partition());
     assertThat(first.get("offset").asLong()).isEqualTo(orderPlaced.offset());
     assertThat(first.get("direction").asString()).isEqualTo("published");
+  }
+
+  @Test
+  void theCallersTraceTravelsWithOrderPlaced() {
+    TraceContext caller = TraceContext.newTrace();
+
+    var placed =
+        http()
+            .post()
+            .uri("/orders")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header("traceparent", caller.traceparent())
+            .body(order("alice", item("STICKER-PACK", 1)))
+            .retrieve()
+            .toEntity(String.class);
+
+    assertThat(TraceContext.parse(placed.getHeaders().getFirst("traceparent")))
+        .hasValueSatisfying(t -> assertThat(t.traceId()).isEqualTo(caller.traceId()));
+    String id = placed.getHeaders().getLocation().getPath().substring("/orders/".length());
+    ConsumerRecord<String, String> orderPlaced = awaitOrderEvent(id, "OrderPlaced");
+    assertThat(TraceContext.parse(KafkaProbe.header(orderPlaced, "traceparent")))
+        .hasValueSatisfying(t -> assertThat(t.traceId()).isEqualTo(caller.traceId()));
   }
 
   @Test
