@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -327,6 +328,81 @@ class DifferentialIT {
           }
           return partitionOfKey;
         });
+  }
+
+  @Test
+  void staticGroupMembersGetTheSameRangeAssignmentsAndCommits() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("grouped", 4, (short) 1));
+          try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
+            for (int i = 0; i < 40; i++) {
+              producer.send(new ProducerRecord<>("grouped", i % 4, "k" + i, "v" + i));
+            }
+            producer.flush();
+          }
+          Map<String, KafkaConsumer<String, String>> members = new TreeMap<>();
+          try {
+            for (String member : List.of("member-1", "member-2")) {
+              KafkaConsumer<String, String> consumer =
+                  consumer(
+                      bootstrap,
+                      Map.of(
+                          "group.id", "grouped-app",
+                          "group.instance.id", member,
+                          "enable.auto.commit", "false",
+                          "heartbeat.interval.ms", "200",
+                          "session.timeout.ms", "10000",
+                          "partition.assignment.strategy",
+                              "org.apache.kafka.clients.consumer.RangeAssignor"));
+              consumer.subscribe(List.of("grouped"));
+              members.put(member, consumer);
+            }
+            // Poll both until each owns two partitions and has read them to the end (10 records
+            // each), so that what each member commits does not depend on rebalance timing.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && !caughtUp(members.values(), 10)) {
+              for (KafkaConsumer<String, String> member : members.values()) {
+                member.poll(Duration.ofMillis(50));
+              }
+            }
+            Map<String, List<Integer>> assignment = new TreeMap<>();
+            for (Map.Entry<String, KafkaConsumer<String, String>> m : members.entrySet()) {
+              m.getValue().commitSync(Duration.ofSeconds(10));
+              assignment.put(
+                  m.getKey(),
+                  m.getValue().assignment().stream()
+                      .map(TopicPartition::partition)
+                      .sorted()
+                      .toList());
+            }
+            Map<Integer, Long> committed = new TreeMap<>();
+            try (Admin admin = admin(bootstrap)) {
+              admin
+                  .listConsumerGroupOffsets("grouped-app")
+                  .partitionsToOffsetAndMetadata()
+                  .get(10, TimeUnit.SECONDS)
+                  .forEach((tp, offset) -> committed.put(tp.partition(), offset.offset()));
+            }
+            return Map.of("assignment", assignment, "committed", committed);
+          } finally {
+            members.values().forEach(KafkaConsumer::close);
+          }
+        });
+  }
+
+  static boolean caughtUp(Collection<KafkaConsumer<String, String>> members, long end) {
+    for (KafkaConsumer<String, String> member : members) {
+      if (member.assignment().size() != 2) {
+        return false;
+      }
+      for (TopicPartition tp : member.assignment()) {
+        if (member.position(tp, Duration.ofSeconds(5)) != end) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   @Test
