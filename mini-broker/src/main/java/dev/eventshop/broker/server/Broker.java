@@ -214,22 +214,16 @@ public final class Broker implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot start the metadata quorum", e);
     }
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      ClusterMetadata.BrokerInfo self = quorum.current().brokers().get(config.nodeId());
-      if (self != null && !self.fenced()) {
-        return quorum;
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      quorum.registered().get(120, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn(
+          "broker {} is not registered with the metadata quorum yet ({}); serving anyway",
+          config.nodeId(),
+          e.toString());
     }
-    log.warn(
-        "broker {} is not registered with the metadata quorum yet; serving anyway",
-        config.nodeId());
     return quorum;
   }
 
