@@ -270,9 +270,11 @@ public final class LogSegment {
     timeIndex.flush();
   }
 
-  /** Flushes and trims the index files to their entries, so they can be reopened as they are. */
+  /** Flushes, and trims the index files to their entries, as Kafka does when a segment rolls. */
   void onBecomeInactive() throws IOException {
     flush();
+    offsetIndex.trim();
+    timeIndex.trim();
   }
 
   void close() throws IOException {

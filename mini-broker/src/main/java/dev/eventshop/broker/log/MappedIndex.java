@@ -18,7 +18,7 @@ abstract class MappedIndex implements AutoCloseable {
   protected final Path file;
   protected final long baseOffset;
   protected final int entrySize;
-  protected final int maxEntries;
+  protected int maxEntries;
   protected MappedByteBuffer mmap;
   protected volatile int entries;
 
@@ -71,6 +71,22 @@ abstract class MappedIndex implements AutoCloseable {
 
   void flush() {
     mmap.force();
+  }
+
+  /**
+   * Shrinks the file to the entries it holds, as for a segment that stops being active: other tools
+   * (Kafka's log dump tool) then read it as Kafka writes it. No entry can be added after.
+   */
+  void trim() throws IOException {
+    mmap.force();
+    int length = entries * entrySize;
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      // Readers use only slots below `entries`, all inside the new length.
+      MappedByteBuffer trimmed = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+      mmap = trimmed;
+      raf.setLength(length);
+    }
+    maxEntries = entries;
   }
 
   /** Trims the file to its entries and unmaps it. */

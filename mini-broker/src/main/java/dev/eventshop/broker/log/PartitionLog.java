@@ -429,7 +429,10 @@ public final class PartitionLog implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp and its offset. */
+  /**
+   * ListOffsets MAX_TIMESTAMP: the record with the largest timestamp and its own offset (not the
+   * last offset of its batch), as Apache Kafka answers.
+   */
   public Optional<TimestampAndOffset> maxTimestamp() {
     LogSegment best = null;
     for (LogSegment segment : segments.values()) {
@@ -438,11 +441,27 @@ public final class PartitionLog implements AutoCloseable {
         best = segment;
       }
     }
-    return best == null
-        ? Optional.empty()
-        : Optional.of(
-            new TimestampAndOffset(
-                best.maxTimestamp(), best.offsetOfMaxTimestamp(), Optional.empty()));
+    if (best == null) {
+      return Optional.empty();
+    }
+    long timestamp = best.maxTimestamp();
+    for (FileChannelRecordBatch batch : best.batchesFrom(best.offsetOfMaxTimestamp())) {
+      Optional<Integer> epoch = Optional.of(batch.partitionLeaderEpoch());
+      if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+        return Optional.of(new TimestampAndOffset(timestamp, batch.baseOffset(), epoch));
+      }
+      try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+        while (records.hasNext()) {
+          Record record = records.next();
+          if (record.timestamp() == timestamp) {
+            return Optional.of(new TimestampAndOffset(timestamp, record.offset(), epoch));
+          }
+        }
+      }
+      break;
+    }
+    return Optional.of(
+        new TimestampAndOffset(timestamp, best.offsetOfMaxTimestamp(), Optional.empty()));
   }
 
   /** Removes every record at or above {@code offset} (a follower diverged from its leader). */

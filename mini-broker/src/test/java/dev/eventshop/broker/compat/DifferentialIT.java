@@ -275,11 +275,6 @@ class DifferentialIT {
   }
 
   @Test
-  @Disabled(
-      "mini-broker bug (log/PartitionLog.maxTimestamp, LogSegment.offsetOfMaxTimestamp):"
-          + " ListOffsets MAX_TIMESTAMP answers the last offset of the batch holding the newest"
-          + " timestamp; Apache Kafka answers the offset of the record with that timestamp;"
-          + " see the compat report")
   void maxTimestampIsTheRecordsOffsetNotItsBatchsLast() throws Exception {
     long t0 = 1_700_000_000_000L;
     long[] batched = {t0 + 7000, t0 + 6000, t0 + 9000, t0 + 8000};

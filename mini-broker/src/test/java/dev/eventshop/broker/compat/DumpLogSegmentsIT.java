@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,11 +85,6 @@ class DumpLogSegmentsIT {
   }
 
   @Test
-  @Disabled(
-      "mini-broker bug (log/LogSegment.onBecomeInactive, MappedIndex): a rolled segment's"
-          + " .index/.timeindex stay preallocated (10 MiB of trailing zero entries) until the"
-          + " broker closes, so Kafka's TimeIndex.sanityCheck reports 'Corrupt time index ... last"
-          + " timestamp is 0'; see the compat report")
   void rolledSegmentIndexesAreTrimmedWhileTheBrokerRuns() throws Exception {
     Path logDir = dir.resolve("logs");
     Path partitionDir = logDir.resolve("dumped-0");
