@@ -42,6 +42,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final Replicas replicas;
   private final Supplier<ClusterMetadata> metadata;
   private final FetchPurgatory purgatory;
+  private final LeaderLookup leaders;
   private final FollowerFetchListener followers;
 
   /** Told of every follower fetch, so the leader can track replica progress. */
@@ -57,6 +58,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     this.replicas = replicas;
     this.metadata = metadata;
     this.purgatory = purgatory;
+    this.leaders = new LeaderLookup(replicas, metadata);
     this.followers = followers;
   }
 
@@ -211,20 +213,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     if (w.tp() == null) {
       return Errors.UNKNOWN_TOPIC_ID;
     }
-    Partition partition = replicas.get(w.tp()).orElse(null);
-    if (partition == null) {
-      return metadata.get().partition(w.tp()).isPresent()
-          ? Errors.NOT_LEADER_OR_FOLLOWER
-          : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    LeaderLookup.Result leader = leaders.leaderFor(w.tp(), w.currentLeaderEpoch());
+    if (leader.error() != Errors.NONE) {
+      return leader.error();
     }
-    if (!partition.isLeader()) {
-      return Errors.NOT_LEADER_OR_FOLLOWER;
-    }
-    if (w.currentLeaderEpoch() >= 0 && w.currentLeaderEpoch() != partition.leaderEpoch()) {
-      return w.currentLeaderEpoch() < partition.leaderEpoch()
-          ? Errors.FENCED_LEADER_EPOCH
-          : Errors.UNKNOWN_LEADER_EPOCH;
-    }
+    Partition partition = leader.partition();
     PartitionLog log = partition.log();
     int limit = Math.min(w.maxBytes(), remaining);
     try {

@@ -27,12 +27,10 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
-  private final Replicas replicas;
-  private final Supplier<ClusterMetadata> metadata;
+  private final LeaderLookup leaders;
 
   public ListOffsetsHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
-    this.replicas = replicas;
-    this.metadata = metadata;
+    this.leaders = new LeaderLookup(replicas, metadata);
   }
 
   @Override
@@ -79,24 +77,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             .setTimestamp(-1)
             .setOffset(-1)
             .setLeaderEpoch(-1);
-    Partition partition = replicas.get(tp).orElse(null);
-    if (partition == null) {
-      Errors error =
-          metadata.get().partition(tp).isPresent()
-              ? Errors.NOT_LEADER_OR_FOLLOWER
-              : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-      return out.setErrorCode(error.code());
+    LeaderLookup.Result leader = leaders.leaderFor(tp, p.currentLeaderEpoch());
+    if (leader.error() != Errors.NONE) {
+      return out.setErrorCode(leader.error().code());
     }
-    if (!partition.isLeader()) {
-      return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-    }
-    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
-      Errors error =
-          p.currentLeaderEpoch() < partition.leaderEpoch()
-              ? Errors.FENCED_LEADER_EPOCH
-              : Errors.UNKNOWN_LEADER_EPOCH;
-      return out.setErrorCode(error.code());
-    }
+    Partition partition = leader.partition();
     PartitionLog log = partition.log();
     long visibleEnd = fromReplica ? log.logEndOffset() : log.highWatermark();
     long timestamp = p.timestamp();

@@ -25,12 +25,10 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
-  private final Replicas replicas;
-  private final Supplier<ClusterMetadata> metadata;
+  private final LeaderLookup leaders;
 
   public OffsetForLeaderEpochHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
-    this.replicas = replicas;
-    this.metadata = metadata;
+    this.leaders = new LeaderLookup(replicas, metadata);
   }
 
   @Override
@@ -65,24 +63,11 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
   private EpochEndOffset lookup(TopicPartition tp, OffsetForLeaderPartition p) {
     EpochEndOffset out =
         new EpochEndOffset().setPartition(tp.partition()).setLeaderEpoch(-1).setEndOffset(-1);
-    Partition partition = replicas.get(tp).orElse(null);
-    if (partition == null) {
-      Errors error =
-          metadata.get().partition(tp).isPresent()
-              ? Errors.NOT_LEADER_OR_FOLLOWER
-              : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-      return out.setErrorCode(error.code());
+    LeaderLookup.Result leader = leaders.leaderFor(tp, p.currentLeaderEpoch());
+    if (leader.error() != Errors.NONE) {
+      return out.setErrorCode(leader.error().code());
     }
-    if (!partition.isLeader()) {
-      return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-    }
-    if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
-      Errors error =
-          p.currentLeaderEpoch() < partition.leaderEpoch()
-              ? Errors.FENCED_LEADER_EPOCH
-              : Errors.UNKNOWN_LEADER_EPOCH;
-      return out.setErrorCode(error.code());
-    }
+    Partition partition = leader.partition();
     EpochEnd end =
         partition
             .log()
