@@ -48,12 +48,24 @@ class RaftMetadataStoreIT {
   final Map<Integer, RaftMetadataStore> stores = new TreeMap<>();
   final Map<Integer, List<ClusterMetadata>> published = new TreeMap<>();
 
+  static {
+    // A Raft peer that cannot bind must fail this test, not end the test JVM with System.exit.
+    org.apache.ratis.util.ExitUtils.disableSystemExit();
+  }
+
   @BeforeEach
   void choosePorts() throws IOException {
-    for (int id = 1; id <= 3; id++) {
-      try (ServerSocket socket =
-          new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    // All three sockets stay open until every port is chosen, so no port is handed out twice.
+    List<ServerSocket> sockets = new java.util.ArrayList<>();
+    try {
+      for (int id = 1; id <= 3; id++) {
+        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        sockets.add(socket);
         voters.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
+      }
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
       }
     }
   }

@@ -51,15 +51,28 @@ class ClusterFailoverIT {
     }
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** Distinct free ports: every socket stays open until all are chosen. */
+  static int[] freePorts(int count) throws Exception {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
     }
   }
 
   void startCluster() throws Exception {
-    int[] clientPorts = {freePort(), freePort(), freePort()};
-    int[] raftPorts = {freePort(), freePort(), freePort()};
+    int[] ports = freePorts(6);
+    int[] clientPorts = {ports[0], ports[1], ports[2]};
+    int[] raftPorts = {ports[3], ports[4], ports[5]};
     String voters =
         "1@127.0.0.1:"
             + raftPorts[0]
