@@ -6,14 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.ApiError;
 
@@ -53,23 +51,22 @@ final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
               .setResourceType(resource.resourceType())
               .setResourceName(resource.resourceName());
       response.responses().add(result);
-      if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
-        result
-            .setErrorCode(Errors.INVALID_REQUEST.code())
-            .setErrorMessage("only topic configs can be altered; broker configs are static");
-        continue;
-      }
-      Map<String, String> overrides = new LinkedHashMap<>();
-      for (AlterableConfig c : resource.configs()) {
-        overrides.put(c.name(), c.value());
-      }
-      try {
-        topicConfigs.replace(resource.resourceName(), overrides, request.data().validateOnly());
-        result.setErrorCode(Errors.NONE.code());
-      } catch (RuntimeException e) {
-        ApiError error = ApiError.fromThrowable(e);
-        result.setErrorCode(error.error().code()).setErrorMessage(error.message());
-      }
+      ApiError outcome =
+          topicConfigs.alter(
+              resource.resourceType(),
+              resource.resourceName(),
+              current -> {
+                // The legacy form replaces every override with exactly the given set.
+                Map<String, String> overrides = new LinkedHashMap<>();
+                for (AlterableConfig c : resource.configs()) {
+                  overrides.put(c.name(), c.value());
+                }
+                return overrides;
+              },
+              request.data().validateOnly());
+      result
+          .setErrorCode(outcome.error().code())
+          .setErrorMessage(outcome.isSuccess() ? null : outcome.message());
     }
     return CompletableFuture.completedFuture(response);
   }

@@ -4,13 +4,11 @@ import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
@@ -18,7 +16,6 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
@@ -60,24 +57,20 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
               .setResourceType(resource.resourceType())
               .setResourceName(resource.resourceName());
       response.responses().add(result);
-      if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
-        result
-            .setErrorCode(Errors.INVALID_REQUEST.code())
-            .setErrorMessage("only topic configs can be altered; broker configs are static");
-        continue;
-      }
-      try {
-        Map<String, String> overrides =
-            new LinkedHashMap<>(topicConfigs.current(resource.resourceName()));
-        for (AlterableConfig c : resource.configs()) {
-          apply(overrides, c);
-        }
-        topicConfigs.replace(resource.resourceName(), overrides, request.data().validateOnly());
-        result.setErrorCode(Errors.NONE.code());
-      } catch (RuntimeException e) {
-        ApiError error = ApiError.fromThrowable(e);
-        result.setErrorCode(error.error().code()).setErrorMessage(error.message());
-      }
+      ApiError outcome =
+          topicConfigs.alter(
+              resource.resourceType(),
+              resource.resourceName(),
+              overrides -> {
+                for (AlterableConfig c : resource.configs()) {
+                  apply(overrides, c);
+                }
+                return overrides;
+              },
+              request.data().validateOnly());
+      result
+          .setErrorCode(outcome.error().code())
+          .setErrorMessage(outcome.isSuccess() ? null : outcome.message());
     }
     return CompletableFuture.completedFuture(response);
   }

@@ -2,9 +2,14 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.metadata.MetadataStore;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
  * Validates and stores a topic's config overrides: shared by AlterConfigs and its incremental twin.
@@ -28,12 +33,31 @@ final class TopicConfigs {
         .configs();
   }
 
-  /** Replaces the overrides after validating them; an invalid value changes nothing. */
-  void replace(String topic, Map<String, String> overrides, boolean validateOnly) {
-    current(topic);
-    logConfigOf.apply(overrides);
-    if (!validateOnly) {
-      metadata.setTopicConfigs(topic, overrides);
+  /**
+   * Replaces a topic's overrides with {@code change} applied to the current ones, after validating
+   * the result; an invalid value changes nothing. Only topics have alterable configs: broker
+   * configs are static.
+   *
+   * @return the outcome for the resource's entry in the response
+   */
+  ApiError alter(
+      byte resourceType,
+      String topic,
+      UnaryOperator<Map<String, String>> change,
+      boolean validateOnly) {
+    if (ConfigResource.Type.forId(resourceType) != ConfigResource.Type.TOPIC) {
+      return new ApiError(
+          Errors.INVALID_REQUEST, "only topic configs can be altered; broker configs are static");
+    }
+    try {
+      Map<String, String> overrides = change.apply(new LinkedHashMap<>(current(topic)));
+      logConfigOf.apply(overrides);
+      if (!validateOnly) {
+        metadata.setTopicConfigs(topic, overrides);
+      }
+      return ApiError.NONE;
+    } catch (RuntimeException e) {
+      return ApiError.fromThrowable(e);
     }
   }
 }
