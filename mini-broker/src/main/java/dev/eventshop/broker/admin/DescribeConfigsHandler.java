@@ -1,6 +1,7 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.log.LogConfig;
+import dev.eventshop.broker.log.TopicConfigKey;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.protocol.ApiHandler;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
@@ -132,9 +134,10 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
   private DescribeConfigsResourceResult topicEntry(
       TopicInfo topic, String name, String value, boolean synonyms, boolean docs) {
     boolean override = topic.configs().containsKey(name);
-    String brokerName = LogConfig.BROKER_DEFAULT_OF.get(name);
+    TopicConfigKey key = TopicConfigKey.byKey(name).orElseThrow();
+    String brokerName = key.brokerProperty().orElse(null);
     BrokerProperty brokerProperty =
-        brokerName.isEmpty() ? null : BrokerProperty.byKey(brokerName).orElse(null);
+        brokerName == null ? null : BrokerProperty.byKey(brokerName).orElse(null);
     ConfigSource defaultSource =
         brokerProperty != null
                 && !config.asStrings().get(brokerName).equals(brokerProperty.defaultValue())
@@ -147,7 +150,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
             .setReadOnly(false)
             .setIsSensitive(false)
             .setConfigSource((override ? ConfigSource.TOPIC_CONFIG : defaultSource).id())
-            .setConfigType(topicTypeOf(name).id())
+            .setConfigType(typeOf(key.type()).id())
             .setDocumentation(docs ? "See Kafka's topic configuration '" + name + "'." : null);
     if (synonyms) {
       if (override) {
@@ -181,17 +184,14 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
     };
   }
 
-  private static ConfigType topicTypeOf(String name) {
-    return switch (name) {
-      case "cleanup.policy" -> ConfigType.LIST;
-      case "message.timestamp.type" -> ConfigType.STRING;
-      case "segment.bytes",
-          "max.message.bytes",
-          "index.interval.bytes",
-          "segment.index.bytes",
-          "min.insync.replicas" ->
-          ConfigType.INT;
-      default -> ConfigType.LONG;
+  private static ConfigType typeOf(ConfigDef.Type type) {
+    return switch (type) {
+      case BOOLEAN -> ConfigType.BOOLEAN;
+      case INT -> ConfigType.INT;
+      case LONG -> ConfigType.LONG;
+      case DOUBLE -> ConfigType.DOUBLE;
+      case LIST -> ConfigType.LIST;
+      default -> ConfigType.STRING;
     };
   }
 }

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * every key to its newest offset across the whole log, then rewrites each inactive segment without
  * the records an offset above has superseded. Tombstones (null values) are kept for {@code
  * delete.retention.ms} so that consumers see the deletion, then removed. The active segment is
- * never rewritten; the key map is rebuilt on each run (fine for the sizes of a teaching broker;
- * Kafka bounds it with an offset map of fixed memory).
+ * never rewritten, nor are segments whose newest record is younger than {@code
+ * min.compaction.lag.ms}; the key map is rebuilt on each run (fine for the sizes of a teaching
+ * broker; Kafka bounds it with an offset map of fixed memory).
  */
 final class LogCleaner {
 
@@ -50,11 +51,19 @@ final class LogCleaner {
     indexKeys(partitionLog.activeSegment(), newestOffsetOfKey);
 
     int removed = 0;
-    long deleteRetentionMs = partitionLog.config().deleteRetentionMs();
+    LogConfig cfg = partitionLog.config();
+    boolean all = true;
     for (LogSegment segment : inactive) {
-      removed += rewrite(partitionLog, segment, newestOffsetOfKey, nowMs, deleteRetentionMs);
+      if (nowMs - segment.maxTimestamp() < cfg.minCompactionLagMs()) {
+        // min.compaction.lag.ms: this segment and the newer ones stay as written for now.
+        all = false;
+        break;
+      }
+      removed += rewrite(partitionLog, segment, newestOffsetOfKey, nowMs, cfg.deleteRetentionMs());
     }
-    cleanedUpTo.put(partitionLog, end);
+    if (all) {
+      cleanedUpTo.put(partitionLog, end);
+    }
     if (removed > 0) {
       log.info(
           "{}: compaction removed {} superseded record(s)", partitionLog.topicPartition(), removed);

@@ -1,15 +1,22 @@
 package dev.eventshop.broker.log;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
- * The configuration of one topic's logs, under Kafka's topic-level names. Each value is the topic's
- * override if it has one, else the broker's default. Immutable; altering a topic's configs replaces
- * its LogConfig.
+ * The configuration of one topic's logs, under Kafka's topic-level names ({@link TopicConfigKey}).
+ * Each value is the topic's override if it has one, else the broker's default, else Kafka's.
+ * Immutable; altering a topic's configs replaces its LogConfig.
  *
+ * @param compression what batches are stored as, or null to keep what the producer sent ({@code
+ *     compression.type=producer})
+ * @param values every topic config's effective value, by name, as DescribeConfigs reports it
  * @param overrides the topic-level values that were set explicitly, by name
  */
 public record LogConfig(
@@ -26,45 +33,13 @@ public record LogConfig(
     long flushMs,
     int minInsyncReplicas,
     boolean logAppendTime,
+    long timestampBeforeMaxMs,
+    long timestampAfterMaxMs,
     long deleteRetentionMs,
+    long minCompactionLagMs,
+    Compression compression,
+    Map<String, String> values,
     Map<String, String> overrides) {
-
-  /** Topic-level config names, each with the broker property that supplies its default. */
-  public static final Map<String, String> BROKER_DEFAULT_OF =
-      Map.ofEntries(
-          Map.entry("segment.bytes", "log.segment.bytes"),
-          Map.entry("segment.ms", "log.roll.ms"),
-          Map.entry("retention.ms", "log.retention.ms"),
-          Map.entry("retention.bytes", "log.retention.bytes"),
-          Map.entry("cleanup.policy", "log.cleanup.policy"),
-          Map.entry("max.message.bytes", "message.max.bytes"),
-          Map.entry("index.interval.bytes", "log.index.interval.bytes"),
-          Map.entry("segment.index.bytes", ""),
-          Map.entry("flush.messages", "log.flush.interval.messages"),
-          Map.entry("flush.ms", "log.flush.interval.ms"),
-          Map.entry("min.insync.replicas", "min.insync.replicas"),
-          Map.entry("message.timestamp.type", ""),
-          Map.entry("delete.retention.ms", ""));
-
-  /**
-   * Kafka's defaults, used when no broker-level value is given (the broker passes its own, whose
-   * defaults are the same; see BrokerProperty).
-   */
-  private static final Map<String, String> STATIC_DEFAULTS =
-      Map.ofEntries(
-          Map.entry("segment.bytes", "1073741824"),
-          Map.entry("segment.ms", "604800000"),
-          Map.entry("retention.ms", "604800000"),
-          Map.entry("retention.bytes", "-1"),
-          Map.entry("cleanup.policy", "delete"),
-          Map.entry("max.message.bytes", "1048588"),
-          Map.entry("index.interval.bytes", "4096"),
-          Map.entry("segment.index.bytes", "10485760"),
-          Map.entry("flush.messages", String.valueOf(Long.MAX_VALUE)),
-          Map.entry("flush.ms", String.valueOf(Long.MAX_VALUE)),
-          Map.entry("min.insync.replicas", "1"),
-          Map.entry("message.timestamp.type", "CreateTime"),
-          Map.entry("delete.retention.ms", "86400000"));
 
   /**
    * Builds a topic's config from the broker's defaults (by broker property name) and the topic's
@@ -72,77 +47,115 @@ public record LogConfig(
    * InvalidConfigurationException}s naming the key.
    */
   public static LogConfig of(Map<String, String> brokerDefaults, Map<String, String> overrides) {
-    Map<String, String> effective = new LinkedHashMap<>();
-    BROKER_DEFAULT_OF.forEach(
-        (name, brokerName) ->
-            effective.put(
-                name,
-                brokerName.isEmpty()
-                    ? STATIC_DEFAULTS.get(name)
-                    : brokerDefaults.getOrDefault(brokerName, STATIC_DEFAULTS.get(name))));
+    Map<String, String> values = new LinkedHashMap<>();
+    for (TopicConfigKey key : TopicConfigKey.values()) {
+      String brokerValue = key.brokerProperty().map(brokerDefaults::get).orElse(null);
+      values.put(key.key(), brokerValue != null ? brokerValue : key.defaultValue());
+    }
     overrides.forEach(
         (name, value) -> {
-          if (!BROKER_DEFAULT_OF.containsKey(name)) {
-            throw new InvalidConfigurationException("Unknown topic config name: " + name);
-          }
-          effective.put(name, value);
+          TopicConfigKey key =
+              TopicConfigKey.byKey(name)
+                  .orElseThrow(
+                      () ->
+                          new InvalidConfigurationException("Unknown topic config name: " + name));
+          checkType(key, value);
+          values.put(name, value);
         });
-    String policy = effective.get("cleanup.policy").replace(" ", "").toLowerCase(Locale.ROOT);
+    String policy = values.get("cleanup.policy").replace(" ", "").toLowerCase(Locale.ROOT);
     for (String p : policy.split(",")) {
       if (!p.equals("delete") && !p.equals("compact")) {
-        throw new InvalidConfigurationException(
-            "Invalid value "
-                + policy
-                + " for configuration cleanup.policy: expected delete or compact");
+        throw invalid("cleanup.policy", policy, "expected delete or compact");
       }
     }
-    String timestampType = effective.get("message.timestamp.type");
+    String timestampType = values.get("message.timestamp.type");
     if (!timestampType.equals("CreateTime") && !timestampType.equals("LogAppendTime")) {
-      throw new InvalidConfigurationException(
-          "Invalid value " + timestampType + " for configuration message.timestamp.type");
+      throw invalid(
+          "message.timestamp.type", timestampType, "expected CreateTime or LogAppendTime");
+    }
+    if (Boolean.parseBoolean(values.get("remote.storage.enable"))) {
+      throw invalid("remote.storage.enable", "true", "mini-broker has no tiered storage");
     }
     return new LogConfig(
-        intAtLeast(effective, "segment.bytes", 14),
-        longAtLeast(effective, "segment.ms", 1),
-        longAtLeast(effective, "retention.ms", -1),
-        longAtLeast(effective, "retention.bytes", -1),
+        intAtLeast(values, "segment.bytes", 14),
+        longAtLeast(values, "segment.ms", 1),
+        longAtLeast(values, "retention.ms", -1),
+        longAtLeast(values, "retention.bytes", -1),
         policy.contains("compact"),
         policy.contains("delete"),
-        intAtLeast(effective, "max.message.bytes", 0),
-        intAtLeast(effective, "index.interval.bytes", 0),
-        intAtLeast(effective, "segment.index.bytes", 4096),
-        longAtLeast(effective, "flush.messages", 1),
-        longAtLeast(effective, "flush.ms", 0),
-        intAtLeast(effective, "min.insync.replicas", 1),
+        intAtLeast(values, "max.message.bytes", 0),
+        intAtLeast(values, "index.interval.bytes", 0),
+        intAtLeast(values, "segment.index.bytes", 4096),
+        longAtLeast(values, "flush.messages", 1),
+        longAtLeast(values, "flush.ms", 0),
+        intAtLeast(values, "min.insync.replicas", 1),
         timestampType.equals("LogAppendTime"),
-        longAtLeast(effective, "delete.retention.ms", 0),
+        longAtLeast(values, "message.timestamp.before.max.ms", 0),
+        longAtLeast(values, "message.timestamp.after.max.ms", 0),
+        longAtLeast(values, "delete.retention.ms", 0),
+        longAtLeast(values, "min.compaction.lag.ms", 0),
+        compression(values),
+        Collections.unmodifiableMap(values),
         Map.copyOf(overrides));
   }
 
   /** The value of every topic config, as DescribeConfigs reports it. */
   public Map<String, String> describe() {
-    Map<String, String> all = new LinkedHashMap<>();
-    all.put("segment.bytes", String.valueOf(segmentBytes));
-    all.put("segment.ms", String.valueOf(segmentMs));
-    all.put("retention.ms", String.valueOf(retentionMs));
-    all.put("retention.bytes", String.valueOf(retentionBytes));
-    all.put(
-        "cleanup.policy", compact && delete ? "compact,delete" : compact ? "compact" : "delete");
-    all.put("max.message.bytes", String.valueOf(maxMessageBytes));
-    all.put("index.interval.bytes", String.valueOf(indexIntervalBytes));
-    all.put("segment.index.bytes", String.valueOf(segmentIndexBytes));
-    all.put("flush.messages", String.valueOf(flushMessages));
-    all.put("flush.ms", String.valueOf(flushMs));
-    all.put("min.insync.replicas", String.valueOf(minInsyncReplicas));
-    all.put("message.timestamp.type", logAppendTime ? "LogAppendTime" : "CreateTime");
-    all.put("delete.retention.ms", String.valueOf(deleteRetentionMs));
-    return all;
+    return values;
+  }
+
+  /** {@code compression.type} with its level, or null for {@code producer}. */
+  private static Compression compression(Map<String, String> values) {
+    String type = values.get("compression.type").trim().toLowerCase(Locale.ROOT);
+    try {
+      return compression(type, values);
+    } catch (IllegalArgumentException e) {
+      throw invalid("compression.%s.level".formatted(type), "", e.getMessage());
+    }
+  }
+
+  private static Compression compression(String type, Map<String, String> values) {
+    return switch (type) {
+      case "producer" -> null;
+      case "uncompressed" -> Compression.NONE;
+      case "snappy" -> Compression.snappy().build();
+      case "gzip" -> Compression.gzip().level(level(values, "compression.gzip.level")).build();
+      case "lz4" -> Compression.lz4().level(level(values, "compression.lz4.level")).build();
+      case "zstd" -> Compression.zstd().level(level(values, "compression.zstd.level")).build();
+      default ->
+          throw invalid(
+              "compression.type",
+              type,
+              "expected producer, uncompressed, gzip, snappy, lz4 or zstd");
+    };
+  }
+
+  private static int level(Map<String, String> values, String key) {
+    try {
+      return Integer.parseInt(values.get(key).trim());
+    } catch (NumberFormatException e) {
+      throw invalid(key, values.get(key), "not a number");
+    }
+  }
+
+  /** Rejects a value that is not of the config's type (Kafka's own parsing rules). */
+  private static void checkType(TopicConfigKey key, String value) {
+    try {
+      ConfigDef.parseType(key.key(), value, key.type());
+    } catch (ConfigException e) {
+      throw invalid(key.key(), value, "expected a value of type " + key.type());
+    }
+  }
+
+  private static InvalidConfigurationException invalid(String key, Object value, String why) {
+    return new InvalidConfigurationException(
+        "Invalid value " + value + " for configuration " + key + ": " + why);
   }
 
   private static int intAtLeast(Map<String, String> values, String key, int min) {
     long v = longAtLeast(values, key, min);
     if (v > Integer.MAX_VALUE) {
-      throw new InvalidConfigurationException("Invalid value " + v + " for configuration " + key);
+      throw invalid(key, v, "too large");
     }
     return (int) v;
   }
@@ -153,12 +166,10 @@ public record LogConfig(
     try {
       v = Long.parseLong(raw.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidConfigurationException(
-          "Invalid value " + raw + " for configuration " + key + ": not a number");
+      throw invalid(key, raw, "not a number");
     }
     if (v < min) {
-      throw new InvalidConfigurationException(
-          "Invalid value " + v + " for configuration " + key + ": must be at least " + min);
+      throw invalid(key, v, "must be at least " + min);
     }
     return v;
   }

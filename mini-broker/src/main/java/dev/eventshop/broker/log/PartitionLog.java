@@ -24,7 +24,6 @@ import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
-import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.CloseableIterator;
@@ -227,11 +226,7 @@ public final class PartitionLog implements AutoCloseable {
   public synchronized AppendResult appendAsLeader(
       MemoryRecords records, int leaderEpoch, long nowMs) throws IOException {
     LogConfig cfg = config;
-    List<MutableRecordBatch> batches = new ArrayList<>();
-    for (MutableRecordBatch batch : records.batches()) {
-      validate(batch, cfg);
-      batches.add(batch);
-    }
+    List<MutableRecordBatch> batches = LeaderBatches.validate(records, cfg, nowMs);
     if (batches.isEmpty()) {
       throw new InvalidRecordException(
           "a produce request for " + topicPartition + " holds no record batch");
@@ -254,6 +249,11 @@ public final class PartitionLog implements AutoCloseable {
         }
       }
     }
+    MemoryRecords stored = LeaderBatches.withTopicCompression(records, batches, cfg);
+    if (stored != records) {
+      batches = new ArrayList<>();
+      stored.batches().forEach(batches::add);
+    }
     long next = logEndOffset;
     long first = next;
     long appendTime = cfg.logAppendTime() ? nowMs : -1;
@@ -266,7 +266,7 @@ public final class PartitionLog implements AutoCloseable {
       next = batch.nextOffset();
     }
     leaderEpochs.assign(leaderEpoch, first);
-    write(records, batches, next, nowMs);
+    write(stored, batches, next, nowMs);
     return new AppendResult(first, next - 1, appendTime, false);
   }
 
@@ -302,38 +302,6 @@ public final class PartitionLog implements AutoCloseable {
     logEndOffset = next;
     if (unflushedMessages >= config.flushMessages()) {
       flush();
-    }
-  }
-
-  private static void validate(MutableRecordBatch batch, LogConfig cfg) {
-    if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException(
-          "record batch format v" + batch.magic() + " is not supported; use v2");
-    }
-    if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException(
-          "the batch of %d bytes exceeds max.message.bytes %d"
-              .formatted(batch.sizeInBytes(), cfg.maxMessageBytes()));
-    }
-    batch.ensureValid();
-    Integer count = batch.countOrNull();
-    if (count == null || count <= 0 || count != batch.lastOffset() - batch.baseOffset() + 1) {
-      throw new InvalidRecordException(
-          "record count %s does not match the batch's offset range %d..%d"
-              .formatted(count, batch.baseOffset(), batch.lastOffset()));
-    }
-    if (batch.isControlBatch() || batch.isTransactional()) {
-      throw new InvalidRecordException("transactions are not supported");
-    }
-    if (cfg.compact()) {
-      try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-        while (it.hasNext()) {
-          if (!it.next().hasKey()) {
-            throw new InvalidRecordException(
-                "a compacted topic cannot accept a record without a key");
-          }
-        }
-      }
     }
   }
 

@@ -40,7 +40,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -518,10 +517,6 @@ class DifferentialIT {
   }
 
   @Test
-  @Disabled(
-      "mini-broker gap (admin/TopicConfigs, log/LogConfig): DescribeConfigs of a topic lacks 20 of"
-          + " Kafka 4.1's topic configs, among them compression.type, message.timestamp.*,"
-          + " min.compaction.lag.ms, unclean.leader.election.enable; see the compat report")
   void topicConfigNamesAreTheSame() throws Exception {
     sameOnBoth(bootstrap -> topicConfigNames(bootstrap, "config-names"));
   }

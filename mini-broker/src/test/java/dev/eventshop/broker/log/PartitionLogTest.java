@@ -2,6 +2,7 @@ package dev.eventshop.broker.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,9 +19,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -179,6 +182,42 @@ class PartitionLogTest {
 
     assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
         .isInstanceOf(CorruptRecordException.class);
+  }
+
+  @Test
+  void storesBatchesWithTheTopicsCompressionKeepingOffsetsTimestampsAndValues() throws IOException {
+    log = open(Map.of("compression.type", "zstd"), true);
+
+    log.appendAsLeader(records("a", "b"), 0, now);
+    log.appendAsLeader(
+        MemoryRecords.withRecords(
+            Compression.gzip().build(),
+            new SimpleRecord(2000L, null, "c".getBytes(StandardCharsets.UTF_8))),
+        0,
+        now);
+
+    MemoryRecords read = log.readRecords(0, 1 << 20, Long.MAX_VALUE);
+    assertThat(read.batches())
+        .extracting(RecordBatch::compressionType, RecordBatch::baseOffset, RecordBatch::lastOffset)
+        .containsExactly(tuple(CompressionType.ZSTD, 0L, 1L), tuple(CompressionType.ZSTD, 2L, 2L));
+    assertThat(values(read)).containsExactly("a", "b", "c");
+    assertThat(read.records()).extracting(Record::timestamp).containsExactly(1000L, 1001L, 2000L);
+  }
+
+  @Test
+  void refusesTimestampsOutsideTheTopicsWindow() throws IOException {
+    log = open(Map.of("message.timestamp.before.max.ms", "60000"), true);
+
+    assertThatThrownBy(() -> log.appendAsLeader(keyed(now - 60_001, "k", "old"), 0, now))
+        .isInstanceOf(InvalidTimestampException.class)
+        .hasMessageContaining("message.timestamp.before.max.ms=60000");
+    // Kafka's default message.timestamp.after.max.ms is one hour.
+    assertThatThrownBy(() -> log.appendAsLeader(keyed(now + 3_600_001, "k", "future"), 0, now))
+        .isInstanceOf(InvalidTimestampException.class);
+    assertThat(log.logEndOffset()).isZero();
+
+    log.appendAsLeader(keyed(now - 60_000, "k", "in range"), 0, now);
+    assertThat(readAll()).containsExactly("in range");
   }
 
   @Test
@@ -373,6 +412,27 @@ class PartitionLogTest {
     assertThat(removed).isEqualTo(190);
     assertThat(readAll()).containsExactlyInAnyOrderElementsOf(expected.values());
     assertThat(log.logEndOffset()).isEqualTo(200);
+  }
+
+  @Test
+  void compactionLeavesSegmentsYoungerThanMinCompactionLag() throws IOException {
+    log =
+        open(
+            Map.of(
+                "cleanup.policy",
+                "compact",
+                "segment.bytes",
+                "1024",
+                "min.compaction.lag.ms",
+                "60000"),
+            true);
+    for (int i = 0; i < 200; i++) {
+      log.appendAsLeader(keyed(now, "key-" + (i % 10), "v" + i), 0, now);
+    }
+    log.roll();
+
+    assertThat(new LogCleaner().clean(log, now + 59_999)).isZero();
+    assertThat(new LogCleaner().clean(log, now + 60_000)).isEqualTo(190);
   }
 
   @Test
