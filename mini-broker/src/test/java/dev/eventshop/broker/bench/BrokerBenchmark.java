@@ -58,23 +58,31 @@ public final class BrokerBenchmark {
 
   private void run() throws Exception {
     Map<String, Map<String, String>> results = new LinkedHashMap<>();
+    long plainReadyMs = plainMiniBrokerReadyMs();
     for (String broker : List.of("mini-broker", "Apache Kafka")) {
-      Running running = broker.equals("mini-broker") ? startMiniBroker() : startApacheKafka();
+      Running running =
+          broker.equals("mini-broker") ? startMiniBroker(MINI_BROKER_JVM) : startApacheKafka();
       try {
         results.put(broker, measure(running));
       } finally {
-        running.process().destroy();
-        if (!running.process().waitFor(30, TimeUnit.SECONDS)) {
-          running.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(running);
       }
     }
+    results.get("mini-broker").put("ready, plain java -jar (ms)", String.valueOf(plainReadyMs));
+    results.get("Apache Kafka").put("ready, plain java -jar (ms)", "-");
     String table = table(results);
     System.out.println(table);
     Path out = Path.of("bench/results/broker-" + LocalDate.now() + ".md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, table);
     System.out.println("written to " + out);
+  }
+
+  private static void stop(Running running) throws InterruptedException {
+    running.process().destroy();
+    if (!running.process().waitFor(30, TimeUnit.SECONDS)) {
+      running.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   private Map<String, String> measure(Running broker) throws Exception {
@@ -91,11 +99,15 @@ public final class BrokerBenchmark {
       r.put("produce acks=" + acks + " (rec/s)", "%.0f".formatted(median(rates)));
     }
     List<Double> consume = new ArrayList<>();
+    List<Double> fetchPhase = new ArrayList<>();
     consumerPerformance(broker, "produce-acks-1", records);
     for (int i = 0; i < runs; i++) {
-      consume.add(consumerPerformance(broker, "produce-acks-1", records));
+      double[] rates = consumerPerformance(broker, "produce-acks-1", records);
+      consume.add(rates[0]);
+      fetchPhase.add(rates[1]);
     }
     r.put("consume (rec/s)", "%.0f".formatted(median(consume)));
+    r.put("consume, fetch phase only (rec/s)", "%.0f".formatted(median(fetchPhase)));
     createTopic(broker, "latency");
     String latency = endToEndLatency(broker, "latency", Math.min(records, 10_000));
     r.put("end-to-end latency p50/p99/p99.9 (ms)", latency);
@@ -139,7 +151,11 @@ public final class BrokerBenchmark {
     return Double.parseDouble(m.group(1));
   }
 
-  private double consumerPerformance(Running broker, String topic, int count) throws Exception {
+  /**
+   * ConsumerPerformance's overall rate (from start, group join included) and its rate over the
+   * fetch phase only (after the group's first assignment).
+   */
+  private double[] consumerPerformance(Running broker, String topic, int count) throws Exception {
     String out =
         tool(
             "org.apache.kafka.tools.ConsumerPerformance",
@@ -152,11 +168,11 @@ public final class BrokerBenchmark {
             "--timeout",
             "60000");
     // The data line: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg,
-    // nMsg.sec, ...
+    // nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
     for (String line : out.split("\n")) {
       String[] cols = line.split(",\\s*");
-      if (cols.length >= 6 && cols[0].matches("\\d{4}-.*")) {
-        return Double.parseDouble(cols[5]);
+      if (cols.length >= 10 && cols[0].matches("\\d{4}-.*")) {
+        return new double[] {Double.parseDouble(cols[5]), Double.parseDouble(cols[9])};
       }
     }
     throw new IllegalStateException("no result from ConsumerPerformance: " + out);
@@ -207,7 +223,14 @@ public final class BrokerBenchmark {
     return file;
   }
 
-  private Running startMiniBroker() throws Exception {
+  /**
+   * The JVM options docs/broker.md recommends: a 256 MB heap and the class-data-sharing archive the
+   * build writes beside the jar.
+   */
+  static final List<String> MINI_BROKER_JVM =
+      List.of("-Xmx256m", "-XX:SharedArchiveFile=mini-broker/target/mini-broker.jsa");
+
+  private Running startMiniBroker(List<String> jvmOptions) throws Exception {
     int port = freePort();
     Path config = work.resolve("mini-broker.properties");
     Files.writeString(
@@ -216,13 +239,13 @@ public final class BrokerBenchmark {
             + port
             + "\nlog.dirs="
             + work.resolve("mini-logs")
-            + "\n");
+            // As for Apache Kafka below: a new group forms at once, not after 3 s.
+            + "\ngroup.initial.rebalance.delay.ms=0\n");
+    List<String> command = new ArrayList<>(List.of(JAVA));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", "mini-broker/target/mini-broker.jar", config.toString()));
     long start = System.nanoTime();
-    Process p =
-        new ProcessBuilder(
-                JAVA, "-Xmx512m", "-jar", "mini-broker/target/mini-broker.jar", config.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
@@ -234,6 +257,15 @@ public final class BrokerBenchmark {
     long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     drain(out);
     return new Running("mini-broker", p, "127.0.0.1:" + port, readyMs);
+  }
+
+  /**
+   * The ready time of a plain {@code java -jar mini-broker.jar}, without the recommended options.
+   */
+  private long plainMiniBrokerReadyMs() throws Exception {
+    Running plain = startMiniBroker(List.of());
+    stop(plain);
+    return plain.readyMs();
   }
 
   /** Apache Kafka in KRaft combined mode, formatted and started as its own start script would. */
