@@ -1,10 +1,13 @@
 package dev.eventshop.broker.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,18 +37,31 @@ public final class StartupTraining {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("mini-broker-training");
     try {
-      BrokerConfig config =
-          BrokerConfig.of(
-              Map.of(
-                  "listeners", "PLAINTEXT://127.0.0.1:0",
-                  "log.dirs", dir.toString(),
-                  "group.initial.rebalance.delay.ms", "0",
-                  "offsets.topic.num.partitions", "1"));
-      try (Broker broker = new Broker(config).start()) {
-        serveFirstClients(broker.bootstrapServers());
-      }
+      Map<String, String> props = new HashMap<>();
+      props.put("listeners", "PLAINTEXT://127.0.0.1:0");
+      props.put("group.initial.rebalance.delay.ms", "0");
+      props.put("offsets.topic.num.partitions", "1");
+      // A single broker first, then a node of a (one-voter) cluster, for the metadata quorum's
+      // classes: Ratis and its gRPC transport are most of what a cluster node loads.
+      props.put("log.dirs", dir.resolve("single").toString());
+      train(props);
+      props.put("log.dirs", dir.resolve("cluster").toString());
+      props.put("controller.quorum.voters", "1@127.0.0.1:" + freePort());
+      train(props);
     } finally {
       deleteRecursively(dir);
+    }
+  }
+
+  private static void train(Map<String, String> props) throws Exception {
+    try (Broker broker = new Broker(BrokerConfig.of(props)).start()) {
+      serveFirstClients(broker.bootstrapServers());
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 
