@@ -488,6 +488,28 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
+   * Empties the log and starts it again, empty, at {@code offset}. A follower whose log ends before
+   * its leader's log start (retention deleted the records it missed) cannot catch up record by
+   * record, so it starts over where the leader's log starts, as Kafka's followers do.
+   */
+  public synchronized void truncateFullyAndStartAt(long offset) throws IOException {
+    for (LogSegment segment : segments.values()) {
+      segment.delete(closeLater);
+    }
+    segments.clear();
+    segments.put(offset, LogSegment.create(dir, offset, config));
+    logStartOffset = offset;
+    logEndOffset = offset;
+    highWatermark = offset;
+    leaderEpochs.truncateFromEnd(Long.MIN_VALUE);
+    producerState.clear();
+    producerState.takeSnapshot(offset); // an empty one, replacing the snapshots of the old log
+    writeLogStartOffset();
+    writeHighWatermark();
+    log.info("{}: emptied; the log now starts at offset {}", topicPartition, offset);
+  }
+
+  /**
    * Deletes whole segments that retention no longer keeps: by time (newest record older than {@code
    * retention.ms}) and by size (oldest first while over {@code retention.bytes}). The active
    * segment is rolled first when it alone has expired, so old data does not linger.

@@ -390,6 +390,29 @@ class PartitionLogTest {
   }
 
   @Test
+  void truncateFullyAndStartAtRestartsAnEmptyLogThatFollowsFromThere() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b", "c"), 0, now);
+    log.updateHighWatermark(3);
+
+    log.truncateFullyAndStartAt(100);
+
+    assertThat(log.logStartOffset()).isEqualTo(100);
+    assertThat(log.logEndOffset()).isEqualTo(100);
+    assertThat(log.highWatermark()).isEqualTo(100);
+    assertThat(log.leaderEpochs().latestEpoch()).isNegative();
+    log.appendAsFollower(
+        MemoryRecords.withRecords(100L, Compression.NONE, 2, new SimpleRecord("x".getBytes())),
+        now);
+    log.close();
+    log = open(Map.of(), true);
+    assertThat(log.logStartOffset()).isEqualTo(100);
+    assertThat(log.logEndOffset()).isEqualTo(101);
+    assertThat(readAll()).containsExactly("x");
+    assertThat(log.leaderEpochs().latestEpoch()).isEqualTo(2);
+  }
+
+  @Test
   void leaderEpochsAnswerWhereAnEpochEnded() throws IOException {
     log = open(Map.of(), true);
     log.appendAsLeader(records("a", "b"), 0, now);
