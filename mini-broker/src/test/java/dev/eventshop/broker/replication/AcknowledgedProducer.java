@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * An idempotent acks=all producer writing all the time, in its own thread, to every partition of
@@ -35,15 +33,14 @@ final class AcknowledgedProducer implements AutoCloseable {
   AcknowledgedProducer(String bootstrap, String topic, int partitions) {
     this.topic = topic;
     this.partitions = partitions;
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("acks", "all");
-    props.put("enable.idempotence", "true");
-    props.put("linger.ms", "1");
-    props.put("delivery.timeout.ms", "120000");
-    props.put("request.timeout.ms", "5000");
-    props.put("max.block.ms", "60000");
-    producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    producer =
+        Clients.producer(
+            bootstrap,
+            "acks=all",
+            "enable.idempotence=true",
+            "linger.ms=1",
+            "delivery.timeout.ms=120000",
+            "max.block.ms=60000");
     for (int p = 0; p < partitions; p++) {
       acknowledged.put(p, new ConcurrentSkipListMap<>());
     }
@@ -70,12 +67,12 @@ final class AcknowledgedProducer implements AutoCloseable {
       } catch (RuntimeException e) {
         failures.incrementAndGet(); // e.g. metadata not available within max.block.ms
       }
-      if (i % 50 == 0) {
-        try {
-          Thread.sleep(1); // a steady stream, not one giant burst
-        } catch (InterruptedException e) {
-          return;
-        }
+      try {
+        // At most about a thousand records a second: a steady stream across every failover, and
+        // few enough records for the checking consumer to read back quickly.
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }

@@ -6,14 +6,12 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads partitions back from the cluster, as a plain consumer does, and proves what a replicated
@@ -63,11 +61,7 @@ final class CheckingConsumer {
 
   /** Every record of {@code tp} from its log start to its end offset, by offset. */
   static Map<Long, String> readAll(String bootstrap, TopicPartition tp) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("default.api.timeout.ms", "30000");
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
       consumer.assign(List.of(tp));
       long start = consumer.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
       long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);

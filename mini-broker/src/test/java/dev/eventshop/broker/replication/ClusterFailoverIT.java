@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterFailoverIT {
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its brokers' logs
+  Path dir;
 
   @Test
   void noAcknowledgedRecordIsLostWhenTheLeaderIsKilled() throws Exception {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,9 +16,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +33,8 @@ class CoordinatorFailoverIT {
   static final String GROUP = "billing";
   static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its brokers' logs
+  Path dir;
 
   /** What the group's member saw: every delivered offset, checked against the committed one. */
   final List<Long> delivered = new java.util.ArrayList<>();
@@ -139,24 +138,10 @@ class CoordinatorFailoverIT {
   }
 
   private static KafkaProducer<String, String> producer(String bootstrap) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("acks", "all");
-    props.put("request.timeout.ms", "5000");
-    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    return Clients.producer(bootstrap, "acks=all");
   }
 
   private static KafkaConsumer<String, String> member(String bootstrap) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("group.id", GROUP);
-    props.put("enable.auto.commit", "false");
-    props.put("auto.offset.reset", "earliest");
-    props.put("max.poll.records", "10");
-    props.put("session.timeout.ms", "10000");
-    props.put("heartbeat.interval.ms", "1000");
-    props.put("default.api.timeout.ms", "30000");
-    props.put("request.timeout.ms", "5000");
-    return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    return Clients.member(bootstrap, GROUP, "enable.auto.commit=false", "max.poll.records=10");
   }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,8 +14,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +30,8 @@ class FullClusterRestartIT {
   static final String GROUP = "tracking";
   static final int PARTITIONS = 3;
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its brokers' logs
+  Path dir;
 
   @Test
   void aFullRestartKeepsTopicsDataOffsetsAndEpochs() throws Exception {
@@ -75,7 +75,7 @@ class FullClusterRestartIT {
    * restart carry epochs at least as high as those before it, so the quorum kept its epochs.
    */
   private static void assertEpochsNeverGoBack(String bootstrap) {
-    try (KafkaConsumer<String, String> reader = consumer(bootstrap, null)) {
+    try (KafkaConsumer<String, String> reader = Clients.consumer(bootstrap)) {
       List<TopicPartition> partitions =
           java.util.stream.IntStream.range(0, PARTITIONS)
               .mapToObj(p -> new TopicPartition(TOPIC, p))
@@ -103,7 +103,8 @@ class FullClusterRestartIT {
   /** The group's next member starts each partition at its committed offset. */
   private static void assertGroupResumesAt(
       String bootstrap, Map<TopicPartition, OffsetAndMetadata> committed) {
-    try (KafkaConsumer<String, String> member = consumer(bootstrap, GROUP)) {
+    try (KafkaConsumer<String, String> member =
+        Clients.member(bootstrap, GROUP, "enable.auto.commit=false", "max.poll.records=50")) {
       member.subscribe(List.of(TOPIC));
       Map<TopicPartition, Long> first = new HashMap<>();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -120,7 +121,8 @@ class FullClusterRestartIT {
 
   /** A group member reads some records of every partition and commits its position. */
   private static Map<TopicPartition, OffsetAndMetadata> consumeAndCommit(String bootstrap) {
-    try (KafkaConsumer<String, String> member = consumer(bootstrap, GROUP)) {
+    try (KafkaConsumer<String, String> member =
+        Clients.member(bootstrap, GROUP, "enable.auto.commit=false", "max.poll.records=50")) {
       member.subscribe(List.of(TOPIC));
       Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -133,18 +135,5 @@ class FullClusterRestartIT {
       member.commitSync(positions, Duration.ofSeconds(30));
       return positions;
     }
-  }
-
-  private static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    if (group != null) {
-      props.put("group.id", group);
-      props.put("enable.auto.commit", "false");
-      props.put("auto.offset.reset", "earliest");
-      props.put("max.poll.records", "50");
-    }
-    props.put("default.api.timeout.ms", "30000");
-    return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
   }
 }

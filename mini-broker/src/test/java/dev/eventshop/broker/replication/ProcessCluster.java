@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +47,7 @@ final class ProcessCluster implements AutoCloseable {
    * @param extraProperties broker properties for every node, e.g. {@code "min.insync.replicas=2"}
    */
   static ProcessCluster start(Path dir, int size, String... extraProperties) throws Exception {
+    System.out.println("cluster of " + size + " brokers; their logs: " + dir);
     ProcessCluster cluster = new ProcessCluster(dir);
     int[] ports = freePorts(2 * size);
     String voters =
@@ -136,11 +136,12 @@ final class ProcessCluster implements AutoCloseable {
     broker.kill();
   }
 
-  /** SIGTERM: a graceful shutdown; returns the exit code. */
-  int stop(int id) throws InterruptedException {
+  /** SIGTERM: a graceful shutdown; returns the stopped process (to read what it printed). */
+  BrokerProcess stop(int id) throws InterruptedException {
     BrokerProcess broker = running.remove(id);
     assertThat(broker).as("broker %d running", id).isNotNull();
-    return broker.stop();
+    broker.stop();
+    return broker;
   }
 
   /** SIGTERM to every running node at once; waits until all have exited. */
@@ -177,11 +178,7 @@ final class ProcessCluster implements AutoCloseable {
   /** One Admin client for the test, closed with the cluster. */
   synchronized Admin admin() {
     if (admin == null) {
-      Properties props = new Properties();
-      props.put("bootstrap.servers", bootstrap());
-      props.put("default.api.timeout.ms", "20000");
-      props.put("request.timeout.ms", "5000");
-      admin = Admin.create(props);
+      admin = Admin.create(Clients.properties(bootstrap(), "default.api.timeout.ms=20000"));
     }
     return admin;
   }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,8 +16,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,7 +36,8 @@ class TwoBrokersDownIT {
   static final String TOPIC = "payments";
   static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its brokers' logs
+  Path dir;
 
   @Test
   void acksAllIsRefusedWhileReadsGoOnAndWorksAgainWhenTheBrokersReturn() throws Exception {
@@ -82,13 +82,12 @@ class TwoBrokersDownIT {
 
   /** No retries and no idempotence, so the broker's NOT_ENOUGH_REPLICAS reaches the caller. */
   private static KafkaProducer<String, String> producer(String bootstrap) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("acks", "all");
-    props.put("enable.idempotence", "false");
-    props.put("retries", "0");
-    props.put("request.timeout.ms", "10000");
-    props.put("delivery.timeout.ms", "30000");
-    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    return Clients.producer(
+        bootstrap,
+        "acks=all",
+        "enable.idempotence=false",
+        "retries=0",
+        "request.timeout.ms=10000",
+        "delivery.timeout.ms=30000");
   }
 }
