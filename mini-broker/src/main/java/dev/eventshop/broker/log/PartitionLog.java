@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,6 +156,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private void rebuildProducerState() throws IOException {
     long from = producerState.loadSnapshot(logEndOffset);
+    rememberBatchesBefore(from);
     for (LogSegment segment :
         segments.tailMap(segments.floorKey(Math.max(from, segments.firstKey()))).values()) {
       for (FileChannelRecordBatch batch : segment.batchesFrom(from)) {
@@ -161,6 +164,38 @@ public final class PartitionLog implements AutoCloseable {
           producerState.update(batch);
         }
       }
+    }
+  }
+
+  /**
+   * A snapshot keeps one batch per producer. The batches just before it (its segment and the one
+   * before) are read back as well, newest first, so that a producer retrying any of its last
+   * in-flight batches after a restart is answered with the original offsets instead of an
+   * out-of-order error, which would make the client bump its epoch and write them again.
+   */
+  private void rememberBatchesBefore(long snapshotOffset) throws IOException {
+    Long base = segments.floorKey(snapshotOffset);
+    if (base == null || snapshotOffset == 0) {
+      return;
+    }
+    Long previous = segments.lowerKey(base);
+    ArrayDeque<FileChannelRecordBatch> earlier = new ArrayDeque<>();
+    for (LogSegment segment :
+        segments.subMap(previous != null ? previous : base, true, base, true).values()) {
+      for (FileChannelRecordBatch batch : segment.batchesFrom(segment.baseOffset())) {
+        if (batch.baseOffset() >= snapshotOffset) {
+          break;
+        }
+        if (batch.hasProducerId()) {
+          earlier.addLast(batch);
+          if (earlier.size() > 1_000) {
+            earlier.removeFirst();
+          }
+        }
+      }
+    }
+    for (Iterator<FileChannelRecordBatch> it = earlier.descendingIterator(); it.hasNext(); ) {
+      producerState.rememberEarlier(it.next());
     }
   }
 
@@ -453,6 +488,28 @@ public final class PartitionLog implements AutoCloseable {
     producerState.clear();
     rebuildProducerState();
     log.info("{}: truncated to offset {}", topicPartition, target);
+  }
+
+  /**
+   * Empties the log and starts it again, empty, at {@code offset}. A follower whose log ends before
+   * its leader's log start (retention deleted the records it missed) cannot catch up record by
+   * record, so it starts over where the leader's log starts, as Kafka's followers do.
+   */
+  public synchronized void truncateFullyAndStartAt(long offset) throws IOException {
+    for (LogSegment segment : segments.values()) {
+      segment.delete(closeLater);
+    }
+    segments.clear();
+    segments.put(offset, LogSegment.create(dir, offset, config));
+    logStartOffset = offset;
+    logEndOffset = offset;
+    highWatermark = offset;
+    leaderEpochs.truncateFromEnd(Long.MIN_VALUE);
+    producerState.clear();
+    producerState.takeSnapshot(offset); // an empty one, replacing the snapshots of the old log
+    writeLogStartOffset();
+    writeHighWatermark();
+    log.info("{}: emptied; the log now starts at offset {}", topicPartition, offset);
   }
 
   /**

@@ -80,7 +80,13 @@ final class BrokerLifecycle {
         new FenceBroker(registration.brokerId(), true, settings.uncleanLeaderElection());
     try {
       CommandResult result = propose.apply(fence).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("broker {}: controlled shutdown {}", registration.brokerId(), result);
+      if (result.isOk()) {
+        log.info(
+            "broker {}: controlled shutdown: leaderships moved to other in-sync replicas",
+            registration.brokerId());
+      } else {
+        log.warn("broker {}: controlled shutdown refused: {}", registration.brokerId(), result);
+      }
     } catch (java.util.concurrent.TimeoutException e) {
       log.warn(
           "broker {}: controlled shutdown not confirmed within {} ms",

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * runs on every node but acts only while this node is the Raft leader (the controller is whoever
  * leads the metadata quorum). It keeps an in-memory failure detector fed by broker heartbeats,
  * proposes {@link FenceBroker} for a broker not heard from for the session timeout, proposes {@link
- * ElectLeaders} when a leaderless partition can be given a leader or a preferred replica can take
- * leadership back, and chooses the cluster id once.
+ * ElectLeaders} when a leaderless partition can be given a leader or (with {@code
+ * auto.leader.rebalance.enable}) a preferred replica can take leadership back, and chooses the
+ * cluster id once.
  *
  * <p>Heartbeats never reach the Raft log: only state changes (fence, unfence, elections) do. A
  * newly active controller has heard nobody yet, so it waits one session timeout (its grace period)
@@ -137,7 +138,8 @@ final class ClusterController {
       }
     }
     boolean preferredDue =
-        now - lastPreferredCheckNanos >= settings.preferredLeaderCheckInterval().toNanos();
+        settings.autoLeaderRebalance()
+            && now - lastPreferredCheckNanos >= settings.preferredLeaderCheckInterval().toNanos();
     if (preferredDue) {
       lastPreferredCheckNanos = now;
     }

@@ -11,8 +11,10 @@ import java.time.Duration;
  *     broker.session.timeout.ms}); a new controller also waits this long before fencing anyone
  * @param uncleanLeaderElection whether a replica outside the ISR may be elected ({@code
  *     unclean.leader.election.enable}); a topic config overrides it
- * @param preferredLeaderCheckInterval how often the controller moves leadership back to preferred
- *     replicas that are in sync
+ * @param autoLeaderRebalance whether the controller moves leadership back to preferred replicas
+ *     that are alive and in sync ({@code auto.leader.rebalance.enable})
+ * @param preferredLeaderCheckInterval how often it does ({@code
+ *     leader.imbalance.check.interval.seconds})
  * @param requestTimeout how long a metadata change waits for the quorum before failing
  * @param snapshotThreshold Raft log entries after which a snapshot is taken and the log purged
  */
@@ -20,6 +22,7 @@ public record QuorumSettings(
     Duration heartbeatInterval,
     Duration sessionTimeout,
     boolean uncleanLeaderElection,
+    boolean autoLeaderRebalance,
     Duration preferredLeaderCheckInterval,
     Duration requestTimeout,
     long snapshotThreshold) {
@@ -29,6 +32,7 @@ public record QuorumSettings(
         Duration.ofMillis(500),
         Duration.ofMillis(3000),
         false,
+        true,
         Duration.ofSeconds(5),
         Duration.ofSeconds(15),
         1000);
@@ -39,6 +43,7 @@ public record QuorumSettings(
         interval,
         sessionTimeout,
         uncleanLeaderElection,
+        autoLeaderRebalance,
         preferredLeaderCheckInterval,
         requestTimeout,
         snapshotThreshold);
@@ -49,16 +54,22 @@ public record QuorumSettings(
         heartbeatInterval,
         sessionTimeout,
         enabled,
+        autoLeaderRebalance,
         preferredLeaderCheckInterval,
         requestTimeout,
         snapshotThreshold);
   }
 
   public QuorumSettings withPreferredLeaderCheckInterval(Duration interval) {
+    return withAutoLeaderRebalance(autoLeaderRebalance, interval);
+  }
+
+  public QuorumSettings withAutoLeaderRebalance(boolean enabled, Duration interval) {
     return new QuorumSettings(
         heartbeatInterval,
         sessionTimeout,
         uncleanLeaderElection,
+        enabled,
         interval,
         requestTimeout,
         snapshotThreshold);
@@ -69,6 +80,7 @@ public record QuorumSettings(
         heartbeatInterval,
         sessionTimeout,
         uncleanLeaderElection,
+        autoLeaderRebalance,
         preferredLeaderCheckInterval,
         timeout,
         snapshotThreshold);
@@ -79,6 +91,7 @@ public record QuorumSettings(
         heartbeatInterval,
         sessionTimeout,
         uncleanLeaderElection,
+        autoLeaderRebalance,
         preferredLeaderCheckInterval,
         requestTimeout,
         entries);

@@ -128,6 +128,32 @@ public final class ProducerStateManager {
     }
   }
 
+  /**
+   * Remembers a batch written before the ones already known for its producer (read back from the
+   * log after a snapshot, which keeps only each producer's last batch), so that a retry of any of
+   * the producer's last {@value #BATCHES_REMEMBERED} batches is still recognised. Batches of
+   * another epoch, not older than the known ones, or beyond the remembered count are ignored.
+   */
+  public void rememberEarlier(RecordBatch batch) {
+    ProducerEntry entry = producers.get(batch.producerId());
+    if (entry == null
+        || batch.producerEpoch() != entry.epoch
+        || entry.batches.size() >= BATCHES_REMEMBERED) {
+      return;
+    }
+    BatchMetadata oldest = entry.batches.peekFirst();
+    if (oldest != null && batch.lastOffset() >= oldest.firstOffset()) {
+      return;
+    }
+    entry.batches.addFirst(
+        new BatchMetadata(
+            batch.baseSequence(),
+            batch.lastSequence(),
+            batch.baseOffset(),
+            batch.lastOffset(),
+            batch.maxTimestamp()));
+  }
+
   /** The last epoch seen from a producer, if any. */
   public Optional<Short> epochOf(long producerId) {
     ProducerEntry entry = producers.get(producerId);

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -28,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * watermark passes them, asks the controller to remove followers that lag more than {@code
  * replica.lag.time.max.ms} from the ISR and to add them back once caught up.
  *
- * <p>Invariant: {@code highWatermark <= logEndOffset} of every ISR member. Thread-safe: state
- * changes are synchronized on this object; the ISR itself changes only through the metadata.
+ * <p>Invariant: {@code highWatermark <= logEndOffset} of every member of the maximal ISR: the ISR
+ * plus any follower this leader has asked to add and has not yet seen in the metadata (Kafka's
+ * "maximal ISR"). The controller may elect an added follower as soon as it commits the change,
+ * before this broker hears of it, so nothing that follower lacks may be acknowledged meanwhile.
+ * Thread-safe: state changes are synchronized on this object; the ISR itself changes only through
+ * the metadata.
  */
 public final class Partition {
 
@@ -68,6 +74,7 @@ public final class Partition {
   private volatile List<Integer> replicas = List.of();
   private volatile List<Integer> isr = List.of();
   private boolean isrChangeInFlight;
+  private List<Integer> requestedIsr = List.of(); // asked of the controller, not yet applied
 
   /**
    * @param onNewData told when the log end or the high watermark moves: wakes waiting fetches
@@ -135,6 +142,7 @@ public final class Partition {
     this.replicas = List.copyOf(replicas);
     this.isr = List.copyOf(isr);
     isrChangeInFlight = false;
+    requestedIsr = List.of();
     if (isLeader()) {
       if (newEpoch) {
         followers.clear();
@@ -251,6 +259,7 @@ public final class Partition {
       return;
     }
     isrChangeInFlight = true;
+    requestedIsr = List.copyOf(newIsr);
     LOG.info("{}: asking to change the ISR from {} to {} ({})", topicPartition, isr, newIsr, why);
     int epoch = leaderEpoch;
     isrChanger
@@ -260,6 +269,9 @@ public final class Partition {
               synchronized (Partition.this) {
                 if (leaderEpoch == epoch) {
                   isrChangeInFlight = false;
+                  if (error != null) {
+                    requestedIsr = List.of();
+                  }
                 }
               }
               if (error != null) {
@@ -275,10 +287,14 @@ public final class Partition {
     }
   }
 
-  /** Moves the high watermark to the smallest log end offset in the ISR; true if it moved. */
+  /**
+   * Moves the high watermark to the smallest log end offset in the maximal ISR; true if it moved.
+   */
   private boolean advanceHighWatermark() {
     long candidate = log.logEndOffset();
-    for (int replica : isr) {
+    Set<Integer> maximalIsr = new HashSet<>(isr);
+    maximalIsr.addAll(requestedIsr);
+    for (int replica : maximalIsr) {
       if (replica != localBrokerId) {
         FollowerState state = followers.get(replica);
         candidate = Math.min(candidate, state == null ? -1 : state.logEndOffset);

@@ -225,8 +225,21 @@ final class ReplicaFetcher implements AutoCloseable {
             f.partition.updateFollowerHighWatermark(p.highWatermark());
           }
           case OFFSET_OUT_OF_RANGE -> {
-            f.needsTruncation = true;
-            backOff = true;
+            PartitionLog replicaLog = f.partition.log();
+            if (replicaLog.logEndOffset() < p.logStartOffset()) {
+              // Retention on the leader deleted records this replica never had: start over at
+              // the leader's log start, as a Kafka follower does.
+              log.info(
+                  "{}: log end {} is before the leader {}'s log start {}; starting over there",
+                  f.partition.topicPartition(),
+                  replicaLog.logEndOffset(),
+                  leaderId,
+                  p.logStartOffset());
+              replicaLog.truncateFullyAndStartAt(p.logStartOffset());
+            } else {
+              f.needsTruncation = true;
+              backOff = true;
+            }
           }
           default -> backOff = true; // leadership is moving; the metadata will tell us where
         }

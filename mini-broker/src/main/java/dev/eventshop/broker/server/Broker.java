@@ -199,7 +199,11 @@ public final class Broker implements AutoCloseable {
                 java.time.Duration.ofMillis(
                     config.getLong(BrokerProperty.BROKER_SESSION_TIMEOUT_MS)))
             .withUncleanLeaderElection(
-                config.getBoolean(BrokerProperty.UNCLEAN_LEADER_ELECTION_ENABLE));
+                config.getBoolean(BrokerProperty.UNCLEAN_LEADER_ELECTION_ENABLE))
+            .withAutoLeaderRebalance(
+                config.getBoolean(BrokerProperty.AUTO_LEADER_REBALANCE_ENABLE),
+                java.time.Duration.ofSeconds(
+                    config.getLong(BrokerProperty.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)));
     RaftMetadataStore quorum =
         new RaftMetadataStore(
             config.logDirs().get(0),

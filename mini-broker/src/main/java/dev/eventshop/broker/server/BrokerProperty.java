@@ -59,6 +59,16 @@ public enum BrokerProperty {
       Type.BOOLEAN,
       "false",
       "Whether a replica outside the ISR may become leader (and lose acknowledged records)."),
+  AUTO_LEADER_REBALANCE_ENABLE(
+      "auto.leader.rebalance.enable",
+      Type.BOOLEAN,
+      "true",
+      "Whether the controller gives leadership back to preferred replicas that are in sync."),
+  LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS(
+      "leader.imbalance.check.interval.seconds",
+      Type.LONG,
+      "5",
+      "How often the controller restores preferred leaders (Kafka: 300; no imbalance threshold)."),
   AUTO_CREATE_TOPICS_ENABLE(
       "auto.create.topics.enable",
       Type.BOOLEAN,

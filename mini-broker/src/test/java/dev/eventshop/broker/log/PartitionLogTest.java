@@ -323,6 +323,32 @@ class PartitionLogTest {
   }
 
   @Test
+  void anyOfTheLastFiveBatchesRetriedAfterARestartIsADuplicate() throws IOException {
+    log = open(Map.of(), true);
+    for (int seq = 0; seq < 5; seq++) {
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, now);
+    }
+    log.close();
+    log = open(Map.of(), true); // its snapshot holds only the last batch
+
+    PartitionLog.AppendResult retry = log.appendAsLeader(idempotent(9, 1, "v1"), 0, now);
+
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.baseOffset()).isEqualTo(1);
+    assertThat(log.logEndOffset()).isEqualTo(5);
+    assertThat(log.appendAsLeader(idempotent(9, 5, "v5"), 0, now).baseOffset()).isEqualTo(5);
+  }
+
+  static MemoryRecords idempotent(long producerId, int sequence, String value) {
+    return MemoryRecords.withIdempotentRecords(
+        Compression.NONE,
+        producerId,
+        (short) 0,
+        sequence,
+        new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void recoveryTruncatesATornTailAndKeepsEveryCompleteBatch() throws IOException {
     log = open(Map.of(), true);
     for (int i = 0; i < 10; i++) {
@@ -447,6 +473,29 @@ class PartitionLogTest {
     assertThat(log.leaderEpochs().latestEpoch()).isZero();
     assertThat(Files.readString(dir.resolve("t-0/leader-epoch-checkpoint")))
         .isEqualTo("0\n1\n0 0\n");
+  }
+
+  @Test
+  void truncateFullyAndStartAtRestartsAnEmptyLogThatFollowsFromThere() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b", "c"), 0, now);
+    log.updateHighWatermark(3);
+
+    log.truncateFullyAndStartAt(100);
+
+    assertThat(log.logStartOffset()).isEqualTo(100);
+    assertThat(log.logEndOffset()).isEqualTo(100);
+    assertThat(log.highWatermark()).isEqualTo(100);
+    assertThat(log.leaderEpochs().latestEpoch()).isNegative();
+    log.appendAsFollower(
+        MemoryRecords.withRecords(100L, Compression.NONE, 2, new SimpleRecord("x".getBytes())),
+        now);
+    log.close();
+    log = open(Map.of(), true);
+    assertThat(log.logStartOffset()).isEqualTo(100);
+    assertThat(log.logEndOffset()).isEqualTo(101);
+    assertThat(readAll()).containsExactly("x");
+    assertThat(log.leaderEpochs().latestEpoch()).isEqualTo(2);
   }
 
   @Test

@@ -99,17 +99,7 @@ class ClusterControllerTest {
 
   @Test
   void preferredLeaderIsRestoredPeriodically() {
-    state =
-        MetadataApplier.apply(
-                state, new CreateTopic("t", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0))
-            .next();
-    state = MetadataApplier.apply(state, new FenceBroker(1, false, false)).next();
-    state = MetadataApplier.apply(state, new RegisterBroker(1, "h1", 9091)).next();
-    state =
-        MetadataApplier.apply(state, new MetadataCommand.AlterIsr("t", 0, 2, 1, List.of(2, 3, 1)))
-            .next();
-    controller.onLeaderReady();
-    proposed.clear();
+    preferredReplicaBackInSyncButNotLeading();
     for (int i = 0; i < 4; i++) {
       now += 1_000 * MS;
       List.of(1, 2, 3).forEach(controller::onHeartbeat);
@@ -121,5 +111,44 @@ class ClusterControllerTest {
     controller.tick();
     assertThat(proposed).containsExactly(new ElectLeaders(true, false));
     assertThat(state.topic("t").orElseThrow().partitions().get(0).leader()).isEqualTo(1);
+  }
+
+  @Test
+  void preferredLeaderStaysAwayWhenAutoRebalanceIsOff() {
+    controller =
+        new ClusterController(
+            1,
+            QuorumSettings.defaults()
+                .withHeartbeat(Duration.ofMillis(100), Duration.ofMillis(1000))
+                .withAutoLeaderRebalance(false, Duration.ofMillis(5000)),
+            () -> state,
+            command -> {
+              proposed.add(command);
+              return CompletableFuture.completedFuture(CommandResult.OK);
+            },
+            () -> "proposed-id",
+            () -> now);
+    preferredReplicaBackInSyncButNotLeading();
+    for (int i = 0; i < 12; i++) {
+      now += 1_000 * MS;
+      List.of(1, 2, 3).forEach(controller::onHeartbeat);
+      controller.tick();
+    }
+    assertThat(proposed).isEmpty();
+  }
+
+  /** Broker 1, the preferred replica of t-0, was fenced, came back and rejoined the ISR. */
+  private void preferredReplicaBackInSyncButNotLeading() {
+    state =
+        MetadataApplier.apply(
+                state, new CreateTopic("t", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0))
+            .next();
+    state = MetadataApplier.apply(state, new FenceBroker(1, false, false)).next();
+    state = MetadataApplier.apply(state, new RegisterBroker(1, "h1", 9091)).next();
+    state =
+        MetadataApplier.apply(state, new MetadataCommand.AlterIsr("t", 0, 2, 1, List.of(2, 3, 1)))
+            .next();
+    controller.onLeaderReady();
+    proposed.clear();
   }
 }

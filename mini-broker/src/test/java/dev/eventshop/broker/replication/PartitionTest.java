@@ -139,4 +139,24 @@ class PartitionTest {
 
     assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
   }
+
+  @Test
+  void aFollowerAskedIntoTheIsrCountsForTheHighWatermarkAtOnce() throws Exception {
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 10);
+    partition.onFollowerFetch(3, 1, 10); // caught up: asked into the ISR, not yet applied
+    assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
+
+    CompletableFuture<PartitionLog.AppendResult> ack =
+        partition.appendAsLeader(one("b"), (short) -1, 2, 0);
+    partition.onFollowerFetch(2, 2, 20);
+
+    // The controller may already have made 3 a member and could elect it: wait for it too.
+    assertThat(log.highWatermark()).isEqualTo(1);
+    assertThat(ack).isNotDone();
+    partition.onFollowerFetch(3, 2, 20);
+    assertThat(log.highWatermark()).isEqualTo(2);
+    assertThat(ack).isDone();
+  }
 }

@@ -1,15 +1,10 @@
 package dev.eventshop.broker.server;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,13 +28,13 @@ public final class BrokerProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final long readyMs;
-  private final List<String> output;
+  private final Path log;
 
-  private BrokerProcess(Process process, int port, long readyMs, List<String> output) {
+  private BrokerProcess(Process process, int port, long readyMs, Path log) {
     this.process = process;
     this.port = port;
     this.readyMs = readyMs;
-    this.output = output;
+    this.log = log;
   }
 
   /** Starts the jar with a properties file holding {@code properties} and waits until ready. */
@@ -50,53 +45,52 @@ public final class BrokerProcess implements AutoCloseable {
 
   /**
    * Starts the jar without waiting, so that the nodes of a cluster can start together (each waits
-   * for the quorum before it is ready).
+   * for the quorum before it is ready). The process writes to a log file in {@code dir}, not to a
+   * pipe: a pipe's last lines are lost when the process exits while they are being read.
    */
   public static Launched launch(Path dir, String properties) throws IOException {
-    Path config = dir.resolve("server-" + System.nanoTime() + ".properties");
+    long id = System.nanoTime();
+    Path config = dir.resolve("server-" + id + ".properties");
     Files.writeString(config, properties);
+    Path log = dir.resolve("server-" + id + ".log");
     Process process =
         new ProcessBuilder(JAVA, "-Xmx256m", "-jar", JAR.toString(), config.toString())
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Matcher> ready = new CompletableFuture<>();
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  lines.add(line);
-                  Matcher m = READY.matcher(line);
-                  if (m.find()) {
-                    ready.complete(m);
-                  }
-                }
-              } catch (IOException ignored) {
-                // the process ended
-              }
-              ready.completeExceptionally(
-                  new IllegalStateException("broker exited before ready: " + lines));
-            },
-            "broker-output");
-    reader.setDaemon(true);
-    reader.start();
     return () -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       try {
-        Matcher m = ready.get(90, TimeUnit.SECONDS);
-        return new BrokerProcess(
-            process, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), lines);
+        while (System.nanoTime() < deadline) {
+          for (String line : lines(log)) {
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+              return new BrokerProcess(
+                  process, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), log);
+            }
+          }
+          if (!process.isAlive()) {
+            throw new IllegalStateException("broker exited before ready");
+          }
+          Thread.sleep(50);
+        }
+        throw new IllegalStateException("broker not ready within 90 s");
+      } catch (RuntimeException e) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new IllegalStateException("broker did not start: " + lines(log), e);
       } catch (InterruptedException e) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw e;
-      } catch (Exception e) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException("broker did not start: " + lines, e);
       }
     };
+  }
+
+  private static List<String> lines(Path log) {
+    try {
+      return Files.readAllLines(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of(); // not written yet
+    }
   }
 
   public String bootstrapServers() {
@@ -117,9 +111,7 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** Everything the process printed so far. */
   public List<String> output() {
-    synchronized (output) {
-      return List.copyOf(output);
-    }
+    return lines(log);
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */

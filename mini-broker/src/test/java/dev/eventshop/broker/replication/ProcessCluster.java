@@ -1,0 +1,263 @@
+package dev.eventshop.broker.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.server.BrokerProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * A cluster of broker processes for fault tests: every node is a broker and a Raft voter, started
+ * as users start it ({@link BrokerProcess}), on its own ports and log directory. A node keeps its
+ * ports and directory across {@link #kill}, {@link #stop} and {@link #restart}, so a restarted
+ * broker is the same broker. {@link #close()} kills every process still running, also when the test
+ * failed.
+ */
+final class ProcessCluster implements AutoCloseable {
+
+  private final Path dir;
+  private final Map<Integer, String> configs = new TreeMap<>();
+  private final Map<Integer, Integer> clientPorts = new TreeMap<>();
+  private final Map<Integer, BrokerProcess> running = new ConcurrentHashMap<>();
+  private Admin admin;
+
+  private ProcessCluster(Path dir) {
+    this.dir = dir;
+  }
+
+  /**
+   * Starts {@code size} nodes (ids 1..size) together and waits until each is ready.
+   *
+   * @param extraProperties broker properties for every node, e.g. {@code "min.insync.replicas=2"}
+   */
+  static ProcessCluster start(Path dir, int size, String... extraProperties) throws Exception {
+    System.out.println("cluster of " + size + " brokers; their logs: " + dir);
+    ProcessCluster cluster = new ProcessCluster(dir);
+    int[] ports = freePorts(2 * size);
+    String voters =
+        IntStream.rangeClosed(1, size)
+            .mapToObj(id -> id + "@127.0.0.1:" + ports[size + id - 1])
+            .collect(Collectors.joining(","));
+    for (int id = 1; id <= size; id++) {
+      cluster.clientPorts.put(id, ports[id - 1]);
+      List<String> lines = new ArrayList<>();
+      lines.add("node.id=" + id);
+      lines.add("listeners=PLAINTEXT://127.0.0.1:" + ports[id - 1]);
+      lines.add("controller.quorum.voters=" + voters);
+      lines.add("log.dirs=" + dir.resolve("broker-" + id));
+      lines.add("default.replication.factor=3");
+      lines.add("offsets.topic.replication.factor=3");
+      lines.add("offsets.topic.num.partitions=3");
+      lines.add("min.insync.replicas=2");
+      lines.add("replica.lag.time.max.ms=5000");
+      lines.add("group.initial.rebalance.delay.ms=0");
+      lines.addAll(List.of(extraProperties));
+      cluster.configs.put(id, String.join("\n", lines) + "\n");
+    }
+    try {
+      cluster.startAll();
+    } catch (Exception | AssertionError e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** Distinct free ports: every socket stays open until all are chosen. */
+  private static int[] freePorts(int count) throws Exception {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  List<Integer> ids() {
+    return List.copyOf(configs.keySet());
+  }
+
+  /** Every node's address, running or not: clients skip the ones that do not answer. */
+  String bootstrap() {
+    return clientPorts.values().stream()
+        .map(port -> "127.0.0.1:" + port)
+        .collect(Collectors.joining(","));
+  }
+
+  /** Starts every node that is not running, together (each waits for the quorum to be ready). */
+  void startAll() throws Exception {
+    Map<Integer, BrokerProcess.Launched> launched = new TreeMap<>();
+    for (int id : ids()) {
+      if (!running.containsKey(id)) {
+        launched.put(id, BrokerProcess.launch(dir, configs.get(id)));
+      }
+    }
+    Exception failure = null;
+    for (Map.Entry<Integer, BrokerProcess.Launched> l : launched.entrySet()) {
+      try {
+        running.put(l.getKey(), l.getValue().await()); // a failed await kills its own process
+      } catch (Exception e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** SIGKILL: the node dies at once, with nothing flushed. */
+  void kill(int id) throws InterruptedException {
+    BrokerProcess broker = running.remove(id);
+    assertThat(broker).as("broker %d running", id).isNotNull();
+    broker.kill();
+  }
+
+  /** SIGTERM: a graceful shutdown; returns the stopped process (to read what it printed). */
+  BrokerProcess stop(int id) throws InterruptedException {
+    BrokerProcess broker = running.remove(id);
+    assertThat(broker).as("broker %d running", id).isNotNull();
+    broker.stop();
+    return broker;
+  }
+
+  /** SIGTERM to every running node at once; waits until all have exited. */
+  void stopAll() {
+    List<CompletableFuture<Integer>> exits = new ArrayList<>();
+    for (int id : ids()) {
+      BrokerProcess broker = running.remove(id);
+      if (broker != null) {
+        exits.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return broker.stop();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                  }
+                }));
+      }
+    }
+    exits.forEach(CompletableFuture::join);
+  }
+
+  /** Starts a stopped or killed node again, with its old ports and log directory. */
+  void restart(int id) throws Exception {
+    assertThat(running).as("broker %d must be down to restart", id).doesNotContainKey(id);
+    running.put(id, BrokerProcess.start(dir, configs.get(id)));
+  }
+
+  boolean isRunning(int id) {
+    return running.containsKey(id);
+  }
+
+  /** One Admin client for the test, closed with the cluster. */
+  synchronized Admin admin() {
+    if (admin == null) {
+      admin = Admin.create(Clients.properties(bootstrap(), "default.api.timeout.ms=20000"));
+    }
+    return admin;
+  }
+
+  /** Creates a topic and waits until every partition has a leader and all replicas in sync. */
+  void createTopic(String topic, int partitions, int replicationFactor, Map<String, String> configs)
+      throws Exception {
+    admin()
+        .createTopics(
+            List.of(new NewTopic(topic, partitions, (short) replicationFactor).configs(configs)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+    for (int p = 0; p < partitions; p++) {
+      awaitPartition(
+          topic,
+          p,
+          "a leader and " + replicationFactor + " in sync",
+          info -> info.leader() != null && info.isr().size() == replicationFactor);
+    }
+  }
+
+  TopicDescription describe(String topic) throws Exception {
+    return admin()
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get(20, TimeUnit.SECONDS)
+        .get(topic);
+  }
+
+  TopicPartitionInfo partition(String topic, int partition) throws Exception {
+    return describe(topic).partitions().get(partition);
+  }
+
+  /**
+   * Waits (at most 90 s) until Admin describeTopics shows {@code condition} for the partition, and
+   * returns what it showed. Describe failures while brokers come and go count as "not yet".
+   */
+  TopicPartitionInfo awaitPartition(
+      String topic, int partition, String what, Predicate<TopicPartitionInfo> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    TopicPartitionInfo last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = partition(topic, partition);
+        if (condition.test(last)) {
+          return last;
+        }
+      } catch (Exception e) {
+        // leadership or the controller is moving; ask again
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(topic + "-" + partition + " never had " + what + "; last: " + last);
+  }
+
+  /** The broker ids of {@code nodes} (a partition's replicas or ISR), in order. */
+  static List<Integer> idsOf(List<Node> nodes) {
+    return nodes.stream().map(Node::id).toList();
+  }
+
+  static int leaderOf(TopicPartitionInfo info) {
+    return info.leader() == null ? -1 : info.leader().id();
+  }
+
+  /** What a broker printed so far (for a failure message). */
+  List<String> output(int id) {
+    BrokerProcess broker = running.get(id);
+    return broker == null ? List.of() : broker.output();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (admin != null) {
+      admin.close(java.time.Duration.ofSeconds(5));
+    }
+    for (BrokerProcess broker : running.values()) {
+      broker.close();
+    }
+    running.clear();
+  }
+}
