@@ -4,7 +4,6 @@ import dev.eventshop.support.kafka.RecordedEvent;
 import dev.eventshop.support.kafka.RecordedEvent.Direction;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -49,15 +48,7 @@ public final class EventHistory {
         """
         select direction, event_id, event_type, topic, kafka_partition, kafka_offset, occurred_at
         from event_history where order_id = ?""",
-        (row, i) ->
-            new RecordedEvent(
-                Direction.valueOf(row.getString("direction")),
-                row.getObject("event_id", UUID.class),
-                row.getString("event_type"),
-                row.getString("topic"),
-                row.getInt("kafka_partition"),
-                row.getLong("kafka_offset"),
-                row.getObject("occurred_at", OffsetDateTime.class).toInstant()),
+        (row, i) -> RecordedEvent.fromRow(row, Direction.valueOf(row.getString("direction"))),
         orderId);
   }
 }
