@@ -49,8 +49,10 @@ import tools.jackson.databind.JsonNode;
  * db/migration} folder at the same classpath root, and their jars are Spring Boot's repackaged
  * ones, so one JVM would need a class loader per service to keep them apart. Processes are what
  * Docker Compose and {@code ./shop up} run, a killed process is a real crash (no shutdown hook, no
- * commit), and a restart reads the same database files. The price is about half a minute of JVM
- * start-up per broker. The broker runs in the test JVM (or in Docker for the Testcontainers twins).
+ * commit), and a restart reads the same database files. The price is JVM start-up: four Spring Boot
+ * JVMs per broker, plus one restart (3 to 6 minutes per broker when this was written, on 2 cores at
+ * a load average of 20 to 40; much less on an idle machine). The broker runs in the test JVM (or in
+ * Docker for the Testcontainers twins).
  *
  * <p>The scenarios share one shop and run in a fixed order; each measures its effect as a
  * difference, and the last one checks the invariants over every order all of them placed.
