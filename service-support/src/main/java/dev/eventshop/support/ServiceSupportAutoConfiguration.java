@@ -8,8 +8,13 @@ import dev.eventshop.support.kafka.ShopTopics;
 import dev.eventshop.support.outbox.Outbox;
 import dev.eventshop.support.outbox.OutboxProperties;
 import dev.eventshop.support.outbox.OutboxRelay;
+import dev.eventshop.support.pruning.EventHistory;
+import dev.eventshop.support.pruning.Pruner;
+import dev.eventshop.support.pruning.PruningProperties;
 import dev.eventshop.support.tracing.TraceFilter;
+import java.time.Clock;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -29,11 +34,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Wires the shared messaging infrastructure into every shop service (registered in {@code
  * META-INF/spring/...AutoConfiguration.imports}): the topics, the record interceptor that traces
  * and logs each consume, the error handler with retries and dead-letter topics, the inbox, and,
- * unless {@code shop.outbox.enabled=false}, the outbox and its relay. Spring Boot's listener
+ * unless {@code shop.outbox.enabled=false}, the outbox and its relay; and, unless {@code
+ * shop.pruning.enabled=false}, the pruner of old outbox and inbox rows. Spring Boot's listener
  * container factory picks up the interceptor and the error handler by type.
  */
 @AutoConfiguration
-@EnableConfigurationProperties({ShopKafkaProperties.class, OutboxProperties.class})
+@EnableConfigurationProperties({
+  ShopKafkaProperties.class,
+  OutboxProperties.class,
+  PruningProperties.class
+})
 public class ServiceSupportAutoConfiguration {
 
   @Bean
@@ -62,6 +72,30 @@ public class ServiceSupportAutoConfiguration {
     var registration = new FilterRegistrationBean<>(new TraceFilter());
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
     return registration;
+  }
+
+  /** The history of pruned events, for a service that shows them ({@code keep-history}). */
+  @Bean
+  @ConditionalOnProperty(name = "shop.pruning.keep-history", havingValue = "true")
+  EventHistory eventHistory(JdbcTemplate jdbc) {
+    return new EventHistory(jdbc);
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "shop.pruning.enabled", matchIfMissing = true)
+  Pruner pruner(
+      JdbcTemplate jdbc,
+      PlatformTransactionManager transactionManager,
+      PruningProperties properties,
+      ObjectProvider<OutboxRelay> relay,
+      ObjectProvider<EventHistory> history) {
+    return new Pruner(
+        jdbc,
+        new TransactionTemplate(transactionManager),
+        properties,
+        relay.getIfAvailable() != null,
+        history.getIfAvailable(),
+        Clock.systemUTC());
   }
 
   /** The outbox, for services that emit events. */

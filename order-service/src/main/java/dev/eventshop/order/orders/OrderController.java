@@ -8,6 +8,7 @@ import dev.eventshop.order.orders.OrderViews.TimelineEntry;
 import dev.eventshop.support.inbox.Inbox;
 import dev.eventshop.support.kafka.RecordedEvent;
 import dev.eventshop.support.outbox.Outbox;
+import dev.eventshop.support.pruning.EventHistory;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.persistence.criteria.Predicate;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
@@ -43,12 +45,19 @@ class OrderController {
   private final OrderRepository orders;
   private final Outbox outbox;
   private final Inbox inbox;
+  private final ObjectProvider<EventHistory> history;
 
-  OrderController(OrderPlacement placement, OrderRepository orders, Outbox outbox, Inbox inbox) {
+  OrderController(
+      OrderPlacement placement,
+      OrderRepository orders,
+      Outbox outbox,
+      Inbox inbox,
+      ObjectProvider<EventHistory> history) {
     this.placement = placement;
     this.orders = orders;
     this.outbox = outbox;
     this.inbox = inbox;
+    this.history = history;
   }
 
   @Operation(
@@ -132,7 +141,12 @@ class OrderController {
   private OrderDetails details(Order order) {
     String id = order.getId().toString();
     List<TimelineEntry> timeline =
-        Stream.concat(outbox.eventsOf(id).stream(), inbox.eventsOf(id).stream())
+        // Pruned events are in the history; the newer ones still in the outbox and inbox.
+        Stream.of(
+                history.stream().flatMap(h -> h.eventsOf(id).stream()),
+                outbox.eventsOf(id).stream(),
+                inbox.eventsOf(id).stream())
+            .flatMap(events -> events)
             .sorted(Comparator.comparing(RecordedEvent::occurredAt))
             .map(TimelineEntry::of)
             .toList();

@@ -4,10 +4,8 @@ import dev.eventshop.support.kafka.InboundEvent;
 import dev.eventshop.support.kafka.RecordedEvent;
 import dev.eventshop.support.kafka.RecordedEvent.Direction;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -84,15 +82,7 @@ public final class Inbox {
         """
         select event_id, event_type, topic, kafka_partition, kafka_offset, occurred_at
         from inbox where order_id = ? order by processed_at""",
-        (row, i) ->
-            new RecordedEvent(
-                Direction.CONSUMED,
-                row.getObject("event_id", UUID.class),
-                row.getString("event_type"),
-                row.getString("topic"),
-                row.getInt("kafka_partition"),
-                row.getLong("kafka_offset"),
-                row.getObject("occurred_at", OffsetDateTime.class).toInstant()),
+        (row, i) -> RecordedEvent.fromRow(row, Direction.CONSUMED),
         orderId);
   }
 }

@@ -65,15 +65,7 @@ public final class Outbox {
         """
         select event_id, event_type, topic, kafka_partition, kafka_offset, occurred_at
         from outbox where record_key = ? order by id""",
-        (row, i) ->
-            new RecordedEvent(
-                Direction.PUBLISHED,
-                row.getObject("event_id", java.util.UUID.class),
-                row.getString("event_type"),
-                row.getString("topic"),
-                (Integer) row.getObject("kafka_partition"),
-                (Long) row.getObject("kafka_offset"),
-                row.getObject("occurred_at", java.time.OffsetDateTime.class).toInstant()),
+        (row, i) -> RecordedEvent.fromRow(row, Direction.PUBLISHED),
         orderId);
   }
 }
