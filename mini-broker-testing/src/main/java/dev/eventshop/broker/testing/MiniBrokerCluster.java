@@ -227,11 +227,35 @@ public final class MiniBrokerCluster implements AutoCloseable {
         }
       }
       if (failure != null) {
+        closeLateStarters(starters, starting);
         throw failure;
       }
     } finally {
       starters.shutdownNow();
     }
+  }
+
+  /**
+   * After a failed start, closes the nodes whose start returned only once given up on: interrupted
+   * while waiting for the quorum, a node serves anyway, and would keep its ports and threads.
+   */
+  private void closeLateStarters(ExecutorService starters, Map<Integer, Future<Broker>> starting) {
+    starters.shutdownNow();
+    try {
+      starters.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    starting.forEach(
+        (id, start) -> {
+          if (!isRunning(id) && start.isDone() && !start.isCancelled()) {
+            try {
+              start.get().close();
+            } catch (ExecutionException | InterruptedException e) {
+              // it did not start: nothing to close
+            }
+          }
+        });
   }
 
   /** Records a started node and fixes its listener port, so a restart keeps its address. */
