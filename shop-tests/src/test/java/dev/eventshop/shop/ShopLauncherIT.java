@@ -46,6 +46,7 @@ class ShopLauncherIT {
   static final Duration STEP = Duration.ofMinutes(3);
   static final JsonMapper JSON = JsonMapper.builder().build();
   static final Optional<Path> KCAT = onPath("kcat");
+  static final Optional<Path> CURL = onPath("curl");
 
   @TempDir Path dir;
   Process up;
@@ -115,6 +116,11 @@ class ShopLauncherIT {
                 get(urls.get("notification-service") + "/notifications?orderId=" + refunded).size()
                     == 1);
 
+    if (CURL.isPresent()) {
+      placesTheReadmesOrdersWithCurl(orders);
+    } else {
+      System.out.println("curl is not installed: README step 2's curl commands not run");
+    }
     followsAnOrderThroughTheLogs(confirmed);
     List<String> brokers =
         List.of(urls.get("broker-1"), urls.get("broker-2"), urls.get("broker-3"));
@@ -147,6 +153,42 @@ class ShopLauncherIT {
       assertThat(free(port)).as("port %d", port).isTrue();
     }
     assertThat(Files.readString(output)).contains("shop: stopped; no process of the shop is left");
+  }
+
+  /**
+   * README step 2's curl commands as written, pointed at this shop's order-service: each POST is
+   * answered with an order id, and each order reaches its outcome; then the GET shows it.
+   */
+  private void placesTheReadmesOrdersWithCurl(String orders) throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    String step2 = readme.substring(readme.indexOf("### 2. "), readme.indexOf("### 3. "));
+    List<String> commands =
+        Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL)
+            .matcher(step2)
+            .results()
+            .flatMap(block -> Stream.of(block.group(1).replace("\\\n", "").split("\n")))
+            .map(line -> line.replace("localhost:8081", orders.replace("http://", "")))
+            .toList();
+    List<String> posts = commands.stream().filter(c -> c.startsWith("curl -s -X POST")).toList();
+    assertThat(posts).hasSize(3);
+    List<String> outcomes = new ArrayList<>();
+    String first = null;
+    for (String post : posts) {
+      Result placed = run(List.of("bash", "-c", post), post);
+      assertThat(placed.exit()).as(placed.output()).isZero();
+      String id = JSON.readTree(placed.output()).path("id").asString();
+      first = first == null ? id : first;
+      outcomes.add(awaitFinal(orders, id).path("status").asString());
+    }
+    assertThat(outcomes).containsExactly("CONFIRMED", "CANCELLED", "CANCELLED");
+    String get =
+        commands.stream()
+            .filter(c -> c.startsWith("curl -s localhost") || c.startsWith("curl -s 127"))
+            .findFirst()
+            .orElseThrow();
+    String getFirst = get.replaceAll("<id from the answer>\\s*#.*", first);
+    Result shown = run(List.of("bash", "-c", getFirst), getFirst);
+    assertThat(shown.output()).contains("\"status\":\"CONFIRMED\"").contains("timeline");
   }
 
   /** README step 3: the logs of all four services name the order. */
