@@ -50,6 +50,7 @@ class ShopLauncherIT {
 
   @TempDir Path dir;
   Process up;
+  long lap;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
@@ -86,6 +87,7 @@ class ShopLauncherIT {
     assertThat(up.isAlive()).as(tail(output)).isTrue();
     System.out.printf(
         "./shop up healthy in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    lap = System.nanoTime();
     Map<String, String> urls = addresses(Files.readString(output));
     String orders = urls.get("order-service");
     assertThat(urls).containsKeys("broker-1", "payment-service", "notification-service");
@@ -116,20 +118,25 @@ class ShopLauncherIT {
                 get(urls.get("notification-service") + "/notifications?orderId=" + refunded).size()
                     == 1);
 
+    lap("three orders over REST, followed to their outcome");
     if (CURL.isPresent()) {
       placesTheReadmesOrdersWithCurl(orders);
+      lap("README step 2's curl commands");
     } else {
       System.out.println("curl is not installed: README step 2's curl commands not run");
     }
     followsAnOrderThroughTheLogs(confirmed);
+    lap("README step 3, ./shop logs");
     List<String> brokers =
         List.of(urls.get("broker-1"), urls.get("broker-2"), urls.get("broker-3"));
     if (KCAT.isPresent()) {
       inspectsTheTopicsWithKcat(brokers.get(0));
+      lap("README step 4, kcat");
     } else {
       System.out.println("kcat is not installed: README step 4's kcat commands not run");
     }
     keepsTakingOrdersWhileABrokerIsDown(brokers);
+    lap("README step 5, a broker killed, an order confirmed, the broker back and healthy");
 
     // The README's other commands, after the failover so that every pid below is current.
     Result order = shop("order", "dave", "STICKER-PACK:2");
@@ -277,6 +284,13 @@ class ShopLauncherIT {
 
   private boolean readyOrDead(Path output) throws IOException {
     return !up.isAlive() || Files.readString(output).contains("shop: ready in ");
+  }
+
+  /** Prints how long a step took (the suite's time matters on two shared cores). */
+  private void lap(String step) {
+    long now = System.nanoTime();
+    System.out.printf("%s: %d s%n", step, TimeUnit.NANOSECONDS.toSeconds(now - lap));
+    lap = now;
   }
 
   private String place(String base, String customer, String sku, int quantity) throws Exception {
