@@ -2,13 +2,13 @@ package dev.eventshop.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-class PaymentApplicationIT extends ServiceWithEmbeddedKafka {
+class PaymentApplicationIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
 

@@ -24,9 +24,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * There is no Docker engine where the tests run, so docker-compose.yml is checked against the
- * applications' own configuration instead: every service and its Dockerfile, every port against the
- * service's application.yml, every environment variable against a property the process really has
- * (the broker's {@link BrokerProperty} table, the services' application.yml and
+ * applications' own configuration instead: every service, its Dockerfile and build args, every port
+ * against the service's application.yml, every environment variable against a property the process
+ * really has (the broker's {@link BrokerProperty} table, the services' application.yml and
  * configuration-properties records), every health check and start dependency. The local launcher
  * (./shop) runs the same file, so this also keeps the launcher's topology honest.
  */
@@ -36,6 +36,7 @@ class ComposeFileTest {
   static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
   static final List<String> APPS =
       List.of("order-service", "payment-service", "inventory-service", "notification-service");
+  static final String SERVICE_DOCKERFILE = "service.Dockerfile";
   static final Pattern HEALTH_PROBE = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+)");
 
   final Map<String, Object> compose = yaml(ROOT.resolve("docker-compose.yml"));
@@ -50,19 +51,42 @@ class ComposeFileTest {
       Map<String, Object> build = map(service(name).get("build"));
       String module = BROKERS.contains(name) ? "mini-broker" : name;
       assertThat(build.get("context")).as(name).isEqualTo(".");
-      assertThat(build.get("dockerfile")).as(name).isEqualTo(module + "/Dockerfile");
       assertThat(service(name).get("image")).as(name).isEqualTo("eventshop/" + module);
-      String dockerfile = Files.readString(ROOT.resolve(module).resolve("Dockerfile"));
-      // The launcher runs <module>/target/<module>.jar: the image must run the same jar.
-      assertThat(dockerfile)
-          .as(name)
-          .contains("./mvnw -B -q -pl " + module + " -am package")
-          .contains("/src/" + module + "/target/" + module + ".jar")
-          .contains("FROM eclipse-temurin:17-jre")
-          .containsPattern("\\nUSER (?!root)\\w+");
       assertThat(Files.readString(ROOT.resolve(module).resolve("pom.xml")))
           .contains("<finalName>" + module + "</finalName>");
+      // The launcher runs <module>/target/<module>.jar: the image must run the same jar.
+      String jar = BROKERS.contains(name) ? module : "${SERVICE}";
+      assertThat(dockerfile(name))
+          .as(name)
+          .containsPattern("\\./mvnw -B -q -pl \"?" + Pattern.quote(jar) + "\"? -am package")
+          .contains("/src/" + jar + "/target/" + jar + ".jar")
+          .contains("FROM eclipse-temurin:17-jre")
+          .containsPattern("\\nUSER (?!root)\\w+");
     }
+    for (String broker : BROKERS) {
+      assertThat(map(service(broker).get("build")))
+          .containsEntry("dockerfile", "mini-broker/Dockerfile");
+    }
+  }
+
+  @Test
+  void theFourServicesShareOneDockerfileThatTheirBuildArgsParameterize() throws IOException {
+    for (String app : APPS) {
+      Map<String, Object> build = map(service(app).get("build"));
+      assertThat(build.get("dockerfile")).as(app).isEqualTo(SERVICE_DOCKERFILE);
+      assertThat(stringMap(build.get("args")))
+          .as(app)
+          .containsOnlyKeys("SERVICE", "PORT")
+          .containsEntry("SERVICE", app);
+    }
+    String dockerfile = dockerfile(APPS.get(0));
+    // Each stage declares the args it uses: an ARG before FROM is not visible inside a stage.
+    assertThat(Pattern.compile("^FROM ", Pattern.MULTILINE).matcher(dockerfile).results())
+        .hasSize(2);
+    assertThat(dockerfile.substring(dockerfile.indexOf("AS build")))
+        .containsPattern(
+            "(?s)AS build\\nARG SERVICE\\n.*\\nFROM eclipse-temurin:17-jre\\nARG SERVICE\\nARG PORT\\n");
+    assertThat(dockerfile).contains("SERVER_PORT=${PORT}", "EXPOSE ${PORT}");
   }
 
   @Test
@@ -79,8 +103,7 @@ class ComposeFileTest {
       String test = healthTest(app);
       assertThat(probedPort(test)).as(app).isEqualTo(port);
       assertThat(test).as(app).contains("GET /actuator/health ").contains("grep -q '\"UP\"'");
-      String dockerfile = Files.readString(ROOT.resolve(app).resolve("Dockerfile"));
-      assertThat(dockerfile).as(app).contains("EXPOSE " + port, "SERVER_PORT=" + port);
+      assertThat(stringMap(map(s.get("build")).get("args"))).as(app).containsEntry("PORT", port);
     }
   }
 
@@ -93,8 +116,7 @@ class ComposeFileTest {
       known.addAll(supportProperties);
       for (String variable : env(app).keySet()) {
         if (variable.equals("JAVA_OPTS")) {
-          assertThat(Files.readString(ROOT.resolve(app).resolve("Dockerfile")))
-              .contains("exec java $JAVA_OPTS -jar");
+          assertThat(dockerfile(app)).contains("exec java $JAVA_OPTS -jar");
           continue;
         }
         assertThat(known.stream().anyMatch(p -> bindsFrom(p, variable)))
@@ -273,6 +295,12 @@ class ComposeFileTest {
       current = map(current).get(part);
     }
     return current;
+  }
+
+  /** The Dockerfile the service is built from. */
+  String dockerfile(String name) throws IOException {
+    return Files.readString(
+        ROOT.resolve(String.valueOf(map(service(name).get("build")).get("dockerfile"))));
   }
 
   Map<String, Object> service(String name) {

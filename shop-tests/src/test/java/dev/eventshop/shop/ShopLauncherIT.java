@@ -18,9 +18,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,19 +32,25 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The README's way to run the shop, end to end: {@code ./shop up} (on free ports and its own data
- * directory) starts three brokers and four services from docker-compose.yml; one order of each
- * outcome is placed over REST and followed to its final state; {@code ./shop order} and {@code
- * ./shop status} work against it; {@code ./shop down} leaves no process and no bound port.
+ * The README's way to run the shop and its walkthrough, end to end: {@code ./shop up} (on free
+ * ports and its own data directory) starts three brokers and four services from docker-compose.yml;
+ * one order of each outcome is placed over REST and followed to its final state; {@code ./shop
+ * order}, {@code ./shop status} and {@code ./shop logs} work against it; kcat reads the cluster's
+ * metadata and the orders topic (when installed); the leader of orders-0 is killed with {@code
+ * ./shop kill} while an order is confirmed, and started again; {@code ./shop down} leaves no
+ * process and no bound port.
  */
 class ShopLauncherIT {
 
   static final Path ROOT = ReadmeTest.ROOT;
   static final Duration STEP = Duration.ofMinutes(3);
   static final JsonMapper JSON = JsonMapper.builder().build();
+  static final Optional<Path> KCAT = onPath("kcat");
+  static final Optional<Path> CURL = onPath("curl");
 
   @TempDir Path dir;
   Process up;
+  long lap;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
@@ -77,6 +87,7 @@ class ShopLauncherIT {
     assertThat(up.isAlive()).as(tail(output)).isTrue();
     System.out.printf(
         "./shop up healthy in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    lap = System.nanoTime();
     Map<String, String> urls = addresses(Files.readString(output));
     String orders = urls.get("order-service");
     assertThat(urls).containsKeys("broker-1", "payment-service", "notification-service");
@@ -107,7 +118,27 @@ class ShopLauncherIT {
                 get(urls.get("notification-service") + "/notifications?orderId=" + refunded).size()
                     == 1);
 
-    // The README's other commands against the running shop.
+    lap("three orders over REST, followed to their outcome");
+    if (CURL.isPresent()) {
+      placesTheReadmesOrdersWithCurl(orders);
+      lap("README step 2's curl commands");
+    } else {
+      System.out.println("curl is not installed: README step 2's curl commands not run");
+    }
+    followsAnOrderThroughTheLogs(confirmed);
+    lap("README step 3, ./shop logs");
+    List<String> brokers =
+        List.of(urls.get("broker-1"), urls.get("broker-2"), urls.get("broker-3"));
+    if (KCAT.isPresent()) {
+      inspectsTheTopicsWithKcat(brokers.get(0));
+      lap("README step 4, kcat");
+    } else {
+      System.out.println("kcat is not installed: README step 4's kcat commands not run");
+    }
+    keepsTakingOrdersWhileABrokerIsDown(brokers);
+    lap("README step 5, a broker killed, an order confirmed, the broker back and healthy");
+
+    // The README's other commands, after the failover so that every pid below is current.
     Result order = shop("order", "dave", "STICKER-PACK:2");
     assertThat(order.exit()).as(order.output()).isZero();
     assertThat(order.output()).contains("CONFIRMED").contains("OrderPlaced");
@@ -131,8 +162,135 @@ class ShopLauncherIT {
     assertThat(Files.readString(output)).contains("shop: stopped; no process of the shop is left");
   }
 
+  /**
+   * README step 2's curl commands as written, pointed at this shop's order-service: each POST is
+   * answered with an order id, and each order reaches its outcome; then the GET shows it.
+   */
+  private void placesTheReadmesOrdersWithCurl(String orders) throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    String step2 = readme.substring(readme.indexOf("### 2. "), readme.indexOf("### 3. "));
+    List<String> commands =
+        Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL)
+            .matcher(step2)
+            .results()
+            .flatMap(block -> Stream.of(block.group(1).replace("\\\n", "").split("\n")))
+            .map(line -> line.replace("localhost:8081", orders.replace("http://", "")))
+            .toList();
+    List<String> posts = commands.stream().filter(c -> c.startsWith("curl -s -X POST")).toList();
+    assertThat(posts).hasSize(3);
+    List<String> outcomes = new ArrayList<>();
+    String first = null;
+    for (String post : posts) {
+      Result placed = run(List.of("bash", "-c", post), post);
+      assertThat(placed.exit()).as(placed.output()).isZero();
+      String id = JSON.readTree(placed.output()).path("id").asString();
+      first = first == null ? id : first;
+      outcomes.add(awaitFinal(orders, id).path("status").asString());
+    }
+    assertThat(outcomes).containsExactly("CONFIRMED", "CANCELLED", "CANCELLED");
+    String get =
+        commands.stream()
+            .filter(c -> c.startsWith("curl -s localhost") || c.startsWith("curl -s 127"))
+            .findFirst()
+            .orElseThrow();
+    String getFirst = get.replaceAll("<id from the answer>\\s*#.*", first);
+    Result shown = run(List.of("bash", "-c", getFirst), getFirst);
+    assertThat(shown.output()).contains("\"status\":\"CONFIRMED\"").contains("timeline");
+  }
+
+  /** README step 3: the logs of all four services name the order. */
+  private void followsAnOrderThroughTheLogs(String orderId) throws Exception {
+    Result logs = shop("logs");
+    assertThat(logs.exit()).as(logs.output()).isZero();
+    List<String> lines = logs.output().lines().filter(l -> l.contains(orderId)).toList();
+    for (String service :
+        List.of("order-service", "payment-service", "inventory-service", "notification-service")) {
+      assertThat(lines).as(service).anyMatch(l -> l.startsWith(service + " "));
+    }
+    assertThat(String.join("\n", lines))
+        .contains("OrderPlaced", "PaymentSuccessful", "InventoryUpdated")
+        .containsPattern("orders-\\d@\\d+");
+  }
+
+  /** README step 4, with kcat: the cluster's metadata, then the orders topic's records. */
+  private void inspectsTheTopicsWithKcat(String broker) throws Exception {
+    Result metadata = kcat("-L", "-b", broker);
+    assertThat(metadata.exit()).as(metadata.output()).isZero();
+    assertThat(metadata.output())
+        .contains("3 brokers:")
+        .containsPattern("topic \"orders\" with 3 partitions")
+        .containsPattern("partition 0, leader \\d, replicas: \\d,\\d,\\d, isrs: \\d,\\d,\\d");
+    Result records = kcat("-C", "-b", broker, "-t", "orders", "-e", "-f", "%t-%p@%o key=%k %s\\n");
+    assertThat(records.exit()).as(records.output()).isZero();
+    assertThat(records.output()).containsPattern("orders-\\d@\\d+ key=\\S+ \\{");
+  }
+
+  /**
+   * README step 5: the leader of orders-0 is killed (SIGKILL), leadership moves to another broker,
+   * an order is still confirmed with two of three replicas, and the broker, started again, rejoins.
+   */
+  private void keepsTakingOrdersWhileABrokerIsDown(List<String> brokers) throws Exception {
+    int leader = leaderOfOrders0(brokers.get(1));
+    String victim = "broker-" + leader;
+    Result kill = shop("kill", victim);
+    assertThat(kill.exit()).as(kill.output()).isZero();
+    List<String> alive = new ArrayList<>(brokers);
+    alive.remove(leader - 1);
+    await("leadership of orders-0 moves away from " + victim)
+        .atMost(STEP)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> leaderOfOrders0(alive.get(0)) != leader);
+
+    Result during = shop("order", "dave", "STICKER-PACK");
+    assertThat(during.exit()).as(during.output()).isZero();
+    assertThat(during.output()).contains("CONFIRMED");
+
+    Result start = shop("start", victim);
+    assertThat(start.exit()).as(start.output()).isZero();
+    await(victim + " is healthy again")
+        .atMost(STEP)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> shop("status").output().contains("7 of 7 healthy"));
+  }
+
+  /** The leader of orders-0 as the cluster's metadata names it, read with a Kafka admin client. */
+  private static int leaderOfOrders0(String bootstrap) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(
+                "bootstrap.servers",
+                bootstrap,
+                "request.timeout.ms",
+                "5000",
+                "default.api.timeout.ms",
+                "10000"))) {
+      TopicPartitionInfo p0 =
+          admin
+              .describeTopics(List.of("orders"))
+              .allTopicNames()
+              .get(15, TimeUnit.SECONDS)
+              .get("orders")
+              .partitions()
+              .get(0);
+      return p0.leader() == null ? -1 : p0.leader().id();
+    }
+  }
+
+  private Result kcat(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(KCAT.get().toString()));
+    command.addAll(List.of(args));
+    return run(command, "kcat " + String.join(" ", args));
+  }
+
   private boolean readyOrDead(Path output) throws IOException {
     return !up.isAlive() || Files.readString(output).contains("shop: ready in ");
+  }
+
+  /** Prints how long a step took (the suite's time matters on two shared cores). */
+  private void lap(String step) {
+    long now = System.nanoTime();
+    System.out.printf("%s: %d s%n", step, TimeUnit.NANOSECONDS.toSeconds(now - lap));
+    lap = now;
   }
 
   private String place(String base, String customer, String sku, int quantity) throws Exception {
@@ -225,7 +383,11 @@ class ShopLauncherIT {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("shop").toString()));
     command.addAll(List.of(args));
     command.addAll(List.of("--data-dir", dir.resolve("data").toString()));
-    Path out = Files.createTempFile(dir, "shop-", ".out");
+    return run(command, "./shop " + String.join(" ", args));
+  }
+
+  private Result run(List<String> command, String name) throws Exception {
+    Path out = Files.createTempFile(dir, "run-", ".out");
     Process p =
         new ProcessBuilder(command)
             .directory(ROOT.toFile())
@@ -234,9 +396,16 @@ class ShopLauncherIT {
             .start();
     if (!p.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("./shop " + String.join(" ", args) + " did not finish");
+      throw new AssertionError(name + " did not finish");
     }
     return new Result(p.exitValue(), Files.readString(out));
+  }
+
+  static Optional<Path> onPath(String program) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        .map(d -> Path.of(d, program))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   private static String tail(Path file) throws IOException {

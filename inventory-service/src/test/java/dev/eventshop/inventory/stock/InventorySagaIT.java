@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.contracts.EventContracts;
 import dev.eventshop.support.testing.KafkaProbe;
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** inventory-service's part of the saga, driven through a real broker. */
-class InventorySagaIT extends ServiceWithEmbeddedKafka {
+class InventorySagaIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
   KafkaProbe kafka;

@@ -1,7 +1,10 @@
 package dev.eventshop.broker.testing;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import java.util.Map;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
@@ -9,7 +12,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * mini-broker in a Docker container (the image built from {@code mini-broker/Dockerfile}). Like
  * Testcontainers' KafkaContainer, it starts the broker only once the mapped port is known, so that
- * the address it advertises to clients is the one they can reach from the host.
+ * the address it advertises to clients is the one they can reach from the host. A node of a {@link
+ * MiniBrokerContainerCluster} advertises the gateway of the cluster's network instead (see there).
  */
 public class MiniBrokerContainer extends GenericContainer<MiniBrokerContainer> {
 
@@ -17,6 +21,11 @@ public class MiniBrokerContainer extends GenericContainer<MiniBrokerContainer> {
       DockerImageName.parse("eventshop/mini-broker:latest");
   static final int PORT = 9092;
   private static final String STARTER = "/tmp/mini-broker-advertised";
+
+  /** The network of the cluster this node belongs to, or null for a single broker. */
+  private Network clusterNetwork;
+
+  private String advertisedHost;
 
   public MiniBrokerContainer() {
     this(DEFAULT_IMAGE);
@@ -41,16 +50,36 @@ public class MiniBrokerContainer extends GenericContainer<MiniBrokerContainer> {
     waitingFor(Wait.forLogMessage(".*mini-broker \\d+ ready on .*", 1));
   }
 
+  /** Makes this container node {@code id} of a cluster whose nodes share {@code network}. */
+  MiniBrokerContainer asClusterNode(int id, Network network, Map<String, String> brokerEnv) {
+    clusterNetwork = network;
+    withNetwork(network);
+    withNetworkAliases(MiniBrokerContainerCluster.alias(id));
+    withEnv("KAFKA_NODE_ID", String.valueOf(id));
+    withEnv(brokerEnv);
+    return this;
+  }
+
   @Override
   protected void containerIsStarting(InspectContainerResponse containerInfo) {
+    advertisedHost = clusterNetwork == null ? getHost() : gateway(containerInfo);
     // The entrypoint waits for this file, then starts the broker with these overrides.
-    String overrides =
-        "advertised.listeners=PLAINTEXT://" + getHost() + ":" + getMappedPort(PORT) + "\n";
+    String overrides = "advertised.listeners=PLAINTEXT://" + getBootstrapServers() + "\n";
     copyFileToContainer(Transferable.of(overrides), STARTER);
+  }
+
+  /** The gateway of the cluster's network: the Docker host as the containers see it. */
+  private String gateway(InspectContainerResponse containerInfo) {
+    return containerInfo.getNetworkSettings().getNetworks().values().stream()
+        .filter(n -> clusterNetwork.getId().equals(n.getNetworkID()))
+        .map(ContainerNetwork::getGateway)
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("the container is not on the cluster's network"));
   }
 
   /** host:port for {@code bootstrap.servers}, reachable from the test JVM. */
   public String getBootstrapServers() {
-    return getHost() + ":" + getMappedPort(PORT);
+    return (advertisedHost != null ? advertisedHost : getHost()) + ":" + getMappedPort(PORT);
   }
 }

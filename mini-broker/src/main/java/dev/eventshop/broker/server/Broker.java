@@ -57,6 +57,7 @@ public final class Broker implements AutoCloseable {
   private Replicas replicas;
   private GroupCoordinator groupCoordinator;
   private boolean closed;
+  private boolean controlledShutdown = true;
 
   public Broker(BrokerConfig config) {
     this.config = config;
@@ -271,13 +272,23 @@ public final class Broker implements AutoCloseable {
     return metadataStore.current();
   }
 
+  /**
+   * Stops without a controlled shutdown, as after a crash: this broker's leaderships stay until the
+   * quorum fences it for missed heartbeats. Lets in-process tests show a failover ({@code
+   * MiniBrokerCluster.kill}).
+   */
+  public synchronized void halt() {
+    controlledShutdown = false;
+    close();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    if (metadataStore != null && apis != null) {
+    if (controlledShutdown && metadataStore != null && apis != null) {
       try {
         // Leaders move to other in-sync replicas first, so clients fail over without timeouts.
         metadataStore.controlledShutdown(java.time.Duration.ofSeconds(10));

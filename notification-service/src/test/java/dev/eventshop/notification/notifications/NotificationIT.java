@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.support.testing.KafkaProbe;
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
 
 /** notification-service's part of the saga, driven through a real broker. */
-class NotificationIT extends ServiceWithEmbeddedKafka {
+class NotificationIT extends ServiceWithBroker {
 
   KafkaProbe kafka;
 

@@ -4,7 +4,7 @@ import static dev.eventshop.order.orders.OrderHttp.item;
 import static dev.eventshop.order.orders.OrderHttp.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** The REST contract of order-service: idempotency, validation as problem+json, listing. */
-class OrderApiIT extends ServiceWithEmbeddedKafka {
+class OrderApiIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
   OrderHttp orders;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.contracts.EventContracts;
 import dev.eventshop.support.testing.KafkaProbe;
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import dev.eventshop.support.tracing.TraceContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * order-service's part of the saga: orders placed over REST, the other services played by the test
  * through a real broker.
  */
-class OrderSagaIT extends ServiceWithEmbeddedKafka {
+class OrderSagaIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
   KafkaProbe kafka;

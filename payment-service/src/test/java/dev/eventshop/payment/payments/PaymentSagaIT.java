@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.contracts.EventContracts;
 import dev.eventshop.support.testing.KafkaProbe;
-import dev.eventshop.support.testing.ServiceWithEmbeddedKafka;
+import dev.eventshop.support.testing.ServiceWithBroker;
 import dev.eventshop.support.tracing.TraceContext;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -22,7 +22,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** payment-service's part of the saga, driven through a real broker. */
-class PaymentSagaIT extends ServiceWithEmbeddedKafka {
+class PaymentSagaIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
   KafkaProbe kafka;

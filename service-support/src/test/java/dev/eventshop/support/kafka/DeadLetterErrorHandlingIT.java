@@ -3,6 +3,7 @@ package dev.eventshop.support.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventshop.broker.testing.MiniBroker;
 import dev.eventshop.support.testing.KafkaProbe;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
  * backoff and then parked in {@code <topic>.DLT}, a poison record is parked at once, and neither
  * holds up the records behind it.
  */
+@MiniBroker(partitions = 3)
 @SpringBootTest(
     classes = DeadLetterErrorHandlingIT.TestService.class,
     properties = {
@@ -37,10 +38,6 @@ import org.springframework.stereotype.Component;
       "shop.kafka.retry.initial-interval=50ms",
       "shop.outbox.enabled=false"
     })
-@EmbeddedKafka(
-    partitions = 3,
-    bootstrapServersProperty = "spring.kafka.bootstrap-servers",
-    brokerProperties = {"group.initial.rebalance.delay.ms=0"})
 class DeadLetterErrorHandlingIT {
 
   /** A listener that fails as its records ask: "fail-N" fails N times, "always" always fails. */

@@ -1,5 +1,6 @@
 package dev.eventshop.support.testing;
 
+import dev.eventshop.broker.testing.MiniBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
@@ -15,17 +15,18 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Base of a service's integration tests: the whole service on a random port, with its database in a
- * temporary directory, against a real Kafka broker started in-process (KRaft, one node). The
- * broker's address reaches the service only through {@code spring.kafka.bootstrap-servers}, so a
- * different broker can be swapped in here without touching the tests. Every test class of a module
- * that extends this shares one Spring context and one broker.
+ * temporary directory, against mini-broker started in-process (one node, topics of 3 partitions).
+ * Every test class of a module that extends this shares one Spring context and one broker.
+ *
+ * <p>The broker's address reaches the service only through {@code spring.kafka.bootstrap-servers},
+ * so another broker is one line away: to run these tests on Apache Kafka, replace the
+ * {@code @MiniBroker} line by {@code @EmbeddedKafka(partitions = 3, bootstrapServersProperty =
+ * "spring.kafka.bootstrap-servers")} (with spring-kafka-test as a test dependency). The shop's
+ * Apache Kafka coverage is in shop-tests' end-to-end suite.
  */
+@MiniBroker(partitions = 3)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@EmbeddedKafka(
-    partitions = 3,
-    bootstrapServersProperty = "spring.kafka.bootstrap-servers",
-    brokerProperties = {"group.initial.rebalance.delay.ms=0", "offsets.topic.replication.factor=1"})
-public abstract class ServiceWithEmbeddedKafka {
+public abstract class ServiceWithBroker {
 
   /** The service's data directory, shared by every test class of the cached context. */
   protected static final Path DATA_DIR = createDataDir();
