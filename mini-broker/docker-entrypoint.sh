@@ -11,5 +11,7 @@ if [ -n "${MINI_BROKER_WAIT_FOR:-}" ]; then
     [ -n "$line" ] && set -- "$@" --override "$line"
   done < "$MINI_BROKER_WAIT_FOR"
 fi
+# The class-data-sharing archive recorded when the image was built (see the Dockerfile).
 # shellcheck disable=SC2086
-exec java $JAVA_OPTS -jar /opt/mini-broker/mini-broker.jar "$@"
+exec java -XX:SharedArchiveFile=/opt/mini-broker/mini-broker.jsa $JAVA_OPTS \
+  -jar /opt/mini-broker/mini-broker.jar "$@"
