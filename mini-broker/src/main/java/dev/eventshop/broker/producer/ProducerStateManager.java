@@ -116,13 +116,7 @@ public final class ProducerStateManager {
       entry.epoch = batch.producerEpoch();
       entry.batches.clear();
     }
-    entry.batches.addLast(
-        new BatchMetadata(
-            batch.baseSequence(),
-            batch.lastSequence(),
-            batch.baseOffset(),
-            batch.lastOffset(),
-            batch.maxTimestamp()));
+    entry.batches.addLast(metadataOf(batch));
     while (entry.batches.size() > BATCHES_REMEMBERED) {
       entry.batches.removeFirst();
     }
@@ -145,13 +139,16 @@ public final class ProducerStateManager {
     if (oldest != null && batch.lastOffset() >= oldest.firstOffset()) {
       return;
     }
-    entry.batches.addFirst(
-        new BatchMetadata(
-            batch.baseSequence(),
-            batch.lastSequence(),
-            batch.baseOffset(),
-            batch.lastOffset(),
-            batch.maxTimestamp()));
+    entry.batches.addFirst(metadataOf(batch));
+  }
+
+  private static BatchMetadata metadataOf(RecordBatch batch) {
+    return new BatchMetadata(
+        batch.baseSequence(),
+        batch.lastSequence(),
+        batch.baseOffset(),
+        batch.lastOffset(),
+        batch.maxTimestamp());
   }
 
   /** The last epoch seen from a producer, if any. */
