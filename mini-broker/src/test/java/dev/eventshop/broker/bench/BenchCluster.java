@@ -3,6 +3,7 @@ package dev.eventshop.broker.bench;
 import static dev.eventshop.broker.bench.BenchProcesses.CLASSPATH;
 import static dev.eventshop.broker.bench.BenchProcesses.JAVA;
 
+import dev.eventshop.broker.FreePorts;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,11 +59,8 @@ final class BenchCluster implements AutoCloseable {
    */
   static BenchCluster miniBroker(Path work, int n, List<String> jvmOptions) throws Exception {
     Files.createDirectories(work);
-    int[] ports = BenchProcesses.freePorts(2 * n);
-    String voters =
-        IntStream.range(0, n)
-            .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[n + i])
-            .collect(Collectors.joining(","));
+    int[] ports = FreePorts.take(2 * n);
+    String voters = voters(ports, n);
     List<List<String>> commands = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       List<String> props =
@@ -102,11 +100,8 @@ final class BenchCluster implements AutoCloseable {
    */
   static BenchCluster apacheKafka(Path work, int n) throws Exception {
     Files.createDirectories(work);
-    int[] ports = BenchProcesses.freePorts(2 * n);
-    String voters =
-        IntStream.range(0, n)
-            .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[n + i])
-            .collect(Collectors.joining(","));
+    int[] ports = FreePorts.take(2 * n);
+    String voters = voters(ports, n);
     List<List<String>> commands = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       List<String> props =
@@ -175,6 +170,13 @@ final class BenchCluster implements AutoCloseable {
     if (!format.waitFor(2, TimeUnit.MINUTES) || format.exitValue() != 0) {
       throw new IllegalStateException("kafka-storage format failed: " + out);
     }
+  }
+
+  /** Node i + 1 listens for clients on ports[i] and for its quorum on ports[n + i]. */
+  private static String voters(int[] ports, int n) {
+    return IntStream.range(0, n)
+        .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[n + i])
+        .collect(Collectors.joining(","));
   }
 
   private static String bootstrap(int[] ports, int n) {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventshop.broker.FreePorts;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,18 +55,9 @@ class RaftMetadataStoreIT {
 
   @BeforeEach
   void choosePorts() throws IOException {
-    // All three sockets stay open until every port is chosen, so no port is handed out twice.
-    List<ServerSocket> sockets = new java.util.ArrayList<>();
-    try {
-      for (int id = 1; id <= 3; id++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        voters.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
+    int[] ports = FreePorts.take(3);
+    for (int id = 1; id <= 3; id++) {
+      voters.put(id, new InetSocketAddress("127.0.0.1", ports[id - 1]));
     }
   }
 

@@ -2,9 +2,8 @@ package dev.eventshop.broker.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.broker.FreePorts;
 import dev.eventshop.broker.server.BrokerProcess;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ final class ProcessCluster implements AutoCloseable {
   static ProcessCluster start(Path dir, int size, String... extraProperties) throws Exception {
     System.out.println("cluster of " + size + " brokers; their logs: " + dir);
     ProcessCluster cluster = new ProcessCluster(dir);
-    int[] ports = freePorts(2 * size);
+    int[] ports = FreePorts.take(2 * size);
     String voters =
         IntStream.rangeClosed(1, size)
             .mapToObj(id -> id + "@127.0.0.1:" + ports[size + id - 1])
@@ -77,24 +76,6 @@ final class ProcessCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
-  }
-
-  /** Distinct free ports: every socket stays open until all are chosen. */
-  private static int[] freePorts(int count) throws Exception {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
   }
 
   List<Integer> ids() {
