@@ -336,41 +336,40 @@ public final class RaftMetadataStore implements MetadataStore {
 
   /**
    * Hands Raft leadership to another live voter, as a KRaft controller resigns when it shuts down:
-   * the others then need not wait for an election timeout to notice that the leader is gone.
+   * the others then need not wait for an election timeout to notice that the leader is gone. Each
+   * live voter is asked in turn (a busy one may not take over in time) until one does.
    */
   private void resignAsController() {
     ClusterMetadata metadata = stateMachine.state();
-    Integer successor =
+    List<Integer> successors =
         voters.keySet().stream()
             .filter(id -> id != nodeId)
             .filter(
                 id -> metadata.brokers().containsKey(id) && !metadata.brokers().get(id).fenced())
-            .findFirst()
-            .orElse(null);
-    if (successor == null) {
-      return;
-    }
-    try {
-      RaftClientReply reply =
-          DeadlineRetryPolicy.call(
-              LEADERSHIP_TRANSFER_TIMEOUT,
-              () ->
-                  commands
-                      .admin()
-                      .transferLeadership(
-                          RaftPeerId.valueOf(String.valueOf(successor)),
-                          LEADERSHIP_TRANSFER_TIMEOUT.toMillis()));
-      log.info(
-          "node {} handed the controller role to node {}: {}",
-          nodeId,
-          successor,
-          reply.isSuccess());
-    } catch (IOException e) {
-      log.info(
-          "node {} could not hand the controller role to node {}: {}",
-          nodeId,
-          successor,
-          e.toString());
+            .toList();
+    for (int successor : successors) {
+      try {
+        RaftClientReply reply =
+            DeadlineRetryPolicy.call(
+                LEADERSHIP_TRANSFER_TIMEOUT,
+                () ->
+                    commands
+                        .admin()
+                        .transferLeadership(
+                            RaftPeerId.valueOf(String.valueOf(successor)),
+                            LEADERSHIP_TRANSFER_TIMEOUT.toMillis()));
+        if (reply.isSuccess()) {
+          log.info("node {} handed the controller role to node {}", nodeId, successor);
+          return;
+        }
+        log.info("node {} could not hand the controller role to node {}", nodeId, successor);
+      } catch (IOException e) {
+        log.info(
+            "node {} could not hand the controller role to node {}: {}",
+            nodeId,
+            successor,
+            e.toString());
+      }
     }
   }
 
