@@ -55,7 +55,8 @@ final class ReplicaFetcher implements AutoCloseable {
   private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
-  private BrokerChannel channel;
+  // Volatile: close() shuts it from another thread to end a fetch that is waiting on the leader.
+  private volatile BrokerChannel channel;
 
   /** Where a broker listens. */
   record HostPort(String host, int port) {}
@@ -265,10 +266,19 @@ final class ReplicaFetcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the fetch loop. Never by interrupting its thread: a thread interrupted while it writes to
+   * a segment's FileChannel closes that channel for good (NIO's interruptible channels), and every
+   * later append to the segment fails. Closing the leader's socket ends a fetch that waits there;
+   * the loop's own sleeps are short.
+   */
   @Override
   public void close() {
     running = false;
-    thread.interrupt();
+    BrokerChannel open = channel;
+    if (open != null) {
+      open.close();
+    }
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {
