@@ -1,0 +1,73 @@
+package dev.eventshop.shop.load;
+
+import dev.eventshop.shop.e2e.ShopBroker;
+import dev.eventshop.shop.e2e.ShopClient;
+import dev.eventshop.shop.e2e.ShopServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The shop's load benchmark (run by {@code bench/shop-load.sh}): for each broker, starts it and the
+ * four services on this machine, places orders at a target rate with a mix of outcomes, and prints
+ * orders/s, the latency from placing an order to its final event, and the outcome counts. See
+ * docs/performance.md. Not a test: it asserts nothing about speed.
+ *
+ * <p>Arguments: {@code [orders] [rate per second] [brokers: mini-broker,kafka]}, default {@code
+ * 6000 300 mini-broker,kafka}. A warm-up of a fifth of the orders (at least 500) at the same rate
+ * runs first and is not counted.
+ */
+public final class ShopLoad {
+
+  /** The services run as they would in production: default JIT, a modest heap. */
+  static final List<String> SERVICE_JVM = List.of("-Xmx512m", "-XX:+UseParallelGC");
+
+  private ShopLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    int orders = args.length > 0 ? Integer.parseInt(args[0]) : 6000;
+    int rate = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+    List<String> brokers = List.of((args.length > 2 ? args[2] : "mini-broker,kafka").split(","));
+    Path root = Path.of(System.getProperty("shop.root", ".")).toAbsolutePath().normalize();
+    List<String> report = new ArrayList<>();
+    for (String name : brokers) {
+      Supplier<ShopBroker> start =
+          switch (name) {
+            case "mini-broker" -> ShopBroker::miniBroker;
+            case "kafka" -> ShopBroker::apacheKafka;
+            default -> throw new IllegalArgumentException("unknown broker " + name);
+          };
+      report.add(run(root, start, orders, rate));
+    }
+    System.out.println();
+    System.out.println(LoadResult.HEADER);
+    report.forEach(System.out::println);
+  }
+
+  private static String run(Path root, Supplier<ShopBroker> startBroker, int orders, int rate)
+      throws Exception {
+    Path dir = Files.createTempDirectory("shop-load");
+    try (ShopBroker broker = startBroker.get();
+        ShopServices shop =
+            ShopServices.start(root, broker.bootstrapServers(), dir, SERVICE_JVM, Map.of());
+        OrderWatcher watcher = new OrderWatcher(broker.bootstrapServers())) {
+      System.out.printf("%s: shop up (data and logs in %s, deleted at the end)%n", broker, dir);
+      LoadRun load = new LoadRun(new ShopClient(shop), watcher, rate);
+      int warmUp = Math.max(500, orders / 5);
+      System.out.printf("warm-up: %d orders at %d/s%n", warmUp, rate);
+      load.place(warmUp);
+      System.out.printf("measuring: %d orders at %d/s%n", orders, rate);
+      LoadResult result = load.place(orders);
+      String line = result.row(broker.toString());
+      System.out.println(LoadResult.HEADER);
+      System.out.println(line);
+      return line;
+    } finally {
+      FileSystemUtils.deleteRecursively(dir);
+    }
+  }
+}
