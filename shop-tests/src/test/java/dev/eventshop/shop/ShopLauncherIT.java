@@ -135,6 +135,8 @@ class ShopLauncherIT {
     } else {
       System.out.println("kcat is not installed: README step 4's kcat commands not run");
     }
+    inspectsTheShopWithKafkasTools(brokers.get(0));
+    lap("README step 4, Kafka's tools");
     keepsTakingOrdersWhileABrokerIsDown(brokers);
     lap("README step 5, a broker killed, an order confirmed, the broker back and healthy");
 
@@ -223,6 +225,50 @@ class ShopLauncherIT {
     Result records = kcat("-C", "-b", broker, "-t", "orders", "-e", "-f", "%t-%p@%o key=%k %s\\n");
     assertThat(records.exit()).as(records.output()).isZero();
     assertThat(records.output()).containsPattern("orders-\\d@\\d+ key=\\S+ \\{");
+  }
+
+  /** The main classes the bin/ scripts of an Apache Kafka download run, for README step 4. */
+  static final Map<String, String> KAFKA_SCRIPTS =
+      Map.of(
+          "bin/kafka-topics.sh", "org.apache.kafka.tools.TopicCommand",
+          "bin/kafka-consumer-groups.sh",
+              "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+          "bin/kafka-get-offsets.sh", "org.apache.kafka.tools.GetOffsetShell");
+
+  /**
+   * README step 4 with Kafka's own tools: each bin/ command as written, pointed at this shop's
+   * broker and run as its script runs it, the tool's main class in its own JVM (from the
+   * kafka-tools jar on this test's classpath).
+   */
+  private void inspectsTheShopWithKafkasTools(String broker) throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    String step4 = readme.substring(readme.indexOf("### 4. "), readme.indexOf("### 5. "));
+    List<String> lines = step4.lines().filter(l -> l.startsWith("bin/kafka-")).toList();
+    assertThat(lines).hasSize(KAFKA_SCRIPTS.size());
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (String line : lines) {
+      List<String> words =
+          new ArrayList<>(List.of(line.replace("127.0.0.1:9092", broker).trim().split("\\s+")));
+      String script = words.remove(0);
+      assertThat(KAFKA_SCRIPTS).as(line).containsKey(script);
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  KAFKA_SCRIPTS.get(script)));
+      command.addAll(words);
+      Result result = run(command, line);
+      assertThat(result.exit()).as(result.output()).isZero();
+      outputs.put(script, result.output());
+    }
+    assertThat(outputs.get("bin/kafka-topics.sh"))
+        .contains("Topic: orders")
+        .containsPattern("Partition: 0\\s+Leader: \\d\\s+Replicas: \\d,\\d,\\d\\s+Isr: \\d");
+    assertThat(outputs.get("bin/kafka-consumer-groups.sh"))
+        .containsPattern("payment-service\\s+orders\\s+\\d\\s+\\d+\\s+\\d+\\s+\\d+");
+    assertThat(outputs.get("bin/kafka-get-offsets.sh")).containsPattern("payments:\\d:\\d+");
   }
 
   /**
