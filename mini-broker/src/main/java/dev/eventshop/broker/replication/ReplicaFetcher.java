@@ -213,7 +213,9 @@ final class ReplicaFetcher implements AutoCloseable {
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData p : topic.partitions()) {
         Followed f = partitions.get(new TopicPartition(topic.topic(), p.partitionIndex()));
-        if (f == null) {
+        if (f == null || !running || f.partition.isLeader()) {
+          // No longer followed from here (closed, removed, or this replica leads now): what the
+          // old leader sent must not touch a log that may take produce requests.
           continue;
         }
         Errors error = Errors.forCode(p.errorCode());
