@@ -4,8 +4,6 @@ import dev.eventshop.broker.server.Broker;
 import dev.eventshop.broker.server.BrokerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,27 +101,12 @@ public final class MiniBrokerCluster implements AutoCloseable {
 
   /** {@code 1@127.0.0.1:p1,2@127.0.0.1:p2,...} on distinct free ports. */
   private static String quorumVoters(int nodes) {
-    List<ServerSocket> held = new ArrayList<>();
+    List<Integer> ports = FreePorts.choose(nodes);
     StringJoiner voters = new StringJoiner(",");
-    try {
-      // Every socket stays open until all are chosen: the OS may offer a just-closed port again.
-      for (int id = 1; id <= nodes; id++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(socket);
-        voters.add(id + "@127.0.0.1:" + socket.getLocalPort());
-      }
-      return voters.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket socket : held) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // nothing bound, nothing to release
-        }
-      }
+    for (int id = 1; id <= nodes; id++) {
+      voters.add(id + "@127.0.0.1:" + ports.get(id - 1));
     }
+    return voters.toString();
   }
 
   /** The number of nodes, running or not. */

@@ -1,5 +1,6 @@
 package dev.eventshop.shop.e2e;
 
+import dev.eventshop.broker.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.eventshop.shop.e2e;
+package dev.eventshop.broker.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +7,8 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Distinct free loopback ports, chosen by the OS. */
-final class FreePorts {
+/** Distinct free loopback ports, for tests that start brokers or services on their own ports. */
+public final class FreePorts {
 
   private FreePorts() {}
 
@@ -16,7 +16,7 @@ final class FreePorts {
    * Returns {@code count} distinct ports. Every socket stays open until all are chosen: a port
    * closed at once could be handed out again by the next bind.
    */
-  static List<Integer> choose(int count) {
+  public static List<Integer> choose(int count) {
     List<ServerSocket> held = new ArrayList<>();
     try {
       List<Integer> ports = new ArrayList<>();
