@@ -24,15 +24,22 @@ import org.slf4j.LoggerFactory;
  * the records an offset above has superseded. Tombstones (null values) are kept for {@code
  * delete.retention.ms} so that consumers see the deletion, then removed. The active segment is
  * never rewritten, nor are segments whose newest record is younger than {@code
- * min.compaction.lag.ms}; the key map is rebuilt on each run (fine for the sizes of a teaching
- * broker; Kafka bounds it with an offset map of fixed memory).
+ * min.compaction.lag.ms} (a log held back only by that lag is not read again before it passes); the
+ * key map is rebuilt on each run that has work (fine for the sizes of a teaching broker; Kafka
+ * bounds it with an offset map of fixed memory).
  */
 final class LogCleaner {
 
   private static final Logger log = LoggerFactory.getLogger(LogCleaner.class);
 
-  /** The log end offset at the last clean, per log: nothing new to do until it moves. */
-  private final Map<PartitionLog, Long> cleanedUpTo = new ConcurrentHashMap<>();
+  /**
+   * Per log, where its last clean left it: the log end offset and active segment then, and the
+   * earliest time a segment held back by {@code min.compaction.lag.ms} becomes eligible. Until the
+   * log grows or rolls, or that time comes, a run has nothing to do and reads nothing.
+   */
+  private final Map<PartitionLog, CleanState> lastClean = new ConcurrentHashMap<>();
+
+  private record CleanState(long logEndOffset, long activeBaseOffset, long heldBackUntilMs) {}
 
   /** Compacts {@code partitionLog} if it grew since its last clean. Returns the records removed. */
   int clean(PartitionLog partitionLog, long nowMs) throws IOException {
@@ -41,7 +48,29 @@ final class LogCleaner {
       return 0;
     }
     long end = partitionLog.logEndOffset();
-    if (cleanedUpTo.getOrDefault(partitionLog, -1L) == end) {
+    long activeBase = partitionLog.activeSegment().baseOffset();
+    CleanState last = lastClean.get(partitionLog);
+    if (last != null
+        && last.logEndOffset() == end
+        && last.activeBaseOffset() == activeBase
+        && nowMs < last.heldBackUntilMs()) {
+      return 0;
+    }
+    LogConfig cfg = partitionLog.config();
+    // min.compaction.lag.ms: the first segment whose newest record is younger than the lag, and
+    // every newer one, stay as written for now.
+    int eligible = 0;
+    long heldBackUntilMs = Long.MAX_VALUE;
+    for (LogSegment segment : inactive) {
+      long oldEnoughAtMs = segment.largestTimestamp() + cfg.minCompactionLagMs();
+      if (nowMs < oldEnoughAtMs) {
+        heldBackUntilMs = oldEnoughAtMs;
+        break;
+      }
+      eligible++;
+    }
+    lastClean.put(partitionLog, new CleanState(end, activeBase, heldBackUntilMs));
+    if (eligible == 0) {
       return 0;
     }
     Map<ByteBuffer, Long> newestOffsetOfKey = new HashMap<>();
@@ -51,18 +80,8 @@ final class LogCleaner {
     indexKeys(partitionLog.activeSegment(), newestOffsetOfKey);
 
     int removed = 0;
-    LogConfig cfg = partitionLog.config();
-    boolean all = true;
-    for (LogSegment segment : inactive) {
-      if (nowMs - segment.maxTimestamp() < cfg.minCompactionLagMs()) {
-        // min.compaction.lag.ms: this segment and the newer ones stay as written for now.
-        all = false;
-        break;
-      }
+    for (LogSegment segment : inactive.subList(0, eligible)) {
       removed += rewrite(partitionLog, segment, newestOffsetOfKey, nowMs, cfg.deleteRetentionMs());
-    }
-    if (all) {
-      cleanedUpTo.put(partitionLog, end);
     }
     if (removed > 0) {
       log.info(
@@ -100,8 +119,7 @@ final class LogCleaner {
     ByteBuffer original = ByteBuffer.allocate(segment.sizeInBytes());
     segment.fileRecords().readInto(original, 0); // reads and flips
     MemoryRecords records = MemoryRecords.readableRecords(original);
-    boolean tombstonesExpired =
-        segment.maxTimestamp() >= 0 && nowMs - segment.maxTimestamp() > deleteRetentionMs;
+    boolean tombstonesExpired = nowMs - segment.largestTimestamp() > deleteRetentionMs;
     RecordFilter filter =
         new RecordFilter(nowMs, deleteRetentionMs) {
           @Override

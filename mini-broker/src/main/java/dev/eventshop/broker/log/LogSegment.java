@@ -87,6 +87,15 @@ public final class LogSegment {
     return maxTimestamp;
   }
 
+  /**
+   * The age reference for retention and compaction, as Kafka's: the newest record timestamp, or for
+   * a segment whose records carry none, the time its file was last written.
+   */
+  long largestTimestamp() {
+    long newest = maxTimestamp;
+    return newest >= 0 ? newest : log.file().lastModified();
+  }
+
   long offsetOfMaxTimestamp() {
     return offsetOfMaxTimestamp;
   }

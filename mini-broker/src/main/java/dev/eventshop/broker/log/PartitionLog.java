@@ -529,8 +529,7 @@ public final class PartitionLog implements AutoCloseable {
     LogSegment active = segments.lastEntry().getValue();
     if (cfg.retentionMs() >= 0
         && active.sizeInBytes() > 0
-        && active.maxTimestamp() >= 0
-        && nowMs - active.maxTimestamp() > cfg.retentionMs()
+        && nowMs - active.largestTimestamp() > cfg.retentionMs()
         && highWatermark == logEndOffset) {
       roll();
     }
@@ -543,9 +542,7 @@ public final class PartitionLog implements AutoCloseable {
         break; // never delete what consumers have not been allowed to read
       }
       boolean expired =
-          cfg.retentionMs() >= 0
-              && segment.maxTimestamp() >= 0
-              && nowMs - segment.maxTimestamp() > cfg.retentionMs();
+          cfg.retentionMs() >= 0 && nowMs - segment.largestTimestamp() > cfg.retentionMs();
       boolean oversized =
           cfg.retentionBytes() >= 0 && size - segment.sizeInBytes() >= cfg.retentionBytes();
       if (!expired && !oversized) {
