@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Assumptions;
  * In CI ({@code CI=true}) a missing program fails the test, because CI's script installs it; on a
  * developer's machine the test is skipped with a message saying how to install it.
  */
-final class RequiredProgram {
+public final class RequiredProgram {
 
   private RequiredProgram() {}
 
   /** The executable named {@code name} on the PATH. */
-  static Optional<Path> onPath(String name) {
+  public static Optional<Path> onPath(String name) {
     String path = System.getenv().getOrDefault("PATH", "");
     return Stream.of(path.split(File.pathSeparator))
         .filter(dir -> !dir.isEmpty())
@@ -29,7 +29,7 @@ final class RequiredProgram {
   }
 
   /** Fails in CI, skips elsewhere, when {@code present} is false. */
-  static void require(boolean present, String what, String howToInstall) {
+  public static void require(boolean present, String what, String howToInstall) {
     if (present) {
       return;
     }
@@ -41,7 +41,7 @@ final class RequiredProgram {
   }
 
   /** The path of {@code name} on the PATH, failing or skipping as {@link #require} does. */
-  static Path require(String name, String howToInstall) {
+  public static Path require(String name, String howToInstall) {
     Optional<Path> found = onPath(name);
     require(found.isPresent(), name, howToInstall);
     return found.orElseThrow();

@@ -3,21 +3,18 @@ package dev.eventshop.broker.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.RunningBroker;
+import dev.eventshop.broker.compat.RequiredProgram;
 import dev.eventshop.broker.server.Broker;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,7 +30,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -163,19 +159,13 @@ class GroupCoordinatorIT {
 
   @Test
   void librdkafkaBalancedConsumerJoinsAndCommitsItsPositions() throws Exception {
-    Optional<Path> kcat =
-        Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .filter(d -> !d.isEmpty())
-            .map(d -> Path.of(d, "kcat"))
-            .filter(Files::isExecutable)
-            .findFirst();
-    Assumptions.assumeTrue(kcat.isPresent(), "kcat is not installed: apt-get install -y kcat");
+    Path kcat = RequiredProgram.require("kcat", "apt-get install -y kcat");
     produce(60);
 
     // kcat -G is librdkafka's balanced consumer: JoinGroup v5, SyncGroup v3, OffsetCommit v7...
     Process process =
         new ProcessBuilder(
-                kcat.get().toString(),
+                kcat.toString(),
                 "-b",
                 broker.bootstrapServers(),
                 "-G",
