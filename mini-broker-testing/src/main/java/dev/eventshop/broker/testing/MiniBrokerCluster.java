@@ -171,19 +171,34 @@ public final class MiniBrokerCluster implements AutoCloseable {
   /** Stops every running node and deletes the data. */
   @Override
   public void close() {
-    try {
-      for (int id = 1; id <= size(); id++) {
-        if (isRunning(id)) {
+    // Every node is stopped even when one fails to; the first failure is thrown with the others
+    // suppressed, once the data is deleted.
+    RuntimeException failure = null;
+    for (int id = 1; id <= size(); id++) {
+      if (isRunning(id)) {
+        try {
           stop(id);
+        } catch (RuntimeException e) {
+          failure = addTo(failure, e);
         }
       }
-    } finally {
-      try (Stream<Path> files = Files.walk(dataDir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      failure = addTo(failure, new UncheckedIOException(e));
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 
   /**

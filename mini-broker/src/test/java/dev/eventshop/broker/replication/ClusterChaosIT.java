@@ -1,6 +1,7 @@
 package dev.eventshop.broker.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,13 +126,11 @@ class ClusterChaosIT {
       }
     }
 
-    void awaitReadTo(TopicPartition tp, long offset) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (next.getOrDefault(tp, 0L) < offset
-          && failure.get() == null
-          && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
+    void awaitReadTo(TopicPartition tp, long offset) {
+      await("the group reads " + tp + " up to " + offset)
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> next.getOrDefault(tp, 0L) >= offset || failure.get() != null);
       assertThat(failure.get()).isNull();
       assertThat(next.getOrDefault(tp, 0L))
           .as("group read %s up to", tp)

@@ -3,8 +3,10 @@ package dev.eventshop.broker.replication;
 import static dev.eventshop.broker.replication.ProcessCluster.idsOf;
 import static dev.eventshop.broker.replication.ProcessCluster.leaderOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -69,23 +71,20 @@ class FollowerCatchUpIT {
   }
 
   /** Waits until retention on the leader has moved the log start beyond {@code offset}. */
-  private static void awaitLogStartBeyond(ProcessCluster cluster, long offset) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    long logStart = -1;
-    while (logStart <= offset && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      try {
-        logStart =
-            cluster
-                .admin()
-                .listOffsets(Map.of(TP, OffsetSpec.earliest()))
-                .partitionResult(TP)
-                .get(10, TimeUnit.SECONDS)
-                .offset();
-      } catch (Exception e) {
-        // leadership is moving; ask again
-      }
-    }
-    assertThat(logStart).as("the leader's log start offset").isGreaterThan(offset);
+  private static void awaitLogStartBeyond(ProcessCluster cluster, long offset) {
+    await("the leader's log start offset beyond " + offset)
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        // while leadership moves, listOffsets fails: ask again
+        .ignoreExceptions()
+        .until(
+            () ->
+                cluster
+                    .admin()
+                    .listOffsets(Map.of(TP, OffsetSpec.earliest()))
+                    .partitionResult(TP)
+                    .get(10, TimeUnit.SECONDS)
+                    .offset(),
+            logStart -> logStart > offset);
   }
 }

@@ -31,6 +31,10 @@ public final class ShopServices implements AutoCloseable {
     Service(String module) {
       this.module = module;
     }
+
+    public String module() {
+      return module;
+    }
   }
 
   /**
@@ -141,9 +145,23 @@ public final class ShopServices implements AutoCloseable {
   /** Stops every service (SIGTERM, then SIGKILL after 30 s). */
   @Override
   public void close() throws InterruptedException {
+    // Every service is stopped even when one fails to; the first failure is thrown with the
+    // others suppressed.
+    RuntimeException failure = null;
     try {
       for (ServiceProcess process : processes.values()) {
-        process.stop();
+        try {
+          process.stop();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
     } finally {
       try {
