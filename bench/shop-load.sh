@@ -6,9 +6,8 @@
 # Usage: bench/shop-load.sh [orders] [rate per second] [brokers]   (default: 6000 300 mini-broker,kafka)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -pl shop-tests -am install -DskipTests -Dspotless.check.skip=true
-./mvnw -B -q -pl order-service,payment-service,inventory-service,notification-service package \
-  -DskipTests -Dspotless.check.skip=true
+./mvnw -B -q -pl shop-tests,order-service,payment-service,inventory-service,notification-service \
+  -am install -DskipTests -Dspotless.check.skip=true
 ./mvnw -B -q -pl shop-tests test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/load-classpath.txt
 cp="shop-tests/target/test-classes:$(cat shop-tests/target/load-classpath.txt)"

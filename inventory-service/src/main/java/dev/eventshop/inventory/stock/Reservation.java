@@ -4,6 +4,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.UUID;
@@ -23,6 +24,13 @@ class Reservation {
 
   @Id private UUID orderId;
   @Id private String sku;
+
+  /**
+   * Null until the row is inserted: it tells Spring Data that an entity with an id assigned in its
+   * constructor is new, so {@code save} inserts it at once instead of selecting it first.
+   */
+  @Version private Long version;
+
   private int quantity;
   private Instant createdAt;
 

@@ -11,6 +11,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.OrderColumn;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -33,6 +34,13 @@ import lombok.NoArgsConstructor;
 class Order {
 
   @Id private UUID id;
+
+  /**
+   * Null until the row is inserted: it tells Spring Data that an entity with an id assigned in its
+   * constructor is new, so {@code save} inserts it at once instead of selecting it first.
+   */
+  @Version private Long version;
+
   private String customerId;
 
   @Enumerated(EnumType.STRING)

@@ -5,6 +5,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
@@ -29,6 +30,13 @@ class Payment {
   }
 
   @Id private UUID id;
+
+  /**
+   * Null until the row is inserted: it tells Spring Data that an entity with an id assigned in its
+   * constructor is new, so {@code save} inserts it at once instead of selecting it first.
+   */
+  @Version private Long version;
+
   private UUID orderId;
   private String customerId;
   private BigDecimal amount;

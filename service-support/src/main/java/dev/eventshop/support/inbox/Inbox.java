@@ -17,7 +17,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * twice), so the id of every applied event is stored in the {@code inbox} table in the same
  * database transaction as the event's effect. A redelivered event finds its id there and changes
  * nothing. The listener returns only after that transaction committed, and only then is the offset
- * committed (ack mode RECORD): a crash in between means a redelivery, never a loss.
+ * committed (ack mode BATCH: once the listener returned for every record of a poll): a crash in
+ * between means a redelivery, never a loss.
  */
 public final class Inbox {
 

@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
       "spring.kafka.consumer.group-id=error-handling-test",
       "spring.kafka.consumer.auto-offset-reset=earliest",
       "spring.kafka.consumer.enable-auto-commit=false",
-      "spring.kafka.listener.ack-mode=record",
+      "spring.kafka.listener.ack-mode=batch",
       "shop.kafka.topics=flaky",
       "shop.kafka.retry.attempts=2",
       "shop.kafka.retry.initial-interval=50ms",

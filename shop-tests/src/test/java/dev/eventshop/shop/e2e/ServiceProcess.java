@@ -135,6 +135,15 @@ public final class ServiceProcess {
     }
   }
 
+  /** CPU time the running JVM has used so far (user and system), zero when not running. */
+  public Duration cpuTime() {
+    Process running = process;
+    if (running == null || !running.isAlive()) {
+      return Duration.ZERO;
+    }
+    return running.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -23,8 +23,21 @@ import org.springframework.util.FileSystemUtils;
  */
 public final class ShopLoad {
 
-  /** The services run as they would in production: default JIT, a modest heap. */
-  static final List<String> SERVICE_JVM = List.of("-Xmx512m", "-XX:+UseParallelGC");
+  /**
+   * The services' JVM options as docker-compose.yml (and so {@code ./shop up}) run them: a small
+   * heap, the serial collector, and the C1 compiler only. Four services and a broker share two
+   * cores, and C2's compilations cost more CPU than its faster code saves in runs of minutes: with
+   * C2 (the default) the shop used 55 ms of CPU per order, with C1 only 30 (docs/performance.md).
+   */
+  static final List<String> SERVICE_JVM =
+      List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  /**
+   * Extra options for every service JVM, separated by spaces, for example a flight recording:
+   * {@code SHOP_LOAD_JVM_OPTIONS='-XX:StartFlightRecording=filename=/tmp/shop.jfr'} (each service
+   * then writes its own, since they all start in their own data directory).
+   */
+  static final String EXTRA_JVM_OPTIONS = "SHOP_LOAD_JVM_OPTIONS";
 
   private ShopLoad() {}
 
@@ -48,12 +61,21 @@ public final class ShopLoad {
     report.forEach(System.out::println);
   }
 
+  private static List<String> serviceJvm() {
+    List<String> options = new ArrayList<>(SERVICE_JVM);
+    String extra = System.getenv().getOrDefault(EXTRA_JVM_OPTIONS, "").trim();
+    if (!extra.isEmpty()) {
+      options.addAll(List.of(extra.split("\\s+")));
+    }
+    return options;
+  }
+
   private static String run(Path root, Supplier<ShopBroker> startBroker, int orders, int rate)
       throws Exception {
     Path dir = Files.createTempDirectory("shop-load");
     try (ShopBroker broker = startBroker.get();
         ShopServices shop =
-            ShopServices.start(root, broker.bootstrapServers(), dir, SERVICE_JVM, Map.of());
+            ShopServices.start(root, broker.bootstrapServers(), dir, serviceJvm(), Map.of());
         OrderWatcher watcher = new OrderWatcher(broker.bootstrapServers())) {
       System.out.printf("%s: shop up (data and logs in %s, deleted at the end)%n", broker, dir);
       LoadRun load = new LoadRun(new ShopClient(shop), watcher, rate);
@@ -61,10 +83,12 @@ public final class ShopLoad {
       System.out.printf("warm-up: %d orders at %d/s%n", warmUp, rate);
       load.place(warmUp);
       System.out.printf("measuring: %d orders at %d/s%n", orders, rate);
+      CpuUse cpu = CpuUse.start(shop);
       LoadResult result = load.place(orders);
       String line = result.row(broker.toString());
       System.out.println(LoadResult.HEADER);
       System.out.println(line);
+      System.out.println(cpu.perOrder(orders));
       return line;
     } finally {
       FileSystemUtils.deleteRecursively(dir);
