@@ -4,6 +4,7 @@
 # with a mix of outcomes, and prints orders/s and latency percentiles from placing to the final
 # event, with the outcome counts. See docs/performance.md.
 # Usage: bench/shop-load.sh [orders] [rate per second] [brokers]   (default: 6000 300 mini-broker,kafka)
+# Brokers: mini-broker (one node), mini-broker-3 (three nodes, replication factor 3), kafka.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl shop-tests,order-service,payment-service,inventory-service,notification-service \

@@ -33,6 +33,15 @@ public record ShopBroker(String bootstrapServers, String description, Runnable s
         broker.bootstrapServers(), "mini-broker (in-process, 1 node)", broker::close);
   }
 
+  /** mini-broker, {@code nodes} nodes in this JVM with their Raft quorum (mini-broker-testing). */
+  public static ShopBroker miniBrokerCluster(int nodes) {
+    MiniBrokerCluster cluster = MiniBrokerCluster.start(nodes, Map.of());
+    return new ShopBroker(
+        cluster.bootstrapServers(),
+        "mini-broker (in-process, " + nodes + " nodes)",
+        cluster::close);
+  }
+
   /** A broker that is started and stopped elsewhere. */
   public static ShopBroker external(String bootstrapServers, String description) {
     return new ShopBroker(bootstrapServers, description, () -> {});

@@ -17,9 +17,11 @@ import org.springframework.util.FileSystemUtils;
  * orders/s, the latency from placing an order to its final event, and the outcome counts. See
  * docs/performance.md. Not a test: it asserts nothing about speed.
  *
- * <p>Arguments: {@code [orders] [rate per second] [brokers: mini-broker,kafka]}, default {@code
- * 6000 300 mini-broker,kafka}. A warm-up of a fifth of the orders (at least 500) at the same rate
- * runs first and is not counted.
+ * <p>Arguments: {@code [orders] [rate per second] [brokers]}, default {@code 6000 300
+ * mini-broker,kafka}; the brokers are {@code mini-broker} (one node), {@code mini-broker-3} (three
+ * nodes in this JVM, topics with replication factor 3 and min.insync.replicas 2) and {@code kafka}
+ * (Apache Kafka, one node). A warm-up of a fifth of the orders (at least 500) at the same rate runs
+ * first and is not counted.
  */
 public final class ShopLoad {
 
@@ -39,6 +41,12 @@ public final class ShopLoad {
    */
   static final String EXTRA_JVM_OPTIONS = "SHOP_LOAD_JVM_OPTIONS";
 
+  /**
+   * On a three-node cluster the services create their topics as docker-compose.yml has them:
+   * replication factor 3, and the brokers' min.insync.replicas (2).
+   */
+  static final Map<String, String> REPLICATED = Map.of("SHOP_KAFKA_REPLICATIONFACTOR", "3");
+
   private ShopLoad() {}
 
   public static void main(String[] args) throws Exception {
@@ -48,13 +56,14 @@ public final class ShopLoad {
     Path root = Path.of(System.getProperty("shop.root", ".")).toAbsolutePath().normalize();
     List<String> report = new ArrayList<>();
     for (String name : brokers) {
-      Supplier<ShopBroker> start =
+      report.add(
           switch (name) {
-            case "mini-broker" -> ShopBroker::miniBroker;
-            case "kafka" -> ShopBroker::apacheKafka;
+            case "mini-broker" -> run(root, ShopBroker::miniBroker, Map.of(), orders, rate);
+            case "mini-broker-3" ->
+                run(root, () -> ShopBroker.miniBrokerCluster(3), REPLICATED, orders, rate);
+            case "kafka" -> run(root, ShopBroker::apacheKafka, Map.of(), orders, rate);
             default -> throw new IllegalArgumentException("unknown broker " + name);
-          };
-      report.add(run(root, start, orders, rate));
+          });
     }
     System.out.println();
     System.out.println(LoadResult.HEADER);
@@ -70,12 +79,18 @@ public final class ShopLoad {
     return options;
   }
 
-  private static String run(Path root, Supplier<ShopBroker> startBroker, int orders, int rate)
+  private static String run(
+      Path root,
+      Supplier<ShopBroker> startBroker,
+      Map<String, String> serviceEnvironment,
+      int orders,
+      int rate)
       throws Exception {
     Path dir = Files.createTempDirectory("shop-load");
     try (ShopBroker broker = startBroker.get();
         ShopServices shop =
-            ShopServices.start(root, broker.bootstrapServers(), dir, serviceJvm(), Map.of());
+            ShopServices.start(
+                root, broker.bootstrapServers(), dir, serviceJvm(), serviceEnvironment);
         OrderWatcher watcher = new OrderWatcher(broker.bootstrapServers())) {
       System.out.printf("%s: shop up (data and logs in %s, deleted at the end)%n", broker, dir);
       LoadRun load = new LoadRun(new ShopClient(shop), watcher, rate);
