@@ -44,8 +44,13 @@ class TwoBrokersDownIT {
     try (ProcessCluster cluster = ProcessCluster.start(dir, 5);
         KafkaProducer<String, String> producer = producer(cluster.bootstrap())) {
       cluster.createTopic(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
-      for (int i = 0; i < 100; i++) {
-        producer.send(new ProducerRecord<>(TOPIC, 0, null, "0-" + i)).get(30, TimeUnit.SECONDS);
+      // Written with a producer that retries: right after the topic is created its leader may not
+      // have taken the partition on yet and answers NOT_LEADER_OR_FOLLOWER, as Kafka's does.
+      try (KafkaProducer<String, String> setup =
+          Clients.producer(cluster.bootstrap(), "acks=all")) {
+        for (int i = 0; i < 100; i++) {
+          setup.send(new ProducerRecord<>(TOPIC, 0, null, "0-" + i)).get(30, TimeUnit.SECONDS);
+        }
       }
       TopicPartitionInfo before = cluster.partition(TOPIC, 0);
       int leader = leaderOf(before);
