@@ -35,9 +35,9 @@ public final class ShopLoad {
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   /**
-   * Extra options for every service JVM, separated by spaces, for example flight recordings:
-   * {@code SHOP_LOAD_JVM_OPTIONS='-XX:StartFlightRecording=filename=/tmp/jfr/,dumponexit=true'}
-   * (a directory, so that each service JVM writes its own file there, named by its pid).
+   * Extra options for every service JVM, separated by spaces, for example flight recordings: {@code
+   * SHOP_LOAD_JVM_OPTIONS='-XX:StartFlightRecording=filename=/tmp/jfr/,dumponexit=true'} (a
+   * directory, so that each service JVM writes its own file there, named by its pid).
    */
   static final String EXTRA_JVM_OPTIONS = "SHOP_LOAD_JVM_OPTIONS";
 
