@@ -69,8 +69,9 @@ final class LogCleaner {
       }
       eligible++;
     }
-    lastClean.put(partitionLog, new CleanState(end, activeBase, heldBackUntilMs));
+    CleanState done = new CleanState(end, activeBase, heldBackUntilMs);
     if (eligible == 0) {
+      lastClean.put(partitionLog, done);
       return 0;
     }
     Map<ByteBuffer, Long> newestOffsetOfKey = new HashMap<>();
@@ -83,6 +84,8 @@ final class LogCleaner {
     for (LogSegment segment : inactive.subList(0, eligible)) {
       removed += rewrite(partitionLog, segment, newestOffsetOfKey, nowMs, cfg.deleteRetentionMs());
     }
+    // Recorded only once every rewrite succeeded: a failed run is tried again on the next one.
+    lastClean.put(partitionLog, done);
     if (removed > 0) {
       log.info(
           "{}: compaction removed {} superseded record(s)", partitionLog.topicPartition(), removed);
