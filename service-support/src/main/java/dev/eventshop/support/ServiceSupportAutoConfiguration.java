@@ -1,5 +1,7 @@
 package dev.eventshop.support;
 
+import dev.eventshop.support.durability.DurableOffsetCommits;
+import dev.eventshop.support.durability.GroupCommit;
 import dev.eventshop.support.inbox.Inbox;
 import dev.eventshop.support.kafka.ConsumeInterceptor;
 import dev.eventshop.support.kafka.DeadLetterErrorHandling;
@@ -13,11 +15,13 @@ import dev.eventshop.support.pruning.Pruner;
 import dev.eventshop.support.pruning.PruningProperties;
 import dev.eventshop.support.tracing.TraceFilter;
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,10 +37,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Wires the shared messaging infrastructure into every shop service (registered in {@code
  * META-INF/spring/...AutoConfiguration.imports}): the topics, the record interceptor that traces
- * and logs each consume, the error handler with retries and dead-letter topics, the inbox, and,
- * unless {@code shop.outbox.enabled=false}, the outbox and its relay; and, unless {@code
- * shop.pruning.enabled=false}, the pruner of old outbox and inbox rows. Spring Boot's listener
- * container factory picks up the interceptor and the error handler by type.
+ * and logs each consume, the error handler with retries and dead-letter topics, the group commit
+ * that every offset commit waits for, the inbox, and, unless {@code shop.outbox.enabled=false}, the
+ * outbox and its relay; and, unless {@code shop.pruning.enabled=false}, the pruner of old outbox
+ * and inbox rows. Spring Boot's listener container factory picks up the interceptor and the error
+ * handler by type.
  */
 @AutoConfiguration
 @EnableConfigurationProperties({
@@ -60,6 +65,17 @@ public class ServiceSupportAutoConfiguration {
   DefaultErrorHandler deadLetterErrorHandler(
       KafkaTemplate<?, ?> kafkaTemplate, ShopKafkaProperties kafka) {
     return DeadLetterErrorHandling.errorHandler(kafkaTemplate, kafka.retry());
+  }
+
+  @Bean
+  GroupCommit groupCommit(DataSource dataSource) {
+    return new GroupCommit(dataSource);
+  }
+
+  /** Offsets are committed only once the effects of the records before them are durable. */
+  @Bean
+  DefaultKafkaConsumerFactoryCustomizer durableOffsetCommits(GroupCommit groupCommit) {
+    return factory -> factory.addPostProcessor(new DurableOffsetCommits<>(groupCommit));
   }
 
   @Bean
@@ -108,8 +124,10 @@ public class ServiceSupportAutoConfiguration {
         JdbcTemplate jdbc,
         PlatformTransactionManager transactionManager,
         KafkaTemplate<String, String> kafka,
+        GroupCommit groupCommit,
         OutboxProperties properties) {
-      return new OutboxRelay(jdbc, new TransactionTemplate(transactionManager), kafka, properties);
+      return new OutboxRelay(
+          jdbc, new TransactionTemplate(transactionManager), kafka, groupCommit, properties);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.eventshop.support;
 
+import dev.eventshop.support.durability.GroupCommit;
 import java.util.UUID;
 import org.h2.jdbcx.JdbcDataSource;
 import org.springframework.core.io.ClassPathResource;
@@ -13,6 +14,7 @@ public final class SupportDatabase implements AutoCloseable {
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transactions;
+  private final GroupCommit groupCommit;
 
   public SupportDatabase() {
     var dataSource = new JdbcDataSource();
@@ -23,6 +25,7 @@ public final class SupportDatabase implements AutoCloseable {
         .execute(dataSource);
     jdbc = new JdbcTemplate(dataSource);
     transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    groupCommit = new GroupCommit(dataSource);
   }
 
   public JdbcTemplate jdbc() {
@@ -31,6 +34,10 @@ public final class SupportDatabase implements AutoCloseable {
 
   public TransactionTemplate transactions() {
     return transactions;
+  }
+
+  public GroupCommit groupCommit() {
+    return groupCommit;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.eventshop.order.orders.OrderViews.OrderDetails;
 import dev.eventshop.order.orders.OrderViews.OrderPage;
 import dev.eventshop.order.orders.OrderViews.OrderSummary;
 import dev.eventshop.order.orders.OrderViews.TimelineEntry;
+import dev.eventshop.support.durability.GroupCommit;
 import dev.eventshop.support.inbox.Inbox;
 import dev.eventshop.support.kafka.RecordedEvent;
 import dev.eventshop.support.outbox.Outbox;
@@ -46,18 +47,21 @@ class OrderController {
   private final Outbox outbox;
   private final Inbox inbox;
   private final ObjectProvider<EventHistory> history;
+  private final GroupCommit groupCommit;
 
   OrderController(
       OrderPlacement placement,
       OrderRepository orders,
       Outbox outbox,
       Inbox inbox,
-      ObjectProvider<EventHistory> history) {
+      ObjectProvider<EventHistory> history,
+      GroupCommit groupCommit) {
     this.placement = placement;
     this.orders = orders;
     this.outbox = outbox;
     this.inbox = inbox;
     this.history = history;
+    this.groupCommit = groupCommit;
   }
 
   @Operation(
@@ -87,6 +91,8 @@ class OrderController {
                     return placement.placedWith(idempotencyKey).orElseThrow(() -> raced);
                   }
                 });
+    // The order id goes out only once the order survives a crash of this service.
+    groupCommit.awaitDurable();
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/orders/" + order.getId()))
         .body(details(order));

@@ -1,5 +1,6 @@
 package dev.eventshop.support.outbox;
 
+import dev.eventshop.support.durability.GroupCommit;
 import dev.eventshop.support.kafka.EventHeaders;
 import dev.eventshop.support.tracing.LogContext;
 import dev.eventshop.support.tracing.TraceContext;
@@ -27,9 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes the rows of the {@code outbox} table to Kafka, oldest first, and marks each one sent
- * with the partition and offset it got (one database transaction per batch). One relay thread per
- * service, woken when a transaction that added events commits and otherwise every {@code
- * shop.outbox.poll-interval}.
+ * with the partition and offset it got (one database transaction per batch), once the transactions
+ * that wrote them are durable ({@link GroupCommit}). One relay thread per service, woken when a
+ * transaction that added events commits and otherwise every {@code shop.outbox.poll-interval}.
  *
  * <p>Delivery is at least once: a crash between the broker's acknowledgement and the update that
  * marks the row sent publishes the row again on restart, with the same event id, and consumers skip
@@ -43,6 +44,7 @@ public final class OutboxRelay implements SmartLifecycle {
 
   private final JdbcTemplate jdbc;
   private final KafkaTemplate<String, String> kafka;
+  private final GroupCommit groupCommit;
   private final OutboxProperties properties;
   private final TransactionTemplate transactions;
   private final Semaphore wakeUps = new Semaphore(0);
@@ -52,10 +54,12 @@ public final class OutboxRelay implements SmartLifecycle {
       JdbcTemplate jdbc,
       TransactionTemplate transactions,
       KafkaTemplate<String, String> kafka,
+      GroupCommit groupCommit,
       OutboxProperties properties) {
     this.jdbc = jdbc;
     this.transactions = transactions;
     this.kafka = kafka;
+    this.groupCommit = groupCommit;
     this.properties = properties;
   }
 
@@ -85,6 +89,11 @@ public final class OutboxRelay implements SmartLifecycle {
                     rs.getString("payload"),
                     rs.getString("trace_parent")),
             properties.batchSize());
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    // Publish only events whose cause is on disk: a lost state change must not be announced.
+    groupCommit.awaitDurable();
     List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>(rows.size());
     for (Row row : rows) {
       try {

@@ -28,6 +28,7 @@ class OutboxRelayTest {
           db.jdbc(),
           db.transactions(),
           new KafkaTemplate<>(() -> producer),
+          db.groupCommit(),
           new OutboxProperties(Duration.ofMillis(100), 2, Duration.ofSeconds(5)));
   private final Outbox outbox = new Outbox(db.jdbc(), relay::wakeUp);
 
