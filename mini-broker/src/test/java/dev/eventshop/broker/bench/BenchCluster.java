@@ -24,11 +24,14 @@ import org.apache.kafka.clients.admin.Admin;
 final class BenchCluster implements AutoCloseable {
 
   /**
-   * The JVM options docs/broker.md recommends for mini-broker: a 256 MB heap and the
-   * class-data-sharing archive the build writes beside the jar.
+   * The JVM options docs/broker.md recommends for mini-broker: a 256 MB heap, the serial collector
+   * and the class-data-sharing archive the build writes beside the jar.
    */
   static final List<String> MINI_BROKER_JVM =
-      List.of("-Xmx256m", "-XX:SharedArchiveFile=mini-broker/target/mini-broker.jsa");
+      List.of(
+          "-Xmx256m",
+          "-XX:+UseSerialGC",
+          "-XX:SharedArchiveFile=mini-broker/target/mini-broker.jsa");
 
   /** The JVM options of Apache Kafka's own start script. */
   static final List<String> KAFKA_JVM =
