@@ -64,10 +64,15 @@ public final class Main {
       long startTicks = Long.parseLong(fields[22 - 3]);
       String uptime = Files.readString(Path.of("/proc/uptime"));
       double uptimeSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
-      return Math.round(uptimeSeconds * 1000) - startTicks * 10;
+      long sinceStart = Math.round(uptimeSeconds * 1000) - startTicks * 10;
+      if (sinceStart >= 0) {
+        return sinceStart;
+      }
+      // A container whose /proc/uptime counts from its own start (LXCFS): the JVM's clock then.
     } catch (IOException | RuntimeException e) {
-      return ManagementFactory.getRuntimeMXBean().getUptime();
+      // Not Linux: the JVM's clock.
     }
+    return ManagementFactory.getRuntimeMXBean().getUptime();
   }
 
   static BrokerConfig parseArguments(String[] args, java.util.Map<String, String> env) {

@@ -29,6 +29,13 @@ public final class DurableOffsetCommits<K, V> implements ConsumerPostProcessor<K
             new Class<?>[] {Consumer.class},
             (proxy, method, args) -> {
               String name = method.getName();
+              if (method.getDeclaringClass() == Object.class) {
+                return switch (name) {
+                  case "equals" -> proxy == args[0];
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  default -> "durable offset commits of " + consumer;
+                };
+              }
               if (name.equals("commitSync") || name.equals("commitAsync")) {
                 groupCommit.awaitDurable();
               }

@@ -23,9 +23,18 @@ import org.springframework.dao.DataAccessResourceFailureException;
  * load, one write covers the transactions of many records, requests and relay batches, where
  * storing at every commit ({@code WRITE_DELAY=0}) wrote the changed pages once per transaction.
  *
- * <p>The store is H2's {@code CHECKPOINT} statement. It survives a killed process, not a power
- * loss: H2 does not fsync. For any other database a committed transaction is already durable and
- * the barrier does nothing.
+ * <p>The store is H2's {@code CHECKPOINT} statement, after a change to the one row of {@code
+ * durability_marker} (migration {@code db/durability}): a {@code CHECKPOINT} that finds nothing
+ * unsaved returns at once, even while H2's background writer is still writing earlier commits, but
+ * one with a change to store queues behind that write and returns when both are in the file. It
+ * survives a killed process, not a power loss: H2 does not fsync. For an in-memory H2 database
+ * there is no file, and for any other database a committed transaction is already durable: the
+ * barrier does nothing there.
+ *
+ * <p>If the store fails, so does the caller: an offset commit is skipped (the records come again
+ * and the inbox recognises them), the relay tries again in its next round, and {@code POST /orders}
+ * answers 500 although the order may exist (a retry with the same {@code Idempotency-Key} finds
+ * it).
  */
 public final class GroupCommit {
 
@@ -37,7 +46,7 @@ public final class GroupCommit {
 
   public GroupCommit(DataSource dataSource) {
     this.dataSource = dataSource;
-    this.needsStore = isH2(dataSource);
+    this.needsStore = isH2File(dataSource);
   }
 
   /**
@@ -68,15 +77,21 @@ public final class GroupCommit {
   private void store() {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      statement.executeUpdate("update durability_marker set stores = stores + 1 where id = 1");
       statement.execute("CHECKPOINT");
     } catch (SQLException e) {
-      throw new DataAccessResourceFailureException("could not store committed transactions", e);
+      throw new DataAccessResourceFailureException(
+          "could not store committed transactions (is classpath:db/durability among"
+              + " spring.flyway.locations?)",
+          e);
     }
   }
 
-  private static boolean isH2(DataSource dataSource) {
+  private static boolean isH2File(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
-      return "H2".equals(connection.getMetaData().getDatabaseProductName());
+      return "H2".equals(connection.getMetaData().getDatabaseProductName())
+          && !connection.getMetaData().getURL().startsWith("jdbc:h2:mem:");
     } catch (SQLException e) {
       throw new DataAccessResourceFailureException("could not reach the database", e);
     }

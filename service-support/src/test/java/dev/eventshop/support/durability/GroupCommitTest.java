@@ -24,7 +24,9 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
  * What is in the database file, not what the database answers: each check copies the file of the
@@ -46,6 +48,9 @@ class GroupCommitTest {
     // connection closes.
     held = dataSource.getConnection();
     jdbc = new JdbcTemplate(dataSource);
+    new ResourceDatabasePopulator(
+            new ClassPathResource("db/durability/V2_1__durability_marker.sql"))
+        .execute(dataSource);
     groupCommit = new GroupCommit(dataSource);
     jdbc.execute("create table effect (id bigint primary key)");
     groupCommit.awaitDurable();
