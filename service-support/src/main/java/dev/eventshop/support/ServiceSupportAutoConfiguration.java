@@ -132,7 +132,7 @@ public class ServiceSupportAutoConfiguration {
 
     @Bean
     Outbox outbox(JdbcTemplate jdbc, OutboxRelay relay) {
-      return new Outbox(jdbc, relay::wakeUp);
+      return new Outbox(jdbc, relay::committed);
     }
   }
 }

@@ -55,17 +55,36 @@ public final class GroupCommit {
    * @throws DataAccessResourceFailureException if the changes could not be stored
    */
   public void awaitDurable() {
+    awaitDurable(ticket());
+  }
+
+  /**
+   * A ticket for every transaction that committed before this call, for {@link #awaitDurable(long)}
+   * later: a caller that learns of a commit first and acts on it later (the outbox relay) then
+   * waits only for a store that began after the commit, which another caller's store may well have
+   * been.
+   */
+  public long ticket() {
+    return requested.incrementAndGet();
+  }
+
+  /**
+   * Returns once the transactions that committed before {@code ticket} was taken are in the
+   * database file: at once if a store that began after that has finished, else after the next.
+   *
+   * @throws DataAccessResourceFailureException if the changes could not be stored
+   */
+  public void awaitDurable(long ticket) {
     if (!needsStore) {
       return;
     }
-    // Every commit before this call happens before this number is taken; a store that starts
-    // after a caller read a number at least as large covers it.
-    long ticket = requested.incrementAndGet();
     storing.lock();
     try {
       if (stored >= ticket) {
-        return; // a store that started after our ticket has finished while we waited
+        return; // a store that began after the ticket was taken has finished while we waited
       }
+      // Every commit before a ticket happens before the ticket is taken; a store that begins
+      // after reading this number covers every ticket up to it.
       long covered = requested.get();
       store();
       stored = covered;

@@ -8,6 +8,8 @@ import dev.eventshop.support.tracing.LogContext;
 import dev.eventshop.support.tracing.TraceContext;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -21,12 +23,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public final class Outbox {
 
   private final JdbcTemplate jdbc;
-  private final Runnable afterCommit;
+  private final Consumer<UUID> afterCommit;
 
   /**
-   * @param afterCommit run after a transaction that added events commits (wakes the relay)
+   * @param afterCommit told each event's id once the transaction that added it committed (the
+   *     relay)
    */
-  public Outbox(JdbcTemplate jdbc, Runnable afterCommit) {
+  public Outbox(JdbcTemplate jdbc, Consumer<UUID> afterCommit) {
     this.jdbc = jdbc;
     this.afterCommit = afterCommit;
   }
@@ -54,7 +57,7 @@ public final class Outbox {
         new TransactionSynchronization() {
           @Override
           public void afterCommit() {
-            afterCommit.run();
+            afterCommit.accept(event.eventId());
           }
         });
   }

@@ -10,8 +10,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,10 @@ public final class OutboxRelay implements SmartLifecycle {
   private final OutboxProperties properties;
   private final TransactionTemplate transactions;
   private final Semaphore wakeUps = new Semaphore(0);
+
+  /** For each event committed while this relay runs, a group-commit ticket taken after it. */
+  private final Map<UUID, Long> tickets = new ConcurrentHashMap<>();
+
   private volatile Thread thread;
 
   public OutboxRelay(
@@ -63,8 +69,9 @@ public final class OutboxRelay implements SmartLifecycle {
     this.properties = properties;
   }
 
-  /** Asks the relay to look for new rows now. */
-  public void wakeUp() {
+  /** Tells the relay that the transaction that added this event committed: publish it now. */
+  public void committed(UUID eventId) {
+    tickets.put(eventId, groupCommit.ticket());
     wakeUps.release();
   }
 
@@ -93,7 +100,19 @@ public final class OutboxRelay implements SmartLifecycle {
       return 0;
     }
     // Publish only events whose cause is on disk: a lost state change must not be announced.
-    groupCommit.awaitDurable();
+    // The tickets taken as the rows' transactions committed let a store that another caller
+    // began since (a consumer committing its offsets) count; a row committed before this relay
+    // heard of it needs a store that begins now.
+    long ticket = 0;
+    for (Row row : rows) {
+      Long committed = tickets.get(row.eventId());
+      if (committed == null) {
+        ticket = groupCommit.ticket();
+        break;
+      }
+      ticket = Math.max(ticket, committed);
+    }
+    groupCommit.awaitDurable(ticket);
     List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>(rows.size());
     for (Row row : rows) {
       try {
@@ -148,6 +167,7 @@ public final class OutboxRelay implements SmartLifecycle {
                   statement.setLong(4, s.row().id());
                 }));
     for (Sent s : sent) {
+      tickets.remove(s.row().eventId());
       s.row()
           .log(
               () ->

@@ -75,6 +75,24 @@ class GroupCommitTest {
   }
 
   @Test
+  void aTicketIsServedByAStoreThatBeganAfterIt() throws Exception {
+    open();
+    jdbc.update("insert into effect values (1)");
+    long ticket = groupCommit.ticket(); // as the relay hears of the commit
+    groupCommit.awaitDurable(); // another caller's store, begun after the ticket
+    long stores = stores();
+
+    groupCommit.awaitDurable(ticket);
+
+    assertThat(stores()).as("no second store").isEqualTo(stores);
+    assertThat(rowsOnDisk()).isEqualTo(1);
+    jdbc.update("insert into effect values (2)");
+    groupCommit.awaitDurable();
+    assertThat(stores()).as("a new commit needs a new store").isEqualTo(stores + 1);
+    assertThat(rowsOnDisk()).isEqualTo(2);
+  }
+
+  @Test
   void concurrentCallersAllFindTheirCommitsStored() throws Exception {
     open();
     AtomicLong ids = new AtomicLong();
@@ -121,6 +139,11 @@ class GroupCommitTest {
     assertThat(rowsOnDiskAtCommit)
         .as("rows on disk when the offset was committed")
         .containsExactly(1L);
+  }
+
+  /** The stores so far, counted by the marker row. */
+  private long stores() {
+    return jdbc.queryForObject("select stores from durability_marker", Long.class);
   }
 
   private long rowsOnDisk() {

@@ -30,7 +30,7 @@ class OutboxRelayTest {
           new KafkaTemplate<>(() -> producer),
           db.groupCommit(),
           new OutboxProperties(Duration.ofMillis(100), 2, Duration.ofSeconds(5)));
-  private final Outbox outbox = new Outbox(db.jdbc(), relay::wakeUp);
+  private final Outbox outbox = new Outbox(db.jdbc(), relay::committed);
 
   @AfterEach
   void close() {

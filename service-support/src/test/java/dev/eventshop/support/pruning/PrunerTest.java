@@ -26,7 +26,7 @@ class PrunerTest {
   private static final String ORDER = "b9a1f0c2-7e34-4d5a-9c61-0f2e8d7a6b43";
 
   private final SupportDatabase db = new SupportDatabase();
-  private final Outbox outbox = new Outbox(db.jdbc(), () -> {});
+  private final Outbox outbox = new Outbox(db.jdbc(), eventId -> {});
   private final Inbox inbox = new Inbox(db.jdbc(), db.transactions());
   private final EventHistory history = new EventHistory(db.jdbc());
 
