@@ -1,5 +1,6 @@
 package dev.eventshop.inventory.events;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +23,7 @@ public record InventoryRejected(
   public static final String TYPE = "InventoryRejected";
 
   public static InventoryRejected of(UUID orderId, List<Item> items, String reason) {
-    return new InventoryRejected(UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), items, reason);
+    return new InventoryRejected(
+        TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), items, reason);
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventshop.inventory.events;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,6 @@ public record InventoryUpdated(
   public static final String TYPE = "InventoryUpdated";
 
   public static InventoryUpdated of(UUID orderId, List<Item> items) {
-    return new InventoryUpdated(UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), items);
+    return new InventoryUpdated(TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), items);
   }
 }

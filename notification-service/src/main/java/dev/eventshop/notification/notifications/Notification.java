@@ -1,5 +1,6 @@
 package dev.eventshop.notification.notifications;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -42,7 +43,7 @@ class Notification {
   private Instant createdAt;
 
   Notification(UUID orderId, String customerId, Kind kind, String message) {
-    this.id = UUID.randomUUID();
+    this.id = TimeOrderedIds.next();
     this.orderId = orderId;
     this.customerId = customerId;
     this.kind = kind;

@@ -1,5 +1,6 @@
 package dev.eventshop.order.events;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.time.Instant;
 import java.util.UUID;
@@ -19,6 +20,6 @@ public record OrderCancelled(
 
   public static OrderCancelled of(UUID orderId, String customerId, String reason) {
     return new OrderCancelled(
-        UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId, reason);
+        TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), customerId, reason);
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventshop.order.events;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.time.Instant;
 import java.util.UUID;
@@ -17,6 +18,6 @@ public record OrderConfirmed(
   public static final String TYPE = "OrderConfirmed";
 
   public static OrderConfirmed of(UUID orderId, String customerId) {
-    return new OrderConfirmed(UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId);
+    return new OrderConfirmed(TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), customerId);
   }
 }

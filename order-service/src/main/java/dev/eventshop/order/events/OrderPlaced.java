@@ -1,6 +1,7 @@
 package dev.eventshop.order.events;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -24,6 +25,6 @@ public record OrderPlaced(
   public static OrderPlaced of(
       UUID orderId, String customerId, List<Item> items, BigDecimal total) {
     return new OrderPlaced(
-        UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId, items, total);
+        TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), customerId, items, total);
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventshop.order.orders;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -61,7 +62,7 @@ class Order {
   private Instant updatedAt;
 
   Order(String customerId, List<OrderLine> lines, String idempotencyKey) {
-    this.id = UUID.randomUUID();
+    this.id = TimeOrderedIds.next();
     this.customerId = customerId;
     this.lines = new ArrayList<>(lines);
     this.total =

@@ -1,6 +1,7 @@
 package dev.eventshop.payment.events;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -23,6 +24,6 @@ public record PaymentFailed(
   public static PaymentFailed of(
       UUID orderId, String customerId, BigDecimal amount, String reason) {
     return new PaymentFailed(
-        UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId, amount, reason);
+        TimeOrderedIds.next(), TYPE, 1, orderId, Instant.now(), customerId, amount, reason);
   }
 }

@@ -1,6 +1,7 @@
 package dev.eventshop.payment.events;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -24,6 +25,14 @@ public record PaymentRefunded(
   public static PaymentRefunded of(
       UUID orderId, String customerId, BigDecimal amount, UUID paymentId, String reason) {
     return new PaymentRefunded(
-        UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId, amount, paymentId, reason);
+        TimeOrderedIds.next(),
+        TYPE,
+        1,
+        orderId,
+        Instant.now(),
+        customerId,
+        amount,
+        paymentId,
+        reason);
   }
 }

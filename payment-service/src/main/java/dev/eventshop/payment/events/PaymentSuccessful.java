@@ -1,6 +1,7 @@
 package dev.eventshop.payment.events;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.eventshop.support.ids.TimeOrderedIds;
 import dev.eventshop.support.kafka.Event;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -25,6 +26,14 @@ public record PaymentSuccessful(
   public static PaymentSuccessful of(
       UUID orderId, String customerId, BigDecimal amount, UUID paymentId, List<Item> items) {
     return new PaymentSuccessful(
-        UUID.randomUUID(), TYPE, 1, orderId, Instant.now(), customerId, amount, paymentId, items);
+        TimeOrderedIds.next(),
+        TYPE,
+        1,
+        orderId,
+        Instant.now(),
+        customerId,
+        amount,
+        paymentId,
+        items);
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventshop.payment.payments;
 
+import dev.eventshop.support.ids.TimeOrderedIds;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -50,7 +51,7 @@ class Payment {
 
   private Payment(
       UUID orderId, String customerId, BigDecimal amount, Status status, String reason) {
-    this.id = UUID.randomUUID();
+    this.id = TimeOrderedIds.next();
     this.orderId = orderId;
     this.customerId = customerId;
     this.amount = amount;

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -15,10 +16,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Applies each consumed event at most once. Kafka delivers at least once (a consumer that dies
  * before committing its offset reads the record again, and the outbox relay may publish an event
  * twice), so the id of every applied event is stored in the {@code inbox} table in the same
- * database transaction as the event's effect. A redelivered event finds its id there and changes
- * nothing. The listener returns only after that transaction committed, and only then is the offset
- * committed (ack mode BATCH: once the listener returned for every record of a poll): a crash in
- * between means a redelivery, never a loss.
+ * database transaction as the event's effect, before the effect runs. A redelivered event's insert
+ * meets its id there, and the event changes nothing. The listener returns only after that
+ * transaction committed, and only then is the offset committed (ack mode BATCH: once the listener
+ * returned for every record of a poll): a crash in between means a redelivery, never a loss.
  */
 public final class Inbox {
 
@@ -42,27 +43,25 @@ public final class Inbox {
     Boolean applied =
         transactions.execute(
             status -> {
-              Integer seen =
-                  jdbc.queryForObject(
-                      "select count(*) from inbox where event_id = ?",
-                      Integer.class,
-                      event.eventId());
-              if (seen != null && seen > 0) {
+              try {
+                jdbc.update(
+                    """
+                    insert into inbox (event_id, event_type, order_id, topic, kafka_partition,
+                      kafka_offset, occurred_at, processed_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    event.eventId(),
+                    event.eventType(),
+                    event.orderId(),
+                    event.topic(),
+                    event.partition(),
+                    event.offset(),
+                    event.occurredAt().atOffset(ZoneOffset.UTC),
+                    Instant.now().atOffset(ZoneOffset.UTC));
+              } catch (DuplicateKeyException alreadyApplied) {
+                // The event's id is the inbox's key: a redelivery. H2 undoes only the failed
+                // statement, and nothing else was done in this transaction yet.
                 return false;
               }
-              jdbc.update(
-                  """
-                  insert into inbox (event_id, event_type, order_id, topic, kafka_partition,
-                    kafka_offset, occurred_at, processed_at)
-                  values (?, ?, ?, ?, ?, ?, ?, ?)""",
-                  event.eventId(),
-                  event.eventType(),
-                  event.orderId(),
-                  event.topic(),
-                  event.partition(),
-                  event.offset(),
-                  event.occurredAt().atOffset(ZoneOffset.UTC),
-                  Instant.now().atOffset(ZoneOffset.UTC));
               effect.run();
               return true;
             });
