@@ -38,7 +38,9 @@ class Order {
 
   /**
    * Null until the row is inserted: it tells Spring Data that an entity with an id assigned in its
-   * constructor is new, so {@code save} inserts it at once instead of selecting it first.
+   * constructor is new, so {@code save} inserts it at once instead of selecting it first. It also
+   * makes the second of two transactions that move the same order at once fail instead of
+   * overwriting the first (OrderSaga).
    */
   @Version private Long version;
 

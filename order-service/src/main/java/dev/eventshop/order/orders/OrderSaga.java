@@ -16,6 +16,13 @@ import org.springframework.transaction.annotation.Transactional;
  * OrderConfirmed or OrderCancelled, written to the outbox in the same transaction as the status
  * change. Events that do not move the order (late, repeated, or for an order in a final state)
  * change nothing.
+ *
+ * <p>The payments and the inventory listener run on two threads and may move the same order at the
+ * same moment. The order's {@code @Version} makes the second commit fail instead of overwriting the
+ * first; its listener's error handler retries the event, whose transaction (inbox row included) was
+ * rolled back, and the retry sees the other transition. A lock taken when reading ({@code select
+ * ... for update}) would make the second wait instead, but every event would pay for it, and H2
+ * parses such a select anew each time (it caches no locking queries).
  */
 @Service
 class OrderSaga {
@@ -72,7 +79,7 @@ class OrderSaga {
   }
 
   private Optional<Order> find(UUID orderId) {
-    Optional<Order> order = orders.findForUpdate(orderId);
+    Optional<Order> order = orders.findById(orderId);
     if (order.isEmpty()) {
       log.warn("event for an order this service does not know; ignored");
     }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +143,42 @@ class OrderSagaIT extends ServiceWithBroker {
             () ->
                 assertThat(eventTypes(orders.order(id).get("timeline")))
                     .contains("InventoryRejected", "PaymentRefunded", "OrderCancelled"));
+  }
+
+  @Test
+  void paymentAndStockEventsOfOneOrderAppliedAtOnceLoseNeitherTransition() {
+    // The payments and the inventory listener run on two threads; sent from two threads at once,
+    // both events of an order are applied at about the same moment. Whichever commits second must
+    // not undo the
+    // first: an order marked PAID after it was CONFIRMED would stay PAID for good.
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(
+          orders
+              .placeOrder(order("alice", item("MUG-KAFKA", 1)), null)
+              .body()
+              .get("id")
+              .asString());
+    }
+    CompletableFuture<Void> stock =
+        CompletableFuture.runAsync(
+            () ->
+                ids.forEach(
+                    id ->
+                        kafka.sendEvent(
+                            "inventory", id, "InventoryUpdated", inventoryUpdated(id))));
+    ids.forEach(id -> kafka.sendEvent("payments", id, "PaymentSuccessful", paymentSuccessful(id)));
+    stock.join();
+
+    for (String id : ids) {
+      awaitStatus(id, "CONFIRMED");
+      await()
+          .atMost(KafkaProbe.TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(eventTypes(orders.order(id).get("timeline")))
+                      .contains("PaymentSuccessful", "InventoryUpdated", "OrderConfirmed"));
+    }
   }
 
   @Test
