@@ -36,6 +36,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
 
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SimpleStateMachineStorage storage = new SnapshotStorage();
   private final ClusterController controller;
   private final String provisionalClusterId;
   private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
@@ -124,17 +125,42 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   // ---- Ratis lifecycle and snapshots
 
+  // A follower that lags behind what the leader still keeps in its log receives the leader's
+  // snapshot instead. Ratis then pauses the state machine, copies the snapshot's files, and has
+  // the updater thread call reinitialize(), which it does only for a PAUSED state machine: else it
+  // stops the updater, and with it this node's part in the quorum. So the life cycle is kept:
+  // RUNNING once initialized, PAUSED while a snapshot is installed, RUNNING again after.
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
-    super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    load(storage.getLatestSnapshot());
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              super.initialize(server, groupId, raftStorage);
+              storage.init(raftStorage);
+              load(storage.getLatestSnapshot());
+            },
+            IOException.class);
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+      lifeCycle.transition(LifeCycle.State.PAUSING);
+      lifeCycle.transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
   public void reinitialize() throws IOException {
-    load(storage.loadLatestSnapshot()); // after a snapshot was installed from the leader
+    load(storage.loadLatestSnapshot()); // the snapshot just installed from the leader
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
+      lifeCycle.transition(LifeCycle.State.STARTING);
+      lifeCycle.transition(LifeCycle.State.RUNNING);
+    }
   }
 
   @Override
@@ -348,5 +374,19 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   private static Message message(byte[] bytes) {
     return Message.valueOf(ByteString.copyFrom(bytes));
+  }
+
+  /**
+   * Ratis' snapshot storage, except that looking on disk and finding no snapshot leaves the one it
+   * knows alone. Ratis' own method throws a NullPointerException if another thread recorded a
+   * snapshot between the look and the update, which happened when the leader's log appender asked
+   * for the latest snapshot while this node wrote its first one: the appender for that follower
+   * stopped.
+   */
+  static final class SnapshotStorage extends SimpleStateMachineStorage {
+    @Override
+    public SingleFileSnapshotInfo updateLatestSnapshot(SingleFileSnapshotInfo info) {
+      return info == null ? null : super.updateLatestSnapshot(info);
+    }
   }
 }

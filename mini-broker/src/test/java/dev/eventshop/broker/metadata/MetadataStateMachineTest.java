@@ -5,20 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.server.storage.RaftStorageImpl;
+import org.apache.ratis.server.storage.StorageImplUtils;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The state machine fed log entries directly, as Ratis' updater thread would, without Ratis. */
 class MetadataStateMachineTest {
@@ -29,19 +44,29 @@ class MetadataStateMachineTest {
 
   @BeforeEach
   void setUp() {
+    stateMachine = newStateMachine();
+    stateMachine.addListener(published::add);
+  }
+
+  static MetadataStateMachine newStateMachine() {
+    MetadataStateMachine[] machine = new MetadataStateMachine[1];
     ClusterController controller =
         new ClusterController(
             1,
             QuorumSettings.defaults(),
-            () -> stateMachine.state(),
+            () -> machine[0].state(),
             command -> new CompletableFuture<>(),
             () -> "unused",
             System::nanoTime);
-    stateMachine = new MetadataStateMachine(controller, "recorded-id");
-    stateMachine.addListener(published::add);
+    machine[0] = new MetadataStateMachine(controller, "recorded-id");
+    return machine[0];
   }
 
   CommandResult apply(MetadataCommand command) {
+    return apply(stateMachine, command);
+  }
+
+  CommandResult apply(MetadataStateMachine target, MetadataCommand command) {
     LogEntryProto entry =
         LogEntryProto.newBuilder()
             .setTerm(1)
@@ -52,11 +77,11 @@ class MetadataStateMachineTest {
             .build();
     TransactionContext trx =
         TransactionContext.newBuilder()
-            .setStateMachine(stateMachine)
+            .setStateMachine(target)
             .setServerRole(RaftPeerRole.FOLLOWER)
             .setLogEntry(entry)
             .build();
-    Message reply = stateMachine.applyTransaction(trx).join();
+    Message reply = target.applyTransaction(trx).join();
     return MetadataCodec.decodeResult(reply.getContent().toByteArray());
   }
 
@@ -111,5 +136,64 @@ class MetadataStateMachineTest {
             .join();
     assertThat(MetadataCodec.decodeStatus(reply.getContent().toByteArray()))
         .isEqualTo(MetadataCodec.BrokerStatus.ACTIVE);
+  }
+
+  @Test
+  void aSnapshotInstalledFromTheLeaderReplacesTheStateWhileRatisHoldsTheMachinePaused(
+      @TempDir Path dir) throws Exception {
+    MetadataStateMachine leader = newStateMachine();
+    RaftStorageImpl leaderStorage = raftStorage(dir.resolve("leader"));
+    leader.initialize(server("leader"), RaftGroupId.randomId(), leaderStorage);
+    RaftStorageImpl followerStorage = raftStorage(dir.resolve("follower"));
+    stateMachine.initialize(server("follower"), RaftGroupId.randomId(), followerStorage);
+    assertThat(stateMachine.getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
+    apply(leader, new InitCluster("quorum-id"));
+    apply(leader, new RegisterBroker(1, "h1", 9091));
+    apply(leader, new CreateTopic("t", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0));
+    long snapshotIndex = leader.takeSnapshot();
+
+    // As Ratis installs a snapshot: pause, copy the leader's files, reinitialize (which Ratis'
+    // updater thread does only for a PAUSED state machine).
+    stateMachine.pause();
+    assertThat(stateMachine.getLifeCycleState()).isEqualTo(LifeCycle.State.PAUSED);
+    Path from = ((RaftStorage) leaderStorage).getStorageDir().getStateMachineDir().toPath();
+    Path to = ((RaftStorage) followerStorage).getStorageDir().getStateMachineDir().toPath();
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
+    stateMachine.reinitialize();
+
+    assertThat(stateMachine.getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
+    assertThat(stateMachine.getLatestSnapshot().getIndex()).isEqualTo(snapshotIndex);
+    assertThat(stateMachine.getLastAppliedTermIndex().getIndex()).isEqualTo(snapshotIndex);
+    assertThat(stateMachine.state().topics()).containsKey("t");
+    assertThat(stateMachine.state().brokers()).containsKey(1);
+  }
+
+  /** Stands in for the Ratis server, which a state machine asks only for its id here. */
+  private static RaftServer server(String id) {
+    return (RaftServer)
+        Proxy.newProxyInstance(
+            RaftServer.class.getClassLoader(),
+            new Class<?>[] {RaftServer.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getId" -> RaftPeerId.valueOf(id);
+                  case "toString" -> id;
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
+  }
+
+  private static RaftStorageImpl raftStorage(Path dir) throws IOException {
+    RaftStorageImpl storage =
+        StorageImplUtils.newRaftStorage(
+            dir.toFile(),
+            SizeInBytes.ONE_MB,
+            RaftStorage.StartupOption.FORMAT,
+            RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
+    storage.initialize();
+    return storage;
   }
 }

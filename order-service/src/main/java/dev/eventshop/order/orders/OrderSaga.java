@@ -19,10 +19,10 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>The payments and the inventory listener run on two threads and may move the same order at the
  * same moment. The order's {@code @Version} makes the second commit fail instead of overwriting the
- * first; its listener's error handler retries the event, whose transaction (inbox row included) was
- * rolled back, and the retry sees the other transition. A lock taken when reading ({@code select
- * ... for update}) would make the second wait instead, but every event would pay for it, and H2
- * parses such a select anew each time (it caches no locking queries).
+ * first. That transaction (inbox row included) is rolled back, and the inbox runs it again at once,
+ * so the retry sees the other transition. A lock taken when reading ({@code select ... for update})
+ * would make the second wait instead, but every event would pay for it, and H2 parses such a select
+ * anew each time (it caches no locking queries).
  */
 @Service
 class OrderSaga {

@@ -3,6 +3,7 @@ package dev.eventshop.order.orders;
 import static dev.eventshop.order.orders.OrderHttp.item;
 import static dev.eventshop.order.orders.OrderHttp.order;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.contracts.EventContracts;
@@ -14,14 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,6 +37,8 @@ import tools.jackson.databind.JsonNode;
 class OrderSagaIT extends ServiceWithBroker {
 
   @Autowired JdbcTemplate jdbc;
+  @Autowired OrderRepository repository;
+  @Autowired PlatformTransactionManager transactionManager;
   KafkaProbe kafka;
   OrderHttp orders;
 
@@ -146,11 +154,46 @@ class OrderSagaIT extends ServiceWithBroker {
   }
 
   @Test
+  void theLaterOfTwoConcurrentTransitionsFailsInsteadOfOverwritingTheEarlier() throws Exception {
+    UUID id =
+        UUID.fromString(
+            orders
+                .placeOrder(order("alice", item("MUG-KAFKA", 1)), null)
+                .body()
+                .get("id")
+                .asString());
+    var transactions = new TransactionTemplate(transactionManager);
+    var read = new CountDownLatch(1);
+    var otherCommitted = new CountDownLatch(1);
+
+    // The payments listener's transaction reads the PENDING order...
+    CompletableFuture<Void> paid =
+        CompletableFuture.runAsync(
+            () ->
+                transactions.executeWithoutResult(
+                    status -> {
+                      Order order = repository.findById(id).orElseThrow();
+                      read.countDown();
+                      awaitLatch(otherCommitted);
+                      assertThat(order.markPaid()).isTrue();
+                    }));
+    // ...the inventory listener's confirms it and commits first...
+    assertThat(read.await(30, TimeUnit.SECONDS)).isTrue();
+    transactions.executeWithoutResult(
+        status -> assertThat(repository.findById(id).orElseThrow().confirm()).isTrue());
+    otherCommitted.countDown();
+
+    // ...so the payment's commit fails (the Inbox runs it again) instead of undoing CONFIRMED.
+    assertThatThrownBy(() -> paid.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(OptimisticLockingFailureException.class);
+    assertThat(repository.findById(id).orElseThrow().getStatus()).isEqualTo(OrderStatus.CONFIRMED);
+  }
+
+  @Test
   void paymentAndStockEventsOfOneOrderAppliedAtOnceLoseNeitherTransition() {
-    // The payments and the inventory listener run on two threads; sent from two threads at once,
-    // both events of an order are applied at about the same moment. Whichever commits second must
-    // not undo the
-    // first: an order marked PAID after it was CONFIRMED would stay PAID for good.
+    // The payments and the inventory listener run on two threads. Sent from two threads at once,
+    // both events of an order are often applied at the same moment; whichever commits second must
+    // not undo the first (an order marked PAID after it was CONFIRMED would stay PAID for good).
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       ids.add(
@@ -213,6 +256,15 @@ class OrderSagaIT extends ServiceWithBroker {
         kafka.awaitRecord("payments.DLT", r -> id.equals(r.key()));
     assertThat(parked.partition()).isEqualTo(poison.partition());
     awaitStatus(id, "PAID");
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private void awaitStatus(String id, String status) {

@@ -9,7 +9,9 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -25,6 +27,11 @@ public final class Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
+  /**
+   * How often a transaction that lost an optimistic-locking race is run, the first time included.
+   */
+  static final int ATTEMPTS = 3;
+
   private final JdbcTemplate jdbc;
   private final TransactionTemplate transactions;
 
@@ -35,11 +42,31 @@ public final class Inbox {
 
   /**
    * Runs {@code effect} and records the event in one transaction, unless the event was applied
-   * before.
+   * before. A transaction that lost an optimistic-locking race (another thread changed a versioned
+   * row it read, and committed first) is run again at once, up to {@value #ATTEMPTS} times in all:
+   * the retry reads the other thread's change. After that the failure goes to the listener's error
+   * handler like any other.
    *
    * @return true if the effect ran, false for a redelivery
    */
   public boolean processOnce(InboundEvent event, Runnable effect) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return applyOnce(event, effect);
+      } catch (OptimisticLockingFailureException raced) {
+        if (attempt == ATTEMPTS || TransactionSynchronizationManager.isActualTransactionActive()) {
+          throw raced;
+        }
+        log.info(
+            "{} {} from {} met a concurrent change of the same row; applying it again",
+            event.eventType(),
+            event.eventId(),
+            event.position());
+      }
+    }
+  }
+
+  private boolean applyOnce(InboundEvent event, Runnable effect) {
     Boolean applied =
         transactions.execute(
             status -> {

@@ -25,7 +25,7 @@ class TimeOrderedIdsTest {
     UUID earlier = TimeOrderedIds.at(1_764_979_200_123L);
     UUID later = TimeOrderedIds.at(1_764_979_200_124L);
 
-    // As H2 orders uuid columns (unsigned, high then low bits) and as text columns sort them.
+    // The comparison H2 makes for uuid columns (unsigned, high bits first), and text order.
     assertThat(
             Long.compareUnsigned(earlier.getMostSignificantBits(), later.getMostSignificantBits()))
         .isNegative();

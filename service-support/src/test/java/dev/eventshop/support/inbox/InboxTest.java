@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.OptimisticLockingFailureException;
 
 class InboxTest {
 
@@ -51,6 +52,43 @@ class InboxTest {
         .hasMessage("database hiccup");
     assertThat(inbox.processOnce(event, effects::incrementAndGet)).isTrue();
     assertThat(effects).hasValue(1);
+  }
+
+  @Test
+  void aTransactionThatLostAnOptimisticRaceRunsAgainAtOnce() {
+    InboundEvent event = event("3f1c2d9e-5b7a-4c1e-8d2f-000000000002", 5);
+    AtomicInteger tries = new AtomicInteger();
+
+    boolean applied =
+        inbox.processOnce(
+            event,
+            () -> {
+              if (tries.incrementAndGet() < Inbox.ATTEMPTS) {
+                throw new OptimisticLockingFailureException("row changed by another thread");
+              }
+            });
+
+    assertThat(applied).isTrue();
+    assertThat(tries).hasValue(Inbox.ATTEMPTS);
+    assertThat(inbox.eventsOf(ORDER_ID)).singleElement();
+  }
+
+  @Test
+  void anOptimisticRaceLostEveryTimeGoesToTheErrorHandlerAndLeavesNoTrace() {
+    InboundEvent event = event("3f1c2d9e-5b7a-4c1e-8d2f-000000000003", 5);
+    AtomicInteger tries = new AtomicInteger();
+
+    assertThatThrownBy(
+            () ->
+                inbox.processOnce(
+                    event,
+                    () -> {
+                      tries.incrementAndGet();
+                      throw new OptimisticLockingFailureException("row changed by another thread");
+                    }))
+        .isInstanceOf(OptimisticLockingFailureException.class);
+    assertThat(tries).hasValue(Inbox.ATTEMPTS);
+    assertThat(inbox.eventsOf(ORDER_ID)).isEmpty();
   }
 
   private static InboundEvent event(String eventId, long offset) {
