@@ -1,6 +1,7 @@
 package dev.eventshop.support.durability;
 
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,8 +110,9 @@ public final class GroupCommit {
 
   private static boolean isH2File(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
-      return "H2".equals(connection.getMetaData().getDatabaseProductName())
-          && !connection.getMetaData().getURL().startsWith("jdbc:h2:mem:");
+      DatabaseMetaData database = connection.getMetaData();
+      return "H2".equals(database.getDatabaseProductName())
+          && !database.getURL().startsWith("jdbc:h2:mem:");
     } catch (SQLException e) {
       throw new DataAccessResourceFailureException("could not reach the database", e);
     }
