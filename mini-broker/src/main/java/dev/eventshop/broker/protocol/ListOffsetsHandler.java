@@ -23,7 +23,9 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 /**
  * ListOffsets: the earliest offset, the latest (the high watermark for clients), the first offset
  * at or after a timestamp (through the time index), or the offset of the largest timestamp.
- * Versions 1-8; "earliest local" (-4) equals earliest because all data is local.
+ * Versions 1-8; "earliest local" (-4) equals earliest because all data is local. Right after a
+ * leader election, until the new leader's high watermark reaches the start of its epoch, the latest
+ * offset (and a timestamp past the visible end) is OFFSET_NOT_AVAILABLE, which clients retry.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -93,8 +95,13 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
       return out.setOffset(log.logStartOffset());
     }
+    // A new leader's high watermark may still trail the old leader's: a client must not take it
+    // for the end (an "end offset" below acknowledged records); it retries instead.
+    boolean endUnknown = !fromReplica && partition.highWatermarkBehindEpochStart();
     if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-      return out.setOffset(visibleEnd);
+      return endUnknown
+          ? out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code())
+          : out.setOffset(visibleEnd);
     }
     Optional<TimestampAndOffset> found =
         timestamp == ListOffsetsRequest.MAX_TIMESTAMP
@@ -103,6 +110,6 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     if (found.isPresent() && found.get().offset < visibleEnd) {
       return out.setTimestamp(found.get().timestamp).setOffset(found.get().offset);
     }
-    return out;
+    return endUnknown ? out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code()) : out;
   }
 }

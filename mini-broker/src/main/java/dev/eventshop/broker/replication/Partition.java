@@ -227,6 +227,16 @@ public final class Partition {
     }
   }
 
+  /**
+   * True while this leader's high watermark is below the offset its epoch began at: right after an
+   * election the high watermark is the one it had as a follower, which trails the old leader's,
+   * until the followers fetch in the new epoch. Offsets read from it then are too low, so
+   * ListOffsets answers OFFSET_NOT_AVAILABLE meanwhile, as Kafka does (KIP-207).
+   */
+  public synchronized boolean highWatermarkBehindEpochStart() {
+    return isLeader() && log.highWatermark() < leaderEpochStart();
+  }
+
   private long leaderEpochStart() {
     return log.leaderEpochs().entries().stream()
         .filter(e -> e.epoch() == leaderEpoch)

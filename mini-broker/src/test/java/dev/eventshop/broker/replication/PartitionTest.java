@@ -159,4 +159,27 @@ class PartitionTest {
     assertThat(log.highWatermark()).isEqualTo(2);
     assertThat(ack).isDone();
   }
+
+  @Test
+  void aNewLeadersHighWatermarkIsUnknownUntilTheFollowersFetchInItsEpoch() throws Exception {
+    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("b"), (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 10);
+    partition.onFollowerFetch(3, 1, 10);
+    assertThat(log.highWatermark()).isEqualTo(1);
+    assertThat(partition.highWatermarkBehindEpochStart()).isFalse();
+
+    // Led elsewhere for an epoch, then elected again: this log ends at 2, its high watermark is 1.
+    partition.update(2, 6, List.of(1, 2, 3), List.of(1, 2, 3), 20);
+    assertThat(partition.highWatermarkBehindEpochStart())
+        .isFalse(); // followers answer no ListOffsets
+    partition.update(1, 7, List.of(1, 2, 3), List.of(1, 2, 3), 30);
+    assertThat(partition.highWatermarkBehindEpochStart()).isTrue();
+
+    partition.onFollowerFetch(2, 2, 40);
+    assertThat(partition.highWatermarkBehindEpochStart()).isTrue();
+    partition.onFollowerFetch(3, 2, 40);
+    assertThat(log.highWatermark()).isEqualTo(2);
+    assertThat(partition.highWatermarkBehindEpochStart()).isFalse();
+  }
 }
