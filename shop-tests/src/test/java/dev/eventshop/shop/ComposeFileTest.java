@@ -2,7 +2,10 @@ package dev.eventshop.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.broker.server.BrokerConfig;
 import dev.eventshop.broker.server.BrokerProperty;
+import dev.eventshop.broker.server.Listener;
+import dev.eventshop.broker.server.Listeners;
 import dev.eventshop.support.ServiceSupportAutoConfiguration;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -130,7 +133,9 @@ class ComposeFileTest {
   void servicesReachEveryBrokerAndReplicateTheirTopicsOnAll() {
     List<String> advertised = new ArrayList<>();
     for (String broker : BROKERS) {
-      advertised.add(env(broker).get("KAFKA_ADVERTISED_LISTENERS").replace("PLAINTEXT://", ""));
+      Listeners listeners = brokerConfig(broker).listeners();
+      Listener internal = listeners.advertised(listeners.interBroker()).orElseThrow();
+      advertised.add(internal.host() + ":" + internal.port());
     }
     int minInsync = Integer.parseInt(env("broker-1").get("KAFKA_MIN_INSYNC_REPLICAS"));
     for (String app : APPS) {
@@ -181,9 +186,17 @@ class ComposeFileTest {
             .isPresent();
       }
       assertThat(env.get("KAFKA_NODE_ID")).isEqualTo(String.valueOf(i + 1));
-      String port = env.get("KAFKA_LISTENERS").replace("PLAINTEXT://0.0.0.0:", "");
-      assertThat(env.get("KAFKA_ADVERTISED_LISTENERS"))
-          .isEqualTo("PLAINTEXT://" + broker + ":" + port);
+      // Loaded as the broker loads it: the listeners are valid and agree with the voters.
+      Listeners listeners = brokerConfig(broker).listeners();
+      assertThat(listeners.controller()).as(broker).hasSize(1);
+      // Inside the network under its service name; from the host as localhost, published.
+      Listener internal = listeners.advertised(listeners.interBroker()).orElseThrow();
+      assertThat(internal.host()).as(broker).isEqualTo(broker);
+      List<Listener> external =
+          listeners.advertised().stream().filter(l -> !l.equals(internal)).toList();
+      assertThat(external).as(broker).hasSize(1);
+      assertThat(external.get(0).host()).as(broker).isEqualTo("localhost");
+      String port = String.valueOf(external.get(0).port());
       assertThat(list(service(broker).get("ports"))).containsExactly(port + ":" + port);
       assertThat(probedPort(healthTest(broker))).as(broker).isEqualTo(port);
       assertThat(env.get("KAFKA_DEFAULT_REPLICATION_FACTOR")).isEqualTo("3");
@@ -205,6 +218,13 @@ class ComposeFileTest {
     }
   }
 
+  /** The broker's configuration from the compose file, as mini-broker's start-up reads it. */
+  private BrokerConfig brokerConfig(String broker) {
+    Map<String, String> env = new java.util.HashMap<>(env(broker));
+    env.remove("JAVA_OPTS");
+    return BrokerConfig.load(null, env, List.of());
+  }
+
   @Test
   void theKafkaOverrideSwapsOnlyTheBrokersAndKeepsTheirAddresses() {
     Map<String, Object> override =
@@ -216,12 +236,20 @@ class ComposeFileTest {
       assertThat(kafka.get("pull_policy")).isEqualTo("always");
       Map<String, String> env = stringMap(kafka.get("environment"));
       Map<String, String> base = env(broker);
-      String voters = base.get("KAFKA_CONTROLLER_QUORUM_VOTERS");
-      Matcher raftPort = Pattern.compile("@" + broker + ":(\\d+)").matcher(voters);
-      assertThat(raftPort.find()).isTrue();
-      assertThat(env.get("KAFKA_LISTENERS"))
-          .isEqualTo(base.get("KAFKA_LISTENERS") + ",CONTROLLER://0.0.0.0:" + raftPort.group(1));
-      assertThat(env).doesNotContainKeys("KAFKA_ADVERTISED_LISTENERS", "KAFKA_NODE_ID");
+      // Kafka runs on the very configuration mini-broker runs on.
+      assertThat(env)
+          .doesNotContainKeys(
+              "KAFKA_NODE_ID",
+              "KAFKA_PROCESS_ROLES",
+              "KAFKA_LISTENERS",
+              "KAFKA_ADVERTISED_LISTENERS",
+              "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+              "KAFKA_INTER_BROKER_LISTENER_NAME",
+              "KAFKA_CONTROLLER_LISTENER_NAMES",
+              "KAFKA_CONTROLLER_QUORUM_VOTERS");
+      assertThat(base)
+          .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+          .containsKey("KAFKA_CONTROLLER_LISTENER_NAMES");
       assertThat(env.get("CLUSTER_ID")).matches("[A-Za-z0-9_-]{22}");
       String volume = list(kafka.get("volumes")).get(0).toString();
       assertThat(volume).endsWith(":" + env.get("KAFKA_LOG_DIRS"));

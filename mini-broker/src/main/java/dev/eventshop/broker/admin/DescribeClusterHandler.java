@@ -2,9 +2,11 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
@@ -53,13 +55,17 @@ final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest>
             .setEndpointType(request.data().endpointType())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
     for (BrokerInfo broker : cluster.liveBrokers()) {
+      Optional<Endpoint> endpoint = broker.endpoint(context.listenerName());
+      if (endpoint.isEmpty()) {
+        continue; // as in Kafka: a broker without the client's listener is not shown to it
+      }
       response
           .brokers()
           .add(
               new DescribeClusterBroker()
                   .setBrokerId(broker.id())
-                  .setHost(broker.host())
-                  .setPort(broker.port()));
+                  .setHost(endpoint.get().host())
+                  .setPort(endpoint.get().port()));
     }
     return CompletableFuture.completedFuture(response);
   }

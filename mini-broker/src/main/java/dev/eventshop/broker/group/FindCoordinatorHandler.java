@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.IntFunction;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -27,15 +26,21 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
-  private final GroupCoordinator coordinator;
-  private final IntFunction<Optional<Node>> leaderOfOffsetsPartition;
+  /** Finds the broker leading a {@code __consumer_offsets} partition. */
+  @FunctionalInterface
+  public interface OffsetsPartitionLeader {
+    /**
+     * The leader of {@code partition} as reached through listener {@code listenerName} (the broker
+     * creates the topic on first use); empty when it has no live leader with that listener.
+     */
+    Optional<Node> leaderOf(int partition, String listenerName);
+  }
 
-  /**
-   * @param leaderOfOffsetsPartition the broker leading a {@code __consumer_offsets} partition (the
-   *     broker creates the topic on first use); empty when it has no live leader
-   */
+  private final GroupCoordinator coordinator;
+  private final OffsetsPartitionLeader leaderOfOffsetsPartition;
+
   public FindCoordinatorHandler(
-      GroupCoordinator coordinator, IntFunction<Optional<Node>> leaderOfOffsetsPartition) {
+      GroupCoordinator coordinator, OffsetsPartitionLeader leaderOfOffsetsPartition) {
     this.coordinator = coordinator;
     this.leaderOfOffsetsPartition = leaderOfOffsetsPartition;
   }
@@ -62,7 +67,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     byte keyType = version >= 1 ? request.data().keyType() : CoordinatorType.GROUP.id();
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
     if (version < 4) {
-      Coordinator c = find(keyType, request.data().key());
+      Coordinator c = find(keyType, request.data().key(), context.listenerName());
       response
           .setErrorCode(c.errorCode())
           .setErrorMessage(c.errorMessage())
@@ -72,14 +77,14 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     } else {
       List<Coordinator> coordinators = new ArrayList<>();
       for (String key : request.data().coordinatorKeys()) {
-        coordinators.add(find(keyType, key));
+        coordinators.add(find(keyType, key, context.listenerName()));
       }
       response.setCoordinators(coordinators);
     }
     return CompletableFuture.completedFuture(response);
   }
 
-  private Coordinator find(byte keyType, String key) {
+  private Coordinator find(byte keyType, String key, String listenerName) {
     Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
     if (keyType == CoordinatorType.TRANSACTION.id()) {
       return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
@@ -94,7 +99,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     }
     Optional<Node> node;
     try {
-      node = leaderOfOffsetsPartition.apply(coordinator.partitionFor(key));
+      node = leaderOfOffsetsPartition.leaderOf(coordinator.partitionFor(key), listenerName);
     } catch (RuntimeException e) {
       // __consumer_offsets could not be created or looked up yet: the client retries.
       node = Optional.empty();

@@ -2,9 +2,6 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.IntFunction;
-import org.apache.kafka.common.Node;
 
 /** The protocol handlers of the group coordinator, to add to the broker's API table. */
 public final class GroupApis {
@@ -16,7 +13,8 @@ public final class GroupApis {
    *     for FindCoordinator
    */
   public static List<ApiHandler<?>> handlers(
-      GroupCoordinator coordinator, IntFunction<Optional<Node>> leaderOfOffsetsPartition) {
+      GroupCoordinator coordinator,
+      FindCoordinatorHandler.OffsetsPartitionLeader leaderOfOffsetsPartition) {
     return List.of(
         new FindCoordinatorHandler(coordinator, leaderOfOffsetsPartition),
         new JoinGroupHandler(coordinator),

@@ -118,10 +118,9 @@ final class BrokerLifecycle {
               active = true;
               if (!registered.isDone()) {
                 log.info(
-                    "broker {} registered at {}:{}",
+                    "broker {} registered at {}",
                     registration.brokerId(),
-                    registration.host(),
-                    registration.port());
+                    registration.endpoints());
                 onFirstRegistration.run();
                 registered.complete(null);
               } else {

@@ -143,7 +143,9 @@ final class ClusterController {
     if (preferredDue) {
       lastPreferredCheckNanos = now;
     }
-    ElectLeaders elect = new ElectLeaders(preferredDue, settings.uncleanLeaderElection());
+    ElectLeaders elect =
+        new ElectLeaders(
+            preferredDue, settings.leaderImbalancePercent(), settings.uncleanLeaderElection());
     if (!MetadataApplier.apply(current, elect).next().equals(current)) {
       proposeOnce(elect);
     }

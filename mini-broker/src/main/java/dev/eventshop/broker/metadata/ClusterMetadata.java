@@ -17,8 +17,32 @@ public record ClusterMetadata(
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicInfo> topics) {
 
-  /** A broker that registered with the cluster. Fenced brokers lead nothing. */
-  public record BrokerInfo(int id, String host, int port, boolean fenced) {}
+  /** Where a broker accepts clients on one of its listeners (Kafka's advertised listener). */
+  public record Endpoint(String listener, String host, int port) {
+    @Override
+    public String toString() {
+      return listener + "://" + host + ":" + port;
+    }
+  }
+
+  /**
+   * A broker that registered with the cluster, with an endpoint per advertised listener. Fenced
+   * brokers lead nothing.
+   */
+  public record BrokerInfo(int id, List<Endpoint> endpoints, boolean fenced) {
+    public BrokerInfo {
+      endpoints = List.copyOf(endpoints);
+    }
+
+    /** The endpoint of listener {@code name}, if this broker advertises one. */
+    public Optional<Endpoint> endpoint(String listener) {
+      return endpoints.stream().filter(e -> e.listener().equals(listener)).findFirst();
+    }
+
+    BrokerInfo withFenced(boolean fenced) {
+      return new BrokerInfo(id, endpoints, fenced);
+    }
+  }
 
   /** A topic: its id, partitions and topic-level config overrides. */
   public record TopicInfo(

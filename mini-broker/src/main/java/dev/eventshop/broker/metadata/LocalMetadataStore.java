@@ -39,9 +39,12 @@ public final class LocalMetadataStore implements MetadataStore {
   private final BrokerInfo self;
   private volatile ClusterMetadata current;
 
-  public LocalMetadataStore(Path logDir, int nodeId, String host, int port) {
+  /**
+   * @param endpoints where clients reach this broker, one per advertised listener
+   */
+  public LocalMetadataStore(Path logDir, int nodeId, List<ClusterMetadata.Endpoint> endpoints) {
     this.file = logDir.resolve("cluster-metadata.properties");
-    this.self = new BrokerInfo(nodeId, host, port, false);
+    this.self = new BrokerInfo(nodeId, endpoints, false);
     try {
       Files.createDirectories(logDir);
       String clusterId = MetaProperties.readOrCreate(logDir, nodeId);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.errors.ApiException;
@@ -84,7 +85,10 @@ final class MetadataApplier {
   }
 
   static ClusterMetadata registerBroker(ClusterMetadata state, RegisterBroker c) {
-    if (c.brokerId() < 0 || c.host() == null || c.host().isEmpty() || c.port() <= 0) {
+    if (c.brokerId() < 0
+        || c.endpoints().isEmpty()
+        || c.endpoints().stream()
+            .anyMatch(e -> e.host() == null || e.host().isEmpty() || e.port() <= 0)) {
       throw Errors.INVALID_REQUEST.exception("invalid broker registration " + c);
     }
     BrokerInfo existing = state.brokers().get(c.brokerId());
@@ -95,7 +99,7 @@ final class MetadataApplier {
       current = fenceBroker(state, c.brokerId(), false);
     }
     Map<Integer, BrokerInfo> brokers = new TreeMap<>(current.brokers());
-    brokers.put(c.brokerId(), new BrokerInfo(c.brokerId(), c.host(), c.port(), false));
+    brokers.put(c.brokerId(), new BrokerInfo(c.brokerId(), c.endpoints(), false));
     ClusterMetadata registered =
         new ClusterMetadata(
             current.clusterId(), current.controllerId(), Map.copyOf(brokers), current.topics());
@@ -113,8 +117,7 @@ final class MetadataApplier {
       throw Errors.BROKER_ID_NOT_REGISTERED.exception("Broker " + brokerId + " is not registered.");
     }
     Map<Integer, BrokerInfo> brokers = new TreeMap<>(state.brokers());
-    brokers.put(
-        brokerId, new BrokerInfo(brokerId, existing.host(), existing.port(), /* fenced= */ true));
+    brokers.put(brokerId, existing.withFenced(true));
     ClusterMetadata fenced =
         new ClusterMetadata(
             state.clusterId(), state.controllerId(), Map.copyOf(brokers), state.topics());
@@ -229,12 +232,16 @@ final class MetadataApplier {
 
   static ClusterMetadata electLeaders(ClusterMetadata state, ElectLeaders c) {
     IntPredicate live = isLive(state);
+    Set<Integer> imbalanced =
+        c.preferred() ? LeaderElection.imbalancedBrokers(state, c.imbalancePercent()) : Set.of();
     return mapPartitions(
         state,
         (topic, p) -> {
           PartitionInfo q =
               LeaderElection.electIfLeaderless(p, live, unclean(topic, c.uncleanLeaderElection()));
-          return c.preferred() ? LeaderElection.electPreferred(q, live) : q;
+          return !q.replicas().isEmpty() && imbalanced.contains(q.replicas().get(0))
+              ? LeaderElection.electPreferred(q, live)
+              : q;
         });
   }
 

@@ -1,6 +1,7 @@
 package dev.eventshop.broker.metadata;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
@@ -35,10 +36,16 @@ import org.apache.kafka.common.protocol.Errors;
  * format version byte, then a type byte; integers are big-endian, strings are a length (-1 for
  * null) and UTF-8 bytes, lists and maps a count and their elements (maps in key order, so equal
  * states encode to equal bytes). A reader refuses a version it does not know rather than guess.
+ *
+ * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener and preferred-leader elections
+ * an imbalance threshold; version 1, which had one address (read as a PLAINTEXT endpoint) and no
+ * threshold (read as 0), is still read, so a Raft log written before stays usable.
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
+  private static final byte VERSION_ONE_ADDRESS = 1;
+  private static final String VERSION_ONE_LISTENER = "PLAINTEXT";
   private static final byte SNAPSHOT = 'S';
   private static final byte HEARTBEAT = 'H';
 
@@ -68,12 +75,12 @@ final class MetadataCodec {
     return read(
         bytes,
         in -> {
-          checkVersion(in.readByte());
+          byte version = checkVersion(in.readByte());
           byte type = in.readByte();
           return switch (type) {
             case MetadataCommand.INIT_CLUSTER -> new InitCluster(readString(in));
             case MetadataCommand.REGISTER_BROKER ->
-                new RegisterBroker(in.readInt(), readString(in), in.readInt());
+                new RegisterBroker(in.readInt(), readEndpoints(in, version));
             case MetadataCommand.FENCE_BROKER ->
                 new FenceBroker(in.readInt(), in.readBoolean(), in.readBoolean());
             case MetadataCommand.CREATE_TOPIC ->
@@ -94,7 +101,7 @@ final class MetadataCodec {
                 new AlterIsr(
                     readString(in), in.readInt(), in.readInt(), in.readInt(), readInts(in));
             case MetadataCommand.ELECT_LEADERS ->
-                new ElectLeaders(in.readBoolean(), in.readBoolean());
+                electLeaders(in.readBoolean(), in.readBoolean(), in, version);
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -170,8 +177,7 @@ final class MetadataCodec {
     out.writeInt(brokers.size());
     for (BrokerInfo b : brokers) {
       out.writeInt(b.id());
-      writeString(out, b.host());
-      out.writeInt(b.port());
+      writeEndpoints(out, b.endpoints());
       out.writeBoolean(b.fenced());
     }
     List<TopicInfo> topics = new ArrayList<>(new TreeMap<>(metadata.topics()).values());
@@ -195,7 +201,7 @@ final class MetadataCodec {
   /** Reads a snapshot; its controller id is -1 (unknown). */
   static ClusterMetadata readSnapshot(InputStream stream) throws IOException {
     DataInputStream in = new DataInputStream(stream);
-    checkVersion(in.readByte());
+    byte version = checkVersion(in.readByte());
     if (in.readByte() != SNAPSHOT) {
       throw new IOException("not a cluster metadata snapshot");
     }
@@ -203,7 +209,7 @@ final class MetadataCodec {
     Map<Integer, BrokerInfo> brokers = new TreeMap<>();
     int brokerCount = in.readInt();
     for (int i = 0; i < brokerCount; i++) {
-      BrokerInfo b = new BrokerInfo(in.readInt(), readString(in), in.readInt(), in.readBoolean());
+      BrokerInfo b = new BrokerInfo(in.readInt(), readEndpoints(in, version), in.readBoolean());
       brokers.put(b.id(), b);
     }
     Map<String, TopicInfo> topics = new TreeMap<>();
@@ -252,15 +258,45 @@ final class MetadataCodec {
     }
   }
 
-  private static void checkVersion(byte version) throws IOException {
-    if (version != VERSION) {
+  private static byte checkVersion(byte version) throws IOException {
+    if (version != VERSION && version != VERSION_ONE_ADDRESS) {
       throw new IOException(
           "metadata format version "
               + version
               + " is not supported (this node reads "
+              + VERSION_ONE_ADDRESS
+              + " to "
               + VERSION
               + ")");
     }
+    return version;
+  }
+
+  private static ElectLeaders electLeaders(
+      boolean preferred, boolean unclean, DataInput in, byte version) throws IOException {
+    int imbalancePercent = version == VERSION_ONE_ADDRESS ? 0 : in.readInt();
+    return new ElectLeaders(preferred, imbalancePercent, unclean);
+  }
+
+  static void writeEndpoints(DataOutput out, List<Endpoint> endpoints) throws IOException {
+    out.writeInt(endpoints.size());
+    for (Endpoint e : endpoints) {
+      writeString(out, e.listener());
+      writeString(out, e.host());
+      out.writeInt(e.port());
+    }
+  }
+
+  private static List<Endpoint> readEndpoints(DataInput in, byte version) throws IOException {
+    if (version == VERSION_ONE_ADDRESS) {
+      return List.of(new Endpoint(VERSION_ONE_LISTENER, readString(in), in.readInt()));
+    }
+    int count = in.readInt();
+    List<Endpoint> endpoints = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      endpoints.add(new Endpoint(readString(in), readString(in), in.readInt()));
+    }
+    return endpoints;
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

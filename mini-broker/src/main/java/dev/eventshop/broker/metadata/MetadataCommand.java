@@ -61,7 +61,12 @@ sealed interface MetadataCommand {
    * is still unfenced is a restart: its old incarnation is fenced first, so it leaves every ISR and
    * leads nothing until it has caught up again.
    */
-  record RegisterBroker(int brokerId, String host, int port) implements MetadataCommand {
+  record RegisterBroker(int brokerId, List<ClusterMetadata.Endpoint> endpoints)
+      implements MetadataCommand {
+    public RegisterBroker {
+      endpoints = List.copyOf(endpoints);
+    }
+
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
       return MetadataApplier.registerBroker(state, this);
@@ -71,8 +76,7 @@ sealed interface MetadataCommand {
     public void writeTo(DataOutput out) throws IOException {
       out.writeByte(REGISTER_BROKER);
       out.writeInt(brokerId);
-      writeString(out, host);
-      out.writeInt(port);
+      MetadataCodec.writeEndpoints(out, endpoints);
     }
   }
 
@@ -194,9 +198,18 @@ sealed interface MetadataCommand {
   /**
    * Elects leaders where it is due: leaderless partitions get an in-sync live replica (or, when
    * unclean election is allowed, any live replica), and with {@code preferred} the preferred
-   * replica takes leadership back when it is alive and in sync.
+   * replica takes leadership back when it is alive and in sync, for every broker that leads at most
+   * {@code 100 - imbalancePercent} percent of the partitions it prefers ({@code
+   * leader.imbalance.per.broker.percentage}; 0 restores every preferred leader).
    */
-  record ElectLeaders(boolean preferred, boolean uncleanLeaderElection) implements MetadataCommand {
+  record ElectLeaders(boolean preferred, int imbalancePercent, boolean uncleanLeaderElection)
+      implements MetadataCommand {
+
+    /** Restores every preferred leader that can lead (an imbalance threshold of 0). */
+    public ElectLeaders(boolean preferred, boolean uncleanLeaderElection) {
+      this(preferred, 0, uncleanLeaderElection);
+    }
+
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
       return MetadataApplier.electLeaders(state, this);
@@ -207,6 +220,7 @@ sealed interface MetadataCommand {
       out.writeByte(ELECT_LEADERS);
       out.writeBoolean(preferred);
       out.writeBoolean(uncleanLeaderElection);
+      out.writeInt(imbalancePercent);
     }
   }
 }

@@ -15,6 +15,8 @@ import java.time.Duration;
  *     that are alive and in sync ({@code auto.leader.rebalance.enable})
  * @param preferredLeaderCheckInterval how often it does ({@code
  *     leader.imbalance.check.interval.seconds})
+ * @param leaderImbalancePercent it does so for a broker only when more than this percentage of the
+ *     partitions it prefers are led by others ({@code leader.imbalance.per.broker.percentage})
  * @param requestTimeout how long a metadata change waits for the quorum before failing
  * @param snapshotThreshold Raft log entries after which a snapshot is taken and the log purged
  */
@@ -24,6 +26,7 @@ public record QuorumSettings(
     boolean uncleanLeaderElection,
     boolean autoLeaderRebalance,
     Duration preferredLeaderCheckInterval,
+    int leaderImbalancePercent,
     Duration requestTimeout,
     long snapshotThreshold) {
 
@@ -34,6 +37,7 @@ public record QuorumSettings(
         false,
         true,
         Duration.ofSeconds(5),
+        10,
         Duration.ofSeconds(15),
         1000);
   }
@@ -45,6 +49,7 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
+        leaderImbalancePercent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -56,6 +61,7 @@ public record QuorumSettings(
         enabled,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
+        leaderImbalancePercent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -71,6 +77,19 @@ public record QuorumSettings(
         uncleanLeaderElection,
         enabled,
         interval,
+        leaderImbalancePercent,
+        requestTimeout,
+        snapshotThreshold);
+  }
+
+  public QuorumSettings withLeaderImbalancePercent(int percent) {
+    return new QuorumSettings(
+        heartbeatInterval,
+        sessionTimeout,
+        uncleanLeaderElection,
+        autoLeaderRebalance,
+        preferredLeaderCheckInterval,
+        percent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -82,6 +101,7 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
+        leaderImbalancePercent,
         timeout,
         snapshotThreshold);
   }
@@ -93,6 +113,7 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
+        leaderImbalancePercent,
         requestTimeout,
         entries);
   }

@@ -125,15 +125,13 @@ public final class RaftMetadataStore implements MetadataStore {
   /**
    * @param logDir the first log directory: holds {@code meta.properties} and {@code __raft}
    * @param nodeId this broker's {@code node.id}; must be one of {@code voters}
-   * @param host the host clients are told to use for this broker
-   * @param port the port clients are told to use for this broker
+   * @param endpoints where clients reach this broker, one per advertised listener
    * @param voters {@code controller.quorum.voters}: node id to its Raft address
    */
   public RaftMetadataStore(
       Path logDir,
       int nodeId,
-      String host,
-      int port,
+      List<ClusterMetadata.Endpoint> endpoints,
       Map<Integer, InetSocketAddress> voters,
       QuorumSettings settings) {
     if (!voters.containsKey(nodeId)) {
@@ -171,7 +169,7 @@ public final class RaftMetadataStore implements MetadataStore {
     this.recordedClusterId = recorded;
     this.lifecycle =
         new BrokerLifecycle(
-            new RegisterBroker(nodeId, host, port),
+            new RegisterBroker(nodeId, endpoints),
             settings,
             this::propose,
             this::sendHeartbeat,

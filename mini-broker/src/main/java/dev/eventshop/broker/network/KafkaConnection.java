@@ -45,6 +45,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private final String listenerName;
   private final Supplier<ApiTable> apis;
   private final ApiVersionsHandler apiVersions;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -52,7 +53,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private String connectionId;
 
   /** The table is supplied once the broker has finished starting; until then connections close. */
-  KafkaConnection(Supplier<ApiTable> apis, ApiVersionsHandler apiVersions) {
+  KafkaConnection(String listenerName, Supplier<ApiTable> apis, ApiVersionsHandler apiVersions) {
+    this.listenerName = listenerName;
     this.apis = apis;
     this.apiVersions = apiVersions;
   }
@@ -117,7 +119,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     Pending pending = new Pending(header);
     inFlight.add(pending);
     RequestContext context =
-        new RequestContext(header, connectionId, ctx.channel().remoteAddress());
+        new RequestContext(header, connectionId, ctx.channel().remoteAddress(), listenerName);
     CompletionStage<ApiMessage> response;
     try {
       response = dispatch(handler, context, request);

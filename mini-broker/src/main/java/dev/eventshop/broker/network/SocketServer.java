@@ -52,7 +52,7 @@ public final class SocketServer implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline()
                         .addLast("frames", new FrameDecoder(maxRequestBytes))
-                        .addLast("kafka", new KafkaConnection(apis, apiVersions));
+                        .addLast("kafka", new KafkaConnection(listener.name(), apis, apiVersions));
                   }
                 });
     Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();

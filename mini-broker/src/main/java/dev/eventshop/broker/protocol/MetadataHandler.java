@@ -2,11 +2,13 @@ package dev.eventshop.broker.protocol;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
@@ -78,13 +80,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             .setControllerId(cluster.controllerId())
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
     for (BrokerInfo broker : cluster.liveBrokers()) {
+      Optional<Endpoint> endpoint = broker.endpoint(context.listenerName());
+      if (endpoint.isEmpty()) {
+        continue; // as in Kafka: a broker without the client's listener is not shown to it
+      }
       response
           .brokers()
           .add(
               new MetadataResponseBroker()
                   .setNodeId(broker.id())
-                  .setHost(broker.host())
-                  .setPort(broker.port()));
+                  .setHost(endpoint.get().host())
+                  .setPort(endpoint.get().port()));
     }
     response.topics().addAll(topics);
     return CompletableFuture.completedFuture(response);

@@ -43,6 +43,7 @@ public final class Replicas implements AutoCloseable {
   private final Function<Map<String, String>, LogConfig> logConfigOf;
   private final Consumer<TopicPartition> onNewData;
   private final Partition.IsrChanger isrChanger;
+  private final String interBrokerListener;
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
   private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -52,6 +53,7 @@ public final class Replicas implements AutoCloseable {
    * @param logConfigOf turns a topic's config overrides into its effective log config
    * @param onNewData told whenever a partition's log end or high watermark moves (wakes fetches)
    * @param isrChanger asks the controller to change an ISR
+   * @param interBrokerListener the listener name on which followers reach their leaders
    */
   public Replicas(
       int localBrokerId,
@@ -59,6 +61,7 @@ public final class Replicas implements AutoCloseable {
       Function<Map<String, String>, LogConfig> logConfigOf,
       Consumer<TopicPartition> onNewData,
       Partition.IsrChanger isrChanger,
+      String interBrokerListener,
       ScheduledExecutorService scheduler,
       long replicaLagTimeMaxMs) {
     this.localBrokerId = localBrokerId;
@@ -66,6 +69,7 @@ public final class Replicas implements AutoCloseable {
     this.logConfigOf = logConfigOf;
     this.onNewData = onNewData;
     this.isrChanger = isrChanger;
+    this.interBrokerListener = interBrokerListener;
     long interval = Math.max(10, replicaLagTimeMaxMs / 2);
     scheduler.scheduleWithFixedDelay(
         () -> {
@@ -157,7 +161,12 @@ public final class Replicas implements AutoCloseable {
   private ReplicaFetcher.HostPort addressOf(int brokerId) {
     ClusterMetadata current = metadata;
     BrokerInfo broker = current == null ? null : current.brokers().get(brokerId);
-    return broker == null ? null : new ReplicaFetcher.HostPort(broker.host(), broker.port());
+    return broker == null
+        ? null
+        : broker
+            .endpoint(interBrokerListener)
+            .map(e -> new ReplicaFetcher.HostPort(e.host(), e.port()))
+            .orElse(null);
   }
 
   private void remove(TopicPartition tp) {

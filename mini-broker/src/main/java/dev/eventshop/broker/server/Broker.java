@@ -9,6 +9,7 @@ import dev.eventshop.broker.group.OffsetsTopic;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.LocalMetadataStore;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.metadata.QuorumSettings;
@@ -78,7 +79,7 @@ public final class Broker implements AutoCloseable {
     ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
-      for (Listener listener : config.listeners()) {
+      for (Listener listener : config.listeners().client()) {
         boundAddresses.add(
             socketServer.bind(
                 listener,
@@ -115,16 +116,12 @@ public final class Broker implements AutoCloseable {
             overrides -> LogConfig.of(brokerDefaults, overrides),
             purgatory::onHighWatermarkChange,
             (tp, epoch, isr) -> metadataStore.alterIsr(tp, epoch, isr),
+            config.listeners().interBroker(),
             scheduler,
             config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS));
-    InetSocketAddress advertised = advertisedAddress();
+    List<Endpoint> advertised = advertisedEndpoints();
     if (config.quorumVoters().isEmpty()) {
-      metadataStore =
-          new LocalMetadataStore(
-              config.logDirs().get(0),
-              config.nodeId(),
-              advertised.getHostString(),
-              advertised.getPort());
+      metadataStore = new LocalMetadataStore(config.logDirs().get(0), config.nodeId(), advertised);
       replicas.apply(metadataStore.current());
       metadataStore.addListener(replicas::apply);
     } else {
@@ -187,7 +184,7 @@ public final class Broker implements AutoCloseable {
    * Joins the cluster's metadata quorum and waits until this broker is registered and unfenced, so
    * that the ready line means clients can use it. The other voters must be starting too.
    */
-  private MetadataStore startQuorum(InetSocketAddress advertised) {
+  private MetadataStore startQuorum(List<Endpoint> advertised) {
     Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();
     config
         .quorumVoters()
@@ -204,15 +201,12 @@ public final class Broker implements AutoCloseable {
             .withAutoLeaderRebalance(
                 config.getBoolean(BrokerProperty.AUTO_LEADER_REBALANCE_ENABLE),
                 java.time.Duration.ofSeconds(
-                    config.getLong(BrokerProperty.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)));
+                    config.getLong(BrokerProperty.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)))
+            .withLeaderImbalancePercent(
+                config.getInt(BrokerProperty.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE));
     RaftMetadataStore quorum =
         new RaftMetadataStore(
-            config.logDirs().get(0),
-            config.nodeId(),
-            advertised.getHostString(),
-            advertised.getPort(),
-            voters,
-            settings);
+            config.logDirs().get(0), config.nodeId(), advertised, voters, settings);
     quorum.addListener(replicas::apply);
     try {
       quorum.start();
@@ -233,24 +227,26 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * The address clients are told to use: the first advertised listener, or the first bound address
-   * (with its real port when the listener asked for port 0).
+   * What clients are told, one endpoint per listener: its advertised address, with the port the
+   * listener is bound to when the configuration says 0, and this machine's address for 0.0.0.0.
    */
-  private InetSocketAddress advertisedAddress() {
-    Listener advertised = config.advertisedListeners().get(0);
-    int port =
-        advertised.port() == 0 || config.advertisedListeners() == config.listeners()
-            ? boundAddresses.get(0).getPort()
-            : advertised.port();
-    String host = advertised.host();
-    if (host.equals("0.0.0.0")) {
-      try {
-        host = InetAddress.getLocalHost().getHostAddress();
-      } catch (UnknownHostException e) {
-        host = "127.0.0.1";
+  private List<Endpoint> advertisedEndpoints() {
+    List<Listener> client = config.listeners().client();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < client.size(); i++) {
+      Listener advertised = config.listeners().advertised().get(i);
+      int port = advertised.port() == 0 ? boundAddresses.get(i).getPort() : advertised.port();
+      String host = advertised.host();
+      if (host.equals("0.0.0.0")) {
+        try {
+          host = InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+          host = "127.0.0.1";
+        }
       }
+      endpoints.add(new Endpoint(advertised.name(), host, port));
     }
-    return InetSocketAddress.createUnresolved(host, port);
+    return endpoints;
   }
 
   /** The addresses the listeners are bound to, in the order of {@code listeners}. */

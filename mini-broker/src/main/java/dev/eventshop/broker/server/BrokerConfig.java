@@ -35,17 +35,19 @@ public final class BrokerConfig {
           "KAFKA_HOME");
 
   private final Map<BrokerProperty, Object> values;
-  private final List<Listener> listeners;
-  private final List<Listener> advertisedListeners;
+  private final Listeners listeners;
 
   private BrokerConfig(Map<BrokerProperty, Object> values) {
     this.values = values;
-    this.listeners = Listener.parseList(LISTENERS.key(), getString(LISTENERS));
-    String advertised = getString(ADVERTISED_LISTENERS);
-    this.advertisedListeners =
-        advertised.isBlank()
-            ? listeners
-            : Listener.parseList(ADVERTISED_LISTENERS.key(), advertised);
+    this.listeners =
+        Listeners.from(
+            getString(LISTENERS),
+            getString(ADVERTISED_LISTENERS),
+            getString(LISTENER_SECURITY_PROTOCOL_MAP),
+            getString(CONTROLLER_LISTENER_NAMES),
+            getString(INTER_BROKER_LISTENER_NAME),
+            nodeId(),
+            quorumVoters());
   }
 
   /** A configuration from explicit key/value pairs; unknown keys and invalid values are errors. */
@@ -164,6 +166,11 @@ public final class BrokerConfig {
     atLeast(OFFSETS_TOPIC_REPLICATION_FACTOR, 1);
     atLeast(OFFSETS_RETENTION_MINUTES, 1);
     atLeast(REPLICA_LAG_TIME_MAX_MS, 1);
+    atLeast(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 0);
+    if (getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE) > 100) {
+      throw new ConfigException(
+          LEADER_IMBALANCE_PER_BROKER_PERCENTAGE.key(), "must be a percentage from 0 to 100");
+    }
     if (groupMaxSessionTimeoutMs() < groupMinSessionTimeoutMs()) {
       throw new ConfigException(
           GROUP_MAX_SESSION_TIMEOUT_MS.key(), "must not be less than group.min.session.timeout.ms");
@@ -185,7 +192,6 @@ public final class BrokerConfig {
             "invalid value '%s': expected broker or controller".formatted(role));
       }
     }
-    QuorumVoter.parseList(CONTROLLER_QUORUM_VOTERS.key(), getString(CONTROLLER_QUORUM_VOTERS));
   }
 
   private void atLeast(BrokerProperty p, long min) {
@@ -228,12 +234,8 @@ public final class BrokerConfig {
     return getInt(NODE_ID);
   }
 
-  public List<Listener> listeners() {
+  public Listeners listeners() {
     return listeners;
-  }
-
-  public List<Listener> advertisedListeners() {
-    return advertisedListeners;
   }
 
   public List<Path> logDirs() {

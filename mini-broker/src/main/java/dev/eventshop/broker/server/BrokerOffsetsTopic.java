@@ -77,8 +77,11 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
     }
   }
 
-  /** The broker leading partition {@code p}, creating the topic first if needed. */
-  Optional<Node> leaderOf(int p) {
+  /**
+   * The broker leading partition {@code p}, at its endpoint on {@code listenerName}, creating the
+   * topic first if needed.
+   */
+  Optional<Node> leaderOf(int p, String listenerName) {
     ensureExists();
     ClusterMetadata cluster = metadata.current();
     return cluster
@@ -86,7 +89,9 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
         .map(ClusterMetadata.PartitionInfo::leader)
         .map(id -> cluster.brokers().get(id))
         .filter(broker -> broker != null && !broker.fenced())
-        .map(broker -> new Node(broker.id(), broker.host(), broker.port()));
+        .flatMap(
+            broker ->
+                broker.endpoint(listenerName).map(e -> new Node(broker.id(), e.host(), e.port())));
   }
 
   private void ensureExists() {

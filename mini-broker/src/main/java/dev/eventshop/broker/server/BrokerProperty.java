@@ -24,7 +24,25 @@ public enum BrokerProperty {
       "advertised.listeners",
       Type.STRING,
       "",
-      "The address given to clients in Metadata; empty means the same as listeners."),
+      "The addresses given to clients in Metadata, by listener name; a listener not named here"
+          + " (or all, when empty) is advertised as it is bound."),
+  LISTENER_SECURITY_PROTOCOL_MAP(
+      "listener.security.protocol.map",
+      Type.STRING,
+      "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+      "The security protocol of each listener name; only PLAINTEXT is implemented."),
+  INTER_BROKER_LISTENER_NAME(
+      "inter.broker.listener.name",
+      Type.STRING,
+      "",
+      "The listener followers fetch from leaders on; empty means PLAINTEXT, or the first listener"
+          + " when none is called so."),
+  CONTROLLER_LISTENER_NAMES(
+      "controller.listener.names",
+      Type.STRING,
+      "",
+      "Listeners that belong to the metadata quorum (its Raft port), not to clients; such a"
+          + " listener must have this node's port in controller.quorum.voters."),
   CONTROLLER_QUORUM_VOTERS(
       "controller.quorum.voters",
       Type.STRING,
@@ -68,7 +86,13 @@ public enum BrokerProperty {
       "leader.imbalance.check.interval.seconds",
       Type.LONG,
       "5",
-      "How often the controller restores preferred leaders (Kafka: 300; no imbalance threshold)."),
+      "How often the controller restores preferred leaders (Kafka: 300)."),
+  LEADER_IMBALANCE_PER_BROKER_PERCENTAGE(
+      "leader.imbalance.per.broker.percentage",
+      Type.INT,
+      "10",
+      "Restore a broker's preferred leaderships only when more than this percentage of them are"
+          + " led by others."),
   AUTO_CREATE_TOPICS_ENABLE(
       "auto.create.topics.enable",
       Type.BOOLEAN,

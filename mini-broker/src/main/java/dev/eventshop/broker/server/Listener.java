@@ -3,7 +3,10 @@ package dev.eventshop.broker.server;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One entry of {@code listeners}: a name (security protocol), a host and a port. */
+/**
+ * One entry of {@code listeners} or {@code advertised.listeners}: a listener name (upper case, as
+ * Kafka normalises it), a host and a port.
+ */
 public record Listener(String name, String host, int port) {
 
   static List<Listener> parseList(String key, String value) {
@@ -27,10 +30,10 @@ public record Listener(String name, String host, int port) {
       throw new ConfigException(
           key, "invalid listener '%s': expected NAME://host:port".formatted(entry));
     }
-    String name = entry.substring(0, sep);
-    if (!name.equals("PLAINTEXT")) {
+    String name = entry.substring(0, sep).toUpperCase(java.util.Locale.ROOT);
+    if (!name.matches("[A-Z0-9_]+")) {
       throw new ConfigException(
-          key, "unsupported listener '%s': only PLAINTEXT is implemented".formatted(name));
+          key, "invalid listener name '%s': letters, digits and '_' only".formatted(name));
     }
     String host = entry.substring(sep + 3, colon);
     if (host.startsWith("[") && host.endsWith("]")) {

@@ -2,11 +2,13 @@ package dev.eventshop.broker.server;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The command line, shaped like Kafka's start script: {@code mini-broker server.properties
@@ -40,9 +42,17 @@ public final class Main {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "mini-broker-shutdown"));
     long readyMs = millisSinceProcessStart();
+    List<Listener> client = config.listeners().client();
+    List<InetSocketAddress> bound = broker.boundAddresses();
     String listeners =
-        broker.boundAddresses().stream()
-            .map(a -> "PLAINTEXT://" + a.getHostString() + ":" + a.getPort())
+        IntStream.range(0, bound.size())
+            .mapToObj(
+                i ->
+                    client.get(i).name()
+                        + "://"
+                        + bound.get(i).getHostString()
+                        + ":"
+                        + bound.get(i).getPort())
             .collect(Collectors.joining(","));
     System.out.printf("mini-broker %d ready on %s in %d ms%n", config.nodeId(), listeners, readyMs);
     System.out.flush();

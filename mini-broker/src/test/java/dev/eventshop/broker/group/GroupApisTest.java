@@ -68,7 +68,7 @@ class GroupApisTest {
             Map.entry(ApiKeys.DELETE_GROUPS, new int[] {0, 2}),
             Map.entry(ApiKeys.OFFSET_DELETE, new int[] {0, 0}));
     List<ApiHandler<?>> handlers =
-        GroupApis.handlers(h.coordinator, p -> java.util.Optional.empty());
+        GroupApis.handlers(h.coordinator, (p, listener) -> java.util.Optional.empty());
 
     assertThat(handlers).hasSize(expected.size());
     for (ApiHandler<?> handler : handlers) {

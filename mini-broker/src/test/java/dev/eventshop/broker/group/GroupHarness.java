@@ -72,7 +72,7 @@ final class GroupHarness implements AutoCloseable {
     topic = new LogOffsetsTopic(dir, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer);
     handlers = new EnumMap<>(ApiKeys.class);
-    for (ApiHandler<?> h : GroupApis.handlers(coordinator, p -> Optional.of(NODE))) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, (p, listener) -> Optional.of(NODE))) {
       handlers.put(h.apiKey(), h);
     }
   }
@@ -103,7 +103,8 @@ final class GroupHarness implements AutoCloseable {
         AbstractRequest.parseRequest(key, v, new ByteBufferAccessor(wire)).request;
     RequestHeader header = new RequestHeader(key, v, "client", ++correlationId);
     RequestContext context =
-        new RequestContext(header, "test-connection", new InetSocketAddress("127.0.0.1", 50000));
+        new RequestContext(
+            header, "test-connection", new InetSocketAddress("127.0.0.1", 50000), "PLAINTEXT");
     ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(key);
     return handler
         .handle(context, request)

@@ -7,7 +7,6 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
-import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +46,7 @@ class ClusterControllerTest {
             () -> "proposed-id",
             () -> now);
     for (int id = 1; id <= 3; id++) {
-      state = MetadataApplier.apply(state, new RegisterBroker(id, "h" + id, 9090 + id)).next();
+      state = MetadataApplier.apply(state, Registrations.register(id, "h" + id, 9090 + id)).next();
     }
   }
 
@@ -109,7 +108,7 @@ class ClusterControllerTest {
     now += 1_000 * MS;
     List.of(1, 2, 3).forEach(controller::onHeartbeat);
     controller.tick();
-    assertThat(proposed).containsExactly(new ElectLeaders(true, false));
+    assertThat(proposed).containsExactly(new ElectLeaders(true, 10, false));
     assertThat(state.topic("t").orElseThrow().partitions().get(0).leader()).isEqualTo(1);
   }
 
@@ -144,7 +143,7 @@ class ClusterControllerTest {
                 state, new CreateTopic("t", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0))
             .next();
     state = MetadataApplier.apply(state, new FenceBroker(1, false, false)).next();
-    state = MetadataApplier.apply(state, new RegisterBroker(1, "h1", 9091)).next();
+    state = MetadataApplier.apply(state, Registrations.register(1, "h1", 9091)).next();
     state =
         MetadataApplier.apply(state, new MetadataCommand.AlterIsr("t", 0, 2, 1, List.of(2, 3, 1)))
             .next();

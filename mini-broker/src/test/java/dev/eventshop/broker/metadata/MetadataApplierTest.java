@@ -11,7 +11,6 @@ import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
-import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +39,9 @@ class MetadataApplierTest {
   }
 
   void threeBrokers() {
-    ok(new RegisterBroker(1, "h1", 9091));
-    ok(new RegisterBroker(2, "h2", 9092));
-    ok(new RegisterBroker(3, "h3", 9093));
+    ok(Registrations.register(1, "h1", 9091));
+    ok(Registrations.register(2, "h2", 9092));
+    ok(Registrations.register(3, "h3", 9093));
   }
 
   /** A topic whose single partition has replicas [1, 2, 3] (start index 0). */
@@ -174,9 +173,9 @@ class MetadataApplierTest {
     ok(new FenceBroker(2, false, false));
     ok(new FenceBroker(3, false, false));
     ok(new FenceBroker(1, false, false));
-    ok(new RegisterBroker(2, "h2", 9092));
+    ok(Registrations.register(2, "h2", 9092));
     assertThat(partition().leader()).as("2 is not in the ISR").isEqualTo(-1);
-    ok(new RegisterBroker(1, "h1", 9091));
+    ok(Registrations.register(1, "h1", 9091));
     assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(1)));
   }
 
@@ -185,7 +184,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(3, false, false));
-    ok(new RegisterBroker(3, "h3", 9093));
+    ok(Registrations.register(3, "h3", 9093));
     assertThat(state.brokers().get(3).fenced()).isFalse();
     assertThat(partition().isr()).containsExactly(1, 2);
     ok(new AlterIsr("orders", 0, 1, 0, List.of(1, 2, 3)));
@@ -197,9 +196,8 @@ class MetadataApplierTest {
   void registeringAgainWhileUnfencedIsARestartThatLeavesIsrAndLeadership() {
     threeBrokers();
     topicLedBy1();
-    ok(new RegisterBroker(1, "h1-new", 9091));
-    assertThat(state.brokers().get(1))
-        .isEqualTo(new ClusterMetadata.BrokerInfo(1, "h1-new", 9091, false));
+    ok(Registrations.register(1, "h1-new", 9091));
+    assertThat(state.brokers().get(1)).isEqualTo(Registrations.broker(1, "h1-new", 9091, false));
     assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
   }
 
@@ -208,7 +206,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(1, false, false));
-    ok(new RegisterBroker(1, "h1", 9091));
+    ok(Registrations.register(1, "h1", 9091));
     assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1))).error())
         .isEqualTo(Errors.FENCED_LEADER_EPOCH);
     assertThat(apply(new AlterIsr("orders", 0, 2, 7, List.of(2))).error())
@@ -247,7 +245,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(1, false, false));
-    ok(new RegisterBroker(1, "h1", 9091));
+    ok(Registrations.register(1, "h1", 9091));
     ok(new ElectLeaders(true, false));
     assertThat(partition().leader()).as("1 is not in sync yet").isEqualTo(2);
 
@@ -259,6 +257,45 @@ class MetadataApplierTest {
         .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(2, 3, 1)));
   }
 
+  /** Ten partitions preferring broker 1, of which the first {@code notLed} are led by 2. */
+  static ClusterMetadata preferredBy1(int notLed) {
+    List<PartitionInfo> partitions = new java.util.ArrayList<>();
+    for (int p = 0; p < 10; p++) {
+      partitions.add(
+          new PartitionInfo(p, List.of(1, 2, 3), p < notLed ? 2 : 1, 1, List.of(1, 2, 3)));
+    }
+    return new ClusterMetadata(
+        "cid",
+        1,
+        Map.of(
+            1, Registrations.broker(1, "h1", 9091, false),
+            2, Registrations.broker(2, "h2", 9092, false),
+            3, Registrations.broker(3, "h3", 9093, false)),
+        Map.of("t", new ClusterMetadata.TopicInfo("t", Uuid.randomUuid(), partitions, Map.of())));
+  }
+
+  static long ledBy1(ClusterMetadata state) {
+    return state.topics().get("t").partitions().stream().filter(p -> p.leader() == 1).count();
+  }
+
+  @Test
+  void preferredLeadersReturnOnlyAboveTheBrokersImbalancePercentage() {
+    ClusterMetadata oneOfTen = preferredBy1(1);
+    assertThat(MetadataApplier.apply(oneOfTen, new ElectLeaders(true, 10, false)).next())
+        .as("10% is not above 10%")
+        .isSameAs(oneOfTen);
+    assertThat(ledBy1(MetadataApplier.apply(oneOfTen, new ElectLeaders(true, 9, false)).next()))
+        .isEqualTo(10);
+
+    ClusterMetadata twoOfTen = preferredBy1(2);
+    assertThat(ledBy1(MetadataApplier.apply(twoOfTen, new ElectLeaders(true, 10, false)).next()))
+        .as("20%: every preferred leadership of broker 1 returns")
+        .isEqualTo(10);
+    assertThat(MetadataApplier.apply(twoOfTen, new ElectLeaders(false, 10, false)).next())
+        .as("not due")
+        .isSameAs(twoOfTen);
+  }
+
   @Test
   void leaderEpochsOnlyMoveForwardThroughAnySequence() {
     threeBrokers();
@@ -267,12 +304,12 @@ class MetadataApplierTest {
         List.of(
             new FenceBroker(1, false, false),
             new FenceBroker(2, true, false),
-            new RegisterBroker(1, "h1", 9091),
-            new RegisterBroker(2, "h2", 9092),
+            Registrations.register(1, "h1", 9091),
+            Registrations.register(2, "h2", 9092),
             new ElectLeaders(true, false),
             new FenceBroker(3, false, false),
-            new RegisterBroker(3, "h3", 9093),
-            new RegisterBroker(3, "h3", 9093),
+            Registrations.register(3, "h3", 9093),
+            Registrations.register(3, "h3", 9093),
             new ElectLeaders(true, true),
             new FenceBroker(1, false, true));
     int epoch = partition().leaderEpoch();

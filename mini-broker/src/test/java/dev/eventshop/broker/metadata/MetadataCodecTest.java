@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
@@ -18,6 +19,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,12 @@ class MetadataCodecTest {
     List<MetadataCommand> commands =
         List.of(
             new InitCluster("cluster-ü"),
-            new RegisterBroker(2, "broker-2.local", 9092),
+            Registrations.register(2, "broker-2.local", 9092),
+            new RegisterBroker(
+                3,
+                List.of(
+                    new Endpoint("INTERNAL", "broker-3", 29094),
+                    new Endpoint("EXTERNAL", "localhost", 9094))),
             new FenceBroker(3, true, false),
             new CreateTopic(
                 "orders", Uuid.randomUuid(), 3, (short) 3, Map.of("a", "1", "b", "2"), 5, 7),
@@ -40,7 +47,8 @@ class MetadataCodecTest {
             new CreatePartitions("orders", 6, 1, 2),
             new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
             new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
-            new ElectLeaders(true, false));
+            new ElectLeaders(true, false),
+            new ElectLeaders(true, 10, true));
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }
@@ -64,7 +72,11 @@ class MetadataCodecTest {
         new ClusterMetadata(
             "cid",
             2,
-            Map.of(1, new BrokerInfo(1, "h1", 1, false), 2, new BrokerInfo(2, "h2", 2, true)),
+            Map.of(
+                1,
+                Registrations.broker(1, "h1", 1, false),
+                2,
+                Registrations.broker(2, "h2", 2, true)),
             Map.of(
                 "orders",
                 new TopicInfo(
@@ -104,5 +116,38 @@ class MetadataCodecTest {
     assertThatThrownBy(() -> MetadataCodec.decodeCommand(bytes))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("version 99");
+  }
+
+  /** A Raft log or snapshot written before brokers had an endpoint per listener stays readable. */
+  @Test
+  void versionOneRegistrationsAndSnapshotsReadAsPlaintextEndpoints() throws IOException {
+    ByteArrayOutputStream command = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(command);
+    out.writeByte(1);
+    out.writeByte(MetadataCommand.REGISTER_BROKER);
+    out.writeInt(2);
+    MetadataCodec.writeString(out, "broker-2");
+    out.writeInt(9093);
+    assertThat(MetadataCodec.decodeCommand(command.toByteArray()))
+        .isEqualTo(Registrations.register(2, "broker-2", 9093));
+
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    out = new DataOutputStream(snapshot);
+    out.writeByte(1);
+    out.writeByte('S');
+    MetadataCodec.writeString(out, "cid");
+    out.writeInt(1); // brokers
+    out.writeInt(1);
+    MetadataCodec.writeString(out, "broker-1");
+    out.writeInt(9092);
+    out.writeBoolean(true);
+    out.writeInt(0); // topics
+    BrokerInfo broker =
+        MetadataCodec.readSnapshot(new ByteArrayInputStream(snapshot.toByteArray()))
+            .brokers()
+            .get(1);
+    assertThat(broker).isEqualTo(Registrations.broker(1, "broker-1", 9092, true));
+    assertThat(broker.endpoint("PLAINTEXT")).contains(new Endpoint("PLAINTEXT", "broker-1", 9092));
+    assertThat(broker.endpoint("EXTERNAL")).isEmpty();
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
-import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -88,7 +87,7 @@ class MetadataStateMachineTest {
   @Test
   void nothingIsPublishedBeforeThisNodeHasCaughtUpToItsRegistration() {
     apply(new InitCluster("quorum-id"));
-    apply(new RegisterBroker(1, "h1", 9091));
+    apply(Registrations.register(1, "h1", 9091));
     assertThat(stateMachine.state().brokers()).containsKey(1);
     assertThat(published).isEmpty();
     assertThat(stateMachine.published().clusterId())
@@ -120,16 +119,16 @@ class MetadataStateMachineTest {
   @Test
   void waitersCompleteWhenTheirIndexIsApplied() {
     CompletableFuture<Void> second = stateMachine.awaitApplied(2);
-    apply(new RegisterBroker(1, "h1", 9091));
+    apply(Registrations.register(1, "h1", 9091));
     assertThat(second).isNotDone();
-    apply(new RegisterBroker(2, "h2", 9092));
+    apply(Registrations.register(2, "h2", 9092));
     assertThat(second).isCompleted();
     assertThat(stateMachine.awaitApplied(1)).isCompleted();
   }
 
   @Test
   void heartbeatQueriesAnswerTheBrokersStatus() {
-    apply(new RegisterBroker(1, "h1", 9091));
+    apply(Registrations.register(1, "h1", 9091));
     Message reply =
         stateMachine
             .query(Message.valueOf(ByteString.copyFrom(MetadataCodec.encodeHeartbeat(1))))
@@ -148,7 +147,7 @@ class MetadataStateMachineTest {
     stateMachine.initialize(server("follower"), RaftGroupId.randomId(), followerStorage);
     assertThat(stateMachine.getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
     apply(leader, new InitCluster("quorum-id"));
-    apply(leader, new RegisterBroker(1, "h1", 9091));
+    apply(leader, Registrations.register(1, "h1", 9091));
     apply(leader, new CreateTopic("t", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0));
     long snapshotIndex = leader.takeSnapshot();
 

@@ -70,7 +70,8 @@ class RaftMetadataStoreIT {
     Path dir = tmp.resolve("node-" + id);
     Files.createDirectories(dir);
     RaftMetadataStore store =
-        new RaftMetadataStore(dir, id, "broker-" + id, 9090 + id, voters, SETTINGS);
+        new RaftMetadataStore(
+            dir, id, Registrations.plaintext("broker-" + id, 9090 + id), voters, SETTINGS);
     List<ClusterMetadata> seen = new CopyOnWriteArrayList<>();
     published.put(id, seen);
     store.addListener(seen::add);

@@ -33,6 +33,7 @@ final class ProcessCluster implements AutoCloseable {
   private final Path dir;
   private final Map<Integer, String> configs = new TreeMap<>();
   private final Map<Integer, Integer> clientPorts = new TreeMap<>();
+  private final Map<Integer, Integer> secondPorts = new TreeMap<>();
   private final Map<Integer, BrokerProcess> running = new ConcurrentHashMap<>();
   private Admin admin;
 
@@ -43,18 +44,21 @@ final class ProcessCluster implements AutoCloseable {
   /**
    * Starts {@code size} nodes (ids 1..size) together and waits until each is ready.
    *
-   * @param extraProperties broker properties for every node, e.g. {@code "min.insync.replicas=2"}
+   * @param extraProperties broker properties for every node, e.g. {@code "min.insync.replicas=2"};
+   *     in each node's copy {@code {port}} is its client port, {@code {raftPort}} its port in the
+   *     quorum and {@code {port2}} one more free port of its own
    */
   static ProcessCluster start(Path dir, int size, String... extraProperties) throws Exception {
     System.out.println("cluster of " + size + " brokers; their logs: " + dir);
     ProcessCluster cluster = new ProcessCluster(dir);
-    int[] ports = FreePorts.take(2 * size);
+    int[] ports = FreePorts.take(3 * size);
     String voters =
         IntStream.rangeClosed(1, size)
             .mapToObj(id -> id + "@127.0.0.1:" + ports[size + id - 1])
             .collect(Collectors.joining(","));
     for (int id = 1; id <= size; id++) {
       cluster.clientPorts.put(id, ports[id - 1]);
+      cluster.secondPorts.put(id, ports[2 * size + id - 1]);
       List<String> lines = new ArrayList<>();
       lines.add("node.id=" + id);
       lines.add("listeners=PLAINTEXT://127.0.0.1:" + ports[id - 1]);
@@ -66,7 +70,13 @@ final class ProcessCluster implements AutoCloseable {
       lines.add("min.insync.replicas=2");
       lines.add("replica.lag.time.max.ms=5000");
       lines.add("group.initial.rebalance.delay.ms=0");
-      lines.addAll(List.of(extraProperties));
+      for (String extra : extraProperties) {
+        lines.add(
+            extra
+                .replace("{port}", String.valueOf(ports[id - 1]))
+                .replace("{raftPort}", String.valueOf(ports[size + id - 1]))
+                .replace("{port2}", String.valueOf(ports[2 * size + id - 1])));
+      }
       cluster.configs.put(id, String.join("\n", lines) + "\n");
     }
     try {
@@ -76,6 +86,11 @@ final class ProcessCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /** The extra port reserved for node {@code id} ({@code {port2}} in its properties). */
+  int secondPort(int id) {
+    return secondPorts.get(id);
   }
 
   List<Integer> ids() {

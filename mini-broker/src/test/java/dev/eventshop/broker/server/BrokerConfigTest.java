@@ -22,8 +22,10 @@ class BrokerConfigTest {
     assertThat(config.getLong(BrokerProperty.LOG_RETENTION_MS)).isEqualTo(7L * 24 * 3600 * 1000);
     assertThat(config.getInt(BrokerProperty.MESSAGE_MAX_BYTES)).isEqualTo(1048588);
     assertThat(config.getBoolean(BrokerProperty.AUTO_CREATE_TOPICS_ENABLE)).isTrue();
-    assertThat(config.listeners()).containsExactly(new Listener("PLAINTEXT", "127.0.0.1", 9092));
-    assertThat(config.advertisedListeners()).isEqualTo(config.listeners());
+    Listeners listeners = config.listeners();
+    assertThat(listeners.client()).containsExactly(new Listener("PLAINTEXT", "127.0.0.1", 9092));
+    assertThat(listeners.advertised()).isEqualTo(listeners.client());
+    assertThat(listeners.interBroker()).isEqualTo("PLAINTEXT");
   }
 
   @Test
@@ -88,7 +90,7 @@ class BrokerConfigTest {
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("log.cleanup.policy", "archive")))
         .hasMessageStartingWith("log.cleanup.policy:");
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "SSL://0.0.0.0:9093")))
-        .hasMessageStartingWith("listeners: unsupported listener 'SSL'");
+        .hasMessage("listeners: listener SSL uses SSL; only PLAINTEXT is implemented");
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "localhost:9092")))
         .hasMessageStartingWith("listeners: invalid listener");
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.quorum.voters", "1@host")))
@@ -116,5 +118,104 @@ class BrokerConfigTest {
     assertThatThrownBy(() -> BrokerConfig.load(null, Map.of(), List.of("num.partitions")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("key=value");
+  }
+
+  /** Kafka's usual split: containers use one listener, the host another. */
+  @Test
+  void namedListenersAreAdvertisedByName() {
+    BrokerConfig config =
+        BrokerConfig.of(
+            Map.of(
+                "listeners", "internal://0.0.0.0:29092,EXTERNAL://0.0.0.0:9092",
+                "advertised.listeners", "EXTERNAL://localhost:9092,INTERNAL://broker-1:29092",
+                "listener.security.protocol.map", "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
+                "inter.broker.listener.name", "INTERNAL"));
+
+    Listeners listeners = config.listeners();
+    assertThat(listeners.client())
+        .containsExactly(
+            new Listener("INTERNAL", "0.0.0.0", 29092), new Listener("EXTERNAL", "0.0.0.0", 9092));
+    assertThat(listeners.advertised())
+        .as("in the order of listeners")
+        .containsExactly(
+            new Listener("INTERNAL", "broker-1", 29092),
+            new Listener("EXTERNAL", "localhost", 9092));
+    assertThat(listeners.interBroker()).isEqualTo("INTERNAL");
+  }
+
+  @Test
+  void aListenerMissingFromAdvertisedListenersIsAdvertisedAsBound() {
+    Listeners listeners =
+        BrokerConfig.of(
+                Map.of(
+                    "listeners", "PLAINTEXT://127.0.0.1:9092,HOST://127.0.0.2:9093",
+                    "advertised.listeners", "PLAINTEXT://broker-1:9092",
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT"))
+            .listeners();
+
+    assertThat(listeners.advertised())
+        .containsExactly(
+            new Listener("PLAINTEXT", "broker-1", 9092), new Listener("HOST", "127.0.0.2", 9093));
+  }
+
+  /** A Kafka KRaft combined-mode configuration starts as it is. */
+  @Test
+  void theControllerListenerIsTheQuorumsPortNotAClientListener() {
+    Listeners listeners =
+        BrokerConfig.of(
+                Map.of(
+                    "node.id", "2",
+                    "process.roles", "broker,controller",
+                    "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+                    "controller.listener.names", "CONTROLLER",
+                    "controller.quorum.voters", "1@127.0.0.1:9193,2@127.0.0.1:9093"))
+            .listeners();
+
+    assertThat(listeners.client()).containsExactly(new Listener("PLAINTEXT", "127.0.0.1", 9092));
+    assertThat(listeners.controller())
+        .containsExactly(new Listener("CONTROLLER", "127.0.0.1", 9093));
+    assertThat(listeners.advertised()).containsExactly(listeners.client().get(0));
+  }
+
+  @Test
+  void listenerMistakesAreNamedWithTheKey() {
+    assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "INTERNAL://127.0.0.1:9092")))
+        .hasMessage(
+            "listener.security.protocol.map: no security protocol for listener INTERNAL"
+                + " (add INTERNAL:PLAINTEXT)");
+    assertThatThrownBy(
+            () -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9093")))
+        .hasMessage("listeners: listener name PLAINTEXT appears twice");
+    assertThatThrownBy(
+            () -> BrokerConfig.of(Map.of("advertised.listeners", "EXTERNAL://localhost:9092")))
+        .hasMessage("advertised.listeners: listener EXTERNAL is not one of the listeners");
+    assertThatThrownBy(() -> BrokerConfig.of(Map.of("inter.broker.listener.name", "INTERNAL")))
+        .hasMessage(
+            "inter.broker.listener.name: INTERNAL is not one of the client listeners [PLAINTEXT]");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                        "controller.listener.names", "CONTROLLER",
+                        "controller.quorum.voters", "1@127.0.0.1:19092")))
+        .hasMessage(
+            "listeners: controller listener CONTROLLER://0.0.0.0:9093 must use this node's port"
+                + " in controller.quorum.voters (19092)");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "CONTROLLER://:9093",
+                        "controller.listener.names", "CONTROLLER",
+                        "controller.quorum.voters", "1@127.0.0.1:9093")))
+        .hasMessageStartingWith("listeners: needs a listener for clients");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,SECURE://:9093",
+                        "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SECURE:SSL")))
+        .hasMessage("listeners: listener SECURE uses SSL; only PLAINTEXT is implemented");
   }
 }

@@ -18,7 +18,7 @@ public final class BrokerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/mini-broker.jar");
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private static final Pattern READY =
-      Pattern.compile("mini-broker \\d+ ready on PLAINTEXT://([^:]+):(\\d+) in (\\d+) ms");
+      Pattern.compile("mini-broker \\d+ ready on [A-Z0-9_]+://([^:,]+):(\\d+)\\S* in (\\d+) ms");
 
   /** A broker process that was started and has not printed its ready line yet. */
   public interface Launched {
