@@ -220,9 +220,7 @@ class ComposeFileTest {
 
   /** The broker's configuration from the compose file, as mini-broker's start-up reads it. */
   private BrokerConfig brokerConfig(String broker) {
-    Map<String, String> env = new java.util.HashMap<>(env(broker));
-    env.remove("JAVA_OPTS");
-    return BrokerConfig.load(null, env, List.of());
+    return BrokerConfig.load(null, env(broker), List.of()); // reads only the KAFKA_* variables
   }
 
   @Test

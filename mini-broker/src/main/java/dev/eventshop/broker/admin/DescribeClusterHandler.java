@@ -1,14 +1,12 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
-import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -54,18 +52,14 @@ final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest>
             .setControllerId(cluster.controllerId())
             .setEndpointType(request.data().endpointType())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-    for (BrokerInfo broker : cluster.liveBrokers()) {
-      Optional<Endpoint> endpoint = broker.endpoint(context.listenerName());
-      if (endpoint.isEmpty()) {
-        continue; // as in Kafka: a broker without the client's listener is not shown to it
-      }
+    for (Node node : cluster.liveNodes(context.listenerName())) {
       response
           .brokers()
           .add(
               new DescribeClusterBroker()
-                  .setBrokerId(broker.id())
-                  .setHost(endpoint.get().host())
-                  .setPort(endpoint.get().port()));
+                  .setBrokerId(node.id())
+                  .setHost(node.host())
+                  .setPort(node.port()));
     }
     return CompletableFuture.completedFuture(response);
   }

@@ -143,9 +143,7 @@ final class ClusterController {
     if (preferredDue) {
       lastPreferredCheckNanos = now;
     }
-    ElectLeaders elect =
-        new ElectLeaders(
-            preferredDue, settings.leaderImbalancePercent(), settings.uncleanLeaderElection());
+    ElectLeaders elect = new ElectLeaders(preferredDue, settings.uncleanLeaderElection());
     if (!MetadataApplier.apply(current, elect).next().equals(current)) {
       proposeOnce(elect);
     }

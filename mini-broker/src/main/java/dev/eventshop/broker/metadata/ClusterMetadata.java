@@ -3,6 +3,7 @@ package dev.eventshop.broker.metadata;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
@@ -77,5 +78,23 @@ public record ClusterMetadata(
         .filter(b -> !b.fenced())
         .sorted(java.util.Comparator.comparingInt(BrokerInfo::id))
         .toList();
+  }
+
+  /**
+   * The live brokers as a client of listener {@code listener} sees them: at their endpoint on it. A
+   * broker without that listener is left out, as Kafka does.
+   */
+  public List<Node> liveNodes(String listener) {
+    return liveBrokers().stream().flatMap(b -> node(b, listener).stream()).toList();
+  }
+
+  /** Broker {@code id} as a client of {@code listener} sees it, if it is live and has it. */
+  public Optional<Node> liveNode(int id, String listener) {
+    BrokerInfo broker = brokers.get(id);
+    return broker == null || broker.fenced() ? Optional.empty() : node(broker, listener);
+  }
+
+  private static Optional<Node> node(BrokerInfo broker, String listener) {
+    return broker.endpoint(listener).map(e -> new Node(broker.id(), e.host(), e.port()));
   }
 }

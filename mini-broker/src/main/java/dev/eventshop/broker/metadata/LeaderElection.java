@@ -1,13 +1,8 @@
 package dev.eventshop.broker.metadata;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
-import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.IntPredicate;
 
 /**
@@ -77,35 +72,6 @@ final class LeaderElection {
       }
     }
     return p;
-  }
-
-  /**
-   * The brokers whose share of not-led preferred partitions is above {@code percent}: of the
-   * partitions whose first replica is the broker, the fraction led by another (Kafka's leader
-   * imbalance ratio, compared with {@code leader.imbalance.per.broker.percentage}).
-   */
-  static Set<Integer> imbalancedBrokers(ClusterMetadata state, int percent) {
-    Map<Integer, int[]> preferredAndNotLed = new TreeMap<>();
-    for (TopicInfo topic : state.topics().values()) {
-      for (PartitionInfo p : topic.partitions()) {
-        if (p.replicas().isEmpty()) {
-          continue;
-        }
-        int[] counts = preferredAndNotLed.computeIfAbsent(p.replicas().get(0), b -> new int[2]);
-        counts[0]++;
-        if (p.leader() != p.replicas().get(0)) {
-          counts[1]++;
-        }
-      }
-    }
-    Set<Integer> imbalanced = new TreeSet<>();
-    preferredAndNotLed.forEach(
-        (broker, counts) -> {
-          if (counts[1] * 100L > (long) percent * counts[0]) {
-            imbalanced.add(broker);
-          }
-        });
-    return imbalanced;
   }
 
   /** The preferred replica (first in the assignment) takes leadership back when it is in sync. */

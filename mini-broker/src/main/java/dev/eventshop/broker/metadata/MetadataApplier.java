@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.errors.ApiException;
@@ -232,16 +231,12 @@ final class MetadataApplier {
 
   static ClusterMetadata electLeaders(ClusterMetadata state, ElectLeaders c) {
     IntPredicate live = isLive(state);
-    Set<Integer> imbalanced =
-        c.preferred() ? LeaderElection.imbalancedBrokers(state, c.imbalancePercent()) : Set.of();
     return mapPartitions(
         state,
         (topic, p) -> {
           PartitionInfo q =
               LeaderElection.electIfLeaderless(p, live, unclean(topic, c.uncleanLeaderElection()));
-          return !q.replicas().isEmpty() && imbalanced.contains(q.replicas().get(0))
-              ? LeaderElection.electPreferred(q, live)
-              : q;
+          return c.preferred() ? LeaderElection.electPreferred(q, live) : q;
         });
   }
 

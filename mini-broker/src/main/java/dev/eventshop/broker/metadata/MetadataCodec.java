@@ -37,9 +37,10 @@ import org.apache.kafka.common.protocol.Errors;
  * null) and UTF-8 bytes, lists and maps a count and their elements (maps in key order, so equal
  * states encode to equal bytes). A reader refuses a version it does not know rather than guess.
  *
- * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener and preferred-leader elections
- * an imbalance threshold; version 1, which had one address (read as a PLAINTEXT endpoint) and no
- * threshold (read as 0), is still read, so a Raft log written before stays usable.
+ * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener; version 1, which had one
+ * address, is still read (as a PLAINTEXT endpoint), so a Raft log written before stays usable.
+ * Every node writes version 2, so the nodes of a cluster must all run a version that reads it (no
+ * rolling upgrade from a version-1 node).
  */
 final class MetadataCodec {
 
@@ -101,7 +102,7 @@ final class MetadataCodec {
                 new AlterIsr(
                     readString(in), in.readInt(), in.readInt(), in.readInt(), readInts(in));
             case MetadataCommand.ELECT_LEADERS ->
-                electLeaders(in.readBoolean(), in.readBoolean(), in, version);
+                new ElectLeaders(in.readBoolean(), in.readBoolean());
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -270,12 +271,6 @@ final class MetadataCodec {
               + ")");
     }
     return version;
-  }
-
-  private static ElectLeaders electLeaders(
-      boolean preferred, boolean unclean, DataInput in, byte version) throws IOException {
-    int imbalancePercent = version == VERSION_ONE_ADDRESS ? 0 : in.readInt();
-    return new ElectLeaders(preferred, imbalancePercent, unclean);
   }
 
   static void writeEndpoints(DataOutput out, List<Endpoint> endpoints) throws IOException {

@@ -198,18 +198,9 @@ sealed interface MetadataCommand {
   /**
    * Elects leaders where it is due: leaderless partitions get an in-sync live replica (or, when
    * unclean election is allowed, any live replica), and with {@code preferred} the preferred
-   * replica takes leadership back when it is alive and in sync, for every broker that leads at most
-   * {@code 100 - imbalancePercent} percent of the partitions it prefers ({@code
-   * leader.imbalance.per.broker.percentage}; 0 restores every preferred leader).
+   * replica takes leadership back when it is alive and in sync.
    */
-  record ElectLeaders(boolean preferred, int imbalancePercent, boolean uncleanLeaderElection)
-      implements MetadataCommand {
-
-    /** Restores every preferred leader that can lead (an imbalance threshold of 0). */
-    public ElectLeaders(boolean preferred, boolean uncleanLeaderElection) {
-      this(preferred, 0, uncleanLeaderElection);
-    }
-
+  record ElectLeaders(boolean preferred, boolean uncleanLeaderElection) implements MetadataCommand {
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
       return MetadataApplier.electLeaders(state, this);
@@ -220,7 +211,6 @@ sealed interface MetadataCommand {
       out.writeByte(ELECT_LEADERS);
       out.writeBoolean(preferred);
       out.writeBoolean(uncleanLeaderElection);
-      out.writeInt(imbalancePercent);
     }
   }
 }

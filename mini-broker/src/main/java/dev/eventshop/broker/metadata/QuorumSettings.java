@@ -15,8 +15,6 @@ import java.time.Duration;
  *     that are alive and in sync ({@code auto.leader.rebalance.enable})
  * @param preferredLeaderCheckInterval how often it does ({@code
  *     leader.imbalance.check.interval.seconds})
- * @param leaderImbalancePercent it does so for a broker only when more than this percentage of the
- *     partitions it prefers are led by others ({@code leader.imbalance.per.broker.percentage})
  * @param requestTimeout how long a metadata change waits for the quorum before failing
  * @param snapshotThreshold Raft log entries after which a snapshot is taken and the log purged
  */
@@ -26,7 +24,6 @@ public record QuorumSettings(
     boolean uncleanLeaderElection,
     boolean autoLeaderRebalance,
     Duration preferredLeaderCheckInterval,
-    int leaderImbalancePercent,
     Duration requestTimeout,
     long snapshotThreshold) {
 
@@ -37,7 +34,6 @@ public record QuorumSettings(
         false,
         true,
         Duration.ofSeconds(5),
-        10,
         Duration.ofSeconds(15),
         1000);
   }
@@ -49,7 +45,6 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
-        leaderImbalancePercent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -61,7 +56,6 @@ public record QuorumSettings(
         enabled,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
-        leaderImbalancePercent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -77,19 +71,6 @@ public record QuorumSettings(
         uncleanLeaderElection,
         enabled,
         interval,
-        leaderImbalancePercent,
-        requestTimeout,
-        snapshotThreshold);
-  }
-
-  public QuorumSettings withLeaderImbalancePercent(int percent) {
-    return new QuorumSettings(
-        heartbeatInterval,
-        sessionTimeout,
-        uncleanLeaderElection,
-        autoLeaderRebalance,
-        preferredLeaderCheckInterval,
-        percent,
         requestTimeout,
         snapshotThreshold);
   }
@@ -101,7 +82,6 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
-        leaderImbalancePercent,
         timeout,
         snapshotThreshold);
   }
@@ -113,7 +93,6 @@ public record QuorumSettings(
         uncleanLeaderElection,
         autoLeaderRebalance,
         preferredLeaderCheckInterval,
-        leaderImbalancePercent,
         requestTimeout,
         entries);
   }

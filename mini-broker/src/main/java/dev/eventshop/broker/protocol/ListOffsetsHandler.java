@@ -5,6 +5,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -25,7 +26,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * at or after a timestamp (through the time index), or the offset of the largest timestamp.
  * Versions 1-8; "earliest local" (-4) equals earliest because all data is local. Right after a
  * leader election, until the new leader's high watermark reaches the start of its epoch, the latest
- * offset (and a timestamp past the visible end) is OFFSET_NOT_AVAILABLE, which clients retry.
+ * offset (and a timestamp past the visible end) is OFFSET_NOT_AVAILABLE (LEADER_NOT_AVAILABLE
+ * before v5), which clients retry.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -85,7 +87,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     }
     Partition partition = leader.partition();
     PartitionLog log = partition.log();
-    long visibleEnd = fromReplica ? log.logEndOffset() : log.highWatermark();
+    // A new leader's high watermark may still trail the old leader's: a client must not take it
+    // for the end (an "end offset" below acknowledged records); it retries instead. Clients older
+    // than v5 do not know OFFSET_NOT_AVAILABLE and get LEADER_NOT_AVAILABLE, as from Kafka.
+    OptionalLong end = fromReplica ? OptionalLong.of(log.logEndOffset()) : partition.committedEnd();
+    Errors endUnknown = version >= 5 ? Errors.OFFSET_NOT_AVAILABLE : Errors.LEADER_NOT_AVAILABLE;
     long timestamp = p.timestamp();
     if (version >= 4) {
       // The field exists from v4 on; writing it at v1-3 fails the response (KafkaJS uses v3).
@@ -95,21 +101,17 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
       return out.setOffset(log.logStartOffset());
     }
-    // A new leader's high watermark may still trail the old leader's: a client must not take it
-    // for the end (an "end offset" below acknowledged records); it retries instead.
-    boolean endUnknown = !fromReplica && partition.highWatermarkBehindEpochStart();
     if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-      return endUnknown
-          ? out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code())
-          : out.setOffset(visibleEnd);
+      return end.isPresent() ? out.setOffset(end.getAsLong()) : out.setErrorCode(endUnknown.code());
     }
     Optional<TimestampAndOffset> found =
         timestamp == ListOffsetsRequest.MAX_TIMESTAMP
             ? log.maxTimestamp()
             : log.offsetForTimestamp(timestamp);
+    long visibleEnd = end.isPresent() ? end.getAsLong() : log.highWatermark();
     if (found.isPresent() && found.get().offset < visibleEnd) {
       return out.setTimestamp(found.get().timestamp).setOffset(found.get().offset);
     }
-    return endUnknown ? out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code()) : out;
+    return end.isPresent() ? out : out.setErrorCode(endUnknown.code());
   }
 }

@@ -1,16 +1,14 @@
 package dev.eventshop.broker.protocol;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
-import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
@@ -79,18 +77,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             .setClusterId(cluster.clusterId())
             .setControllerId(cluster.controllerId())
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-    for (BrokerInfo broker : cluster.liveBrokers()) {
-      Optional<Endpoint> endpoint = broker.endpoint(context.listenerName());
-      if (endpoint.isEmpty()) {
-        continue; // as in Kafka: a broker without the client's listener is not shown to it
-      }
+    for (Node node : cluster.liveNodes(context.listenerName())) {
       response
           .brokers()
           .add(
               new MetadataResponseBroker()
-                  .setNodeId(broker.id())
-                  .setHost(endpoint.get().host())
-                  .setPort(endpoint.get().port()));
+                  .setNodeId(node.id())
+                  .setHost(node.host())
+                  .setPort(node.port()));
     }
     response.topics().addAll(topics);
     return CompletableFuture.completedFuture(response);

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -228,13 +229,17 @@ public final class Partition {
   }
 
   /**
-   * True while this leader's high watermark is below the offset its epoch began at: right after an
-   * election the high watermark is the one it had as a follower, which trails the old leader's,
-   * until the followers fetch in the new epoch. Offsets read from it then are too low, so
-   * ListOffsets answers OFFSET_NOT_AVAILABLE meanwhile, as Kafka does (KIP-207).
+   * The end of what consumers may read (the high watermark), or empty while this leader's high
+   * watermark is below the offset its epoch began at: right after an election the high watermark is
+   * the one it had as a follower, which trails the old leader's, until the followers fetch in the
+   * new epoch. An end read then would be too low, so ListOffsets answers OFFSET_NOT_AVAILABLE
+   * meanwhile, as Kafka does (KIP-207).
    */
-  public synchronized boolean highWatermarkBehindEpochStart() {
-    return isLeader() && log.highWatermark() < leaderEpochStart();
+  public synchronized OptionalLong committedEnd() {
+    long highWatermark = log.highWatermark();
+    return isLeader() && highWatermark < leaderEpochStart()
+        ? OptionalLong.empty()
+        : OptionalLong.of(highWatermark);
   }
 
   private long leaderEpochStart() {

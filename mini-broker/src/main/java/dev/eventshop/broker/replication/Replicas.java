@@ -44,6 +44,7 @@ public final class Replicas implements AutoCloseable {
   private final Consumer<TopicPartition> onNewData;
   private final Partition.IsrChanger isrChanger;
   private final String interBrokerListener;
+  private final Set<Integer> missingListenerWarned = ConcurrentHashMap.newKeySet();
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
   private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -161,12 +162,22 @@ public final class Replicas implements AutoCloseable {
   private ReplicaFetcher.HostPort addressOf(int brokerId) {
     ClusterMetadata current = metadata;
     BrokerInfo broker = current == null ? null : current.brokers().get(brokerId);
-    return broker == null
-        ? null
-        : broker
-            .endpoint(interBrokerListener)
-            .map(e -> new ReplicaFetcher.HostPort(e.host(), e.port()))
-            .orElse(null);
+    if (broker == null) {
+      return null;
+    }
+    Optional<ClusterMetadata.Endpoint> endpoint = broker.endpoint(interBrokerListener);
+    if (endpoint.isEmpty()) {
+      if (missingListenerWarned.add(brokerId)) {
+        log.warn(
+            "broker {} has no listener {} (inter.broker.listener.name): cannot follow it; its"
+                + " listeners are {}",
+            brokerId,
+            interBrokerListener,
+            broker.endpoints());
+      }
+      return null;
+    }
+    return new ReplicaFetcher.HostPort(endpoint.get().host(), endpoint.get().port());
   }
 
   private void remove(TopicPartition tp) {

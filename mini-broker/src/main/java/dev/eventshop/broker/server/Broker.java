@@ -201,9 +201,7 @@ public final class Broker implements AutoCloseable {
             .withAutoLeaderRebalance(
                 config.getBoolean(BrokerProperty.AUTO_LEADER_REBALANCE_ENABLE),
                 java.time.Duration.ofSeconds(
-                    config.getLong(BrokerProperty.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)))
-            .withLeaderImbalancePercent(
-                config.getInt(BrokerProperty.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE));
+                    config.getLong(BrokerProperty.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)));
     RaftMetadataStore quorum =
         new RaftMetadataStore(
             config.logDirs().get(0), config.nodeId(), advertised, voters, settings);
@@ -231,10 +229,10 @@ public final class Broker implements AutoCloseable {
    * listener is bound to when the configuration says 0, and this machine's address for 0.0.0.0.
    */
   private List<Endpoint> advertisedEndpoints() {
-    List<Listener> client = config.listeners().client();
+    List<Listener> advertisedListeners = config.listeners().advertised(); // one per bound listener
     List<Endpoint> endpoints = new ArrayList<>();
-    for (int i = 0; i < client.size(); i++) {
-      Listener advertised = config.listeners().advertised().get(i);
+    for (int i = 0; i < advertisedListeners.size(); i++) {
+      Listener advertised = advertisedListeners.get(i);
       int port = advertised.port() == 0 ? boundAddresses.get(i).getPort() : advertised.port();
       String host = advertised.host();
       if (host.equals("0.0.0.0")) {

@@ -166,11 +166,6 @@ public final class BrokerConfig {
     atLeast(OFFSETS_TOPIC_REPLICATION_FACTOR, 1);
     atLeast(OFFSETS_RETENTION_MINUTES, 1);
     atLeast(REPLICA_LAG_TIME_MAX_MS, 1);
-    atLeast(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 0);
-    if (getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE) > 100) {
-      throw new ConfigException(
-          LEADER_IMBALANCE_PER_BROKER_PERCENTAGE.key(), "must be a percentage from 0 to 100");
-    }
     if (groupMaxSessionTimeoutMs() < groupMinSessionTimeoutMs()) {
       throw new ConfigException(
           GROUP_MAX_SESSION_TIMEOUT_MS.key(), "must not be less than group.min.session.timeout.ms");

@@ -86,12 +86,7 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
     ClusterMetadata cluster = metadata.current();
     return cluster
         .partition(new TopicPartition(NAME, p))
-        .map(ClusterMetadata.PartitionInfo::leader)
-        .map(id -> cluster.brokers().get(id))
-        .filter(broker -> broker != null && !broker.fenced())
-        .flatMap(
-            broker ->
-                broker.endpoint(listenerName).map(e -> new Node(broker.id(), e.host(), e.port())));
+        .flatMap(info -> cluster.liveNode(info.leader(), listenerName));
   }
 
   private void ensureExists() {

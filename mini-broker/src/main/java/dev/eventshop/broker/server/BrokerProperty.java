@@ -87,12 +87,6 @@ public enum BrokerProperty {
       Type.LONG,
       "5",
       "How often the controller restores preferred leaders (Kafka: 300)."),
-  LEADER_IMBALANCE_PER_BROKER_PERCENTAGE(
-      "leader.imbalance.per.broker.percentage",
-      Type.INT,
-      "10",
-      "Restore a broker's preferred leaderships only when more than this percentage of them are"
-          + " led by others."),
   AUTO_CREATE_TOPICS_ENABLE(
       "auto.create.topics.enable",
       Type.BOOLEAN,

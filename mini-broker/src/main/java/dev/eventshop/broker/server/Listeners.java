@@ -42,11 +42,16 @@ public record Listeners(
       List<QuorumVoter> voters) {
     List<Listener> all = Listener.parseList(BrokerProperty.LISTENERS.key(), listeners);
     Set<String> names = new HashSet<>();
+    Set<Integer> ports = new HashSet<>();
     Map<String, String> protocols = parseProtocolMap(protocolMap);
     for (Listener l : all) {
       if (!names.add(l.name())) {
         throw new ConfigException(
             BrokerProperty.LISTENERS.key(), "listener name %s appears twice".formatted(l.name()));
+      }
+      if (l.port() != 0 && !ports.add(l.port())) {
+        throw new ConfigException(
+            BrokerProperty.LISTENERS.key(), "port %d is used by two listeners".formatted(l.port()));
       }
       String protocol = protocols.get(l.name());
       if (protocol == null) {
@@ -72,7 +77,7 @@ public record Listeners(
           BrokerProperty.LISTENERS.key(),
           "needs a listener for clients besides the controller listeners " + controllerNameSet);
     }
-    checkControllerPorts(controller, nodeId, voters);
+    checkControllerPorts(client, controller, nodeId, voters);
     List<Listener> advertised = advertise(client, controllerNameSet, advertisedListeners);
     return new Listeners(
         List.copyOf(client),
@@ -88,19 +93,20 @@ public record Listeners(
 
   private static Map<String, String> parseProtocolMap(String value) {
     Map<String, String> map = new LinkedHashMap<>();
-    for (String entry : value.split(",")) {
-      if (entry.isBlank()) {
+    for (String raw : value.split(",")) {
+      String entry = raw.trim();
+      if (entry.isEmpty()) {
         continue;
       }
       int colon = entry.indexOf(':');
-      if (colon <= 0 || colon == entry.trim().length() - 1) {
+      String name = colon < 0 ? "" : entry.substring(0, colon).trim();
+      String protocol = colon < 0 ? "" : entry.substring(colon + 1).trim();
+      if (name.isEmpty() || protocol.isEmpty()) {
         throw new ConfigException(
             BrokerProperty.LISTENER_SECURITY_PROTOCOL_MAP.key(),
-            "invalid entry '%s': expected LISTENER:PROTOCOL".formatted(entry.trim()));
+            "invalid entry '%s': expected LISTENER:PROTOCOL".formatted(entry));
       }
-      map.put(
-          entry.substring(0, colon).trim().toUpperCase(Locale.ROOT),
-          entry.substring(colon + 1).trim().toUpperCase(Locale.ROOT));
+      map.put(name.toUpperCase(Locale.ROOT), protocol.toUpperCase(Locale.ROOT));
     }
     return map;
   }
@@ -115,10 +121,23 @@ public record Listeners(
     return result;
   }
 
-  /** The quorum binds this node's voter address: a controller listener must agree with it. */
+  /**
+   * The quorum binds this node's voter address: a controller listener must agree with it, and no
+   * client listener may take it (a Kafka configuration whose {@code controller.listener.names} was
+   * left out would otherwise fail later, binding the same port twice).
+   */
   private static void checkControllerPorts(
-      List<Listener> controller, int nodeId, List<QuorumVoter> voters) {
+      List<Listener> client, List<Listener> controller, int nodeId, List<QuorumVoter> voters) {
     Optional<QuorumVoter> self = voters.stream().filter(v -> v.id() == nodeId).findFirst();
+    for (Listener l : client) {
+      if (self.isPresent() && l.port() == self.get().port()) {
+        throw new ConfigException(
+            BrokerProperty.LISTENERS.key(),
+            ("listener %s uses this node's port in controller.quorum.voters; name it in"
+                    + " controller.listener.names")
+                .formatted(l));
+      }
+    }
     for (Listener l : controller) {
       if (self.isEmpty()) {
         throw new ConfigException(

@@ -7,6 +7,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
+import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,7 @@ class ClusterControllerTest {
     now += 1_000 * MS;
     List.of(1, 2, 3).forEach(controller::onHeartbeat);
     controller.tick();
-    assertThat(proposed).containsExactly(new ElectLeaders(true, 10, false));
+    assertThat(proposed).containsExactly(new ElectLeaders(true, false));
     assertThat(state.topic("t").orElseThrow().partitions().get(0).leader()).isEqualTo(1);
   }
 

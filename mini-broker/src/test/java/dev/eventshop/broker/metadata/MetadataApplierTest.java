@@ -257,45 +257,6 @@ class MetadataApplierTest {
         .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(2, 3, 1)));
   }
 
-  /** Ten partitions preferring broker 1, of which the first {@code notLed} are led by 2. */
-  static ClusterMetadata preferredBy1(int notLed) {
-    List<PartitionInfo> partitions = new java.util.ArrayList<>();
-    for (int p = 0; p < 10; p++) {
-      partitions.add(
-          new PartitionInfo(p, List.of(1, 2, 3), p < notLed ? 2 : 1, 1, List.of(1, 2, 3)));
-    }
-    return new ClusterMetadata(
-        "cid",
-        1,
-        Map.of(
-            1, Registrations.broker(1, "h1", 9091, false),
-            2, Registrations.broker(2, "h2", 9092, false),
-            3, Registrations.broker(3, "h3", 9093, false)),
-        Map.of("t", new ClusterMetadata.TopicInfo("t", Uuid.randomUuid(), partitions, Map.of())));
-  }
-
-  static long ledBy1(ClusterMetadata state) {
-    return state.topics().get("t").partitions().stream().filter(p -> p.leader() == 1).count();
-  }
-
-  @Test
-  void preferredLeadersReturnOnlyAboveTheBrokersImbalancePercentage() {
-    ClusterMetadata oneOfTen = preferredBy1(1);
-    assertThat(MetadataApplier.apply(oneOfTen, new ElectLeaders(true, 10, false)).next())
-        .as("10% is not above 10%")
-        .isSameAs(oneOfTen);
-    assertThat(ledBy1(MetadataApplier.apply(oneOfTen, new ElectLeaders(true, 9, false)).next()))
-        .isEqualTo(10);
-
-    ClusterMetadata twoOfTen = preferredBy1(2);
-    assertThat(ledBy1(MetadataApplier.apply(twoOfTen, new ElectLeaders(true, 10, false)).next()))
-        .as("20%: every preferred leadership of broker 1 returns")
-        .isEqualTo(10);
-    assertThat(MetadataApplier.apply(twoOfTen, new ElectLeaders(false, 10, false)).next())
-        .as("not due")
-        .isSameAs(twoOfTen);
-  }
-
   @Test
   void leaderEpochsOnlyMoveForwardThroughAnySequence() {
     threeBrokers();

@@ -47,8 +47,7 @@ class MetadataCodecTest {
             new CreatePartitions("orders", 6, 1, 2),
             new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
             new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
-            new ElectLeaders(true, false),
-            new ElectLeaders(true, 10, true));
+            new ElectLeaders(true, false));
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }

@@ -167,19 +167,17 @@ class PartitionTest {
     partition.onFollowerFetch(2, 1, 10);
     partition.onFollowerFetch(3, 1, 10);
     assertThat(log.highWatermark()).isEqualTo(1);
-    assertThat(partition.highWatermarkBehindEpochStart()).isFalse();
+    assertThat(partition.committedEnd()).hasValue(1);
 
     // Led elsewhere for an epoch, then elected again: this log ends at 2, its high watermark is 1.
     partition.update(2, 6, List.of(1, 2, 3), List.of(1, 2, 3), 20);
-    assertThat(partition.highWatermarkBehindEpochStart())
-        .isFalse(); // followers answer no ListOffsets
+    assertThat(partition.committedEnd()).as("a follower's own").hasValue(1);
     partition.update(1, 7, List.of(1, 2, 3), List.of(1, 2, 3), 30);
-    assertThat(partition.highWatermarkBehindEpochStart()).isTrue();
+    assertThat(partition.committedEnd()).isEmpty();
 
     partition.onFollowerFetch(2, 2, 40);
-    assertThat(partition.highWatermarkBehindEpochStart()).isTrue();
+    assertThat(partition.committedEnd()).isEmpty();
     partition.onFollowerFetch(3, 2, 40);
-    assertThat(log.highWatermark()).isEqualTo(2);
-    assertThat(partition.highWatermarkBehindEpochStart()).isFalse();
+    assertThat(partition.committedEnd()).hasValue(2);
   }
 }

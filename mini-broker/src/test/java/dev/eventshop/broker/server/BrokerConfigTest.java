@@ -217,5 +217,31 @@ class BrokerConfigTest {
                         "listeners", "PLAINTEXT://:9092,SECURE://:9093",
                         "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SECURE:SSL")))
         .hasMessage("listeners: listener SECURE uses SSL; only PLAINTEXT is implemented");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,EXTERNAL://:9092",
+                        "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT, EXTERNAL:")))
+        .hasMessage(
+            "listener.security.protocol.map: invalid entry 'EXTERNAL:':"
+                + " expected LISTENER:PROTOCOL");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,EXTERNAL://:9092",
+                        "listener.security.protocol.map",
+                            "PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT")))
+        .hasMessage("listeners: port 9092 is used by two listeners");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                        "controller.quorum.voters", "1@127.0.0.1:9093")))
+        .hasMessage(
+            "listeners: listener CONTROLLER://0.0.0.0:9093 uses this node's port in"
+                + " controller.quorum.voters; name it in controller.listener.names");
   }
 }
