@@ -5,12 +5,14 @@ import static dev.eventshop.broker.bench.BenchProcesses.JAVA;
 
 import dev.eventshop.broker.FreePorts;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -90,9 +92,10 @@ final class BenchCluster implements AutoCloseable {
     for (List<String> command : commands) {
       nodes.add(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
-    for (Process node : nodes) {
-      awaitReadyLine(node);
-    }
+    // Every node's output is read from the start: a node whose pipe filled up while another was
+    // awaited would block writing its log, and the quorum with it.
+    List<CompletableFuture<Void>> ready = nodes.stream().map(BenchCluster::readyLine).toList();
+    CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
     long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     return new BenchCluster("mini-broker", bootstrap(ports, n), readyMs, commands, nodes);
   }
@@ -188,16 +191,28 @@ final class BenchCluster implements AutoCloseable {
         .collect(Collectors.joining(","));
   }
 
-  private static void awaitReadyLine(Process node) throws Exception {
-    BufferedReader out = BenchProcesses.output(node);
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.contains(" ready on ")) {
-        BenchProcesses.drain(out);
-        return;
-      }
-    }
-    throw new IllegalStateException("mini-broker exited before it was ready");
+  /** Completes at the node's ready line; its output is read (and dropped) until it ends. */
+  private static CompletableFuture<Void> readyLine(Process node) {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out = BenchProcesses.output(node)) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  if (line.contains(" ready on ")) {
+                    ready.complete(null);
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              ready.completeExceptionally(
+                  new IllegalStateException("mini-broker exited before it was ready"));
+            });
+    reader.setDaemon(true);
+    reader.start();
+    return ready;
   }
 
   private static void awaitNodes(String bootstrap, int n) throws Exception {

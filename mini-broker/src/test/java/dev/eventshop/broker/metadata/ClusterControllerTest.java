@@ -7,7 +7,6 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
-import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
