@@ -1,0 +1,160 @@
+package dev.eventshop.broker.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.log.LogConfig;
+import dev.eventshop.broker.log.LogStore;
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
+import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.replication.Partition;
+import dev.eventshop.broker.replication.Replicas;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ListOffsets against a real partition led by this broker (node 1 of 3): a leader elected again has
+ * the high watermark it had before, below the start of its new epoch, and must not offer it as the
+ * end of the log until its followers have fetched in that epoch (KIP-207).
+ */
+class ListOffsetsHandlerTest {
+
+  static final TopicPartition TP = new TopicPartition("t", 0);
+  static final Uuid TOPIC_ID = Uuid.randomUuid();
+
+  @TempDir Path dir;
+  ScheduledExecutorService scheduler;
+  LogStore logStore;
+  Replicas replicas;
+  volatile ClusterMetadata metadata;
+  ListOffsetsHandler handler;
+
+  @BeforeEach
+  void leadPartition() throws Exception {
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    logStore = new LogStore(List.of(dir), scheduler, 60_000);
+    replicas =
+        new Replicas(
+            1,
+            logStore,
+            overrides -> LogConfig.of(Map.of(), overrides),
+            tp -> {},
+            Partition.IsrChanger.NONE,
+            "PLAINTEXT",
+            scheduler,
+            30_000);
+    handler = new ListOffsetsHandler(replicas, () -> metadata);
+    ledBy1InEpoch(5);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    replicas.close();
+    logStore.close();
+    scheduler.shutdownNow();
+    scheduler.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  void ledBy1InEpoch(int epoch) {
+    Map<Integer, BrokerInfo> brokers = Map.of(1, broker(1), 2, broker(2), 3, broker(3));
+    metadata =
+        new ClusterMetadata(
+            "cid",
+            1,
+            brokers,
+            Map.of(
+                "t",
+                new TopicInfo(
+                    "t",
+                    TOPIC_ID,
+                    List.of(new PartitionInfo(0, List.of(1, 2, 3), 1, epoch, List.of(1, 2, 3))),
+                    Map.of())));
+    replicas.apply(metadata);
+  }
+
+  static BrokerInfo broker(int id) {
+    return new BrokerInfo(id, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9090 + id)), false);
+  }
+
+  Partition partition() {
+    return replicas.get(TP).orElseThrow();
+  }
+
+  ListOffsetsPartitionResponse latest(short version) throws Exception {
+    ListOffsetsRequest request =
+        ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
+            .setTargetTimes(
+                List.of(
+                    new ListOffsetsTopic()
+                        .setName("t")
+                        .setPartitions(
+                            List.of(
+                                new ListOffsetsPartition()
+                                    .setPartitionIndex(0)
+                                    .setCurrentLeaderEpoch(-1)
+                                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)))))
+            .build(version);
+    RequestContext context =
+        new RequestContext(
+            new RequestHeader(ApiKeys.LIST_OFFSETS, version, "test", 1),
+            "test-connection",
+            new InetSocketAddress("127.0.0.1", 50000),
+            "PLAINTEXT");
+    ListOffsetsResponseData response =
+        (ListOffsetsResponseData) handler.handle(context, request).toCompletableFuture().get();
+    return response.topics().get(0).partitions().get(0);
+  }
+
+  static MemoryRecords one(String value) {
+    return MemoryRecords.withRecords(
+        Compression.NONE, new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void theEndIsNotAvailableUntilTheFollowersFetchInTheNewEpoch() throws Exception {
+    partition().appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition().appendAsLeader(one("b"), (short) 1, 1, 0);
+    partition().onFollowerFetch(2, 1, 10);
+    partition().onFollowerFetch(3, 1, 10);
+    assertThat(latest((short) 5).offset()).isEqualTo(1);
+
+    ledBy1InEpoch(6); // elected again: the log ends at 2, the high watermark is still 1
+    assertThat(Errors.forCode(latest((short) 5).errorCode()))
+        .isEqualTo(Errors.OFFSET_NOT_AVAILABLE);
+    assertThat(Errors.forCode(latest((short) 4).errorCode()))
+        .as("clients before v5 do not know OFFSET_NOT_AVAILABLE")
+        .isEqualTo(Errors.LEADER_NOT_AVAILABLE);
+
+    partition().onFollowerFetch(2, 2, 20);
+    partition().onFollowerFetch(3, 2, 20);
+    ListOffsetsPartitionResponse known = latest((short) 5);
+    assertThat(Errors.forCode(known.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(known.offset()).isEqualTo(2);
+  }
+}
