@@ -64,11 +64,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     if (all) {
       cluster.topics().values().stream()
           .sorted(java.util.Comparator.comparing(TopicInfo::name))
-          .forEach(t -> topics.add(describe(t)));
+          .forEach(t -> topics.add(describe(t, metadata.get(), context)));
     } else {
       boolean mayCreate = version < 4 || request.data().allowAutoTopicCreation();
       for (MetadataRequestTopic wanted : requested) {
-        topics.add(lookup(cluster, wanted, mayCreate));
+        topics.add(lookup(cluster, wanted, mayCreate, context));
       }
       cluster = metadata.get();
     }
@@ -91,24 +91,28 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
   }
 
   private MetadataResponseTopic lookup(
-      ClusterMetadata cluster, MetadataRequestTopic wanted, boolean mayCreate) {
+      ClusterMetadata cluster,
+      MetadataRequestTopic wanted,
+      boolean mayCreate,
+      RequestContext context) {
     if (wanted.name() == null) {
       Uuid id = wanted.topicId();
       return cluster
           .topicById(id)
-          .map(this::describe)
+          .map(t -> describe(t, cluster, context))
           .orElseGet(() -> error(null, id, Errors.UNKNOWN_TOPIC_ID));
     }
     String name = wanted.name();
     TopicInfo topic = cluster.topics().get(name);
     if (topic != null) {
-      return describe(topic);
+      return describe(topic, cluster, context);
     }
     if (!mayCreate || !autoCreation.enabled()) {
       return error(name, Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
     try {
-      return describe(autoCreation.create(name));
+      TopicInfo created = autoCreation.create(name);
+      return describe(created, metadata.get(), context);
     } catch (InvalidTopicException e) {
       return error(name, Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION);
     } catch (RuntimeException e) {
@@ -124,7 +128,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
   }
 
-  private MetadataResponseTopic describe(TopicInfo topic) {
+  /**
+   * A topic as the client's listener sees it: a partition whose leader has no endpoint on that
+   * listener has no usable leader (LISTENER_NOT_FOUND from v6, LEADER_NOT_AVAILABLE before), as in
+   * Kafka; it only happens when brokers are configured with different listener names.
+   */
+  private static MetadataResponseTopic describe(
+      TopicInfo topic, ClusterMetadata cluster, RequestContext context) {
     MetadataResponseTopic result =
         new MetadataResponseTopic()
             .setName(topic.name())
@@ -134,14 +144,23 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
     for (PartitionInfo p : topic.partitions()) {
       List<Integer> offline = new ArrayList<>();
+      int leader = p.leader();
+      Errors error = leader < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
+      if (leader >= 0 && cluster.liveNode(leader, context.listenerName()).isEmpty()) {
+        boolean live = cluster.liveBrokers().stream().anyMatch(b -> b.id() == p.leader());
+        error =
+            live && context.apiVersion() >= 6
+                ? Errors.LISTENER_NOT_FOUND
+                : Errors.LEADER_NOT_AVAILABLE;
+        leader = -1;
+      }
       result
           .partitions()
           .add(
               new MetadataResponsePartition()
                   .setPartitionIndex(p.partition())
-                  .setErrorCode(
-                      p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
-                  .setLeaderId(p.leader())
+                  .setErrorCode(error.code())
+                  .setLeaderId(leader)
                   .setLeaderEpoch(p.leaderEpoch())
                   .setReplicaNodes(new ArrayList<>(p.replicas()))
                   .setIsrNodes(new ArrayList<>(p.isr()))
