@@ -57,14 +57,15 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
   @Override
   public CompletionStage<ApiMessage> handle(RequestContext context, MetadataRequest request) {
     short version = context.apiVersion();
-    ClusterMetadata cluster = metadata.get();
+    ClusterMetadata snapshot = metadata.get(); // one snapshot for the whole answer
+    ClusterMetadata cluster = snapshot;
     List<MetadataResponseTopic> topics = new ArrayList<>();
     List<MetadataRequestTopic> requested = request.data().topics();
     boolean all = requested == null || (version == 0 && requested.isEmpty());
     if (all) {
       cluster.topics().values().stream()
           .sorted(java.util.Comparator.comparing(TopicInfo::name))
-          .forEach(t -> topics.add(describe(t, metadata.get(), context)));
+          .forEach(t -> topics.add(describe(t, snapshot, context)));
     } else {
       boolean mayCreate = version < 4 || request.data().allowAutoTopicCreation();
       for (MetadataRequestTopic wanted : requested) {
@@ -147,7 +148,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
       int leader = p.leader();
       Errors error = leader < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
       if (leader >= 0 && cluster.liveNode(leader, context.listenerName()).isEmpty()) {
-        boolean live = cluster.liveBrokers().stream().anyMatch(b -> b.id() == p.leader());
+        ClusterMetadata.BrokerInfo broker = cluster.brokers().get(leader);
+        boolean live = broker != null && !broker.fenced();
         error =
             live && context.apiVersion() >= 6
                 ? Errors.LISTENER_NOT_FOUND

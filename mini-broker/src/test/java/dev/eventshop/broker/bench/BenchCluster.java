@@ -95,7 +95,14 @@ final class BenchCluster implements AutoCloseable {
     // Every node's output is read from the start: a node whose pipe filled up while another was
     // awaited would block writing its log, and the quorum with it.
     List<CompletableFuture<Void>> ready = nodes.stream().map(BenchCluster::readyLine).toList();
-    CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
+    try {
+      CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      for (Process node : nodes) {
+        BenchProcesses.stop(node);
+      }
+      throw e;
+    }
     long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     return new BenchCluster("mini-broker", bootstrap(ports, n), readyMs, commands, nodes);
   }
