@@ -44,13 +44,16 @@ public final class Main {
     long readyMs = millisSinceProcessStart();
     List<Listener> client = config.listeners().client();
     List<InetSocketAddress> bound = broker.boundAddresses();
+    // A wildcard address is shown as configured (0.0.0.0), not as the IPv6 "any" it binds.
     String listeners =
         IntStream.range(0, bound.size())
             .mapToObj(
                 i ->
                     client.get(i).name()
                         + "://"
-                        + bound.get(i).getHostString()
+                        + (bound.get(i).getAddress().isAnyLocalAddress()
+                            ? client.get(i).host()
+                            : bound.get(i).getHostString())
                         + ":"
                         + bound.get(i).getPort())
             .collect(Collectors.joining(","));
