@@ -107,6 +107,10 @@ class ListOffsetsHandlerTest {
   }
 
   ListOffsetsPartitionResponse latest(short version) throws Exception {
+    return listOffsets(ListOffsetsRequest.LATEST_TIMESTAMP, version);
+  }
+
+  ListOffsetsPartitionResponse listOffsets(long timestamp, short version) throws Exception {
     ListOffsetsRequest request =
         ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
             .setTargetTimes(
@@ -118,7 +122,7 @@ class ListOffsetsHandlerTest {
                                 new ListOffsetsPartition()
                                     .setPartitionIndex(0)
                                     .setCurrentLeaderEpoch(-1)
-                                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)))))
+                                    .setTimestamp(timestamp)))))
             .build(version);
     RequestContext context =
         new RequestContext(
@@ -132,8 +136,13 @@ class ListOffsetsHandlerTest {
   }
 
   static MemoryRecords one(String value) {
+    return one(value, 0);
+  }
+
+  static MemoryRecords one(String value, long timestamp) {
     return MemoryRecords.withRecords(
-        Compression.NONE, new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+        Compression.NONE,
+        new SimpleRecord(timestamp, null, value.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -156,5 +165,27 @@ class ListOffsetsHandlerTest {
     ListOffsetsPartitionResponse known = latest((short) 5);
     assertThat(Errors.forCode(known.errorCode())).isEqualTo(Errors.NONE);
     assertThat(known.offset()).isEqualTo(2);
+  }
+
+  /** A lookup by timestamp still answers below the old end, and refuses only beyond it. */
+  @Test
+  void timestampLookupsBeyondTheStaleEndWaitToo() throws Exception {
+    partition().appendAsLeader(one("a", 1_000), (short) 1, 1, 0);
+    partition().appendAsLeader(one("b", 2_000), (short) 1, 1, 0);
+    partition().onFollowerFetch(2, 1, 10);
+    partition().onFollowerFetch(3, 1, 10);
+    ledBy1InEpoch(6); // the high watermark stays at 1 until the followers fetch again
+
+    ListOffsetsPartitionResponse belowTheEnd = listOffsets(1_000, (short) 5);
+    assertThat(Errors.forCode(belowTheEnd.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(belowTheEnd.offset()).isZero();
+    assertThat(Errors.forCode(listOffsets(2_000, (short) 5).errorCode()))
+        .isEqualTo(Errors.OFFSET_NOT_AVAILABLE);
+    assertThat(Errors.forCode(listOffsets(ListOffsetsRequest.MAX_TIMESTAMP, (short) 7).errorCode()))
+        .isEqualTo(Errors.OFFSET_NOT_AVAILABLE);
+
+    partition().onFollowerFetch(2, 2, 20);
+    partition().onFollowerFetch(3, 2, 20);
+    assertThat(listOffsets(2_000, (short) 5).offset()).isEqualTo(1);
   }
 }
