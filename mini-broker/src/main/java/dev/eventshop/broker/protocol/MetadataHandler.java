@@ -57,15 +57,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
   @Override
   public CompletionStage<ApiMessage> handle(RequestContext context, MetadataRequest request) {
     short version = context.apiVersion();
-    ClusterMetadata snapshot = metadata.get(); // one snapshot for the whole answer
-    ClusterMetadata cluster = snapshot;
+    ClusterMetadata cluster = metadata.get(); // one snapshot for the whole answer
     List<MetadataResponseTopic> topics = new ArrayList<>();
     List<MetadataRequestTopic> requested = request.data().topics();
     boolean all = requested == null || (version == 0 && requested.isEmpty());
     if (all) {
-      cluster.topics().values().stream()
-          .sorted(java.util.Comparator.comparing(TopicInfo::name))
-          .forEach(t -> topics.add(describe(t, snapshot, context)));
+      for (TopicInfo topic : new java.util.TreeMap<>(cluster.topics()).values()) {
+        topics.add(describe(topic, cluster, context));
+      }
     } else {
       boolean mayCreate = version < 4 || request.data().allowAutoTopicCreation();
       for (MetadataRequestTopic wanted : requested) {
@@ -146,14 +145,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     for (PartitionInfo p : topic.partitions()) {
       List<Integer> offline = new ArrayList<>();
       int leader = p.leader();
-      Errors error = leader < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
-      if (leader >= 0 && cluster.liveNode(leader, context.listenerName()).isEmpty()) {
-        ClusterMetadata.BrokerInfo broker = cluster.brokers().get(leader);
-        boolean live = broker != null && !broker.fenced();
-        error =
-            live && context.apiVersion() >= 6
-                ? Errors.LISTENER_NOT_FOUND
-                : Errors.LEADER_NOT_AVAILABLE;
+      ClusterMetadata.BrokerInfo broker = cluster.brokers().get(leader);
+      Errors error = Errors.NONE;
+      if (broker == null || broker.fenced()) {
+        error = Errors.LEADER_NOT_AVAILABLE;
+      } else if (broker.endpoint(context.listenerName()).isEmpty()) {
+        error = context.apiVersion() >= 6 ? Errors.LISTENER_NOT_FOUND : Errors.LEADER_NOT_AVAILABLE;
+      }
+      if (error != Errors.NONE) {
         leader = -1;
       }
       result

@@ -1,6 +1,7 @@
 package dev.eventshop.broker.replication;
 
 import dev.eventshop.broker.log.PartitionLog;
+import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,17 +52,17 @@ final class ReplicaFetcher implements AutoCloseable {
 
   private final int localBrokerId;
   private final int leaderId;
-  private final Supplier<HostPort> leaderAddress;
+  private final Supplier<Endpoint> leaderAddress;
   private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   // Volatile: close() shuts it from another thread to end a fetch that is waiting on the leader.
   private volatile BrokerChannel channel;
 
-  /** Where a broker listens. */
-  record HostPort(String host, int port) {}
-
-  ReplicaFetcher(int localBrokerId, int leaderId, Supplier<HostPort> leaderAddress) {
+  /**
+   * @param leaderAddress the leader's inter-broker endpoint, or null while it is not known
+   */
+  ReplicaFetcher(int localBrokerId, int leaderId, Supplier<Endpoint> leaderAddress) {
     this.localBrokerId = localBrokerId;
     this.leaderId = leaderId;
     this.leaderAddress = leaderAddress;
@@ -93,7 +94,7 @@ final class ReplicaFetcher implements AutoCloseable {
           continue;
         }
         if (channel == null) {
-          HostPort address = leaderAddress.get();
+          Endpoint address = leaderAddress.get();
           if (address == null) {
             Thread.sleep(200);
             continue;

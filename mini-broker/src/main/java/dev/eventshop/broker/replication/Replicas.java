@@ -159,7 +159,7 @@ public final class Replicas implements AutoCloseable {
             });
   }
 
-  private ReplicaFetcher.HostPort addressOf(int brokerId) {
+  private ClusterMetadata.Endpoint addressOf(int brokerId) {
     ClusterMetadata current = metadata;
     BrokerInfo broker = current == null ? null : current.brokers().get(brokerId);
     if (broker == null) {
@@ -177,7 +177,7 @@ public final class Replicas implements AutoCloseable {
       }
       return null;
     }
-    return new ReplicaFetcher.HostPort(endpoint.get().host(), endpoint.get().port());
+    return endpoint.get();
   }
 
   private void remove(TopicPartition tp) {

@@ -231,20 +231,25 @@ public final class Broker implements AutoCloseable {
   private List<Endpoint> advertisedEndpoints() {
     List<Listener> advertisedListeners = config.listeners().advertised(); // one per bound listener
     List<Endpoint> endpoints = new ArrayList<>();
+    String localHost = null; // looked up once, and only for a wildcard
     for (int i = 0; i < advertisedListeners.size(); i++) {
       Listener advertised = advertisedListeners.get(i);
       int port = advertised.port() == 0 ? boundAddresses.get(i).getPort() : advertised.port();
       String host = advertised.host();
       if (host.equals("0.0.0.0")) {
-        try {
-          host = InetAddress.getLocalHost().getHostAddress();
-        } catch (UnknownHostException e) {
-          host = "127.0.0.1";
-        }
+        host = localHost = localHost != null ? localHost : localHostAddress();
       }
       endpoints.add(new Endpoint(advertised.name(), host, port));
     }
     return endpoints;
+  }
+
+  private static String localHostAddress() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      return "127.0.0.1";
+    }
   }
 
   /** The addresses the listeners are bound to, in the order of {@code listeners}. */
