@@ -19,17 +19,27 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.Crc32C;
 
 /**
- * Idempotence for one partition: per producer id, its epoch and the metadata of its last five
- * batches (sequence range and offsets). A retried batch that was already written is recognised and
- * answered with its original offset; a gap in sequences or an old epoch is refused.
+ * Idempotence for one partition: per producer id, its epoch and the metadata of its last {@value
+ * #BATCHES_REMEMBERED} batches (sequence range and offsets). A retried batch that was already
+ * written is recognised and answered with its original offset; a gap in sequences or an old epoch
+ * is refused.
  *
  * <p>State is rebuilt after a restart from the newest snapshot ({@code <offset>.snapshot}, Kafka's
  * format) plus the batches after it. Not thread-safe: the owning log serializes access.
  */
 public final class ProducerStateManager {
 
-  /** How many batches per producer the broker remembers, as Kafka and the clients assume. */
-  public static final int BATCHES_REMEMBERED = 5;
+  /**
+   * How many batches per producer the broker remembers. Kafka keeps 5, as many as a client has in
+   * flight on one connection. But after a leader change a client can have batches in flight to the
+   * old leader and new ones to the new leader at once: when the old leader fails the earlier ones
+   * (NOT_LEADER_OR_FOLLOWER) after the new leader has accepted more than 5 later batches, which the
+   * new leader already holds as a follower, the retries would be refused as out of order until they
+   * expire (two minutes by default) and reported failed although they are written. A test with a
+   * broker killed under load hit this; 32 batches cover that race's few tens of milliseconds at a
+   * batch every millisecond, for about 1.5 KB per producer and partition.
+   */
+  public static final int BATCHES_REMEMBERED = 32;
 
   private static final short SNAPSHOT_VERSION = 1;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.eventshop.broker.producer.ProducerStateManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -337,6 +338,49 @@ class PartitionLogTest {
     assertThat(retry.baseOffset()).isEqualTo(1);
     assertThat(log.logEndOffset()).isEqualTo(5);
     assertThat(log.appendAsLeader(idempotent(9, 5, "v5"), 0, now).baseOffset()).isEqualTo(5);
+  }
+
+  /**
+   * A new leader holds, from replicating them as a follower, the batches a producer still waits for
+   * at the old leader; more than Kafka's 5 later batches may reach it before those are retried
+   * (replication.md, "Idempotence across a leader change").
+   */
+  @Test
+  void aRetryBehindMoreThanFiveLaterBatchesIsStillADuplicate() throws IOException {
+    log = open(Map.of(), true);
+    for (int seq = 0; seq < 4; seq++) {
+      log.appendAsFollower(
+          MemoryRecords.withIdempotentRecords(
+              seq,
+              Compression.NONE,
+              9,
+              (short) 0,
+              seq,
+              0,
+              new SimpleRecord(("v" + seq).getBytes(StandardCharsets.UTF_8))),
+          now);
+    }
+    for (int seq = 4; seq < 10; seq++) {
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 1, now);
+    }
+
+    PartitionLog.AppendResult retry = log.appendAsLeader(idempotent(9, 0, "v0"), 1, now);
+
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.baseOffset()).isZero();
+    assertThat(log.logEndOffset()).isEqualTo(10);
+  }
+
+  @Test
+  void aRetryOlderThanEveryRememberedBatchIsOutOfOrder() throws IOException {
+    log = open(Map.of(), true);
+    for (int seq = 0; seq <= ProducerStateManager.BATCHES_REMEMBERED; seq++) {
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, now);
+    }
+
+    assertThatThrownBy(() -> log.appendAsLeader(idempotent(9, 0, "v0"), 0, now))
+        .isInstanceOf(OutOfOrderSequenceException.class);
+    assertThat(log.appendAsLeader(idempotent(9, 1, "v1"), 0, now).duplicate()).isTrue();
   }
 
   static MemoryRecords idempotent(long producerId, int sequence, String value) {
