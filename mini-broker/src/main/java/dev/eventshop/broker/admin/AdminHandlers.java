@@ -2,14 +2,19 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.metadata.MetadataStore;
+import dev.eventshop.broker.metadata.RaftMetadataStore;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.replication.Replicas;
 import dev.eventshop.broker.server.BrokerConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** The administration APIs: topics, partitions, configs and the cluster description. */
+/**
+ * The administration APIs: topics, partitions, configs, the cluster description and (in cluster
+ * mode) the metadata quorum's.
+ */
 public final class AdminHandlers {
 
   private AdminHandlers() {}
@@ -20,13 +25,21 @@ public final class AdminHandlers {
     Function<Map<String, String>, LogConfig> logConfigOf =
         overrides -> LogConfig.of(brokerDefaults, overrides);
     TopicConfigs topicConfigs = new TopicConfigs(metadata, logConfigOf);
-    return List.of(
-        new CreateTopicsHandler(metadata, logConfigOf, config),
-        new DeleteTopicsHandler(metadata),
-        new CreatePartitionsHandler(metadata),
-        new DescribeConfigsHandler(metadata, logConfigOf, config),
-        new AlterConfigsHandler(topicConfigs),
-        new IncrementalAlterConfigsHandler(topicConfigs),
-        new DescribeClusterHandler(metadata));
+    List<ApiHandler<?>> handlers =
+        new ArrayList<>(
+            List.of(
+                new CreateTopicsHandler(metadata, logConfigOf, config),
+                new DeleteTopicsHandler(metadata),
+                new CreatePartitionsHandler(metadata),
+                new DescribeConfigsHandler(metadata, logConfigOf, config),
+                new AlterConfigsHandler(topicConfigs),
+                new IncrementalAlterConfigsHandler(topicConfigs),
+                new DescribeClusterHandler(metadata)));
+    if (metadata instanceof RaftMetadataStore quorum) {
+      handlers.add(
+          new DescribeQuorumHandler(
+              quorum::describeQuorum, quorum.voters(), config.controllerListenerName()));
+    }
+    return List.copyOf(handlers);
   }
 }

@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +33,11 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The binary format of everything the metadata quorum stores or sends: commands (Raft log entries),
- * their results, heartbeats, and snapshots of {@link ClusterMetadata}. Every message starts with a
- * format version byte, then a type byte; integers are big-endian, strings are a length (-1 for
- * null) and UTF-8 bytes, lists and maps a count and their elements (maps in key order, so equal
- * states encode to equal bytes). A reader refuses a version it does not know rather than guess.
+ * their results, read-only queries (heartbeats, observers' fetches) and their answers, and
+ * snapshots of {@link ClusterMetadata}. Every message starts with a format version byte, then a
+ * type byte; integers are big-endian, strings are a length (-1 for null) and UTF-8 bytes, lists and
+ * maps a count and their elements (maps in key order, so equal states encode to equal bytes). A
+ * reader refuses a version it does not know rather than guess.
  *
  * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener; version 1, which had one
  * address, is still read (as a PLAINTEXT endpoint), so a Raft log written before stays usable.
@@ -49,6 +51,10 @@ final class MetadataCodec {
   private static final String VERSION_ONE_LISTENER = "PLAINTEXT";
   private static final byte SNAPSHOT = 'S';
   private static final byte HEARTBEAT = 'H';
+  private static final byte FETCH = 'F';
+  private static final byte CHANGES = 'C';
+  private static final byte DESCRIBE_QUORUM = 'D';
+  private static final byte QUORUM = 'Q';
 
   /** How the controller sees a broker that heartbeats. */
   enum BrokerStatus {
@@ -128,7 +134,22 @@ final class MetadataCodec {
         });
   }
 
-  // ---- heartbeats (read-only queries, never in the log)
+  // ---- read-only queries (never in the log): heartbeats and observers' fetches
+
+  /** A read-only request to the quorum's leader. */
+  sealed interface Query permits Heartbeat, Fetch, DescribeQuorum {}
+
+  /** A broker's heartbeat to the controller; answered with its {@link BrokerStatus}. */
+  record Heartbeat(int brokerId) implements Query {}
+
+  /**
+   * Observer {@code brokerId}'s fetch of the metadata log after {@code afterIndex}, held open up to
+   * {@code maxWait} while there is nothing new; answered with {@link AppliedMetadata.Changes}.
+   */
+  record Fetch(int brokerId, long afterIndex, Duration maxWait) implements Query {}
+
+  /** Kafka's DescribeQuorum; answered with a {@link QuorumDescription}. */
+  record DescribeQuorum() implements Query {}
 
   static byte[] encodeHeartbeat(int brokerId) {
     return write(
@@ -139,18 +160,124 @@ final class MetadataCodec {
         });
   }
 
-  /** The id of the broker that sent this heartbeat. */
-  static int decodeHeartbeat(byte[] bytes) {
+  static byte[] encodeFetch(int brokerId, long afterIndex, Duration maxWait) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(FETCH);
+          out.writeInt(brokerId);
+          out.writeLong(afterIndex);
+          out.writeInt((int) Math.min(Integer.MAX_VALUE, maxWait.toMillis()));
+        });
+  }
+
+  static Query decodeQuery(byte[] bytes) {
     return read(
         bytes,
         in -> {
           checkVersion(in.readByte());
           byte type = in.readByte();
-          if (type != HEARTBEAT) {
-            throw new IOException("unknown metadata query type " + type);
-          }
-          return in.readInt();
+          return switch (type) {
+            case HEARTBEAT -> new Heartbeat(in.readInt());
+            case FETCH -> new Fetch(in.readInt(), in.readLong(), Duration.ofMillis(in.readInt()));
+            case DESCRIBE_QUORUM -> new DescribeQuorum();
+            default -> throw new IOException("unknown metadata query type " + type);
+          };
         });
+  }
+
+  static byte[] encode(AppliedMetadata.Changes changes) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(CHANGES);
+          out.writeInt(changes.leaderId());
+          out.writeLong(changes.toIndex());
+          out.writeBoolean(changes.snapshot() != null);
+          if (changes.snapshot() != null) {
+            writeState(changes.snapshot(), out);
+          }
+          out.writeInt(changes.commands().size());
+          for (AppliedMetadata.LoggedCommand c : changes.commands()) {
+            out.writeLong(c.index());
+            out.writeInt(c.bytes().length);
+            out.write(c.bytes());
+          }
+        });
+  }
+
+  static AppliedMetadata.Changes decodeChanges(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          if (in.readByte() != CHANGES) {
+            throw new IOException("not a metadata fetch answer");
+          }
+          int leaderId = in.readInt();
+          long toIndex = in.readLong();
+          ClusterMetadata snapshot = in.readBoolean() ? readState(in) : null;
+          int count = in.readInt();
+          List<AppliedMetadata.LoggedCommand> commands = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            long index = in.readLong();
+            byte[] command = new byte[in.readInt()];
+            in.readFully(command);
+            commands.add(new AppliedMetadata.LoggedCommand(index, command));
+          }
+          return new AppliedMetadata.Changes(leaderId, toIndex, snapshot, List.copyOf(commands));
+        });
+  }
+
+  static byte[] encodeDescribeQuorum() {
+    return new byte[] {VERSION, DESCRIBE_QUORUM};
+  }
+
+  static byte[] encode(QuorumDescription quorum) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(QUORUM);
+          out.writeInt(quorum.leaderId());
+          out.writeInt(quorum.leaderEpoch());
+          out.writeLong(quorum.highWatermark());
+          writeReplicas(out, quorum.voters());
+          writeReplicas(out, quorum.observers());
+        });
+  }
+
+  static QuorumDescription decodeQuorum(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          checkVersion(in.readByte());
+          if (in.readByte() != QUORUM) {
+            throw new IOException("not a quorum description");
+          }
+          return new QuorumDescription(
+              in.readInt(), in.readInt(), in.readLong(), readReplicas(in), readReplicas(in));
+        });
+  }
+
+  private static void writeReplicas(DataOutput out, List<QuorumDescription.Replica> replicas)
+      throws IOException {
+    out.writeInt(replicas.size());
+    for (QuorumDescription.Replica r : replicas) {
+      out.writeInt(r.id());
+      out.writeLong(r.logEndOffset());
+      out.writeLong(r.lastFetchTimestamp());
+      out.writeLong(r.lastCaughtUpTimestamp());
+    }
+  }
+
+  private static List<QuorumDescription.Replica> readReplicas(DataInput in) throws IOException {
+    int count = in.readInt();
+    List<QuorumDescription.Replica> replicas = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      replicas.add(
+          new QuorumDescription.Replica(in.readInt(), in.readLong(), in.readLong(), in.readLong()));
+    }
+    return List.copyOf(replicas);
   }
 
   static byte[] encode(BrokerStatus status) {
@@ -171,6 +298,11 @@ final class MetadataCodec {
   /** Writes the replicated part of {@code metadata} (not the controller id, which is not). */
   static void writeSnapshot(ClusterMetadata metadata, OutputStream stream) throws IOException {
     DataOutputStream out = new DataOutputStream(stream);
+    writeState(metadata, out);
+    out.flush();
+  }
+
+  private static void writeState(ClusterMetadata metadata, DataOutput out) throws IOException {
     out.writeByte(VERSION);
     out.writeByte(SNAPSHOT);
     writeString(out, metadata.clusterId());
@@ -196,12 +328,14 @@ final class MetadataCodec {
         writeInts(out, p.isr());
       }
     }
-    out.flush();
   }
 
   /** Reads a snapshot; its controller id is -1 (unknown). */
   static ClusterMetadata readSnapshot(InputStream stream) throws IOException {
-    DataInputStream in = new DataInputStream(stream);
+    return readState(new DataInputStream(stream));
+  }
+
+  private static ClusterMetadata readState(DataInput in) throws IOException {
     byte version = checkVersion(in.readByte());
     if (in.readByte() != SNAPSHOT) {
       throw new IOException("not a cluster metadata snapshot");

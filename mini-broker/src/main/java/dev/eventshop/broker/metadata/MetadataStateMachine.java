@@ -11,22 +11,23 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import org.apache.kafka.common.protocol.Errors;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -42,85 +43,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replicated state machine of the metadata quorum on one node: Ratis hands it the committed log
- * entries in order, it applies each {@link MetadataCommand} with {@link MetadataApplier} and keeps
- * the resulting {@link ClusterMetadata}; it writes that state as a single-file snapshot so a
- * restart loads it instead of replaying the whole log. Heartbeats arrive as read-only queries and
- * go to the {@link ClusterController}, never into the log.
+ * The replicated state machine of the metadata quorum on one voter: Ratis hands it the committed
+ * log entries in order and it applies each {@link MetadataCommand} into this node's {@link
+ * AppliedMetadata}; it writes that state as a single-file snapshot so a restart loads it instead of
+ * replaying the whole log. Queries never reach the log: heartbeats go to the {@link
+ * ClusterController}, and observers' fetches are answered from the applied metadata.
  *
- * <p>Two views of the state: {@link #state()} is the latest applied one (used by the controller);
- * {@link #published()} is what the broker serves and announces to listeners. Publishing starts only
- * once this node has caught up, i.e. has applied its own registration (which the log orders after
- * all history), so a restarting broker never serves or acts on a replay of old states.
- *
- * <p>Thread-safety: entries are applied by Ratis' single updater thread; leader changes and
- * snapshot loads come from other Ratis threads. All state changes, the applied index and listener
- * calls are serialized by {@code lock}, so listeners see snapshots in commit order. Reads are of
- * volatile fields and never block.
+ * <p>Thread-safety: entries are applied by Ratis' single updater thread; leader changes, queries
+ * and snapshot loads come from other Ratis threads. {@link AppliedMetadata} serializes them.
  */
 final class MetadataStateMachine extends BaseStateMachine {
 
   private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
 
+  /** Commands kept for observers: as many as the log holds between two snapshots, by default. */
+  static final int RECENT_COMMANDS = 1000;
+
   private final SimpleStateMachineStorage storage = new SnapshotStorage();
+
+  /** How long an observer that stopped fetching is still described (Kafka's observer session). */
+  static final Duration OBSERVER_EXPIRY = Duration.ofMinutes(5);
+
   private final ClusterController controller;
-  private final String provisionalClusterId;
-  private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
-  private final Object lock = new Object();
+  private final AppliedMetadata applied;
 
-  /** Waiters for an applied index, completed once the state machine reaches it. */
-  private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+  /** The observers' latest fetches while this node leads, by broker id. */
+  private final Map<Integer, ObserverFetch> observers = new ConcurrentHashMap<>();
 
-  private volatile ClusterMetadata state;
-  private volatile ClusterMetadata published;
-  private boolean caughtUp; // guarded by lock
-  private int leaderId = -1; // guarded by lock
+  private record ObserverFetch(long afterIndex, long fetchedAtMs, long caughtUpAtMs) {}
 
-  /**
-   * @param provisionalClusterId shown as the cluster id until the quorum's is known (this node's
-   *     recorded one, or empty)
-   */
-  MetadataStateMachine(ClusterController controller, String provisionalClusterId) {
+  MetadataStateMachine(ClusterController controller, AppliedMetadata applied) {
     this.controller = controller;
-    this.provisionalClusterId = provisionalClusterId;
-    this.state = new ClusterMetadata(null, -1, Map.of(), Map.of());
-    this.published = forClients(state);
+    this.applied = applied;
   }
 
   /** The latest applied state (cluster id null until chosen). */
   ClusterMetadata state() {
-    return state;
-  }
-
-  /** The state this broker serves: the latest applied one once caught up. */
-  ClusterMetadata published() {
-    return published;
-  }
-
-  void addListener(Consumer<ClusterMetadata> listener) {
-    listeners.add(listener);
-  }
-
-  /** Starts publishing: this node has applied its own registration. */
-  void markCaughtUp() {
-    synchronized (lock) {
-      if (!caughtUp) {
-        caughtUp = true;
-        publish();
-      }
-    }
-  }
-
-  /** Completes once this node has applied the log up to {@code index}. */
-  CompletableFuture<Void> awaitApplied(long index) {
-    synchronized (lock) {
-      if (appliedIndex() >= index) {
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> future = new CompletableFuture<>();
-      waiters.computeIfAbsent(index, i -> new ArrayList<>()).add(future);
-      return future;
-    }
+    return applied.state();
   }
 
   // ---- Ratis lifecycle and snapshots
@@ -170,26 +129,22 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   @Override
   public long takeSnapshot() throws IOException {
-    ClusterMetadata snapshot;
-    TermIndex last;
-    synchronized (lock) {
-      snapshot = state;
-      last = getLastAppliedTermIndex();
-    }
-    if (last == null || last.getIndex() < 0) {
+    AppliedMetadata.Position last = applied.position();
+    if (last.index() < 0) {
       return -1;
     }
-    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    File file = storage.getSnapshotFile(last.term(), last.index());
     Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-      MetadataCodec.writeSnapshot(snapshot, out);
+      MetadataCodec.writeSnapshot(last.state(), out);
     }
     Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    TermIndex termIndex = TermIndex.valueOf(last.term(), last.index());
     storage.updateLatestSnapshot(
-        new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-    log.debug("metadata snapshot at {} written to {}", last, file);
-    return last.getIndex();
+        new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), termIndex));
+    log.debug("metadata snapshot at {} written to {}", termIndex, file);
+    return last.index();
   }
 
   private void load(SingleFileSnapshotInfo snapshot) throws IOException {
@@ -204,17 +159,12 @@ final class MetadataStateMachine extends BaseStateMachine {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       loaded = MetadataCodec.readSnapshot(in);
     }
-    List<CompletableFuture<Void>> reached;
-    synchronized (lock) {
-      state = withController(loaded, leaderId);
-      setLastAppliedTermIndex(snapshot.getTermIndex());
-      publish();
-      reached = reachedWaiters();
-    }
-    complete(reached);
+    TermIndex at = snapshot.getTermIndex();
+    setLastAppliedTermIndex(at);
+    applied.load(loaded, at.getTerm(), at.getIndex());
     log.info(
         "metadata snapshot {} loaded: {} brokers, {} topics",
-        snapshot.getTermIndex(),
+        at,
         loaded.brokers().size(),
         loaded.topics().size());
   }
@@ -224,36 +174,10 @@ final class MetadataStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
-    CommandResult result;
-    List<CompletableFuture<Void>> reached;
-    MetadataCommand command = null;
-    try {
-      command =
-          MetadataCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
-    } catch (IllegalArgumentException e) {
-      // Same code on every node, so every node skips it alike; the proposer learns why.
-      log.error("metadata log entry {} cannot be read and is skipped: {}", entry.getIndex(), e);
-    }
-    synchronized (lock) {
-      if (command == null) {
-        result = CommandResult.failed(Errors.UNSUPPORTED_VERSION, "unreadable command");
-      } else {
-        MetadataApplier.Outcome outcome = MetadataApplier.apply(state, command);
-        result = outcome.result();
-        if (!outcome.next().equals(state)) {
-          state = outcome.next();
-          publish();
-        }
-        if (result.isOk()) {
-          log.debug("metadata {} applied: {}", entry.getIndex(), command);
-        } else {
-          log.debug("metadata {} rejected: {} ({})", entry.getIndex(), command, result);
-        }
-      }
-      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-      reached = reachedWaiters();
-    }
-    complete(reached);
+    byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    MetadataCommand command = AppliedMetadata.decode(entry.getIndex(), bytes);
+    CommandResult result = applied.apply(entry.getTerm(), entry.getIndex(), command, bytes);
+    updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     if (command instanceof RegisterBroker r && result.isOk()) {
       controller.onBrokerRegistered(r.brokerId());
     }
@@ -262,40 +186,104 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
-    List<CompletableFuture<Void>> reached;
-    synchronized (lock) {
-      super.notifyTermIndexUpdated(term, index); // entries without a command (leader's first)
-      reached = reachedWaiters();
-    }
-    complete(reached);
+    super.notifyTermIndexUpdated(term, index); // entries without a command (leader's first)
+    applied.advance(term, index);
   }
 
-  /** A heartbeat: only the leader answers it (Ratis refuses read-only requests elsewhere). */
+  /**
+   * A heartbeat, an observer's fetch, or DescribeQuorum: only the leader answers them (Ratis
+   * refuses read-only requests elsewhere).
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      int brokerId = MetadataCodec.decodeHeartbeat(request.getContent().toByteArray());
+      MetadataCodec.Query query = MetadataCodec.decodeQuery(request.getContent().toByteArray());
+      if (query instanceof MetadataCodec.Fetch fetch) {
+        recordFetch(fetch.brokerId(), fetch.afterIndex());
+        return applied
+            .awaitChangesAfter(fetch.afterIndex(), fetch.maxWait())
+            .thenApply(changes -> message(MetadataCodec.encode(changes)));
+      }
+      if (query instanceof MetadataCodec.DescribeQuorum) {
+        return CompletableFuture.completedFuture(message(MetadataCodec.encode(describeQuorum())));
+      }
+      int brokerId = ((MetadataCodec.Heartbeat) query).brokerId();
       BrokerStatus status = controller.onHeartbeat(brokerId);
       return CompletableFuture.completedFuture(message(MetadataCodec.encode(status)));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Remembers an observer's fetch while this node leads: its progress, for DescribeQuorum. */
+  private void recordFetch(int brokerId, long afterIndex) {
+    long now = System.currentTimeMillis();
+    boolean caughtUp = afterIndex >= applied.appliedIndex();
+    observers.merge(
+        brokerId,
+        new ObserverFetch(afterIndex, now, caughtUp ? now : -1),
+        (last, next) -> caughtUp ? next : new ObserverFetch(afterIndex, now, last.caughtUpAtMs()));
+  }
+
+  /**
+   * The quorum as this leader sees it, in Kafka's terms (one past the last entry): its own log end,
+   * each follower's match index from Ratis' log appenders, and the observers that fetched within
+   * {@link #OBSERVER_EXPIRY}.
+   */
+  QuorumDescription describeQuorum() throws IOException {
+    RaftServer.Division division = getServer().join().getDivision(getGroupId());
+    DivisionInfo info = division.getInfo();
+    if (!info.isLeader()) {
+      throw new IOException("node " + getId() + " is not the metadata quorum's leader");
+    }
+    long now = System.currentTimeMillis();
+    long leaderEnd = division.getRaftLog().getNextIndex();
+    List<QuorumDescription.Replica> voters = new ArrayList<>();
+    voters.add(new QuorumDescription.Replica(nodeId(getId()), leaderEnd, -1, now));
+    // Both lists come from the leader's log appenders, in the same order.
+    List<ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+    long[] matchIndices = info.getFollowerMatchIndices();
+    for (int i = 0; i < Math.min(followers.size(), matchIndices.length); i++) {
+      ServerRpcProto follower = followers.get(i);
+      long end = matchIndices[i] + 1;
+      long fetched = now - follower.getLastRpcElapsedTimeMs();
+      voters.add(
+          new QuorumDescription.Replica(
+              nodeId(RaftPeerId.valueOf(follower.getId().getId())),
+              end,
+              fetched,
+              end >= leaderEnd ? fetched : -1));
+    }
+    List<QuorumDescription.Replica> observed = new ArrayList<>();
+    observers.forEach(
+        (id, fetch) -> {
+          if (now - fetch.fetchedAtMs() <= OBSERVER_EXPIRY.toMillis()) {
+            observed.add(
+                new QuorumDescription.Replica(
+                    id, fetch.afterIndex() + 1, fetch.fetchedAtMs(), fetch.caughtUpAtMs()));
+          }
+        });
+    observed.sort(Comparator.comparingInt(QuorumDescription.Replica::id));
+    return new QuorumDescription(
+        nodeId(getId()),
+        (int) info.getCurrentTerm(),
+        division.getRaftLog().getLastCommittedIndex() + 1,
+        voters,
+        observed);
+  }
+
+  private static int nodeId(RaftPeerId peer) {
+    return Integer.parseInt(peer.toString());
   }
 
   // ---- leadership
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-    int leader = newLeaderId == null ? -1 : Integer.parseInt(newLeaderId.toString());
-    synchronized (lock) {
-      if (leader != leaderId) {
-        leaderId = leader;
-        state = withController(state, leader);
-        publish();
-      }
-    }
+    applied.setLeader(newLeaderId == null ? -1 : nodeId(newLeaderId));
     if (!Objects.equals(newLeaderId, getId())) {
       controller.onLeadershipLost();
+      observers.clear(); // they fetch from the new leader now
     }
   }
 
@@ -313,63 +301,8 @@ final class MetadataStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     controller.onLeadershipLost();
-    synchronized (lock) {
-      for (List<CompletableFuture<Void>> pending : waiters.values()) {
-        pending.forEach(f -> f.completeExceptionally(new IOException("metadata quorum closed")));
-      }
-      waiters.clear();
-    }
+    applied.close(new IOException("metadata quorum closed"));
     super.close();
-  }
-
-  // ---- helpers (callers of publish and reachedWaiters hold lock)
-
-  private void publish() {
-    if (!caughtUp) {
-      return;
-    }
-    ClusterMetadata next = forClients(state);
-    if (next.equals(published)) {
-      return;
-    }
-    published = next;
-    for (Consumer<ClusterMetadata> listener : listeners) {
-      try {
-        listener.accept(next);
-      } catch (RuntimeException e) {
-        log.error("metadata listener {} failed", listener, e);
-      }
-    }
-  }
-
-  /** Removes the waiters the applied index has reached; the caller completes them unlocked. */
-  private List<CompletableFuture<Void>> reachedWaiters() {
-    long applied = appliedIndex();
-    List<CompletableFuture<Void>> reached = new ArrayList<>();
-    while (!waiters.isEmpty() && waiters.firstKey() <= applied) {
-      reached.addAll(waiters.pollFirstEntry().getValue());
-    }
-    return reached;
-  }
-
-  private static void complete(List<CompletableFuture<Void>> reached) {
-    reached.forEach(f -> f.complete(null));
-  }
-
-  private long appliedIndex() {
-    TermIndex last = getLastAppliedTermIndex();
-    return last == null ? -1 : last.getIndex();
-  }
-
-  private ClusterMetadata forClients(ClusterMetadata s) {
-    if (s.clusterId() != null) {
-      return s;
-    }
-    return new ClusterMetadata(provisionalClusterId, s.controllerId(), s.brokers(), s.topics());
-  }
-
-  private static ClusterMetadata withController(ClusterMetadata s, int controllerId) {
-    return new ClusterMetadata(s.clusterId(), controllerId, s.brokers(), s.topics());
   }
 
   private static Message message(byte[] bytes) {

@@ -66,11 +66,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's metadata kept in a Raft quorum of the brokers themselves (like KRaft's combined
- * mode), on Apache Ratis: every node runs one Raft peer of the group {@code
- * controller.quorum.voters}, with its log and snapshots in {@code <log dir>/__raft}. The Raft
- * leader is the controller ({@link ClusterController}); every node applies the same committed
- * commands ({@link MetadataStateMachine}) and publishes the same sequence of {@link
- * ClusterMetadata} snapshots. The quorum survives the loss of any minority, its leader included.
+ * mode), on Apache Ratis. A node among {@code controller.quorum.voters} (a voter, {@code
+ * process.roles=broker,controller}) runs one Raft peer of the group, with its log and snapshots in
+ * {@code <log dir>/__raft}. The Raft leader is the controller ({@link ClusterController}); every
+ * voter applies the same committed commands ({@link MetadataStateMachine}) and publishes the same
+ * sequence of {@link ClusterMetadata} snapshots. The quorum survives the loss of any minority, its
+ * leader included.
+ *
+ * <p>Any other node is a broker-only node, an observer ({@code process.roles=broker}), as in Kafka:
+ * it is no Raft member and keeps no metadata log of its own, but fetches the committed commands
+ * from the leader ({@link MetadataFetcher}) and applies them the same way. It registers,
+ * heartbeats, hosts replicas and proposes changes like any broker.
  *
  * <p>Changes may be asked on any node: they travel through a Raft client to the leader, and a call
  * returns once the change is committed and applied on this node, so {@link #current()} already
@@ -111,20 +117,25 @@ public final class RaftMetadataStore implements MetadataStore {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService proposals;
   private final ExecutorService heartbeatSender;
-  private final ClusterController controller;
-  private final MetadataStateMachine stateMachine;
+  private final boolean voter;
+  private final AppliedMetadata applied;
+  private final ClusterController controller; // voters only
+  private final MetadataStateMachine stateMachine; // voters only
   private final BrokerLifecycle lifecycle;
   private final RaftGroup group;
-  private RaftServer server;
+  private RaftServer server; // voters only
+  private MetadataFetcher fetcher; // observers only
   private volatile RaftClient commands;
   private volatile RaftClient heartbeats;
+  private volatile RaftClient fetches; // observers only
   private volatile boolean started;
   private volatile boolean closed;
   private String recordedClusterId; // in meta.properties; changed only on the apply thread
 
   /**
    * @param logDir the first log directory: holds {@code meta.properties} and {@code __raft}
-   * @param nodeId this broker's {@code node.id}; must be one of {@code voters}
+   * @param nodeId this broker's {@code node.id}: a voter when it is one of {@code voters}, else an
+   *     observer
    * @param endpoints where clients reach this broker, one per advertised listener
    * @param voters {@code controller.quorum.voters}: node id to its Raft address
    */
@@ -134,10 +145,7 @@ public final class RaftMetadataStore implements MetadataStore {
       List<ClusterMetadata.Endpoint> endpoints,
       Map<Integer, InetSocketAddress> voters,
       QuorumSettings settings) {
-    if (!voters.containsKey(nodeId)) {
-      throw new IllegalArgumentException(
-          "node.id " + nodeId + " is not one of controller.quorum.voters " + voters.keySet());
-    }
+    this.voter = voters.containsKey(nodeId);
     this.logDir = logDir;
     this.raftDir = logDir.resolve("__raft");
     this.nodeId = nodeId;
@@ -145,7 +153,9 @@ public final class RaftMetadataStore implements MetadataStore {
     this.settings = settings;
     String recorded;
     try {
-      Files.createDirectories(raftDir);
+      if (voter) {
+        Files.createDirectories(raftDir);
+      }
       recorded = MetaProperties.recordedClusterId(logDir, nodeId).orElse(null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the metadata quorum in " + logDir, e);
@@ -156,16 +166,24 @@ public final class RaftMetadataStore implements MetadataStore {
         Executors.newFixedThreadPool(PROPOSAL_THREADS, daemon("metadata-proposals-" + nodeId));
     this.heartbeatSender =
         Executors.newSingleThreadExecutor(daemon("metadata-heartbeat-" + nodeId));
-    this.controller =
-        new ClusterController(
-            nodeId,
-            settings,
-            () -> stateMachine().state(),
-            this::propose,
-            // A cluster grown from a single node keeps the id its first node already has.
-            () -> recorded != null ? recorded : Uuid.randomUuid().toString(),
-            System::nanoTime);
-    this.stateMachine = new MetadataStateMachine(controller, recorded != null ? recorded : "");
+    this.applied =
+        new AppliedMetadata(
+            recorded != null ? recorded : "", voter ? MetadataStateMachine.RECENT_COMMANDS : 0);
+    if (voter) {
+      this.controller =
+          new ClusterController(
+              nodeId,
+              settings,
+              applied::state,
+              this::propose,
+              // A cluster grown from a single node keeps the id its first node already has.
+              () -> recorded != null ? recorded : Uuid.randomUuid().toString(),
+              System::nanoTime);
+      this.stateMachine = new MetadataStateMachine(controller, applied);
+    } else {
+      this.controller = null;
+      this.stateMachine = null;
+    }
     this.recordedClusterId = recorded;
     this.lifecycle =
         new BrokerLifecycle(
@@ -173,22 +191,49 @@ public final class RaftMetadataStore implements MetadataStore {
             settings,
             this::propose,
             this::sendHeartbeat,
-            stateMachine::markCaughtUp);
+            applied::markCaughtUp);
     this.group = RaftGroup.valueOf(GROUP_ID, peers(this.voters));
-    stateMachine.addListener(this::recordClusterId);
+    applied.addListener(this::recordClusterId);
   }
 
-  private MetadataStateMachine stateMachine() {
-    return stateMachine;
-  }
-
-  /** Starts this node's Raft peer, then registers and heartbeats in the background. */
+  /**
+   * Starts this node's Raft peer (a voter) or its fetching of the metadata log (an observer), then
+   * registers and heartbeats in the background.
+   */
   public synchronized void start() throws IOException {
     if (started) {
       return;
     }
     started = true;
     RaftProperties properties = raftProperties();
+    if (voter) {
+      startPeer(properties);
+    }
+    commands = client(properties);
+    // A heartbeat that cannot get through soon is dropped: a newer one follows.
+    RaftProperties heartbeatProperties = raftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
+    heartbeats = client(heartbeatProperties);
+    if (voter) {
+      controller.start(scheduler);
+    } else {
+      RaftProperties fetchProperties = raftProperties();
+      RaftClientConfigKeys.Rpc.setRequestTimeout(
+          fetchProperties, millis(MetadataFetcher.MAX_WAIT.plus(CLIENT_RPC_TIMEOUT)));
+      fetches = client(fetchProperties);
+      fetcher = new MetadataFetcher(nodeId, applied, this::fetch);
+      fetcher.start();
+    }
+    lifecycle.start(scheduler);
+    log.info(
+        "metadata quorum {} {} started{}; voters {}",
+        voter ? "peer" : "observer",
+        nodeId,
+        voter ? " at " + voters.get(nodeId) : "",
+        voters);
+  }
+
+  private void startPeer(RaftProperties properties) throws IOException {
     InetSocketAddress self = voters.get(nodeId);
     GrpcConfigKeys.Server.setHost(properties, self.getHostString());
     GrpcConfigKeys.Server.setPort(properties, self.getPort());
@@ -209,14 +254,6 @@ public final class RaftMetadataStore implements MetadataStore {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    commands = client(properties);
-    // A heartbeat that cannot get through soon is dropped: a newer one follows.
-    RaftProperties heartbeatProperties = raftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
-    heartbeats = client(heartbeatProperties);
-    controller.start(scheduler);
-    lifecycle.start(scheduler);
-    log.info("metadata quorum peer {} started at {}; voters {}", nodeId, self, voters);
   }
 
   /** Completes once this broker is registered and this node has caught up with the metadata. */
@@ -226,17 +263,17 @@ public final class RaftMetadataStore implements MetadataStore {
 
   /** Whether this node is currently the active controller (the Raft leader, ready). */
   public boolean isActiveController() {
-    return controller.isActive();
+    return controller != null && controller.isActive();
   }
 
   @Override
   public ClusterMetadata current() {
-    return stateMachine.published();
+    return applied.published();
   }
 
   @Override
   public void addListener(Consumer<ClusterMetadata> listener) {
-    stateMachine.addListener(listener);
+    applied.addListener(listener);
   }
 
   @Override
@@ -264,10 +301,10 @@ public final class RaftMetadataStore implements MetadataStore {
             random.nextInt(1 << 16),
             random.nextInt(1 << 16));
     if (validateOnly) {
-      return MetadataApplier.plannedTopic(stateMachine.state(), command);
+      return MetadataApplier.plannedTopic(applied.state(), command);
     }
     await(propose(command));
-    return stateMachine
+    return applied
         .state()
         .topic(name)
         .filter(t -> t.id().equals(command.topicId()))
@@ -286,7 +323,7 @@ public final class RaftMetadataStore implements MetadataStore {
         new CreatePartitions(
             name, totalPartitions, random.nextInt(1 << 16), random.nextInt(1 << 16));
     if (validateOnly) {
-      MetadataApplier.Outcome outcome = MetadataApplier.apply(stateMachine.state(), command);
+      MetadataApplier.Outcome outcome = MetadataApplier.apply(applied.state(), command);
       if (!outcome.result().isOk()) {
         throw outcome.result().toException();
       }
@@ -319,6 +356,35 @@ public final class RaftMetadataStore implements MetadataStore {
             });
   }
 
+  /**
+   * The metadata quorum as its leader describes it (Kafka's DescribeQuorum): fails with a Kafka
+   * error when no leader answers within the request timeout.
+   */
+  public CompletableFuture<QuorumDescription> describeQuorum() {
+    RaftClient client = commands;
+    if (client == null || closed) {
+      return CompletableFuture.failedFuture(
+          new NotControllerException("metadata quorum not running"));
+    }
+    byte[] query = MetadataCodec.encodeDescribeQuorum();
+    return supplyAsync(
+            () -> send(settings.requestTimeout(), () -> client.io().sendReadOnly(message(query))),
+            proposals)
+        .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (reply, error) -> {
+              if (error != null) {
+                throw new CompletionException(kafkaError(error));
+              }
+              return MetadataCodec.decodeQuorum(bytes(reply));
+            });
+  }
+
+  /** The Raft address of each voter, by node id. */
+  public Map<Integer, InetSocketAddress> voters() {
+    return voters;
+  }
+
   @Override
   public void controlledShutdown(Duration timeout) {
     synchronized (this) {
@@ -327,7 +393,7 @@ public final class RaftMetadataStore implements MetadataStore {
       }
     }
     lifecycle.controlledShutdown(timeout);
-    if (controller.isActive()) {
+    if (isActiveController()) {
       resignAsController();
     }
   }
@@ -338,7 +404,7 @@ public final class RaftMetadataStore implements MetadataStore {
    * live voter is asked in turn (a busy one may not take over in time) until one does.
    */
   private void resignAsController() {
-    ClusterMetadata metadata = stateMachine.state();
+    ClusterMetadata metadata = applied.state();
     List<Integer> successors =
         voters.keySet().stream()
             .filter(id -> id != nodeId)
@@ -378,8 +444,10 @@ public final class RaftMetadataStore implements MetadataStore {
     }
     closed = true;
     scheduler.shutdownNow();
+    closeQuietly(fetcher);
     closeQuietly(commands); // fails calls in flight, so the threads below finish
     closeQuietly(heartbeats);
+    closeQuietly(fetches);
     proposals.shutdownNow();
     heartbeatSender.shutdownNow();
     try {
@@ -390,7 +458,10 @@ public final class RaftMetadataStore implements MetadataStore {
       Thread.currentThread().interrupt();
     }
     closeQuietly(server);
-    log.info("metadata quorum peer {} stopped", nodeId);
+    if (!voter) {
+      applied.close(new IOException("metadata quorum observer closed"));
+    }
+    log.info("metadata quorum {} {} stopped", voter ? "peer" : "observer", nodeId);
   }
 
   // ---- the quorum
@@ -416,7 +487,7 @@ public final class RaftMetadataStore implements MetadataStore {
         .thenCompose(
             reply -> {
               CommandResult result = MetadataCodec.decodeResult(bytes(reply));
-              return stateMachine.awaitApplied(reply.getLogIndex()).thenApply(applied -> result);
+              return applied.awaitApplied(reply.getLogIndex()).thenApply(reached -> result);
             })
         .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -431,6 +502,16 @@ public final class RaftMetadataStore implements MetadataStore {
             heartbeatSender)
         .thenApply(reply -> MetadataCodec.decodeStatus(bytes(reply)))
         .orTimeout(settings.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** An observer's fetch of the metadata log after {@code afterIndex}, from the leader. */
+  private AppliedMetadata.Changes fetch(long afterIndex) {
+    byte[] query = MetadataCodec.encodeFetch(nodeId, afterIndex, MetadataFetcher.MAX_WAIT);
+    RaftClientReply reply =
+        send(
+            MetadataFetcher.MAX_WAIT.plus(CLIENT_RPC_TIMEOUT),
+            () -> fetches.io().sendReadOnly(message(query)));
+    return MetadataCodec.decodeChanges(bytes(reply));
   }
 
   /**
@@ -499,7 +580,7 @@ public final class RaftMetadataStore implements MetadataStore {
 
   /** Records the quorum's cluster id in meta.properties once it is known (Kafka does the same). */
   private void recordClusterId(ClusterMetadata metadata) {
-    String quorumId = stateMachine.state().clusterId();
+    String quorumId = applied.state().clusterId();
     if (quorumId == null || quorumId.equals(recordedClusterId)) {
       return;
     }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The broker's configuration: every {@link BrokerProperty} with a valid value. Values come from a
@@ -39,6 +40,7 @@ public final class BrokerConfig {
 
   private BrokerConfig(Map<BrokerProperty, Object> values) {
     this.values = values;
+    checkRoles();
     this.listeners =
         Listeners.from(
             getString(LISTENERS),
@@ -180,13 +182,65 @@ public final class BrokerConfig {
             "invalid value '%s': expected delete or compact".formatted(policy));
       }
     }
-    for (String role : getString(PROCESS_ROLES).split(",")) {
-      if (!role.trim().equals("broker") && !role.trim().equals("controller")) {
-        throw new ConfigException(
-            PROCESS_ROLES.key(),
-            "invalid value '%s': expected broker or controller".formatted(role));
-      }
+  }
+
+  /**
+   * Kafka's rules for {@code process.roles} in KRaft mode: a node with the controller role is one
+   * of the voters, a broker-only node is not (it observes the quorum). Every controller here is
+   * also a broker, so a controller-only node is refused.
+   */
+  private void checkRoles() {
+    Set<String> roles = processRoles();
+    if (roles.isEmpty()) {
+      throw new ConfigException(PROCESS_ROLES.key(), "must name broker, controller or both");
     }
+    if (!roles.contains("broker")) {
+      throw new ConfigException(
+          PROCESS_ROLES.key(),
+          "a controller-only node is not supported: every controller of mini-broker is also a"
+              + " broker (process.roles=broker,controller)");
+    }
+    List<Integer> voterIds = quorumVoters().stream().map(QuorumVoter::id).toList();
+    boolean controller = roles.contains("controller");
+    if (voterIds.isEmpty()) {
+      if (!controller) {
+        throw new ConfigException(
+            CONTROLLER_QUORUM_VOTERS.key(),
+            "a broker-only node (process.roles=broker) needs the voters of the metadata quorum");
+      }
+      return; // a single node keeps its metadata itself
+    }
+    if (controller && !voterIds.contains(nodeId())) {
+      throw new ConfigException(
+          NODE_ID.key(),
+          "node %d has the controller role, so it must be one of controller.quorum.voters %s"
+                  .formatted(nodeId(), voterIds)
+              + " (a broker-only node has process.roles=broker)");
+    }
+    if (!controller && voterIds.contains(nodeId())) {
+      throw new ConfigException(
+          NODE_ID.key(),
+          "node %d is broker-only (process.roles=broker), so it must not be one of"
+                  .formatted(nodeId())
+              + " controller.quorum.voters %s".formatted(voterIds));
+    }
+  }
+
+  /** {@code process.roles}: broker, controller, or both. */
+  public Set<String> processRoles() {
+    Set<String> roles = new TreeSet<>();
+    for (String role : getString(PROCESS_ROLES).split(",")) {
+      String r = role.trim();
+      if (r.isEmpty()) {
+        continue;
+      }
+      if (!r.equals("broker") && !r.equals("controller")) {
+        throw new ConfigException(
+            PROCESS_ROLES.key(), "invalid value '%s': expected broker or controller".formatted(r));
+      }
+      roles.add(r);
+    }
+    return roles;
   }
 
   private void atLeast(BrokerProperty p, long min) {
@@ -241,6 +295,16 @@ public final class BrokerConfig {
       }
     }
     return dirs;
+  }
+
+  /** The name the voters' Raft listener goes by: the first of controller.listener.names. */
+  public String controllerListenerName() {
+    for (String name : getString(CONTROLLER_LISTENER_NAMES).split(",")) {
+      if (!name.isBlank()) {
+        return name.trim().toUpperCase(Locale.ROOT);
+      }
+    }
+    return "CONTROLLER";
   }
 
   public List<QuorumVoter> quorumVoters() {

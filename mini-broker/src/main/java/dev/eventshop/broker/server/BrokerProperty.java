@@ -17,7 +17,8 @@ public enum BrokerProperty {
       "process.roles",
       Type.STRING,
       "broker,controller",
-      "Accepted for compatibility with Kafka's KRaft configs; every node is broker and voter."),
+      "broker,controller: a broker and a voter of the metadata quorum; broker: a broker-only node"
+          + " that observes the quorum (controller alone is not supported)."),
   LISTENERS(
       "listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", "Where the broker accepts clients."),
   ADVERTISED_LISTENERS(

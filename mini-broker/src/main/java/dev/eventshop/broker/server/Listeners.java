@@ -141,8 +141,10 @@ public record Listeners(
     for (Listener l : controller) {
       if (self.isEmpty()) {
         throw new ConfigException(
-            BrokerProperty.CONTROLLER_QUORUM_VOTERS.key(),
-            "controller listener %s needs this node (%d) among the voters".formatted(l, nodeId));
+            BrokerProperty.LISTENERS.key(),
+            ("controller listener %s belongs to a voter, and node %d is not one of"
+                    + " controller.quorum.voters (a broker-only node has no controller listener)")
+                .formatted(l, nodeId));
       }
       if (l.port() != self.get().port()) {
         throw new ConfigException(

@@ -21,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -59,10 +60,52 @@ class MetadataCodecTest {
     assertThat(MetadataCodec.decodeResult(MetadataCodec.encode(failed))).isEqualTo(failed);
     assertThat(MetadataCodec.decodeResult(MetadataCodec.encode(CommandResult.OK)))
         .isEqualTo(CommandResult.OK);
-    assertThat(MetadataCodec.decodeHeartbeat(MetadataCodec.encodeHeartbeat(42))).isEqualTo(42);
+    assertThat(MetadataCodec.decodeQuery(MetadataCodec.encodeHeartbeat(42)))
+        .isEqualTo(new MetadataCodec.Heartbeat(42));
     for (BrokerStatus status : BrokerStatus.values()) {
       assertThat(MetadataCodec.decodeStatus(MetadataCodec.encode(status))).isEqualTo(status);
     }
+  }
+
+  @Test
+  void fetchesAndTheirAnswersRoundTrip() {
+    assertThat(MetadataCodec.decodeQuery(MetadataCodec.encodeFetch(4, 17, Duration.ofMillis(500))))
+        .isEqualTo(new MetadataCodec.Fetch(4, 17, Duration.ofMillis(500)));
+    assertThat(MetadataCodec.decodeQuery(MetadataCodec.encodeDescribeQuorum()))
+        .isEqualTo(new MetadataCodec.DescribeQuorum());
+    QuorumDescription quorum =
+        new QuorumDescription(
+            2,
+            7,
+            120,
+            List.of(
+                new QuorumDescription.Replica(2, 121, -1, 1000),
+                new QuorumDescription.Replica(1, 119, 990, -1)),
+            List.of(new QuorumDescription.Replica(4, 120, 995, 995)));
+    assertThat(MetadataCodec.decodeQuorum(MetadataCodec.encode(quorum))).isEqualTo(quorum);
+
+    byte[] command = MetadataCodec.encode(new DeleteTopic("orders"));
+    AppliedMetadata.Changes commands =
+        MetadataCodec.decodeChanges(
+            MetadataCodec.encode(
+                new AppliedMetadata.Changes(
+                    2, 19, null, List.of(new AppliedMetadata.LoggedCommand(18, command)))));
+    assertThat(commands.leaderId()).isEqualTo(2);
+    assertThat(commands.toIndex()).isEqualTo(19);
+    assertThat(commands.snapshot()).isNull();
+    assertThat(commands.commands()).hasSize(1);
+    assertThat(commands.commands().get(0).index()).isEqualTo(18);
+    assertThat(commands.commands().get(0).bytes()).isEqualTo(command);
+
+    ClusterMetadata state =
+        new ClusterMetadata(
+            "cid", -1, Map.of(1, Registrations.broker(1, "h1", 1, false)), Map.of());
+    AppliedMetadata.Changes snapshot =
+        MetadataCodec.decodeChanges(
+            MetadataCodec.encode(new AppliedMetadata.Changes(3, 40, state, List.of())));
+    assertThat(snapshot.snapshot()).isEqualTo(state);
+    assertThat(snapshot.toIndex()).isEqualTo(40);
+    assertThat(snapshot.commands()).isEmpty();
   }
 
   @Test

@@ -37,28 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** The state machine fed log entries directly, as Ratis' updater thread would, without Ratis. */
 class MetadataStateMachineTest {
 
+  AppliedMetadata applied;
   MetadataStateMachine stateMachine;
   final List<ClusterMetadata> published = new ArrayList<>();
   long index;
 
   @BeforeEach
   void setUp() {
-    stateMachine = newStateMachine();
-    stateMachine.addListener(published::add);
+    applied = new AppliedMetadata("recorded-id", MetadataStateMachine.RECENT_COMMANDS);
+    stateMachine = newStateMachine(applied);
+    applied.addListener(published::add);
   }
 
-  static MetadataStateMachine newStateMachine() {
-    MetadataStateMachine[] machine = new MetadataStateMachine[1];
+  static MetadataStateMachine newStateMachine(AppliedMetadata applied) {
     ClusterController controller =
         new ClusterController(
             1,
             QuorumSettings.defaults(),
-            () -> machine[0].state(),
+            applied::state,
             command -> new CompletableFuture<>(),
             () -> "unused",
             System::nanoTime);
-    machine[0] = new MetadataStateMachine(controller, "recorded-id");
-    return machine[0];
+    return new MetadataStateMachine(controller, applied);
   }
 
   CommandResult apply(MetadataCommand command) {
@@ -90,25 +90,25 @@ class MetadataStateMachineTest {
     apply(Registrations.register(1, "h1", 9091));
     assertThat(stateMachine.state().brokers()).containsKey(1);
     assertThat(published).isEmpty();
-    assertThat(stateMachine.published().clusterId())
+    assertThat(applied.published().clusterId())
         .as("until then the recorded cluster id is shown")
         .isEqualTo("recorded-id");
-    assertThat(stateMachine.published().brokers()).isEmpty();
+    assertThat(applied.published().brokers()).isEmpty();
 
-    stateMachine.markCaughtUp();
+    applied.markCaughtUp();
     assertThat(published).hasSize(1);
     assertThat(published.get(0).clusterId()).isEqualTo("quorum-id");
     assertThat(published.get(0).brokers()).containsKey(1);
 
     apply(new CreateTopic("t", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0));
     assertThat(published).hasSize(2);
-    assertThat(stateMachine.published()).isSameAs(published.get(1));
+    assertThat(applied.published()).isSameAs(published.get(1));
     assertThat(published.get(1).topic("t")).isPresent();
   }
 
   @Test
   void rejectedCommandsPublishNothingAndAnswerTheError() {
-    stateMachine.markCaughtUp();
+    applied.markCaughtUp();
     published.clear();
     CommandResult result =
         apply(new CreateTopic("t", Uuid.randomUuid(), 1, (short) 1, Map.of(), 0, 0));
@@ -118,12 +118,12 @@ class MetadataStateMachineTest {
 
   @Test
   void waitersCompleteWhenTheirIndexIsApplied() {
-    CompletableFuture<Void> second = stateMachine.awaitApplied(2);
+    CompletableFuture<Void> second = applied.awaitApplied(2);
     apply(Registrations.register(1, "h1", 9091));
     assertThat(second).isNotDone();
     apply(Registrations.register(2, "h2", 9092));
     assertThat(second).isCompleted();
-    assertThat(stateMachine.awaitApplied(1)).isCompleted();
+    assertThat(applied.awaitApplied(1)).isCompleted();
   }
 
   @Test
@@ -140,7 +140,8 @@ class MetadataStateMachineTest {
   @Test
   void aSnapshotInstalledFromTheLeaderReplacesTheStateWhileRatisHoldsTheMachinePaused(
       @TempDir Path dir) throws Exception {
-    MetadataStateMachine leader = newStateMachine();
+    MetadataStateMachine leader =
+        newStateMachine(new AppliedMetadata("", MetadataStateMachine.RECENT_COMMANDS));
     RaftStorageImpl leaderStorage = raftStorage(dir.resolve("leader"));
     leader.initialize(server("leader"), RaftGroupId.randomId(), leaderStorage);
     RaftStorageImpl followerStorage = raftStorage(dir.resolve("follower"));

@@ -251,6 +251,46 @@ class RaftMetadataStoreIT {
             });
   }
 
+  /** process.roles=broker: node 4 is no voter; it fetches the metadata log from the leader. */
+  @Test
+  void aBrokerOnlyNodeFollowsTheQuorumAndOutlivesTheLossOfTheController() throws Exception {
+    startAll();
+    RaftMetadataStore observer = start(4);
+    observer.registered().get(20, TimeUnit.SECONDS);
+    awaitSameMetadataEverywhere();
+    assertThat(observer.current().liveBrokers()).hasSize(4);
+    assertThat(observer.isActiveController()).isFalse();
+    assertThat(tmp.resolve("node-4").resolve("__raft")).as("no Raft log of its own").doesNotExist();
+
+    // A change asked on the observer returns once the observer has applied it.
+    TopicInfo topic = observer.createTopic("observed", 8, (short) 3, Map.of(), false);
+    assertThat(observer.current().topic("observed")).contains(topic);
+    assertThat(topic.partitions())
+        .as("the observer is a broker: it hosts replicas")
+        .anySatisfy(p -> assertThat(p.replicas()).contains(4));
+    awaitSameMetadataEverywhere();
+
+    int oldController = controller();
+    stop(oldController);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              ClusterMetadata m = observer.current();
+              assertThat(m.controllerId()).isNotIn(-1, oldController, 4);
+              assertThat(m.brokers().get(oldController).fenced()).isTrue();
+              assertThat(m.brokers().get(4).fenced()).isFalse();
+            });
+    observer.createTopic("after-failover", 1, (short) 2, Map.of(), false);
+    awaitSameMetadataEverywhere();
+
+    // Restarted, it starts from nothing and fetches everything again.
+    stop(4);
+    start(4).registered().get(20, TimeUnit.SECONDS);
+    awaitSameMetadataEverywhere();
+    assertThat(stores.get(4).current().topic("after-failover")).isPresent();
+  }
+
   @Test
   void alterIsrWithAStaleEpochIsRejected() throws Exception {
     startAll();

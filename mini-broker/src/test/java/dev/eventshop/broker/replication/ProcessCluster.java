@@ -22,11 +22,11 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * A cluster of broker processes for fault tests: every node is a broker and a Raft voter, started
- * as users start it ({@link BrokerProcess}), on its own ports and log directory. A node keeps its
- * ports and directory across {@link #kill}, {@link #stop} and {@link #restart}, so a restarted
- * broker is the same broker. {@link #close()} kills every process still running, also when the test
- * failed.
+ * A cluster of broker processes for fault tests: every node is a broker and a Raft voter (unless
+ * started as a broker-only node, {@code process.roles=broker}), started as users start it ({@link
+ * BrokerProcess}), on its own ports and log directory. A node keeps its ports and directory across
+ * {@link #kill}, {@link #stop} and {@link #restart}, so a restarted broker is the same broker.
+ * {@link #close()} kills every process still running, also when the test failed.
  */
 final class ProcessCluster implements AutoCloseable {
 
@@ -49,11 +49,22 @@ final class ProcessCluster implements AutoCloseable {
    *     quorum and {@code {port2}} one more free port of its own
    */
   static ProcessCluster start(Path dir, int size, String... extraProperties) throws Exception {
-    System.out.println("cluster of " + size + " brokers; their logs: " + dir);
+    return start(dir, size, 0, extraProperties);
+  }
+
+  /**
+   * Starts {@code voters} nodes that are brokers and voters (ids 1..voters) and {@code brokersOnly}
+   * broker-only nodes after them, together, and waits until each is ready.
+   */
+  static ProcessCluster start(Path dir, int voters, int brokersOnly, String... extraProperties)
+      throws Exception {
+    int size = voters + brokersOnly;
+    System.out.println(
+        "cluster of " + size + " brokers (" + brokersOnly + " broker-only); their logs: " + dir);
     ProcessCluster cluster = new ProcessCluster(dir);
     int[] ports = FreePorts.take(3 * size);
-    String voters =
-        IntStream.rangeClosed(1, size)
+    String quorum =
+        IntStream.rangeClosed(1, voters)
             .mapToObj(id -> id + "@127.0.0.1:" + ports[size + id - 1])
             .collect(Collectors.joining(","));
     for (int id = 1; id <= size; id++) {
@@ -61,8 +72,11 @@ final class ProcessCluster implements AutoCloseable {
       cluster.secondPorts.put(id, ports[2 * size + id - 1]);
       List<String> lines = new ArrayList<>();
       lines.add("node.id=" + id);
+      if (id > voters) {
+        lines.add("process.roles=broker");
+      }
       lines.add("listeners=PLAINTEXT://127.0.0.1:" + ports[id - 1]);
-      lines.add("controller.quorum.voters=" + voters);
+      lines.add("controller.quorum.voters=" + quorum);
       lines.add("log.dirs=" + dir.resolve("broker-" + id));
       lines.add("default.replication.factor=3");
       lines.add("offsets.topic.replication.factor=3");
@@ -102,6 +116,11 @@ final class ProcessCluster implements AutoCloseable {
     return clientPorts.values().stream()
         .map(port -> "127.0.0.1:" + port)
         .collect(Collectors.joining(","));
+  }
+
+  /** One node's address alone: a client that knows only this broker. */
+  String bootstrap(int id) {
+    return "127.0.0.1:" + clientPorts.get(id);
   }
 
   /** Starts every node that is not running, together (each waits for the quorum to be ready). */

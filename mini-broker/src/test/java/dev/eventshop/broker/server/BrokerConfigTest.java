@@ -177,6 +177,68 @@ class BrokerConfigTest {
     assertThat(listeners.advertised()).containsExactly(listeners.client().get(0));
   }
 
+  /** Kafka's rules for process.roles in KRaft mode, with the one role mini-broker lacks. */
+  @Test
+  void processRolesDecideWhetherANodeIsAVoterOrObservesTheQuorum() {
+    String voters = "1@127.0.0.1:19091,2@127.0.0.1:19092,3@127.0.0.1:19093";
+    BrokerConfig brokerOnly =
+        BrokerConfig.of(
+            Map.of(
+                "node.id", "4",
+                "process.roles", "broker",
+                "controller.listener.names", "CONTROLLER",
+                "controller.quorum.voters", voters));
+    assertThat(brokerOnly.processRoles()).containsExactly("broker");
+    assertThat(
+            BrokerConfig.of(Map.of("node.id", "1", "controller.quorum.voters", voters))
+                .processRoles())
+        .as("the default: broker and voter")
+        .containsExactly("broker", "controller");
+
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "node.id", "1",
+                        "process.roles", "broker",
+                        "controller.quorum.voters", voters)))
+        .hasMessage(
+            "node.id: node 1 is broker-only (process.roles=broker), so it must not be one of"
+                + " controller.quorum.voters [1, 2, 3]");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "node.id", "4",
+                        "process.roles", "broker,controller",
+                        "controller.quorum.voters", voters)))
+        .hasMessageStartingWith(
+            "node.id: node 4 has the controller role, so it must be one of"
+                + " controller.quorum.voters [1, 2, 3]");
+    assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "broker")))
+        .hasMessage(
+            "controller.quorum.voters: a broker-only node (process.roles=broker) needs the voters"
+                + " of the metadata quorum");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of("process.roles", "controller", "controller.quorum.voters", voters)))
+        .hasMessageStartingWith("process.roles: a controller-only node is not supported");
+    assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "broker,zookeeper")))
+        .hasMessage("process.roles: invalid value 'zookeeper': expected broker or controller");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "node.id", "4",
+                        "process.roles", "broker",
+                        "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                        "controller.listener.names", "CONTROLLER",
+                        "controller.quorum.voters", voters)))
+        .hasMessageStartingWith(
+            "listeners: controller listener CONTROLLER://0.0.0.0:9093 belongs to a voter");
+  }
+
   @Test
   void listenerMistakesAreNamedWithTheKey() {
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "INTERNAL://127.0.0.1:9092")))
