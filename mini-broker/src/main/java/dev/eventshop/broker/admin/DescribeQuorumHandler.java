@@ -81,7 +81,8 @@ final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumRequest> {
             (description, error) -> {
               if (error != null) {
                 Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                return DescribeQuorumRequest.getTopLevelErrorResponse(Errors.forException(cause));
+                return DescribeQuorumRequest.getTopLevelErrorResponse(Errors.forException(cause))
+                    .setErrorMessage(cause.getMessage());
               }
               return response(description, request.version());
             });

@@ -251,7 +251,8 @@ public final class PartitionLog implements AutoCloseable {
 
   /**
    * Validates and appends batches from a producer, assigning offsets. A batch that repeats one of
-   * the producer's last five is not written again; its original offsets are returned.
+   * the producer's last batches ({@link ProducerStateManager#BATCHES_REMEMBERED}) is not written
+   * again; its original offsets are returned.
    *
    * @throws CorruptRecordException when a batch's CRC or framing is wrong
    * @throws RecordTooLargeException when a batch exceeds {@code max.message.bytes}

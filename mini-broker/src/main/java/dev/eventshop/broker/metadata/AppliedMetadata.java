@@ -164,6 +164,10 @@ final class AppliedMetadata {
     CommandResult result;
     List<CompletableFuture<Void>> reached;
     synchronized (lock) {
+      if (index <= position.index()) {
+        throw new IllegalStateException(
+            "metadata log entry %d applied after %d".formatted(index, position.index()));
+      }
       ClusterMetadata state = position.state();
       if (command == null) {
         result = CommandResult.failed(Errors.UNSUPPORTED_VERSION, "unreadable command");
@@ -261,17 +265,19 @@ final class AppliedMetadata {
 
   /**
    * {@link #changesAfter} as a long poll: answers as soon as there is something after {@code
-   * after}, or after {@code maxWait} (at most {@link #MAX_FETCH_WAIT}) with nothing.
+   * after}, or after {@code maxWait} (at most {@link #MAX_FETCH_WAIT}) with nothing. The answer is
+   * put together on another thread than the one applying the log.
    */
   CompletableFuture<Changes> awaitChangesAfter(long after, Duration maxWait) {
     long waitMs = Math.max(0, Math.min(maxWait.toMillis(), MAX_FETCH_WAIT.toMillis()));
     return awaitApplied(after + 1)
         .completeOnTimeout(null, waitMs, TimeUnit.MILLISECONDS)
-        .handle((ignored, error) -> changesAfter(after));
+        .handleAsync((ignored, error) -> changesAfter(after));
   }
 
   /** An observer applies what it fetched; what it has applied already is skipped. */
   void follow(Changes changes) {
+    setLeader(changes.leaderId()); // first, so that what it applies shows the controller
     if (changes.snapshot() != null) {
       if (changes.toIndex() > appliedIndex()) {
         load(changes.snapshot(), -1, changes.toIndex());
@@ -284,7 +290,6 @@ final class AppliedMetadata {
       }
       advance(-1, changes.toIndex());
     }
-    setLeader(changes.leaderId());
   }
 
   // ---- helpers (callers of moveTo and publish hold lock)

@@ -56,9 +56,6 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
 
-  /** Commands kept for observers: as many as the log holds between two snapshots, by default. */
-  static final int RECENT_COMMANDS = 1000;
-
   private final SimpleStateMachineStorage storage = new SnapshotStorage();
 
   /** How long an observer that stopped fetching is still described (Kafka's observer session). */
@@ -75,11 +72,6 @@ final class MetadataStateMachine extends BaseStateMachine {
   MetadataStateMachine(ClusterController controller, AppliedMetadata applied) {
     this.controller = controller;
     this.applied = applied;
-  }
-
-  /** The latest applied state (cluster id null until chosen). */
-  ClusterMetadata state() {
-    return applied.state();
   }
 
   // ---- Ratis lifecycle and snapshots
@@ -227,49 +219,60 @@ final class MetadataStateMachine extends BaseStateMachine {
 
   /**
    * The quorum as this leader sees it, in Kafka's terms (one past the last entry): its own log end,
-   * each follower's match index from Ratis' log appenders, and the observers that fetched within
-   * {@link #OBSERVER_EXPIRY}.
+   * each follower's match index and last answer from Ratis' log appenders, and the observers that
+   * fetched within {@link #OBSERVER_EXPIRY}. A follower counts as caught up at its last answer when
+   * it holds every committed entry; what is not known is -1.
    */
   QuorumDescription describeQuorum() throws IOException {
     RaftServer.Division division = getServer().join().getDivision(getGroupId());
     DivisionInfo info = division.getInfo();
-    if (!info.isLeader()) {
-      throw new IOException("node " + getId() + " is not the metadata quorum's leader");
-    }
-    long now = System.currentTimeMillis();
-    long leaderEnd = division.getRaftLog().getNextIndex();
-    List<QuorumDescription.Replica> voters = new ArrayList<>();
-    voters.add(new QuorumDescription.Replica(nodeId(getId()), leaderEnd, -1, now));
-    // Both lists come from the leader's log appenders, in the same order.
+    // Both come from the leader's log appenders, in their order; Ratis may replace an appender
+    // between the two reads, so the followers are read again and must not have changed.
     List<ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
     long[] matchIndices = info.getFollowerMatchIndices();
-    for (int i = 0; i < Math.min(followers.size(), matchIndices.length); i++) {
+    List<ServerRpcProto> again = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+    if (!info.isLeader() || matchIndices == null) {
+      throw new IOException("node " + getId() + " is not the metadata quorum's leader");
+    }
+    boolean matched = followers.size() == matchIndices.length && sameIds(followers, again);
+    long now = System.currentTimeMillis();
+    long leaderEnd = division.getRaftLog().getNextIndex();
+    long highWatermark = division.getRaftLog().getLastCommittedIndex() + 1;
+    List<QuorumDescription.Replica> voters = new ArrayList<>();
+    voters.add(new QuorumDescription.Replica(nodeId(getId()), leaderEnd, -1, now));
+    for (int i = 0; i < followers.size(); i++) {
       ServerRpcProto follower = followers.get(i);
-      long end = matchIndices[i] + 1;
-      long fetched = now - follower.getLastRpcElapsedTimeMs();
+      long end = matched && matchIndices[i] >= 0 ? matchIndices[i] + 1 : -1;
+      long answered = end < 0 ? -1 : now - follower.getLastRpcElapsedTimeMs();
       voters.add(
           new QuorumDescription.Replica(
               nodeId(RaftPeerId.valueOf(follower.getId().getId())),
               end,
-              fetched,
-              end >= leaderEnd ? fetched : -1));
+              answered,
+              end >= highWatermark ? answered : -1));
     }
+    observers.values().removeIf(f -> now - f.fetchedAtMs() > OBSERVER_EXPIRY.toMillis());
     List<QuorumDescription.Replica> observed = new ArrayList<>();
     observers.forEach(
-        (id, fetch) -> {
-          if (now - fetch.fetchedAtMs() <= OBSERVER_EXPIRY.toMillis()) {
+        (id, fetch) ->
             observed.add(
                 new QuorumDescription.Replica(
-                    id, fetch.afterIndex() + 1, fetch.fetchedAtMs(), fetch.caughtUpAtMs()));
-          }
-        });
+                    id, fetch.afterIndex() + 1, fetch.fetchedAtMs(), fetch.caughtUpAtMs())));
     observed.sort(Comparator.comparingInt(QuorumDescription.Replica::id));
     return new QuorumDescription(
-        nodeId(getId()),
-        (int) info.getCurrentTerm(),
-        division.getRaftLog().getLastCommittedIndex() + 1,
-        voters,
-        observed);
+        nodeId(getId()), (int) info.getCurrentTerm(), highWatermark, voters, observed);
+  }
+
+  private static boolean sameIds(List<ServerRpcProto> a, List<ServerRpcProto> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).getId().getId().equals(b.get(i).getId().getId())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int nodeId(RaftPeerId peer) {

@@ -166,9 +166,11 @@ public final class RaftMetadataStore implements MetadataStore {
         Executors.newFixedThreadPool(PROPOSAL_THREADS, daemon("metadata-proposals-" + nodeId));
     this.heartbeatSender =
         Executors.newSingleThreadExecutor(daemon("metadata-heartbeat-" + nodeId));
+    // A voter keeps as many commands for observers as its log holds between two snapshots.
     this.applied =
         new AppliedMetadata(
-            recorded != null ? recorded : "", voter ? MetadataStateMachine.RECENT_COMMANDS : 0);
+            recorded != null ? recorded : "",
+            voter ? (int) Math.min(settings.snapshotThreshold(), 100_000) : 0);
     if (voter) {
       this.controller =
           new ClusterController(
@@ -358,7 +360,7 @@ public final class RaftMetadataStore implements MetadataStore {
 
   /**
    * The metadata quorum as its leader describes it (Kafka's DescribeQuorum): fails with a Kafka
-   * error when no leader answers within the request timeout.
+   * error when no leader answers within a client request timeout (Admin retries).
    */
   public CompletableFuture<QuorumDescription> describeQuorum() {
     RaftClient client = commands;
@@ -368,9 +370,9 @@ public final class RaftMetadataStore implements MetadataStore {
     }
     byte[] query = MetadataCodec.encodeDescribeQuorum();
     return supplyAsync(
-            () -> send(settings.requestTimeout(), () -> client.io().sendReadOnly(message(query))),
+            () -> send(CLIENT_RPC_TIMEOUT, () -> client.io().sendReadOnly(message(query))),
             proposals)
-        .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .orTimeout(CLIENT_RPC_TIMEOUT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (reply, error) -> {
               if (error != null) {

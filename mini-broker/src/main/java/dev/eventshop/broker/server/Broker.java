@@ -181,8 +181,9 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Joins the cluster's metadata quorum and waits until this broker is registered and unfenced, so
-   * that the ready line means clients can use it. The other voters must be starting too.
+   * Joins the cluster's metadata quorum, as a voter or (broker-only) as an observer, and waits
+   * until this broker is registered and unfenced, so that the ready line means clients can use it.
+   * The voters must be starting too.
    */
   private MetadataStore startQuorum(List<Endpoint> advertised) {
     Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();

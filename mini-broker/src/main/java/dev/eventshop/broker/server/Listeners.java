@@ -139,6 +139,11 @@ public record Listeners(
       }
     }
     for (Listener l : controller) {
+      if (voters.isEmpty()) {
+        throw new ConfigException(
+            BrokerProperty.CONTROLLER_QUORUM_VOTERS.key(),
+            "controller listener %s needs a metadata quorum; a single node has none".formatted(l));
+      }
       if (self.isEmpty()) {
         throw new ConfigException(
             BrokerProperty.LISTENERS.key(),

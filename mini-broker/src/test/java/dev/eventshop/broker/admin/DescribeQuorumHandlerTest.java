@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -101,7 +102,7 @@ class DescribeQuorumHandlerTest {
   }
 
   @Test
-  void aQuorumWithoutALeaderIsAnErrorTheClientRetries() throws Exception {
+  void aQuorumWithoutALeaderIsARetriableErrorWithItsReason() throws Exception {
     DescribeQuorumHandler handler =
         new DescribeQuorumHandler(
             () -> CompletableFuture.failedFuture(new NotControllerException("no leader")),
@@ -110,5 +111,8 @@ class DescribeQuorumHandlerTest {
     DescribeQuorumResponseData response =
         describe(handler, new TopicPartition("__cluster_metadata", 0), (short) 2);
     assertThat(response.errorCode()).isEqualTo(Errors.NOT_CONTROLLER.code());
+    assertThat(Errors.forCode(response.errorCode()).exception())
+        .isInstanceOf(RetriableException.class);
+    assertThat(response.errorMessage()).isEqualTo("no leader");
   }
 }

@@ -85,11 +85,16 @@ class AppliedMetadataTest {
   void aVoterThatLoadedASnapshotAnswersWithTheWholeStateForWhatCameBefore() {
     log(new InitCluster("cid"));
     log(Registrations.register(1, "h1", 9091));
-    voter.load(voter.state(), 1, 10);
+    index = 10;
+    voter.load(voter.state(), 1, index);
     assertThat(voter.changesAfter(1).snapshot()).isNotNull();
     assertThat(voter.changesAfter(10).commands()).isEmpty();
-    log(topic("t")); // index 3 < 10 in this test's counter: only the order matters here
-    assertThat(voter.changesAfter(10).snapshot()).isNull();
+    log(topic("t"));
+    AppliedMetadata.Changes changes = voter.changesAfter(10);
+    assertThat(changes.snapshot()).isNull();
+    assertThat(changes.commands())
+        .extracting(AppliedMetadata.LoggedCommand::index)
+        .containsExactly(11L);
   }
 
   @Test

@@ -44,7 +44,7 @@ class MetadataStateMachineTest {
 
   @BeforeEach
   void setUp() {
-    applied = new AppliedMetadata("recorded-id", MetadataStateMachine.RECENT_COMMANDS);
+    applied = new AppliedMetadata("recorded-id", 1000);
     stateMachine = newStateMachine(applied);
     applied.addListener(published::add);
   }
@@ -88,7 +88,7 @@ class MetadataStateMachineTest {
   void nothingIsPublishedBeforeThisNodeHasCaughtUpToItsRegistration() {
     apply(new InitCluster("quorum-id"));
     apply(Registrations.register(1, "h1", 9091));
-    assertThat(stateMachine.state().brokers()).containsKey(1);
+    assertThat(applied.state().brokers()).containsKey(1);
     assertThat(published).isEmpty();
     assertThat(applied.published().clusterId())
         .as("until then the recorded cluster id is shown")
@@ -140,8 +140,7 @@ class MetadataStateMachineTest {
   @Test
   void aSnapshotInstalledFromTheLeaderReplacesTheStateWhileRatisHoldsTheMachinePaused(
       @TempDir Path dir) throws Exception {
-    MetadataStateMachine leader =
-        newStateMachine(new AppliedMetadata("", MetadataStateMachine.RECENT_COMMANDS));
+    MetadataStateMachine leader = newStateMachine(new AppliedMetadata("", 1000));
     RaftStorageImpl leaderStorage = raftStorage(dir.resolve("leader"));
     leader.initialize(server("leader"), RaftGroupId.randomId(), leaderStorage);
     RaftStorageImpl followerStorage = raftStorage(dir.resolve("follower"));
@@ -168,8 +167,8 @@ class MetadataStateMachineTest {
     assertThat(stateMachine.getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
     assertThat(stateMachine.getLatestSnapshot().getIndex()).isEqualTo(snapshotIndex);
     assertThat(stateMachine.getLastAppliedTermIndex().getIndex()).isEqualTo(snapshotIndex);
-    assertThat(stateMachine.state().topics()).containsKey("t");
-    assertThat(stateMachine.state().brokers()).containsKey(1);
+    assertThat(applied.state().topics()).containsKey("t");
+    assertThat(applied.state().brokers()).containsKey(1);
   }
 
   /** Stands in for the Ratis server, which a state machine asks only for its id here. */

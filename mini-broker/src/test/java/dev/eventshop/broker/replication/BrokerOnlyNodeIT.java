@@ -54,6 +54,11 @@ class BrokerOnlyNodeIT {
             .extracting(QuorumInfo.ReplicaState::replicaId)
             .containsExactly(BROKER_ONLY);
         assertThat(quorum.nodes()).containsOnlyKeys(1, 2, 3);
+        assertThat(quorum.voters())
+            .as("each voter's log end, known to the leader")
+            .allSatisfy(v -> assertThat(v.logEndOffset()).isPositive());
+        assertThat(quorum.observers().get(0).logEndOffset()).isPositive();
+        assertThat(quorum.observers().get(0).lastFetchTimestamp()).isPresent();
       }
       assertThat(dir.resolve("broker-" + BROKER_ONLY).resolve("__raft"))
           .as("a broker-only node keeps no Raft log")

@@ -237,6 +237,15 @@ class BrokerConfigTest {
                         "controller.quorum.voters", voters)))
         .hasMessageStartingWith(
             "listeners: controller listener CONTROLLER://0.0.0.0:9093 belongs to a voter");
+    assertThatThrownBy(
+            () ->
+                BrokerConfig.of(
+                    Map.of(
+                        "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                        "controller.listener.names", "CONTROLLER")))
+        .hasMessage(
+            "controller.quorum.voters: controller listener CONTROLLER://0.0.0.0:9093 needs a"
+                + " metadata quorum; a single node has none");
   }
 
   @Test
