@@ -233,7 +233,8 @@ class ShopLauncherIT {
           "bin/kafka-topics.sh", "org.apache.kafka.tools.TopicCommand",
           "bin/kafka-consumer-groups.sh",
               "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-          "bin/kafka-get-offsets.sh", "org.apache.kafka.tools.GetOffsetShell");
+          "bin/kafka-get-offsets.sh", "org.apache.kafka.tools.GetOffsetShell",
+          "bin/kafka-metadata-quorum.sh", "org.apache.kafka.tools.MetadataQuorumCommand");
 
   /**
    * README step 4 with Kafka's own tools: each bin/ command as written, pointed at this shop's
@@ -269,6 +270,10 @@ class ShopLauncherIT {
     assertThat(outputs.get("bin/kafka-consumer-groups.sh"))
         .containsPattern("payment-service\\s+orders\\s+\\d\\s+\\d+\\s+\\d+\\s+\\d+");
     assertThat(outputs.get("bin/kafka-get-offsets.sh")).containsPattern("payments:\\d:\\d+");
+    assertThat(outputs.get("bin/kafka-metadata-quorum.sh"))
+        .containsPattern("LeaderId:\\s+[123]")
+        .containsPattern("CurrentVoters:\\s+\\[\\{\"id\": \\d.*\\{\"id\": \\d.*\\{\"id\": \\d")
+        .containsPattern("CurrentObservers:\\s+\\[\\]");
   }
 
   /**
