@@ -299,12 +299,9 @@ public final class BrokerConfig {
 
   /** The name the voters' Raft listener goes by: the first of controller.listener.names. */
   public String controllerListenerName() {
-    for (String name : getString(CONTROLLER_LISTENER_NAMES).split(",")) {
-      if (!name.isBlank()) {
-        return name.trim().toUpperCase(Locale.ROOT);
-      }
-    }
-    return "CONTROLLER";
+    return Listeners.upperCaseList(getString(CONTROLLER_LISTENER_NAMES)).stream()
+        .findFirst()
+        .orElse("CONTROLLER");
   }
 
   public List<QuorumVoter> quorumVoters() {

@@ -111,7 +111,8 @@ public record Listeners(
     return map;
   }
 
-  private static List<String> upperCaseList(String value) {
+  /** A comma-separated list of listener names, upper-cased, blanks left out. */
+  static List<String> upperCaseList(String value) {
     List<String> result = new ArrayList<>();
     for (String name : value.split(",")) {
       if (!name.isBlank()) {

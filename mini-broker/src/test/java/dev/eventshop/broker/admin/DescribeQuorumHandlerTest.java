@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.metadata.QuorumDescription;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.TestContexts;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 
 /** The quorum's description in DescribeQuorum's terms, in each version the handler advertises. */
@@ -45,12 +45,7 @@ class DescribeQuorumHandlerTest {
     DescribeQuorumRequest request =
         new DescribeQuorumRequest.Builder(DescribeQuorumRequest.singletonRequest(asked))
             .build(version);
-    RequestContext context =
-        new RequestContext(
-            new RequestHeader(ApiKeys.DESCRIBE_QUORUM, version, "test", 1),
-            "test-connection",
-            new InetSocketAddress("127.0.0.1", 50000),
-            "PLAINTEXT");
+    RequestContext context = TestContexts.of(ApiKeys.DESCRIBE_QUORUM, version, "PLAINTEXT");
     DescribeQuorumResponseData response =
         (DescribeQuorumResponseData) handler.handle(context, request).toCompletableFuture().get();
     MessageUtil.toByteBufferAccessor(response, version); // every version can carry it

@@ -11,7 +11,6 @@ import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +31,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,12 +122,7 @@ class ListOffsetsHandlerTest {
                                     .setCurrentLeaderEpoch(-1)
                                     .setTimestamp(timestamp)))))
             .build(version);
-    RequestContext context =
-        new RequestContext(
-            new RequestHeader(ApiKeys.LIST_OFFSETS, version, "test", 1),
-            "test-connection",
-            new InetSocketAddress("127.0.0.1", 50000),
-            "PLAINTEXT");
+    RequestContext context = TestContexts.of(ApiKeys.LIST_OFFSETS, version, "PLAINTEXT");
     ListOffsetsResponseData response =
         (ListOffsetsResponseData) handler.handle(context, request).toCompletableFuture().get();
     return response.topics().get(0).partitions().get(0);

@@ -8,7 +8,6 @@ import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -20,7 +19,6 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePart
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +65,7 @@ class MetadataHandlerTest {
                 .setTopics(List.of(new MetadataRequestTopic().setName("t")))
                 .setAllowAutoTopicCreation(false),
             version);
-    RequestContext context =
-        new RequestContext(
-            new RequestHeader(ApiKeys.METADATA, version, "test", 1),
-            "test-connection",
-            new InetSocketAddress("127.0.0.1", 50000),
-            listener);
+    RequestContext context = TestContexts.of(ApiKeys.METADATA, version, listener);
     return (MetadataResponseData) handler.handle(context, request).toCompletableFuture().get();
   }
 
