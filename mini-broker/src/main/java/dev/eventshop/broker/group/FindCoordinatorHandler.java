@@ -20,9 +20,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * FindCoordinator: which broker coordinates a group. The coordinator of group {@code g} is the
  * leader of {@code __consumer_offsets} partition {@code abs(g.hashCode()) % partitions}. Versions
  * 0-3 ask for one key; from v4 a batch of keys. Only group keys are served: this broker has no
- * transaction coordinator (TRANSACTION keys get COORDINATOR_NOT_AVAILABLE, as a broker whose
- * transaction coordinator is not ready would answer) and no share groups (SHARE keys get
- * INVALID_REQUEST).
+ * transaction coordinator and no share groups, so TRANSACTION and SHARE keys get INVALID_REQUEST,
+ * with a message that says so.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -87,8 +86,13 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
   private Coordinator find(byte keyType, String key, String listenerName) {
     Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
     if (keyType == CoordinatorType.TRANSACTION.id()) {
-      return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-          .setErrorMessage("mini-broker has no transaction coordinator");
+      // Not COORDINATOR_NOT_AVAILABLE: clients retry that until max.block.ms (a minute) runs out.
+      // A request error is final, and the Java client shows this message in its exception.
+      return c.setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage(
+              "mini-broker does not support transactions (transactional.id '"
+                  + key
+                  + "'): use an idempotent producer without a transactional.id");
     }
     if (keyType != CoordinatorType.GROUP.id()) {
       return c.setErrorCode(Errors.INVALID_REQUEST.code())

@@ -107,7 +107,8 @@ class GroupApisTest {
                 .setKeyType(CoordinatorType.TRANSACTION.id())
                 .setCoordinatorKeys(List.of("tx")));
     assertThat(Errors.forCode(txn.coordinators().get(0).errorCode()))
-        .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        .isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(txn.coordinators().get(0).errorMessage()).contains("does not support transactions");
   }
 
   @Test
