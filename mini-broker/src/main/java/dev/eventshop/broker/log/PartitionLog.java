@@ -552,7 +552,7 @@ public final class PartitionLog implements AutoCloseable {
       size -= segment.sizeInBytes();
       segments.remove(segment.baseOffset());
       segment.delete(closeLater);
-      logStartOffset = nextBase;
+      logStartOffset = Math.max(logStartOffset, nextBase); // DeleteRecords may be further on
       deleted++;
     }
     if (deleted > 0) {
@@ -565,6 +565,57 @@ public final class PartitionLog implements AutoCloseable {
           logStartOffset);
     }
     return deleted;
+  }
+
+  /**
+   * DeleteRecords on the leader: the log starts at {@code offset} from now on, so records below it
+   * are gone for every reader, and the segments wholly below it are deleted at once. Only records
+   * consumers may read can be deleted.
+   *
+   * @return the log start offset, which stays where it is when already past {@code offset}
+   * @throws OffsetOutOfRangeException when {@code offset} is past the high watermark
+   */
+  public synchronized long deleteRecordsBefore(long offset) throws IOException {
+    if (offset > highWatermark) {
+      throw new OffsetOutOfRangeException(
+          "cannot delete records of %s before offset %d: the high watermark is %d"
+              .formatted(topicPartition, offset, highWatermark));
+    }
+    advanceLogStartOffset(offset, "records deleted by request");
+    return logStartOffset;
+  }
+
+  /**
+   * A follower takes its leader's log start offset (after DeleteRecords or retention there), up to
+   * its own high watermark, so that it serves the same log if it becomes the leader.
+   */
+  public synchronized void followLogStartOffset(long leaderLogStartOffset) throws IOException {
+    advanceLogStartOffset(Math.min(leaderLogStartOffset, highWatermark), "the leader's log start");
+  }
+
+  private void advanceLogStartOffset(long offset, String why) throws IOException {
+    if (offset <= logStartOffset) {
+      return;
+    }
+    logStartOffset = offset;
+    int deleted = 0;
+    while (segments.size() > 1) {
+      Map.Entry<Long, LogSegment> first = segments.firstEntry();
+      if (segments.higherKey(first.getKey()) > offset) {
+        break;
+      }
+      segments.remove(first.getKey());
+      first.getValue().delete(closeLater);
+      deleted++;
+    }
+    leaderEpochs.truncateFromStart(offset);
+    writeLogStartOffset();
+    log.info(
+        "{}: the log now starts at offset {} ({}); {} segment(s) deleted",
+        topicPartition,
+        offset,
+        why,
+        deleted);
   }
 
   /** The segments compaction may rewrite: all but the active one. */

@@ -227,6 +227,7 @@ final class ReplicaFetcher implements AutoCloseable {
               f.partition.log().appendAsFollower(records, now);
             }
             f.partition.updateFollowerHighWatermark(p.highWatermark());
+            f.partition.log().followLogStartOffset(p.logStartOffset());
           }
           case OFFSET_OUT_OF_RANGE -> {
             PartitionLog replicaLog = f.partition.log();

@@ -21,6 +21,7 @@ import dev.eventshop.broker.producer.LocalProducerIdAllocator;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.ApiTable;
 import dev.eventshop.broker.protocol.ApiVersionsHandler;
+import dev.eventshop.broker.protocol.DeleteRecordsHandler;
 import dev.eventshop.broker.protocol.FetchHandler;
 import dev.eventshop.broker.protocol.ListOffsetsHandler;
 import dev.eventshop.broker.protocol.MetadataHandler;
@@ -141,6 +142,7 @@ public final class Broker implements AutoCloseable {
     handlers.add(
         new FetchHandler(replicas, metadataStore::current, purgatory, Partition::onFollowerFetch));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
+    handlers.add(new DeleteRecordsHandler(replicas, metadataStore::current));
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
     handlers.add(
         new InitProducerIdHandler(

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -209,6 +212,50 @@ class JavaClientIT {
                 Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")))
         .extracting(ConsumerRecord::value)
         .containsExactly("v0", "v1", "v2");
+  }
+
+  @Test
+  void deleteRecordsMovesTheStartAndRefusesCompactedTopicsAndOffsetsPastTheEnd() throws Exception {
+    try (Admin admin = Admin.create(common())) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic("trimmed", 1, (short) 1),
+                  new NewTopic("compacted", 1, (short) 1)
+                      .configs(Map.of("cleanup.policy", "compact"))))
+          .all()
+          .get();
+      try (KafkaProducer<String, String> producer = producer(Map.of())) {
+        for (int i = 0; i < 5; i++) {
+          producer.send(new ProducerRecord<>("trimmed", 0, "k", "v" + i));
+          producer.send(new ProducerRecord<>("compacted", 0, "k", "v" + i));
+        }
+        producer.flush();
+      }
+      TopicPartition trimmed = new TopicPartition("trimmed", 0);
+      TopicPartition compacted = new TopicPartition("compacted", 0);
+
+      assertThat(
+              admin
+                  .deleteRecords(Map.of(trimmed, RecordsToDelete.beforeOffset(3)))
+                  .lowWatermarks()
+                  .get(trimmed)
+                  .get()
+                  .lowWatermark())
+          .isEqualTo(3);
+      assertThat(readAll(trimmed, 2)).extracting(ConsumerRecord::value).containsExactly("v3", "v4");
+      assertThatThrownBy(
+              () ->
+                  admin.deleteRecords(Map.of(trimmed, RecordsToDelete.beforeOffset(6))).all().get())
+          .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+      assertThatThrownBy(
+              () ->
+                  admin
+                      .deleteRecords(Map.of(compacted, RecordsToDelete.beforeOffset(2)))
+                      .all()
+                      .get())
+          .hasCauseInstanceOf(PolicyViolationException.class);
+    }
   }
 
   @Test

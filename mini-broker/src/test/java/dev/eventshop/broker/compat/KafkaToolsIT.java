@@ -4,6 +4,7 @@ import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_CONSUMER;
 import static dev.eventshop.broker.compat.KafkaTools.CONSOLE_PRODUCER;
 import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_GROUP_COMMAND;
 import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_PERFORMANCE;
+import static dev.eventshop.broker.compat.KafkaTools.DELETE_RECORDS;
 import static dev.eventshop.broker.compat.KafkaTools.END_TO_END_LATENCY;
 import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
 import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
@@ -212,6 +213,47 @@ class KafkaToolsIT {
                     "-2")
                 .stdoutLines())
         .containsExactly("perf:0:0");
+  }
+
+  @Test
+  void deleteRecordsCommandMovesTheEarliestOffset() throws Exception {
+    tool(
+        PRODUCER_PERFORMANCE,
+        "--topic",
+        "purge",
+        "--num-records",
+        "100",
+        "--record-size",
+        "10",
+        "--throughput",
+        "-1",
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+    Path offsets = dir.resolve("delete-records.json");
+    Files.writeString(
+        offsets,
+        "{\"partitions\":[{\"topic\":\"purge\",\"partition\":0,\"offset\":60}],\"version\":1}");
+
+    assertThat(
+            tool(
+                    DELETE_RECORDS,
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--offset-json-file",
+                    offsets.toString())
+                .stdout())
+        .contains("partition: purge-0\tlow_watermark: 60");
+    assertThat(
+            tool(
+                    GET_OFFSET_SHELL,
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--topic",
+                    "purge",
+                    "--time",
+                    "-2")
+                .stdoutLines())
+        .containsExactly("purge:0:60");
   }
 
   @Test

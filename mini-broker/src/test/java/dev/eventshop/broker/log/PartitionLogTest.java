@@ -467,6 +467,57 @@ class PartitionLogTest {
   }
 
   @Test
+  void deleteRecordsMovesTheLogStartDeletesSegmentsWhollyBelowItAndSurvivesARestart()
+      throws IOException {
+    log = open(Map.of("segment.bytes", "1024"), true);
+    for (int i = 0; i < 100; i++) {
+      log.appendAsLeader(records("value-" + i), 0, now);
+    }
+    log.updateHighWatermark(log.logEndOffset());
+    int segments = log.segmentCount();
+
+    assertThat(log.deleteRecordsBefore(42)).isEqualTo(42);
+    assertThat(log.deleteRecordsBefore(10)).as("never moves back").isEqualTo(42);
+
+    assertThat(log.segmentCount()).isLessThan(segments).isGreaterThan(1);
+    assertThatThrownBy(() -> log.read(41, 100, Long.MAX_VALUE, true))
+        .isInstanceOf(OffsetOutOfRangeException.class);
+    assertThat(values(log.readRecords(42, 100, Long.MAX_VALUE))).startsWith("value-42");
+    log.close();
+    log = open(Map.of("segment.bytes", "1024"), false);
+    assertThat(log.logStartOffset()).isEqualTo(42);
+    assertThat(readAll()).hasSize(58).startsWith("value-42").endsWith("value-99");
+    assertThat(log.leaderEpochs().entries().get(0).startOffset()).isEqualTo(42);
+  }
+
+  @Test
+  void recordsPastTheHighWatermarkCannotBeDeleted() throws IOException {
+    log = open(Map.of(), true);
+    for (int i = 0; i < 10; i++) {
+      log.appendAsLeader(records("value-" + i), 0, now);
+    }
+    log.updateHighWatermark(6);
+
+    assertThatThrownBy(() -> log.deleteRecordsBefore(7))
+        .isInstanceOf(OffsetOutOfRangeException.class);
+    assertThat(log.logStartOffset()).isZero();
+    assertThat(log.deleteRecordsBefore(6)).isEqualTo(6);
+  }
+
+  @Test
+  void aFollowerTakesTheLeadersLogStartUpToItsOwnHighWatermark() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsFollower(records("a", "b", "c", "d"), now);
+    log.updateHighWatermark(2);
+
+    log.followLogStartOffset(3);
+    assertThat(log.logStartOffset()).isEqualTo(2);
+    log.updateHighWatermark(4);
+    log.followLogStartOffset(3);
+    assertThat(log.logStartOffset()).isEqualTo(3);
+  }
+
+  @Test
   void compactionKeepsTheNewestRecordPerKey() throws IOException {
     log = open(Map.of("cleanup.policy", "compact", "segment.bytes", "1024"), true);
     Map<String, String> expected = new HashMap<>();
