@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The administration APIs: topics, partitions, configs, the cluster description and (in cluster
- * mode) the metadata quorum's.
+ * The administration APIs: topics, partitions, configs, the cluster description, the log
+ * directories and (in cluster mode) the metadata quorum's.
  */
 public final class AdminHandlers {
 
@@ -34,7 +34,8 @@ public final class AdminHandlers {
                 new DescribeConfigsHandler(metadata, logConfigOf, config),
                 new AlterConfigsHandler(topicConfigs),
                 new IncrementalAlterConfigsHandler(topicConfigs),
-                new DescribeClusterHandler(metadata)));
+                new DescribeClusterHandler(metadata),
+                new DescribeLogDirsHandler(config.logDirs(), replicas)));
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(
           new DescribeQuorumHandler(

@@ -24,6 +24,7 @@ final class KafkaTools {
   static final String CONSUMER_GROUP_COMMAND =
       "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
   static final String DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand";
+  static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
   static final String DUMP_LOG_SEGMENTS = "kafka.tools.DumpLogSegments";
 
   /** The test JVM's own classpath: it holds the tools, the client and logback's config. */

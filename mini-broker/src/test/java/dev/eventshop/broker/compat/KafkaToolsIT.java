@@ -7,6 +7,7 @@ import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.DELETE_RECORDS;
 import static dev.eventshop.broker.compat.KafkaTools.END_TO_END_LATENCY;
 import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
+import static dev.eventshop.broker.compat.KafkaTools.LOG_DIRS;
 import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.TOPIC_COMMAND;
 import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_CONSUMER;
@@ -254,6 +255,40 @@ class KafkaToolsIT {
                     "-2")
                 .stdoutLines())
         .containsExactly("purge:0:60");
+  }
+
+  @Test
+  void logDirsCommandShowsEachReplicaWithItsSize() throws Exception {
+    topics("--create", "--topic", "sized", "--partitions", "2", "--replication-factor", "1");
+    tool(
+        PRODUCER_PERFORMANCE,
+        "--topic",
+        "sized",
+        "--num-records",
+        "50",
+        "--record-size",
+        "100",
+        "--throughput",
+        "-1",
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+
+    List<String> out =
+        tool(LOG_DIRS, "--bootstrap-server", bootstrap, "--describe", "--topic-list", "sized")
+            .stdoutLines();
+    JsonNode logDir =
+        JSON.readTree(out.get(out.size() - 1)).get("brokers").get(0).get("logDirs").get(0);
+    assertThat(logDir.get("logDir").asText())
+        .isEqualTo(dir.resolve("broker").toAbsolutePath().toString());
+    assertThat(logDir.get("partitions"))
+        .extracting(p -> p.get("partition").asText())
+        .containsExactlyInAnyOrder("sized-0", "sized-1");
+    long bytes = 0;
+    for (JsonNode p : logDir.get("partitions")) {
+      bytes += p.get("size").asLong();
+      assertThat(p.get("offsetLag").asLong()).isZero();
+    }
+    assertThat(bytes).as("50 records of 100 bytes").isGreaterThan(5_000);
   }
 
   @Test
