@@ -245,6 +245,11 @@ public final class PartitionLog implements AutoCloseable {
     return segments.values().stream().mapToLong(LogSegment::sizeInBytes).sum();
   }
 
+  /** The idempotent producers that wrote to this partition, for DescribeProducers. */
+  public synchronized List<ProducerStateManager.ProducerSummary> producers() {
+    return producerState.producers();
+  }
+
   public int segmentCount() {
     return segments.size();
   }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,27 @@ public final class ProducerStateManager {
         batch.baseOffset(),
         batch.lastOffset(),
         batch.maxTimestamp());
+  }
+
+  /** What DescribeProducers shows of a producer: its epoch and its last batch. */
+  public record ProducerSummary(
+      long producerId, short epoch, int lastSequence, long lastTimestamp) {}
+
+  /** Every producer this partition knows, by producer id. */
+  public List<ProducerSummary> producers() {
+    List<ProducerSummary> summaries = new ArrayList<>();
+    producers.forEach(
+        (id, entry) -> {
+          BatchMetadata last = entry.last();
+          summaries.add(
+              new ProducerSummary(
+                  id,
+                  entry.epoch,
+                  last == null ? -1 : last.lastSeq(),
+                  last == null ? -1 : last.timestamp()));
+        });
+    summaries.sort(Comparator.comparingLong(ProducerSummary::producerId));
+    return summaries;
   }
 
   /** The last epoch seen from a producer, if any. */

@@ -22,6 +22,7 @@ import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.ApiTable;
 import dev.eventshop.broker.protocol.ApiVersionsHandler;
 import dev.eventshop.broker.protocol.DeleteRecordsHandler;
+import dev.eventshop.broker.protocol.DescribeProducersHandler;
 import dev.eventshop.broker.protocol.FetchHandler;
 import dev.eventshop.broker.protocol.ListOffsetsHandler;
 import dev.eventshop.broker.protocol.MetadataHandler;
@@ -143,6 +144,7 @@ public final class Broker implements AutoCloseable {
         new FetchHandler(replicas, metadataStore::current, purgatory, Partition::onFollowerFetch));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
     handlers.add(new DeleteRecordsHandler(replicas, metadataStore::current));
+    handlers.add(new DescribeProducersHandler(replicas, metadataStore::current));
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
     handlers.add(
         new InitProducerIdHandler(

@@ -10,6 +10,7 @@ import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
 import static dev.eventshop.broker.compat.KafkaTools.LOG_DIRS;
 import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.TOPIC_COMMAND;
+import static dev.eventshop.broker.compat.KafkaTools.TRANSACTIONS;
 import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_CONSUMER;
 import static dev.eventshop.broker.compat.KafkaTools.VERIFIABLE_PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -289,6 +290,43 @@ class KafkaToolsIT {
       assertThat(p.get("offsetLag").asLong()).isZero();
     }
     assertThat(bytes).as("50 records of 100 bytes").isGreaterThan(5_000);
+  }
+
+  @Test
+  void transactionsCommandDescribesTheIdempotentProducersOfAPartition() {
+    // ProducerPerformance's producer is idempotent (the client default): 50 records, sequences
+    // 0-49.
+    tool(
+        PRODUCER_PERFORMANCE,
+        "--topic",
+        "described",
+        "--num-records",
+        "50",
+        "--record-size",
+        "10",
+        "--throughput",
+        "-1",
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+
+    List<String> table =
+        tool(
+                TRANSACTIONS,
+                "--bootstrap-server",
+                bootstrap,
+                "describe-producers",
+                "--topic",
+                "described",
+                "--partition",
+                "0")
+            .stdoutLines();
+    assertThat(table.get(0).split("\\s+"))
+        .startsWith("ProducerId", "ProducerEpoch", "LatestCoordinatorEpoch", "LastSequence");
+    assertThat(table).hasSize(2);
+    String[] producer = table.get(1).trim().split("\\s+");
+    assertThat(producer[1]).as("epoch").isEqualTo("0");
+    assertThat(producer[2]).as("coordinator epoch").isEqualTo("-1");
+    assertThat(producer[3]).as("last sequence").isEqualTo("49");
   }
 
   @Test

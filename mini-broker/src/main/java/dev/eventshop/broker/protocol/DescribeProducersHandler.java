@@ -1,0 +1,84 @@
+package dev.eventshop.broker.protocol;
+
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.producer.ProducerStateManager.ProducerSummary;
+import dev.eventshop.broker.replication.Replicas;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest;
+import org.apache.kafka.common.message.DescribeProducersResponseData;
+import org.apache.kafka.common.message.DescribeProducersResponseData.PartitionResponse;
+import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
+import org.apache.kafka.common.message.DescribeProducersResponseData.TopicResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeProducersRequest;
+
+/**
+ * DescribeProducers ({@code kafka-transactions.sh describe-producers}, {@code
+ * Admin.describeProducers}): the idempotent producers the leader of a partition knows, each with
+ * its epoch and the sequence number and timestamp of its last batch, the state that lets the leader
+ * recognise a retried batch. There are no transactions, so no coordinator epoch or open transaction
+ * (-1). Version 0.
+ */
+public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequest> {
+
+  private final LeaderLookup leaders;
+
+  public DescribeProducersHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    this.leaders = new LeaderLookup(replicas, metadata);
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DESCRIBE_PRODUCERS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 0;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, DescribeProducersRequest request) {
+    DescribeProducersResponseData response = new DescribeProducersResponseData();
+    for (TopicRequest topic : request.data().topics()) {
+      TopicResponse topicResponse = new TopicResponse().setName(topic.name());
+      response.topics().add(topicResponse);
+      for (int partition : topic.partitionIndexes()) {
+        topicResponse.partitions().add(describe(new TopicPartition(topic.name(), partition)));
+      }
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private PartitionResponse describe(TopicPartition tp) {
+    PartitionResponse response = new PartitionResponse().setPartitionIndex(tp.partition());
+    LeaderLookup.Result leader = leaders.leaderFor(tp, -1);
+    if (leader.error() != Errors.NONE) {
+      return response.setErrorCode(leader.error().code());
+    }
+    for (ProducerSummary producer : leader.partition().log().producers()) {
+      response
+          .activeProducers()
+          .add(
+              new ProducerState()
+                  .setProducerId(producer.producerId())
+                  .setProducerEpoch(producer.epoch())
+                  .setLastSequence(producer.lastSequence())
+                  .setLastTimestamp(producer.lastTimestamp())
+                  .setCoordinatorEpoch(-1)
+                  .setCurrentTxnStartOffset(-1));
+    }
+    return response.setErrorCode(Errors.NONE.code());
+  }
+}
