@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The administration APIs: topics, partitions, configs, the cluster description, the log
- * directories and (in cluster mode) the metadata quorum's.
+ * The administration APIs: topics, partitions, configs, leader elections, the cluster description,
+ * the log directories and (in cluster mode) the metadata quorum's.
  */
 public final class AdminHandlers {
 
@@ -35,7 +35,8 @@ public final class AdminHandlers {
                 new AlterConfigsHandler(topicConfigs),
                 new IncrementalAlterConfigsHandler(topicConfigs),
                 new DescribeClusterHandler(metadata),
-                new DescribeLogDirsHandler(config.logDirs(), replicas)));
+                new DescribeLogDirsHandler(config.logDirs(), replicas),
+                new ElectLeadersHandler(metadata)));
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(
           new DescribeQuorumHandler(

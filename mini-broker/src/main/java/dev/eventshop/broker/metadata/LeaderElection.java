@@ -4,6 +4,8 @@ import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Partition leadership rules of the controller, as pure functions of one partition's state.
@@ -81,6 +83,33 @@ final class LeaderElection {
       return withLeader(p, preferred, p.isr());
     }
     return p;
+  }
+
+  /**
+   * Why an election an administrator asks for would change nothing, in ElectLeaders' terms, or NONE
+   * when it would elect a leader: a preferred election needs a preferred replica that is not the
+   * leader yet and is alive and in sync; an unclean one a leaderless partition with a live replica.
+   */
+  static Errors whyNot(ClusterMetadata state, TopicPartition tp, boolean unclean) {
+    PartitionInfo p = state.partition(tp).orElse(null);
+    if (p == null) {
+      return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    IntPredicate live = MetadataApplier.isLive(state);
+    if (unclean) {
+      if (p.leader() != NO_LEADER) {
+        return Errors.ELECTION_NOT_NEEDED;
+      }
+      return electIfLeaderless(p, live, true).leader() == NO_LEADER
+          ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE
+          : Errors.NONE;
+    }
+    if (p.leader() == p.replicas().get(0)) {
+      return Errors.ELECTION_NOT_NEEDED;
+    }
+    return electPreferred(p, live).leader() == p.leader()
+        ? Errors.PREFERRED_LEADER_NOT_AVAILABLE
+        : Errors.NONE;
   }
 
   private static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {

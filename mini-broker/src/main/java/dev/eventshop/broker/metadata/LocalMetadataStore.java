@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The metadata of a single-node cluster, kept in {@code <log dir>/cluster-metadata.properties} and
@@ -131,6 +134,18 @@ public final class LocalMetadataStore implements MetadataStore {
     Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
     topics.put(name, new TopicInfo(name, topic.id(), List.copyOf(parts), topic.configs()));
     publish(topics);
+  }
+
+  /** A single node leads every partition it has: there is never an election to hold. */
+  @Override
+  public Map<TopicPartition, Errors> electLeaders(
+      boolean unclean, Collection<TopicPartition> partitions) {
+    ClusterMetadata state = current();
+    Map<TopicPartition, Errors> outcome = new LinkedHashMap<>();
+    for (TopicPartition tp : partitions) {
+      outcome.put(tp, LeaderElection.whyNot(state, tp, unclean));
+    }
+    return outcome;
   }
 
   @Override

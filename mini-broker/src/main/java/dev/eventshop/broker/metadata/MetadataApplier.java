@@ -8,6 +8,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
@@ -237,6 +240,21 @@ final class MetadataApplier {
           PartitionInfo q =
               LeaderElection.electIfLeaderless(p, live, unclean(topic, c.uncleanLeaderElection()));
           return c.preferred() ? LeaderElection.electPreferred(q, live) : q;
+        });
+  }
+
+  static ClusterMetadata electPartitionLeaders(ClusterMetadata state, ElectPartitionLeaders c) {
+    IntPredicate live = isLive(state);
+    Set<TopicPartition> asked = Set.copyOf(c.partitions());
+    return mapPartitions(
+        state,
+        (topic, p) -> {
+          if (!asked.contains(new TopicPartition(topic.name(), p.partition()))) {
+            return p;
+          }
+          return c.unclean()
+              ? LeaderElection.electIfLeaderless(p, live, true)
+              : LeaderElection.electPreferred(p, live);
         });
   }
 

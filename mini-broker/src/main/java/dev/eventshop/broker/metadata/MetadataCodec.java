@@ -9,6 +9,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -109,9 +111,20 @@ final class MetadataCodec {
                     readString(in), in.readInt(), in.readInt(), in.readInt(), readInts(in));
             case MetadataCommand.ELECT_LEADERS ->
                 new ElectLeaders(in.readBoolean(), in.readBoolean());
+            case MetadataCommand.ELECT_PARTITION_LEADERS -> readElectPartitionLeaders(in);
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
+  }
+
+  private static ElectPartitionLeaders readElectPartitionLeaders(DataInput in) throws IOException {
+    boolean unclean = in.readBoolean();
+    int count = in.readInt();
+    List<TopicPartition> partitions = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      partitions.add(new TopicPartition(readString(in), in.readInt()));
+    }
+    return new ElectPartitionLeaders(unclean, List.copyOf(partitions));
   }
 
   // ---- command results

@@ -9,6 +9,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -41,6 +42,7 @@ sealed interface MetadataCommand {
   byte SET_TOPIC_CONFIGS = 7;
   byte ALTER_ISR = 8;
   byte ELECT_LEADERS = 9;
+  byte ELECT_PARTITION_LEADERS = 10;
 
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
   record InitCluster(String clusterId) implements MetadataCommand {
@@ -211,6 +213,30 @@ sealed interface MetadataCommand {
       out.writeByte(ELECT_LEADERS);
       out.writeBoolean(preferred);
       out.writeBoolean(uncleanLeaderElection);
+    }
+  }
+
+  /**
+   * An election an administrator asked for (ElectLeaders, {@code kafka-leader-election.sh}) on some
+   * partitions: the preferred replica takes leadership where it is alive and in sync, or, with
+   * {@code unclean}, a leaderless partition gets any live replica even if it is out of sync.
+   */
+  record ElectPartitionLeaders(boolean unclean, List<TopicPartition> partitions)
+      implements MetadataCommand {
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.electPartitionLeaders(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(ELECT_PARTITION_LEADERS);
+      out.writeBoolean(unclean);
+      out.writeInt(partitions.size());
+      for (TopicPartition tp : partitions) {
+        writeString(out, tp.topic());
+        out.writeInt(tp.partition());
+      }
     }
   }
 }

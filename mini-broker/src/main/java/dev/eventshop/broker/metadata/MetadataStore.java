@@ -1,11 +1,13 @@
 package dev.eventshop.broker.metadata;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The cluster's source of truth for topics, partitions and leadership. A single node keeps it in a
@@ -48,6 +50,14 @@ public interface MetadataStore extends AutoCloseable {
    * #current()}), or exceptionally when the leader epoch is stale (leadership moved).
    */
   CompletableFuture<Void> alterIsr(TopicPartition partition, int leaderEpoch, List<Integer> isr);
+
+  /**
+   * Elects leaders of {@code partitions} as an administrator asks (ElectLeaders): the preferred
+   * replica, or with {@code unclean} any live replica of a leaderless partition. Returns, per
+   * partition, NONE when it got the leader asked for, else why not (ELECTION_NOT_NEEDED,
+   * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
+   */
+  Map<TopicPartition, Errors> electLeaders(boolean unclean, Collection<TopicPartition> partitions);
 
   /**
    * Graceful shutdown of this broker: asks the controller to move leadership of its partitions to

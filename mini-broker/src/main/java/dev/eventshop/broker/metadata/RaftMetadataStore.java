@@ -6,6 +6,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.IOException;
@@ -16,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,6 +44,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -337,6 +341,39 @@ public final class RaftMetadataStore implements MetadataStore {
   @Override
   public void setTopicConfigs(String name, Map<String, String> configs) {
     await(propose(new SetTopicConfigs(name, Map.copyOf(configs))));
+  }
+
+  @Override
+  public Map<TopicPartition, Errors> electLeaders(
+      boolean unclean, Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Errors> outcome = new LinkedHashMap<>();
+    List<TopicPartition> due = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      Errors why = LeaderElection.whyNot(applied.state(), tp, unclean);
+      outcome.put(tp, why);
+      if (why == Errors.NONE) {
+        due.add(tp);
+      }
+    }
+    if (!due.isEmpty()) {
+      await(propose(new ElectPartitionLeaders(unclean, List.copyOf(due))));
+      // Applied here too by now: an election that changed nothing says why (the preferred replica
+      // fell out of sync meanwhile, say).
+      for (TopicPartition tp : due) {
+        Errors after = LeaderElection.whyNot(applied.state(), tp, unclean);
+        outcome.put(
+            tp,
+            switch (after) {
+              case ELECTION_NOT_NEEDED -> Errors.NONE; // the leader asked for
+              case NONE ->
+                  unclean
+                      ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE
+                      : Errors.PREFERRED_LEADER_NOT_AVAILABLE;
+              default -> after;
+            });
+      }
+    }
+    return outcome;
   }
 
   @Override

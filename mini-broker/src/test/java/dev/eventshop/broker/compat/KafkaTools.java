@@ -26,6 +26,7 @@ final class KafkaTools {
   static final String DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand";
   static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
   static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
+  static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
   static final String DUMP_LOG_SEGMENTS = "kafka.tools.DumpLogSegments";
 
   /** The test JVM's own classpath: it holds the tools, the client and logback's config. */

@@ -7,6 +7,7 @@ import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.DELETE_RECORDS;
 import static dev.eventshop.broker.compat.KafkaTools.END_TO_END_LATENCY;
 import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
+import static dev.eventshop.broker.compat.KafkaTools.LEADER_ELECTION;
 import static dev.eventshop.broker.compat.KafkaTools.LOG_DIRS;
 import static dev.eventshop.broker.compat.KafkaTools.PRODUCER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.TOPIC_COMMAND;
@@ -327,6 +328,26 @@ class KafkaToolsIT {
     assertThat(producer[1]).as("epoch").isEqualTo("0");
     assertThat(producer[2]).as("coordinator epoch").isEqualTo("-1");
     assertThat(producer[3]).as("last sequence").isEqualTo("49");
+  }
+
+  @Test
+  void leaderElectionCommandFindsEveryPartitionLedByItsPreferredReplica() {
+    topics("--create", "--topic", "elected", "--partitions", "2", "--replication-factor", "1");
+    // A single broker leads all its partitions: no election is needed (LeaderElectionIT holds
+    // real ones, in a cluster).
+    assertThat(
+            tool(
+                    LEADER_ELECTION,
+                    "--bootstrap-server",
+                    bootstrap,
+                    "--election-type",
+                    "preferred",
+                    "--topic",
+                    "elected",
+                    "--partition",
+                    "1")
+                .stdout())
+        .contains("Valid replica already elected for partitions elected-1");
   }
 
   @Test

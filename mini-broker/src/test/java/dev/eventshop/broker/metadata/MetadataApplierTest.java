@@ -9,6 +9,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
@@ -138,6 +139,39 @@ class MetadataApplierTest {
 
     ok(new ElectLeaders(false, true));
     assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 2, List.of(2)));
+  }
+
+  @Test
+  void anElectionOnRequestSaysWhyItIsNotHeldAndElectsOnlyThePartitionsNamed() {
+    threeBrokers();
+    topicLedBy1();
+    ok(new CreateTopic("other", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0));
+    TopicPartition other = new TopicPartition("other", 0);
+    assertThat(LeaderElection.whyNot(state, TP, false)).isEqualTo(Errors.ELECTION_NOT_NEEDED);
+    assertThat(LeaderElection.whyNot(state, TP, true)).isEqualTo(Errors.ELECTION_NOT_NEEDED);
+    assertThat(LeaderElection.whyNot(state, new TopicPartition("orders", 7), false))
+        .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+
+    ok(new FenceBroker(1, false, false)); // 2 leads both; 1 is out of the ISR and down
+    assertThat(LeaderElection.whyNot(state, TP, false))
+        .isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+    ok(Registrations.register(1, "h1", 9091));
+    ok(new AlterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
+    ok(new AlterIsr("other", 0, 2, 1, List.of(2, 3, 1)));
+    assertThat(LeaderElection.whyNot(state, TP, false)).isEqualTo(Errors.NONE);
+
+    ok(new ElectPartitionLeaders(false, List.of(TP)));
+    assertThat(partition().leader()).isEqualTo(1);
+    assertThat(partition().leaderEpoch()).isEqualTo(2);
+    assertThat(state.partition(other).orElseThrow().leader()).as("not named").isEqualTo(2);
+
+    ok(new AlterIsr("orders", 0, 1, 2, List.of(1))); // 2 and 3 fell behind
+    ok(new FenceBroker(1, false, false));
+    assertThat(LeaderElection.whyNot(state, TP, false))
+        .isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+    assertThat(LeaderElection.whyNot(state, TP, true)).isEqualTo(Errors.NONE);
+    ok(new ElectPartitionLeaders(true, List.of(TP)));
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 4, List.of(2)));
   }
 
   @Test

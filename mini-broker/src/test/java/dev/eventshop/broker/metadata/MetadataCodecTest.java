@@ -13,6 +13,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
+import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,9 @@ class MetadataCodecTest {
             new CreatePartitions("orders", 6, 1, 2),
             new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
             new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
-            new ElectLeaders(true, false));
+            new ElectLeaders(true, false),
+            new ElectPartitionLeaders(
+                true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))));
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }
