@@ -69,6 +69,10 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
         outcome.put(tp, error.error());
       }
     }
+    if (request.data().topicPartitions() == null) {
+      // Asked for every partition: like Kafka, report only those an election concerned.
+      outcome.values().removeIf(error -> error == Errors.ELECTION_NOT_NEEDED);
+    }
     Map<String, ReplicaElectionResult> byTopic = new LinkedHashMap<>();
     outcome.forEach(
         (tp, error) ->

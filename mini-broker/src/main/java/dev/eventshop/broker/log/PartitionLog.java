@@ -143,10 +143,14 @@ public final class PartitionLog implements AutoCloseable {
     if (segments.isEmpty()) {
       segments.put(0L, LogSegment.create(dir, 0, config));
     }
-    logStartOffset = readLogStartOffset().orElse(segments.firstKey());
+    // Never below the first segment: a crash may come between deleting segments and the checkpoint.
+    logStartOffset = Math.max(readLogStartOffset().orElse(0L), segments.firstKey());
     logEndOffset = segments.lastEntry().getValue().readNextOffset();
     if (logStartOffset > logEndOffset) {
       logStartOffset = segments.firstKey();
+    }
+    if (deleteSegmentsBelowLogStart() > 0) {
+      log.info("{}: deleted segments left below the log start {}", topicPartition, logStartOffset);
     }
     leaderEpochs.truncateFromEnd(logEndOffset);
     highWatermark = Math.max(logStartOffset, readHighWatermark().orElse(logStartOffset));
@@ -530,7 +534,6 @@ public final class PartitionLog implements AutoCloseable {
     if (!cfg.delete()) {
       return 0;
     }
-    int deleted = 0;
     long size = sizeInBytes();
     LogSegment active = segments.lastEntry().getValue();
     if (cfg.retentionMs() >= 0
@@ -539,7 +542,8 @@ public final class PartitionLog implements AutoCloseable {
         && highWatermark == logEndOffset) {
       roll();
     }
-    for (LogSegment segment : new ArrayList<>(segments.values())) {
+    long newStart = logStartOffset;
+    for (LogSegment segment : segments.values()) {
       if (segment == segments.lastEntry().getValue()) {
         break;
       }
@@ -555,21 +559,9 @@ public final class PartitionLog implements AutoCloseable {
         break;
       }
       size -= segment.sizeInBytes();
-      segments.remove(segment.baseOffset());
-      segment.delete(closeLater);
-      logStartOffset = Math.max(logStartOffset, nextBase); // DeleteRecords may be further on
-      deleted++;
+      newStart = nextBase;
     }
-    if (deleted > 0) {
-      leaderEpochs.truncateFromStart(logStartOffset);
-      writeLogStartOffset();
-      log.info(
-          "{}: retention deleted {} segment(s); the log now starts at offset {}",
-          topicPartition,
-          deleted,
-          logStartOffset);
-    }
-    return deleted;
+    return advanceLogStartOffset(newStart, "retention");
   }
 
   /**
@@ -598,29 +590,47 @@ public final class PartitionLog implements AutoCloseable {
     advanceLogStartOffset(Math.min(leaderLogStartOffset, highWatermark), "the leader's log start");
   }
 
-  private void advanceLogStartOffset(long offset, String why) throws IOException {
+  /**
+   * Moves the log start forward to {@code offset} and deletes the segments wholly below it. The
+   * checkpoint is written first: a crash in between leaves segments below the start, which the next
+   * move deletes, never a start below the first segment.
+   *
+   * @return the number of segments deleted
+   */
+  private int advanceLogStartOffset(long offset, String why) throws IOException {
     if (offset <= logStartOffset) {
-      return;
+      return 0;
     }
     logStartOffset = offset;
+    writeLogStartOffset();
+    int deleted = deleteSegmentsBelowLogStart();
+    leaderEpochs.truncateFromStart(offset);
+    if (deleted > 0) {
+      log.info(
+          "{}: the log now starts at offset {} ({}); {} segment(s) deleted",
+          topicPartition,
+          offset,
+          why,
+          deleted);
+    } else {
+      log.debug("{}: the log now starts at offset {} ({})", topicPartition, offset, why);
+    }
+    return deleted;
+  }
+
+  /** Deletes the segments wholly below the log start offset, never the active one. */
+  private int deleteSegmentsBelowLogStart() throws IOException {
     int deleted = 0;
     while (segments.size() > 1) {
       Map.Entry<Long, LogSegment> first = segments.firstEntry();
-      if (segments.higherKey(first.getKey()) > offset) {
+      if (segments.higherKey(first.getKey()) > logStartOffset) {
         break;
       }
       segments.remove(first.getKey());
       first.getValue().delete(closeLater);
       deleted++;
     }
-    leaderEpochs.truncateFromStart(offset);
-    writeLogStartOffset();
-    log.info(
-        "{}: the log now starts at offset {} ({}); {} segment(s) deleted",
-        topicPartition,
-        offset,
-        why,
-        deleted);
+    return deleted;
   }
 
   /** The segments compaction may rewrite: all but the active one. */
@@ -637,6 +647,11 @@ public final class PartitionLog implements AutoCloseable {
   /** Swaps a compacted segment in place of the original (same base offset). */
   synchronized void replaceSegment(LogSegment original, Path cleanedLog) throws IOException {
     long base = original.baseOffset();
+    if (segments.get(base) != original) {
+      // Deleted meanwhile: retention or DeleteRecords moved the log start past it.
+      Files.deleteIfExists(cleanedLog);
+      return;
+    }
     original.delete(closeLater);
     Files.move(
         cleanedLog,

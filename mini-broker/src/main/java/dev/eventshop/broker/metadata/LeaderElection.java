@@ -2,7 +2,10 @@ package dev.eventshop.broker.metadata;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -110,6 +113,16 @@ final class LeaderElection {
     return electPreferred(p, live).leader() == p.leader()
         ? Errors.PREFERRED_LEADER_NOT_AVAILABLE
         : Errors.NONE;
+  }
+
+  /** {@link #whyNot(ClusterMetadata, TopicPartition, boolean)} of each partition, in order. */
+  static Map<TopicPartition, Errors> whyNot(
+      ClusterMetadata state, Collection<TopicPartition> partitions, boolean unclean) {
+    Map<TopicPartition, Errors> outcome = new LinkedHashMap<>();
+    for (TopicPartition tp : partitions) {
+      outcome.put(tp, whyNot(state, tp, unclean));
+    }
+    return outcome;
   }
 
   private static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {

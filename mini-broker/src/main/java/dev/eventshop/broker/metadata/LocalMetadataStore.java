@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -140,12 +139,7 @@ public final class LocalMetadataStore implements MetadataStore {
   @Override
   public Map<TopicPartition, Errors> electLeaders(
       boolean unclean, Collection<TopicPartition> partitions) {
-    ClusterMetadata state = current();
-    Map<TopicPartition, Errors> outcome = new LinkedHashMap<>();
-    for (TopicPartition tp : partitions) {
-      outcome.put(tp, LeaderElection.whyNot(state, tp, unclean));
-    }
-    return outcome;
+    return LeaderElection.whyNot(current(), partitions, unclean);
   }
 
   @Override

@@ -26,10 +26,10 @@ import org.apache.kafka.common.requests.DescribeProducersRequest;
  */
 public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequest> {
 
-  private final LeaderLookup leaders;
+  private final LeaderLookup replicas;
 
   public DescribeProducersHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
-    this.leaders = new LeaderLookup(replicas, metadata);
+    this.replicas = new LeaderLookup(replicas, metadata);
   }
 
   @Override
@@ -63,11 +63,11 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
 
   private PartitionResponse describe(TopicPartition tp) {
     PartitionResponse response = new PartitionResponse().setPartitionIndex(tp.partition());
-    LeaderLookup.Result leader = leaders.leaderFor(tp, -1);
-    if (leader.error() != Errors.NONE) {
-      return response.setErrorCode(leader.error().code());
+    LeaderLookup.Result replica = replicas.replicaFor(tp);
+    if (replica.error() != Errors.NONE) {
+      return response.setErrorCode(replica.error().code());
     }
-    for (ProducerSummary producer : leader.partition().log().producers()) {
+    for (ProducerSummary producer : replica.partition().log().producers()) {
       response
           .activeProducers()
           .add(

@@ -9,9 +9,10 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The check every partition-level request to a leader starts with: is the partition hosted here,
- * does this broker lead it, and is the client's leader epoch the current one (KIP-320)? An older
- * epoch is FENCED_LEADER_EPOCH (the client must refresh metadata), a newer one UNKNOWN_LEADER_EPOCH
- * (this broker has not caught up with the metadata yet).
+ * does this broker lead it, and is the client's leader epoch the current one (KIP-320)? Requests
+ * any replica may answer only ask whether it is hosted here. An older epoch is FENCED_LEADER_EPOCH
+ * (the client must refresh metadata), a newer one UNKNOWN_LEADER_EPOCH (this broker has not caught
+ * up with the metadata yet).
  */
 final class LeaderLookup {
 
@@ -30,11 +31,10 @@ final class LeaderLookup {
    * @param currentLeaderEpoch the client's leader epoch, or -1 when it did not send one
    */
   Result leaderFor(TopicPartition tp, int currentLeaderEpoch) {
-    Partition partition = replicas.get(tp).orElse(null);
+    Result hosted = replicaFor(tp);
+    Partition partition = hosted.partition();
     if (partition == null) {
-      boolean known = metadata.get().partition(tp).isPresent();
-      return new Result(
-          null, known ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+      return hosted;
     }
     if (!partition.isLeader()) {
       return new Result(null, Errors.NOT_LEADER_OR_FOLLOWER);
@@ -45,6 +45,17 @@ final class LeaderLookup {
           currentLeaderEpoch < partition.leaderEpoch()
               ? Errors.FENCED_LEADER_EPOCH
               : Errors.UNKNOWN_LEADER_EPOCH);
+    }
+    return new Result(partition, Errors.NONE);
+  }
+
+  /** The partition's replica on this broker, leader or follower. */
+  Result replicaFor(TopicPartition tp) {
+    Partition partition = replicas.get(tp).orElse(null);
+    if (partition == null) {
+      boolean known = metadata.get().partition(tp).isPresent();
+      return new Result(
+          null, known ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
     return new Result(partition, Errors.NONE);
   }

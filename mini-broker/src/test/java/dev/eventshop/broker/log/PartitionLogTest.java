@@ -491,6 +491,30 @@ class PartitionLogTest {
   }
 
   @Test
+  void onOpenTheLogStartIsNeverBelowTheFirstSegmentNorAboveSegmentsLeftBelowIt()
+      throws IOException {
+    log = open(Map.of("segment.bytes", "1024"), true);
+    for (int i = 0; i < 100; i++) {
+      log.appendAsLeader(records("value-" + i), 0, now);
+    }
+    log.updateHighWatermark(log.logEndOffset());
+    int segments = log.segmentCount();
+    log.close();
+    // A crash after the checkpoint moved, before the segments below it were deleted.
+    Files.writeString(dir.resolve("t-0").resolve("log-start-offset"), "42\n");
+    log = open(Map.of("segment.bytes", "1024"), false);
+    assertThat(log.logStartOffset()).isEqualTo(42);
+    assertThat(log.segmentCount()).isLessThan(segments);
+    assertThat(values(log.readRecords(42, 100, Long.MAX_VALUE))).startsWith("value-42");
+    log.close();
+    // A checkpoint below the first segment (segments gone, checkpoint older).
+    Files.writeString(dir.resolve("t-0").resolve("log-start-offset"), "0\n");
+    log = open(Map.of("segment.bytes", "1024"), false);
+    assertThat(log.logStartOffset()).isPositive().isLessThanOrEqualTo(42);
+    assertThat(values(log.readRecords(log.logStartOffset(), 100, Long.MAX_VALUE))).isNotEmpty();
+  }
+
+  @Test
   void recordsPastTheHighWatermarkCannotBeDeleted() throws IOException {
     log = open(Map.of(), true);
     for (int i = 0; i < 10; i++) {
