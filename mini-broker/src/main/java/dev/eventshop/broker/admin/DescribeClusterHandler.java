@@ -49,7 +49,7 @@ final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest>
         new DescribeClusterResponseData()
             .setErrorCode(Errors.NONE.code())
             .setClusterId(cluster.clusterId())
-            .setControllerId(cluster.controllerId())
+            .setControllerId(cluster.controllerForClients())
             .setEndpointType(request.data().endpointType())
             .setClusterAuthorizedOperations(Integer.MIN_VALUE);
     for (Node node : cluster.liveNodes(context.listenerName())) {

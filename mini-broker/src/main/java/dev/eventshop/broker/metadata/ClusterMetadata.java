@@ -81,6 +81,20 @@ public record ClusterMetadata(
   }
 
   /**
+   * The controller as clients are told it: the active controller when it is a live broker, else the
+   * live broker with the lowest id (clients cannot reach a controller-only node; KRaft answers with
+   * a random live broker), or -1 when there is none.
+   */
+  public int controllerForClients() {
+    BrokerInfo controller = brokers.get(controllerId);
+    if (controller != null && !controller.fenced()) {
+      return controllerId;
+    }
+    List<BrokerInfo> live = liveBrokers();
+    return live.isEmpty() ? -1 : live.get(0).id();
+  }
+
+  /**
    * The live brokers as a client of listener {@code listener} sees them: at their endpoint on it. A
    * broker without that listener is left out, as Kafka does.
    */

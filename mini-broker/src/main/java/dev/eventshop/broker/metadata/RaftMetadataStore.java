@@ -19,9 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -125,7 +125,8 @@ public final class RaftMetadataStore implements MetadataStore {
   private final AppliedMetadata applied;
   private final ClusterController controller; // voters only
   private final MetadataStateMachine stateMachine; // voters only
-  private final BrokerLifecycle lifecycle;
+  private final BrokerLifecycle lifecycle; // null on a controller-only node
+  private final CompletableFuture<Void> leaderKnown = new CompletableFuture<>();
   private final RaftGroup group;
   private RaftServer server; // voters only
   private MetadataFetcher fetcher; // observers only
@@ -149,7 +150,23 @@ public final class RaftMetadataStore implements MetadataStore {
       List<ClusterMetadata.Endpoint> endpoints,
       Map<Integer, InetSocketAddress> voters,
       QuorumSettings settings) {
+    this(logDir, nodeId, Optional.of(endpoints), voters, settings);
+  }
+
+  /**
+   * @param endpoints where clients reach this broker, one per advertised listener; empty for a
+   *     controller-only node ({@code process.roles=controller}), which registers no broker
+   */
+  public RaftMetadataStore(
+      Path logDir,
+      int nodeId,
+      Optional<List<ClusterMetadata.Endpoint>> endpoints,
+      Map<Integer, InetSocketAddress> voters,
+      QuorumSettings settings) {
     this.voter = voters.containsKey(nodeId);
+    if (endpoints.isEmpty() && !voter) {
+      throw new IllegalArgumentException("node " + nodeId + " is neither broker nor voter");
+    }
     this.logDir = logDir;
     this.raftDir = logDir.resolve("__raft");
     this.nodeId = nodeId;
@@ -192,19 +209,23 @@ public final class RaftMetadataStore implements MetadataStore {
     }
     this.recordedClusterId = recorded;
     this.lifecycle =
-        new BrokerLifecycle(
-            new RegisterBroker(nodeId, endpoints),
-            settings,
-            this::propose,
-            this::sendHeartbeat,
-            applied::markCaughtUp);
+        endpoints
+            .map(
+                advertised ->
+                    new BrokerLifecycle(
+                        new RegisterBroker(nodeId, advertised),
+                        settings,
+                        this::propose,
+                        this::sendHeartbeat,
+                        applied::markCaughtUp))
+            .orElse(null);
     this.group = RaftGroup.valueOf(GROUP_ID, peers(this.voters));
     applied.addListener(this::recordClusterId);
   }
 
   /**
    * Starts this node's Raft peer (a voter) or its fetching of the metadata log (an observer), then
-   * registers and heartbeats in the background.
+   * a broker registers and heartbeats in the background.
    */
   public synchronized void start() throws IOException {
     if (started) {
@@ -230,7 +251,11 @@ public final class RaftMetadataStore implements MetadataStore {
       fetcher = new MetadataFetcher(nodeId, applied, this::fetch);
       fetcher.start();
     }
-    lifecycle.start(scheduler);
+    if (lifecycle != null) {
+      lifecycle.start(scheduler);
+    } else {
+      awaitLeader();
+    }
     log.info(
         "metadata quorum {} {} started{}; voters {}",
         voter ? "peer" : "observer",
@@ -262,9 +287,33 @@ public final class RaftMetadataStore implements MetadataStore {
     server.start();
   }
 
-  /** Completes once this broker is registered and this node has caught up with the metadata. */
-  public CompletableFuture<Void> registered() {
-    return lifecycle.registered();
+  /**
+   * Completes once this node does its part: a broker once it is registered and has caught up with
+   * the metadata, a controller-only node once the quorum has a leader.
+   */
+  public CompletableFuture<Void> ready() {
+    return lifecycle != null ? lifecycle.registered() : leaderKnown;
+  }
+
+  /** A controller-only node: asks the quorum for its leader until one answers. */
+  private void awaitLeader() {
+    if (closed || leaderKnown.isDone()) {
+      return;
+    }
+    describeQuorum()
+        .whenComplete(
+            (quorum, error) -> {
+              if (error == null && quorum.leaderId() >= 0) {
+                applied.markCaughtUp();
+                leaderKnown.complete(null);
+              } else {
+                try {
+                  scheduler.schedule(this::awaitLeader, 200, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                  // closed meanwhile
+                }
+              }
+            });
   }
 
   /** Whether this node is currently the active controller (the Raft leader, ready). */
@@ -346,32 +395,33 @@ public final class RaftMetadataStore implements MetadataStore {
   @Override
   public Map<TopicPartition, Errors> electLeaders(
       boolean unclean, Collection<TopicPartition> partitions) {
-    Map<TopicPartition, Errors> outcome = new LinkedHashMap<>();
-    List<TopicPartition> due = new ArrayList<>();
-    for (TopicPartition tp : partitions) {
-      Errors why = LeaderElection.whyNot(applied.state(), tp, unclean);
-      outcome.put(tp, why);
-      if (why == Errors.NONE) {
-        due.add(tp);
-      }
+    Map<TopicPartition, Errors> outcome =
+        LeaderElection.whyNot(applied.state(), partitions, unclean);
+    List<TopicPartition> due =
+        outcome.keySet().stream().filter(tp -> outcome.get(tp) == Errors.NONE).toList();
+    if (due.isEmpty()) {
+      return outcome;
     }
-    if (!due.isEmpty()) {
-      await(propose(new ElectPartitionLeaders(unclean, List.copyOf(due))));
-      // Applied here too by now: an election that changed nothing says why (the preferred replica
-      // fell out of sync meanwhile, say).
-      for (TopicPartition tp : due) {
-        Errors after = LeaderElection.whyNot(applied.state(), tp, unclean);
-        outcome.put(
-            tp,
-            switch (after) {
-              case ELECTION_NOT_NEEDED -> Errors.NONE; // the leader asked for
-              case NONE ->
-                  unclean
-                      ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE
-                      : Errors.PREFERRED_LEADER_NOT_AVAILABLE;
-              default -> after;
-            });
-      }
+    try {
+      await(propose(new ElectPartitionLeaders(unclean, due)));
+    } catch (ApiException e) {
+      due.forEach(tp -> outcome.put(tp, Errors.forException(e)));
+      return outcome;
+    }
+    // Applied here too by now. An election that changed nothing says why (the preferred replica
+    // fell out of sync meanwhile, say).
+    for (TopicPartition tp : due) {
+      Errors after = LeaderElection.whyNot(applied.state(), tp, unclean);
+      outcome.put(
+          tp,
+          switch (after) {
+            case ELECTION_NOT_NEEDED -> Errors.NONE; // it has the leader asked for
+            case NONE ->
+                unclean
+                    ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE
+                    : Errors.PREFERRED_LEADER_NOT_AVAILABLE;
+            default -> after;
+          });
     }
     return outcome;
   }
@@ -431,7 +481,9 @@ public final class RaftMetadataStore implements MetadataStore {
         return;
       }
     }
-    lifecycle.controlledShutdown(timeout);
+    if (lifecycle != null) {
+      lifecycle.controlledShutdown(timeout);
+    }
     if (isActiveController()) {
       resignAsController();
     }

@@ -75,7 +75,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     MetadataResponseData response =
         new MetadataResponseData()
             .setClusterId(cluster.clusterId())
-            .setControllerId(cluster.controllerId())
+            .setControllerId(cluster.controllerForClients())
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
     for (Node node : cluster.liveNodes(context.listenerName())) {
       response

@@ -37,6 +37,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -78,6 +79,12 @@ public final class Broker implements AutoCloseable {
     // Heartbeats cancel and reschedule session timers all the time: drop cancelled tasks at once.
     timers.setRemoveOnCancelPolicy(true);
     scheduler = timers;
+    if (config.controllerOnly()) {
+      // A voter of the metadata quorum (and the controller when it leads), with no broker in it:
+      // no client listener, no partitions, no registration.
+      metadataStore = startQuorum(Optional.empty());
+      return this;
+    }
     ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
@@ -127,7 +134,7 @@ public final class Broker implements AutoCloseable {
       replicas.apply(metadataStore.current());
       metadataStore.addListener(replicas::apply);
     } else {
-      metadataStore = startQuorum(advertised);
+      metadataStore = startQuorum(Optional.of(advertised));
     }
     TopicAutoCreation autoCreation =
         new TopicAutoCreation(
@@ -186,10 +193,11 @@ public final class Broker implements AutoCloseable {
 
   /**
    * Joins the cluster's metadata quorum, as a voter or (broker-only) as an observer, and waits
-   * until this broker is registered and unfenced, so that the ready line means clients can use it.
-   * The voters must be starting too.
+   * until this broker is registered and unfenced, so that the ready line means clients can use it;
+   * a controller-only node ({@code advertised} empty) waits until the quorum has a leader. The
+   * voters must be starting too.
    */
-  private MetadataStore startQuorum(List<Endpoint> advertised) {
+  private MetadataStore startQuorum(Optional<List<Endpoint>> advertised) {
     Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();
     config
         .quorumVoters()
@@ -210,19 +218,21 @@ public final class Broker implements AutoCloseable {
     RaftMetadataStore quorum =
         new RaftMetadataStore(
             config.logDirs().get(0), config.nodeId(), advertised, voters, settings);
-    quorum.addListener(replicas::apply);
+    if (replicas != null) {
+      quorum.addListener(replicas::apply);
+    }
     try {
       quorum.start();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot start the metadata quorum", e);
     }
     try {
-      quorum.registered().get(120, java.util.concurrent.TimeUnit.SECONDS);
+      quorum.ready().get(120, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       log.warn(
-          "broker {} is not registered with the metadata quorum yet ({}); serving anyway",
+          "node {} is not ready in the metadata quorum yet ({}); going on",
           config.nodeId(),
           e.toString());
     }
@@ -292,7 +302,7 @@ public final class Broker implements AutoCloseable {
       return;
     }
     closed = true;
-    if (controlledShutdown && metadataStore != null && apis != null) {
+    if (controlledShutdown && metadataStore != null && (apis != null || config.controllerOnly())) {
       try {
         // Leaders move to other in-sync replicas first, so clients fail over without timeouts.
         metadataStore.controlledShutdown(java.time.Duration.ofSeconds(10));

@@ -49,7 +49,8 @@ public final class BrokerConfig {
             getString(CONTROLLER_LISTENER_NAMES),
             getString(INTER_BROKER_LISTENER_NAME),
             nodeId(),
-            quorumVoters());
+            quorumVoters(),
+            !controllerOnly());
   }
 
   /** A configuration from explicit key/value pairs; unknown keys and invalid values are errors. */
@@ -186,19 +187,12 @@ public final class BrokerConfig {
 
   /**
    * Kafka's rules for {@code process.roles} in KRaft mode: a node with the controller role is one
-   * of the voters, a broker-only node is not (it observes the quorum). Every controller here is
-   * also a broker, so a controller-only node is refused.
+   * of the voters, a broker-only node is not (it observes the quorum).
    */
   private void checkRoles() {
     Set<String> roles = processRoles();
     if (roles.isEmpty()) {
       throw new ConfigException(PROCESS_ROLES.key(), "must name broker, controller or both");
-    }
-    if (!roles.contains("broker")) {
-      throw new ConfigException(
-          PROCESS_ROLES.key(),
-          "a controller-only node is not supported: every controller of mini-broker is also a"
-              + " broker (process.roles=broker,controller)");
     }
     List<Integer> voterIds = quorumVoters().stream().map(QuorumVoter::id).toList();
     boolean controller = roles.contains("controller");
@@ -207,6 +201,12 @@ public final class BrokerConfig {
         throw new ConfigException(
             CONTROLLER_QUORUM_VOTERS.key(),
             "a broker-only node (process.roles=broker) needs the voters of the metadata quorum");
+      }
+      if (!roles.contains("broker")) {
+        throw new ConfigException(
+            CONTROLLER_QUORUM_VOTERS.key(),
+            "a controller-only node (process.roles=controller) is a voter of a metadata quorum:"
+                + " name the voters");
       }
       return; // a single node keeps its metadata itself
     }
@@ -224,6 +224,11 @@ public final class BrokerConfig {
                   .formatted(nodeId())
               + " controller.quorum.voters %s".formatted(voterIds));
     }
+  }
+
+  /** A node with {@code process.roles=controller}: a voter of the quorum, no broker. */
+  public boolean controllerOnly() {
+    return !processRoles().contains("broker");
   }
 
   /** {@code process.roles}: broker, controller, or both. */

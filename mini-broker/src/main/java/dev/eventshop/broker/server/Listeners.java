@@ -22,7 +22,8 @@ import java.util.Set;
  * @param client the listeners served by the Kafka protocol, in configuration order
  * @param controller the listeners named in {@code controller.listener.names}
  * @param advertised one per client listener, in configuration order; port 0 means "as bound"
- * @param interBroker the name of the listener followers use to fetch from leaders
+ * @param interBroker the name of the listener followers use to fetch from leaders (null on a
+ *     controller-only node, which serves no listener but the quorum's)
  */
 public record Listeners(
     List<Listener> client,
@@ -39,7 +40,8 @@ public record Listeners(
       String controllerNames,
       String interBrokerName,
       int nodeId,
-      List<QuorumVoter> voters) {
+      List<QuorumVoter> voters,
+      boolean broker) {
     List<Listener> all = Listener.parseList(BrokerProperty.LISTENERS.key(), listeners);
     Set<String> names = new HashSet<>();
     Set<Integer> ports = new HashSet<>();
@@ -72,12 +74,22 @@ public record Listeners(
     for (Listener l : all) {
       (controllerNameSet.contains(l.name()) ? controller : client).add(l);
     }
-    if (client.isEmpty()) {
+    if (broker && client.isEmpty()) {
       throw new ConfigException(
           BrokerProperty.LISTENERS.key(),
           "needs a listener for clients besides the controller listeners " + controllerNameSet);
     }
+    if (!broker && (!client.isEmpty() || controller.isEmpty())) {
+      throw new ConfigException(
+          BrokerProperty.LISTENERS.key(),
+          ("a controller-only node (process.roles=controller) serves no clients: name only its"
+                  + " controller listener (controller.listener.names %s), not %s")
+              .formatted(controllerNameSet, client.isEmpty() ? "none" : client));
+    }
     checkControllerPorts(client, controller, nodeId, voters);
+    if (!broker) {
+      return new Listeners(List.of(), List.copyOf(controller), List.of(), null);
+    }
     List<Listener> advertised = advertise(client, controllerNameSet, advertisedListeners);
     return new Listeners(
         List.copyOf(client),

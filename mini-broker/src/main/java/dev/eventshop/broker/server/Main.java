@@ -44,19 +44,24 @@ public final class Main {
     long readyMs = millisSinceProcessStart();
     List<Listener> client = config.listeners().client();
     List<InetSocketAddress> bound = broker.boundAddresses();
-    // A wildcard address is shown as configured (0.0.0.0), not as the IPv6 "any" it binds.
+    // A wildcard address is shown as configured (0.0.0.0), not as the IPv6 "any" it binds. A
+    // controller-only node serves only its controller listener, the quorum's.
     String listeners =
-        IntStream.range(0, bound.size())
-            .mapToObj(
-                i ->
-                    client.get(i).name()
-                        + "://"
-                        + (bound.get(i).getAddress().isAnyLocalAddress()
-                            ? client.get(i).host()
-                            : bound.get(i).getHostString())
-                        + ":"
-                        + bound.get(i).getPort())
-            .collect(Collectors.joining(","));
+        config.controllerOnly()
+            ? config.listeners().controller().stream()
+                .map(Listener::toString)
+                .collect(Collectors.joining(","))
+            : IntStream.range(0, bound.size())
+                .mapToObj(
+                    i ->
+                        client.get(i).name()
+                            + "://"
+                            + (bound.get(i).getAddress().isAnyLocalAddress()
+                                ? client.get(i).host()
+                                : bound.get(i).getHostString())
+                            + ":"
+                            + bound.get(i).getPort())
+                .collect(Collectors.joining(","));
     System.out.printf("mini-broker %d ready on %s in %d ms%n", config.nodeId(), listeners, readyMs);
     System.out.flush();
   }

@@ -207,7 +207,7 @@ class RaftMetadataStoreIT {
 
     long restarted = System.nanoTime();
     start(oldController);
-    stores.get(oldController).registered().get(20, TimeUnit.SECONDS);
+    stores.get(oldController).ready().get(20, TimeUnit.SECONDS);
     System.out.printf(
         "restarted node registered again in %d ms%n", (System.nanoTime() - restarted) / 1_000_000);
     await()
@@ -256,7 +256,7 @@ class RaftMetadataStoreIT {
   void aBrokerOnlyNodeFollowsTheQuorumAndOutlivesTheLossOfTheController() throws Exception {
     startAll();
     RaftMetadataStore observer = start(4);
-    observer.registered().get(20, TimeUnit.SECONDS);
+    observer.ready().get(20, TimeUnit.SECONDS);
     awaitSameMetadataEverywhere();
     assertThat(observer.current().liveBrokers()).hasSize(4);
     assertThat(observer.isActiveController()).isFalse();
@@ -286,7 +286,7 @@ class RaftMetadataStoreIT {
 
     // Restarted, it starts from nothing and fetches everything again.
     stop(4);
-    start(4).registered().get(20, TimeUnit.SECONDS);
+    start(4).ready().get(20, TimeUnit.SECONDS);
     awaitSameMetadataEverywhere();
     assertThat(stores.get(4).current().topic("after-failover")).isPresent();
   }

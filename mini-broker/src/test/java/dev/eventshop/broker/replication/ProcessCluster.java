@@ -58,9 +58,23 @@ final class ProcessCluster implements AutoCloseable {
    */
   static ProcessCluster start(Path dir, int voters, int brokersOnly, String... extraProperties)
       throws Exception {
+    return start(dir, 0, voters, brokersOnly, extraProperties);
+  }
+
+  /**
+   * Starts {@code controllersOnly} controller-only nodes ({@code process.roles=controller}, ids
+   * from 1), {@code combined} nodes that are brokers and voters, and {@code brokersOnly}
+   * broker-only nodes after them, together, and waits until each is ready. The voters are the first
+   * two groups; clients bootstrap from the brokers.
+   */
+  static ProcessCluster start(
+      Path dir, int controllersOnly, int combined, int brokersOnly, String... extraProperties)
+      throws Exception {
+    int voters = controllersOnly + combined;
     int size = voters + brokersOnly;
-    System.out.println(
-        "cluster of " + size + " brokers (" + brokersOnly + " broker-only); their logs: " + dir);
+    System.out.printf(
+        "cluster of %d nodes (%d controller-only, %d broker-only); their logs: %s%n",
+        size, controllersOnly, brokersOnly, dir);
     ProcessCluster cluster = new ProcessCluster(dir);
     int[] ports = FreePorts.take(3 * size);
     String quorum =
@@ -68,14 +82,21 @@ final class ProcessCluster implements AutoCloseable {
             .mapToObj(id -> id + "@127.0.0.1:" + ports[size + id - 1])
             .collect(Collectors.joining(","));
     for (int id = 1; id <= size; id++) {
-      cluster.clientPorts.put(id, ports[id - 1]);
       cluster.secondPorts.put(id, ports[2 * size + id - 1]);
       List<String> lines = new ArrayList<>();
       lines.add("node.id=" + id);
-      if (id > voters) {
-        lines.add("process.roles=broker");
+      if (id <= controllersOnly) {
+        lines.add("process.roles=controller");
+        lines.add("listeners=CONTROLLER://127.0.0.1:" + ports[size + id - 1]);
+        lines.add("controller.listener.names=CONTROLLER");
+        lines.add("listener.security.protocol.map=CONTROLLER:PLAINTEXT");
+      } else {
+        if (id > voters) {
+          lines.add("process.roles=broker");
+        }
+        cluster.clientPorts.put(id, ports[id - 1]);
+        lines.add("listeners=PLAINTEXT://127.0.0.1:" + ports[id - 1]);
       }
-      lines.add("listeners=PLAINTEXT://127.0.0.1:" + ports[id - 1]);
       lines.add("controller.quorum.voters=" + quorum);
       lines.add("log.dirs=" + dir.resolve("broker-" + id));
       lines.add("default.replication.factor=3");

@@ -219,11 +219,36 @@ class BrokerConfigTest {
         .hasMessage(
             "controller.quorum.voters: a broker-only node (process.roles=broker) needs the voters"
                 + " of the metadata quorum");
+    // A controller-only node: a voter with its controller listener and no client listener.
+    BrokerConfig controller =
+        BrokerConfig.of(
+            Map.of(
+                "node.id", "2",
+                "process.roles", "controller",
+                "listeners", "CONTROLLER://127.0.0.1:19092",
+                "controller.listener.names", "CONTROLLER",
+                "controller.quorum.voters", voters));
+    assertThat(controller.controllerOnly()).isTrue();
+    assertThat(controller.listeners().client()).isEmpty();
+    assertThat(controller.listeners().controller())
+        .containsExactly(new Listener("CONTROLLER", "127.0.0.1", 19092));
     assertThatThrownBy(
             () ->
                 BrokerConfig.of(
-                    Map.of("process.roles", "controller", "controller.quorum.voters", voters)))
-        .hasMessageStartingWith("process.roles: a controller-only node is not supported");
+                    Map.of(
+                        "node.id", "2",
+                        "process.roles", "controller",
+                        "listeners", "PLAINTEXT://:9092,CONTROLLER://127.0.0.1:19092",
+                        "controller.listener.names", "CONTROLLER",
+                        "controller.quorum.voters", voters)))
+        .hasMessage(
+            "listeners: a controller-only node (process.roles=controller) serves no clients: name"
+                + " only its controller listener (controller.listener.names [CONTROLLER]), not"
+                + " [PLAINTEXT://0.0.0.0:9092]");
+    assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "controller")))
+        .hasMessageStartingWith(
+            "controller.quorum.voters: a controller-only node (process.roles=controller) is a"
+                + " voter of a metadata quorum");
     assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "broker,zookeeper")))
         .hasMessage("process.roles: invalid value 'zookeeper': expected broker or controller");
     assertThatThrownBy(
