@@ -1,14 +1,20 @@
 package dev.eventshop.broker.protocol;
 
-import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -24,10 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * DeleteRecords ({@code Admin.deleteRecords}, {@code kafka-delete-records.sh}, Kafka Streams
  * purging its repartition topics): the leader moves each partition's log start offset up to the
- * given offset ({@code -1}: the high watermark) and answers with the new log start, the partition's
- * "low watermark". Followers take the new start from their next fetch. Kafka answers once every
- * live replica has moved; this leader answers at once. A topic with {@code cleanup.policy=compact}
- * alone refuses (POLICY_VIOLATION), as in Kafka. Versions 0-2.
+ * given offset ({@code -1}: the high watermark) and answers with the partition's "low watermark"
+ * once every in-sync follower has taken the new start from its fetches ({@link
+ * Partition#deleteRecordsBefore}), or REQUEST_TIMED_OUT after the request's timeout. A topic with
+ * {@code cleanup.policy=compact} alone refuses (POLICY_VIOLATION), as in Kafka. Versions 0-2.
  */
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
 
@@ -57,41 +63,71 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
   @Override
   public CompletionStage<ApiMessage> handle(RequestContext context, DeleteRecordsRequest request) {
     DeleteRecordsResponseData response = new DeleteRecordsResponseData();
+    List<CompletableFuture<?>> waits = new ArrayList<>();
+    long timeoutMs = Math.max(0, request.data().timeoutMs());
     for (DeleteRecordsTopic topic : request.data().topics()) {
       DeleteRecordsTopicResult result = new DeleteRecordsTopicResult().setName(topic.name());
       response.topics().add(result);
       for (DeleteRecordsPartition p : topic.partitions()) {
-        result
-            .partitions()
-            .add(delete(new TopicPartition(topic.name(), p.partitionIndex()), p.offset()));
+        DeleteRecordsPartitionResult partitionResult =
+            new DeleteRecordsPartitionResult()
+                .setPartitionIndex(p.partitionIndex())
+                .setLowWatermark(-1);
+        result.partitions().add(partitionResult);
+        TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+        waits.add(
+            delete(tp, p.offset())
+                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .handle(
+                    (low, error) -> {
+                      partitionResult
+                          .setLowWatermark(error == null ? low : -1)
+                          .setErrorCode(errorOf(tp, error).code());
+                      return null;
+                    }));
       }
     }
-    return CompletableFuture.completedFuture(response);
+    return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+        .thenApply(done -> response);
   }
 
-  private DeleteRecordsPartitionResult delete(TopicPartition tp, long offset) {
-    DeleteRecordsPartitionResult result =
-        new DeleteRecordsPartitionResult().setPartitionIndex(tp.partition()).setLowWatermark(-1);
+  private CompletableFuture<Long> delete(TopicPartition tp, long offset) {
     LeaderLookup.Result leader = leaders.leaderFor(tp, -1);
     if (leader.error() != Errors.NONE) {
-      return result.setErrorCode(leader.error().code());
+      return CompletableFuture.failedFuture(leader.error().exception());
     }
-    PartitionLog partitionLog = leader.partition().log();
-    if (!partitionLog.config().delete()) {
-      return result.setErrorCode(Errors.POLICY_VIOLATION.code());
+    if (!leader.partition().log().config().delete()) {
+      return CompletableFuture.failedFuture(
+          new PolicyViolationException("records of " + tp + " cannot be deleted: it is compacted"));
     }
     long before =
-        offset == DeleteRecordsRequest.HIGH_WATERMARK ? partitionLog.highWatermark() : offset;
+        offset == DeleteRecordsRequest.HIGH_WATERMARK
+            ? leader.partition().log().highWatermark()
+            : offset;
     if (before < 0) {
-      return result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+      return CompletableFuture.failedFuture(
+          new OffsetOutOfRangeException("no offset " + before + " in " + tp));
     }
     try {
-      return result.setLowWatermark(partitionLog.deleteRecordsBefore(before));
-    } catch (OffsetOutOfRangeException e) {
-      return result.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
-    } catch (IOException e) {
-      log.error("{}: cannot delete records before offset {}", tp, before, e);
-      return result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+      return leader.partition().deleteRecordsBefore(before);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private static Errors errorOf(TopicPartition tp, Throwable error) {
+    if (error == null) {
+      return Errors.NONE;
+    }
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof TimeoutException) {
+      return Errors.REQUEST_TIMED_OUT; // the followers did not take the new log start in time
+    }
+    if (cause instanceof IOException) {
+      log.error("{}: cannot delete records", tp, cause);
+      return Errors.KAFKA_STORAGE_ERROR;
+    }
+    return Errors.forException(cause);
   }
 }

@@ -47,7 +47,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
   /** Told of every follower fetch, so the leader can track replica progress. */
   public interface FollowerFetchListener {
-    void onFollowerFetch(Partition partition, int replicaId, long fetchOffset, long nowMs);
+    void onFollowerFetch(
+        Partition partition, int replicaId, long fetchOffset, long logStartOffset, long nowMs);
   }
 
   public FetchHandler(
@@ -82,6 +83,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       Uuid topicId,
       TopicPartition tp,
       long fetchOffset,
+      long logStartOffset,
       int maxBytes,
       int currentLeaderEpoch) {}
 
@@ -107,6 +109,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 id,
                 name == null ? null : new TopicPartition(name, p.partition()),
                 p.fetchOffset(),
+                p.logStartOffset(),
                 p.partitionMaxBytes(),
                 p.currentLeaderEpoch()));
       }
@@ -117,7 +120,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         if (w.tp() != null) {
           replicas
               .get(w.tp())
-              .ifPresent(p -> followers.onFollowerFetch(p, replicaId, w.fetchOffset(), now));
+              .ifPresent(
+                  p ->
+                      followers.onFollowerFetch(
+                          p, replicaId, w.fetchOffset(), w.logStartOffset(), now));
         }
       }
     }

@@ -52,8 +52,14 @@ public final class Partition {
   private record PendingAck(
       long requiredOffset, AppendResult result, CompletableFuture<AppendResult> future) {}
 
-  /** What the leader knows of a follower: where its log ends and when it was last caught up. */
+  private record PendingLowWatermark(long offset, CompletableFuture<Long> future) {}
+
+  /**
+   * What the leader knows of a follower: where its log starts and ends, and when it was last caught
+   * up.
+   */
   private static final class FollowerState {
+    long logStartOffset = -1;
     long logEndOffset = -1;
     long lastCaughtUpMs;
 
@@ -69,6 +75,7 @@ public final class Partition {
   private final Consumer<TopicPartition> onNewData;
   private final IsrChanger isrChanger;
   private final List<PendingAck> pendingAcks = new ArrayList<>();
+  private final List<PendingLowWatermark> pendingLowWatermarks = new ArrayList<>();
   private final Map<Integer, FollowerState> followers = new HashMap<>();
   private volatile int leaderId = -1;
   private volatile int leaderEpoch = -1;
@@ -160,9 +167,10 @@ public final class Partition {
         }
       }
       maybeAdvanceHighWatermark();
+      completeLowWatermarks(); // a smaller ISR may have nobody left to wait for
     } else {
       followers.clear();
-      failPendingAcks(
+      failPending(
           new NotLeaderOrFollowerException(
               "leadership of " + topicPartition + " moved to " + leader));
     }
@@ -200,17 +208,20 @@ public final class Partition {
   }
 
   /**
-   * A follower fetched from {@code fetchOffset}: everything below it is on the follower. May move
-   * the high watermark and bring the follower back into the ISR.
+   * A follower fetched from {@code fetchOffset}: everything below it is on the follower, whose log
+   * starts at {@code logStartOffset}. May move the high watermark, bring the follower back into the
+   * ISR and complete waiting DeleteRecords requests.
    */
-  public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+  public void onFollowerFetch(int replicaId, long fetchOffset, long logStartOffset, long nowMs) {
     boolean moved;
     synchronized (this) {
       FollowerState state = followers.get(replicaId);
       if (!isLeader() || state == null) {
         return;
       }
+      state.logStartOffset = logStartOffset;
       state.logEndOffset = fetchOffset;
+      completeLowWatermarks();
       if (fetchOffset >= log.logEndOffset()) {
         state.lastCaughtUpMs = nowMs;
       }
@@ -307,9 +318,7 @@ public final class Partition {
    */
   private boolean advanceHighWatermark() {
     long candidate = log.logEndOffset();
-    Set<Integer> maximalIsr = new HashSet<>(isr);
-    maximalIsr.addAll(requestedIsr);
-    for (int replica : maximalIsr) {
+    for (int replica : maximalIsr()) {
       if (replica != localBrokerId) {
         FollowerState state = followers.get(replica);
         candidate = Math.min(candidate, state == null ? -1 : state.logEndOffset);
@@ -340,15 +349,77 @@ public final class Partition {
     }
   }
 
-  private void failPendingAcks(RuntimeException error) {
+  /**
+   * DeleteRecords as leader: moves the log start to {@code offset} (see {@link
+   * PartitionLog#deleteRecordsBefore}) and completes with the partition's low watermark, the lowest
+   * log start among this leader and its in-sync followers, once that has reached the new start:
+   * followers take it from their next fetch, so that records deleted here stay deleted under any
+   * later leader. Kafka waits for every live replica; this waits for the in-sync ones.
+   */
+  public CompletableFuture<Long> deleteRecordsBefore(long offset) throws IOException {
+    synchronized (this) {
+      if (!isLeader()) {
+        throw new NotLeaderOrFollowerException(
+            "broker " + localBrokerId + " does not lead " + topicPartition);
+      }
+      long start = log.deleteRecordsBefore(offset);
+      long low = lowWatermark();
+      if (low >= start) {
+        return CompletableFuture.completedFuture(low);
+      }
+      CompletableFuture<Long> future = new CompletableFuture<>();
+      pendingLowWatermarks.add(new PendingLowWatermark(start, future));
+      return future;
+    }
+  }
+
+  /** The lowest log start among this leader and the replicas in (or joining) the ISR. */
+  private long lowWatermark() {
+    long low = log.logStartOffset();
+    for (int replica : maximalIsr()) {
+      if (replica != localBrokerId) {
+        FollowerState state = followers.get(replica);
+        low = Math.min(low, state == null ? -1 : state.logStartOffset);
+      }
+    }
+    return low;
+  }
+
+  /** The ISR with the members asked for but not applied yet: none of them may be left behind. */
+  private Set<Integer> maximalIsr() {
+    Set<Integer> maximal = new HashSet<>(isr);
+    maximal.addAll(requestedIsr);
+    return maximal;
+  }
+
+  private void completeLowWatermarks() {
+    if (pendingLowWatermarks.isEmpty()) {
+      return;
+    }
+    long low = lowWatermark();
+    // Done ones timed out at the client's request timeout: dropped here.
+    pendingLowWatermarks.removeIf(
+        pending ->
+            pending.future().isDone()
+                || (low >= pending.offset() && pending.future().complete(low)));
+  }
+
+  private void failPending(RuntimeException error) {
     for (PendingAck pending : pendingAcks) {
       pending.future().completeExceptionally(error);
     }
     pendingAcks.clear();
+    for (PendingLowWatermark pending : pendingLowWatermarks) {
+      pending.future().completeExceptionally(error);
+    }
+    pendingLowWatermarks.clear();
   }
 
-  /** Stops serving without touching the log (moved away or deleted): fails waiting acks. */
+  /**
+   * Stops serving without touching the log (moved away or deleted): fails waiting acks and
+   * DeleteRecords requests.
+   */
   public synchronized void stop() {
-    failPendingAcks(new NotLeaderOrFollowerException(topicPartition + " is no longer hosted here"));
+    failPending(new NotLeaderOrFollowerException(topicPartition + " is no longer hosted here"));
   }
 }

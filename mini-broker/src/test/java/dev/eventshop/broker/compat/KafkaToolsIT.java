@@ -77,6 +77,22 @@ class KafkaToolsIT {
     return tool(TOPIC_COMMAND, all);
   }
 
+  /** ProducerPerformance as fast as it can: {@code records} records of {@code size} bytes. */
+  void producePerf(String topic, int records, int size) {
+    tool(
+        PRODUCER_PERFORMANCE,
+        "--topic",
+        topic,
+        "--num-records",
+        String.valueOf(records),
+        "--record-size",
+        String.valueOf(size),
+        "--throughput",
+        "-1",
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+  }
+
   @Test
   void topicCommandCreatesDescribesListsAddsPartitionsAndDeletes() {
     assertThat(
@@ -220,18 +236,7 @@ class KafkaToolsIT {
 
   @Test
   void deleteRecordsCommandMovesTheEarliestOffset() throws Exception {
-    tool(
-        PRODUCER_PERFORMANCE,
-        "--topic",
-        "purge",
-        "--num-records",
-        "100",
-        "--record-size",
-        "10",
-        "--throughput",
-        "-1",
-        "--producer-props",
-        "bootstrap.servers=" + bootstrap);
+    producePerf("purge", 100, 10);
     Path offsets = dir.resolve("delete-records.json");
     Files.writeString(
         offsets,
@@ -262,18 +267,7 @@ class KafkaToolsIT {
   @Test
   void logDirsCommandShowsEachReplicaWithItsSize() throws Exception {
     topics("--create", "--topic", "sized", "--partitions", "2", "--replication-factor", "1");
-    tool(
-        PRODUCER_PERFORMANCE,
-        "--topic",
-        "sized",
-        "--num-records",
-        "50",
-        "--record-size",
-        "100",
-        "--throughput",
-        "-1",
-        "--producer-props",
-        "bootstrap.servers=" + bootstrap);
+    producePerf("sized", 50, 100);
 
     List<String> out =
         tool(LOG_DIRS, "--bootstrap-server", bootstrap, "--describe", "--topic-list", "sized")
@@ -297,18 +291,7 @@ class KafkaToolsIT {
   void transactionsCommandDescribesTheIdempotentProducersOfAPartition() {
     // ProducerPerformance's producer is idempotent (the client default): 50 records, sequences
     // 0-49.
-    tool(
-        PRODUCER_PERFORMANCE,
-        "--topic",
-        "described",
-        "--num-records",
-        "50",
-        "--record-size",
-        "10",
-        "--throughput",
-        "-1",
-        "--producer-props",
-        "bootstrap.servers=" + bootstrap);
+    producePerf("described", 50, 10);
 
     List<String> table =
         tool(

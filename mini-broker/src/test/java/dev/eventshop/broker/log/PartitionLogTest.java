@@ -466,14 +466,20 @@ class PartitionLogTest {
     assertThat(log.appendAsLeader(keyed(now, "k", "new"), 0, now).baseOffset()).isEqualTo(50);
   }
 
+  /** Records value-0 to value-99, one a batch, in segments of 1 KB, all committed. */
+  PartitionLog hundredRecordsInSmallSegments() throws IOException {
+    PartitionLog opened = open(Map.of("segment.bytes", "1024"), true);
+    for (int i = 0; i < 100; i++) {
+      opened.appendAsLeader(records("value-" + i), 0, now);
+    }
+    opened.updateHighWatermark(opened.logEndOffset());
+    return opened;
+  }
+
   @Test
   void deleteRecordsMovesTheLogStartDeletesSegmentsWhollyBelowItAndSurvivesARestart()
       throws IOException {
-    log = open(Map.of("segment.bytes", "1024"), true);
-    for (int i = 0; i < 100; i++) {
-      log.appendAsLeader(records("value-" + i), 0, now);
-    }
-    log.updateHighWatermark(log.logEndOffset());
+    log = hundredRecordsInSmallSegments();
     int segments = log.segmentCount();
 
     assertThat(log.deleteRecordsBefore(42)).isEqualTo(42);
@@ -493,11 +499,7 @@ class PartitionLogTest {
   @Test
   void onOpenTheLogStartIsNeverBelowTheFirstSegmentNorAboveSegmentsLeftBelowIt()
       throws IOException {
-    log = open(Map.of("segment.bytes", "1024"), true);
-    for (int i = 0; i < 100; i++) {
-      log.appendAsLeader(records("value-" + i), 0, now);
-    }
-    log.updateHighWatermark(log.logEndOffset());
+    log = hundredRecordsInSmallSegments();
     int segments = log.segmentCount();
     log.close();
     // A crash after the checkpoint moved, before the segments below it were deleted.

@@ -142,8 +142,8 @@ class ListOffsetsHandlerTest {
   void theEndIsNotAvailableUntilTheFollowersFetchInTheNewEpoch() throws Exception {
     partition().appendAsLeader(one("a"), (short) 1, 1, 0);
     partition().appendAsLeader(one("b"), (short) 1, 1, 0);
-    partition().onFollowerFetch(2, 1, 10);
-    partition().onFollowerFetch(3, 1, 10);
+    partition().onFollowerFetch(2, 1, 0, 10);
+    partition().onFollowerFetch(3, 1, 0, 10);
     assertThat(latest((short) 5).offset()).isEqualTo(1);
 
     ledBy1InEpoch(6); // elected again: the log ends at 2, the high watermark is still 1
@@ -153,8 +153,8 @@ class ListOffsetsHandlerTest {
         .as("clients before v5 do not know OFFSET_NOT_AVAILABLE")
         .isEqualTo(Errors.LEADER_NOT_AVAILABLE);
 
-    partition().onFollowerFetch(2, 2, 20);
-    partition().onFollowerFetch(3, 2, 20);
+    partition().onFollowerFetch(2, 2, 0, 20);
+    partition().onFollowerFetch(3, 2, 0, 20);
     ListOffsetsPartitionResponse known = latest((short) 5);
     assertThat(Errors.forCode(known.errorCode())).isEqualTo(Errors.NONE);
     assertThat(known.offset()).isEqualTo(2);
@@ -165,8 +165,8 @@ class ListOffsetsHandlerTest {
   void timestampLookupsBeyondTheStaleEndWaitToo() throws Exception {
     partition().appendAsLeader(one("a", 1_000), (short) 1, 1, 0);
     partition().appendAsLeader(one("b", 2_000), (short) 1, 1, 0);
-    partition().onFollowerFetch(2, 1, 10);
-    partition().onFollowerFetch(3, 1, 10);
+    partition().onFollowerFetch(2, 1, 0, 10);
+    partition().onFollowerFetch(3, 1, 0, 10);
     ledBy1InEpoch(6); // the high watermark stays at 1 until the followers fetch again
 
     ListOffsetsPartitionResponse belowTheEnd = listOffsets(1_000, (short) 5);
@@ -177,8 +177,8 @@ class ListOffsetsHandlerTest {
     assertThat(Errors.forCode(listOffsets(ListOffsetsRequest.MAX_TIMESTAMP, (short) 7).errorCode()))
         .isEqualTo(Errors.OFFSET_NOT_AVAILABLE);
 
-    partition().onFollowerFetch(2, 2, 20);
-    partition().onFollowerFetch(3, 2, 20);
+    partition().onFollowerFetch(2, 2, 0, 20);
+    partition().onFollowerFetch(3, 2, 0, 20);
     assertThat(listOffsets(2_000, (short) 5).offset()).isEqualTo(1);
   }
 }

@@ -73,12 +73,12 @@ class PartitionTest {
     partition.appendAsLeader(one("b"), (short) 1, 1, 0);
     assertThat(log.highWatermark()).isZero();
 
-    partition.onFollowerFetch(2, 2, 10);
+    partition.onFollowerFetch(2, 2, 0, 10);
     assertThat(log.highWatermark()).isZero();
 
-    partition.onFollowerFetch(3, 1, 10);
+    partition.onFollowerFetch(3, 1, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(1);
-    partition.onFollowerFetch(3, 2, 10);
+    partition.onFollowerFetch(3, 2, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(2);
   }
 
@@ -88,12 +88,34 @@ class PartitionTest {
         partition.appendAsLeader(one("a"), (short) -1, 2, 0);
     assertThat(ack).isNotDone();
 
-    partition.onFollowerFetch(2, 1, 10);
+    partition.onFollowerFetch(2, 1, 0, 10);
     assertThat(ack).isNotDone();
-    partition.onFollowerFetch(3, 1, 10);
+    partition.onFollowerFetch(3, 1, 0, 10);
 
     assertThat(ack).isCompletedWithValueMatching(r -> r.baseOffset() == 0);
     assertThat(wakeUps).contains(TP);
+  }
+
+  @Test
+  void deleteRecordsCompletesOnceEveryInSyncFollowerStartsThere() throws Exception {
+    for (String v : List.of("a", "b", "c", "d")) {
+      partition.appendAsLeader(one(v), (short) 1, 1, 0);
+    }
+    partition.onFollowerFetch(2, 4, 0, 10);
+    partition.onFollowerFetch(3, 4, 0, 10);
+    assertThat(log.highWatermark()).isEqualTo(4);
+
+    CompletableFuture<Long> deleted = partition.deleteRecordsBefore(3);
+    assertThat(log.logStartOffset()).isEqualTo(3);
+    assertThat(deleted).as("the followers still start at 0").isNotDone();
+    partition.onFollowerFetch(2, 4, 3, 20);
+    assertThat(deleted).isNotDone();
+    partition.onFollowerFetch(3, 4, 3, 20);
+    assertThat(deleted).isCompletedWithValue(3L);
+
+    CompletableFuture<Long> again = partition.deleteRecordsBefore(4);
+    partition.update(2, 6, List.of(1, 2, 3), List.of(2, 3), 30); // leadership moves
+    assertThat(again).isCompletedExceptionally();
   }
 
   @Test
@@ -119,8 +141,8 @@ class PartitionTest {
   @Test
   void aFollowerLaggingLongerThanTheLimitIsRemovedFromTheIsr() throws Exception {
     partition.appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition.onFollowerFetch(2, 1, 1_000); // caught up at t=1s
-    partition.onFollowerFetch(3, 0, 1_000); // still behind
+    partition.onFollowerFetch(2, 1, 0, 1_000); // caught up at t=1s
+    partition.onFollowerFetch(3, 0, 0, 1_000); // still behind
 
     partition.maybeShrinkIsr(20_000, 30_000);
     assertThat(isrRequests).isEmpty();
@@ -133,9 +155,9 @@ class PartitionTest {
   void aCaughtUpFollowerIsAddedBackToTheIsr() throws Exception {
     partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
     partition.appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition.onFollowerFetch(2, 1, 10);
+    partition.onFollowerFetch(2, 1, 0, 10);
 
-    partition.onFollowerFetch(3, 1, 10);
+    partition.onFollowerFetch(3, 1, 0, 10);
 
     assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
   }
@@ -144,18 +166,18 @@ class PartitionTest {
   void aFollowerAskedIntoTheIsrCountsForTheHighWatermarkAtOnce() throws Exception {
     partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
     partition.appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition.onFollowerFetch(2, 1, 10);
-    partition.onFollowerFetch(3, 1, 10); // caught up: asked into the ISR, not yet applied
+    partition.onFollowerFetch(2, 1, 0, 10);
+    partition.onFollowerFetch(3, 1, 0, 10); // caught up: asked into the ISR, not yet applied
     assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
 
     CompletableFuture<PartitionLog.AppendResult> ack =
         partition.appendAsLeader(one("b"), (short) -1, 2, 0);
-    partition.onFollowerFetch(2, 2, 20);
+    partition.onFollowerFetch(2, 2, 0, 20);
 
     // The controller may already have made 3 a member and could elect it: wait for it too.
     assertThat(log.highWatermark()).isEqualTo(1);
     assertThat(ack).isNotDone();
-    partition.onFollowerFetch(3, 2, 20);
+    partition.onFollowerFetch(3, 2, 0, 20);
     assertThat(log.highWatermark()).isEqualTo(2);
     assertThat(ack).isDone();
   }
@@ -164,8 +186,8 @@ class PartitionTest {
   void aNewLeadersHighWatermarkIsUnknownUntilTheFollowersFetchInItsEpoch() throws Exception {
     partition.appendAsLeader(one("a"), (short) 1, 1, 0);
     partition.appendAsLeader(one("b"), (short) 1, 1, 0);
-    partition.onFollowerFetch(2, 1, 10);
-    partition.onFollowerFetch(3, 1, 10);
+    partition.onFollowerFetch(2, 1, 0, 10);
+    partition.onFollowerFetch(3, 1, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(1);
     assertThat(partition.committedEnd()).hasValue(1);
 
@@ -175,9 +197,9 @@ class PartitionTest {
     partition.update(1, 7, List.of(1, 2, 3), List.of(1, 2, 3), 30);
     assertThat(partition.committedEnd()).isEmpty();
 
-    partition.onFollowerFetch(2, 2, 40);
+    partition.onFollowerFetch(2, 2, 0, 40);
     assertThat(partition.committedEnd()).isEmpty();
-    partition.onFollowerFetch(3, 2, 40);
+    partition.onFollowerFetch(3, 2, 0, 40);
     assertThat(partition.committedEnd()).hasValue(2);
   }
 }
