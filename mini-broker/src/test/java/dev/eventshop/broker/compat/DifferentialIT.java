@@ -26,12 +26,16 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -505,6 +509,106 @@ class DifferentialIT {
     assertThat(observed.get("fetch past the log end with auto.offset.reset=none"))
         .startsWith("OffsetOutOfRangeException {ten-0=100}");
     assertThat(observed.get("produce to unknown topic (auto-create off)")).isNotEqualTo("no error");
+  }
+
+  @Test
+  void deleteRecordsElectionsLogDirsAndProducersAnswerTheSame() throws Exception {
+    Map<String, Object> observed =
+        sameOnBoth(
+            bootstrap -> {
+              Map<String, Object> seen = new TreeMap<>();
+              createTopic(bootstrap, new NewTopic("trim", 1, (short) 1));
+              createTopic(
+                  bootstrap,
+                  new NewTopic("trim-compacted", 1, (short) 1)
+                      .configs(Map.of("cleanup.policy", "compact")));
+              try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
+                for (int i = 0; i < 10; i++) {
+                  producer.send(new ProducerRecord<>("trim", 0, "k", "v" + i)).get();
+                  producer.send(new ProducerRecord<>("trim-compacted", 0, "k", "v" + i)).get();
+                }
+              }
+              TopicPartition trim = new TopicPartition("trim", 0);
+              TopicPartition compacted = new TopicPartition("trim-compacted", 0);
+              try (Admin admin = admin(bootstrap)) {
+                seen.put(
+                    "low watermark after deleting before 4",
+                    admin
+                        .deleteRecords(Map.of(trim, RecordsToDelete.beforeOffset(4)))
+                        .lowWatermarks()
+                        .get(trim)
+                        .get()
+                        .lowWatermark());
+                seen.put(
+                    "earliest offset after it",
+                    admin
+                        .listOffsets(Map.of(trim, OffsetSpec.earliest()))
+                        .all()
+                        .get()
+                        .get(trim)
+                        .offset());
+                seen.put(
+                    "delete past the end",
+                    errorOf(
+                        () ->
+                            admin
+                                .deleteRecords(Map.of(trim, RecordsToDelete.beforeOffset(20)))
+                                .all()
+                                .get()));
+                seen.put(
+                    "delete from a compacted topic",
+                    errorOf(
+                        () ->
+                            admin
+                                .deleteRecords(Map.of(compacted, RecordsToDelete.beforeOffset(2)))
+                                .all()
+                                .get()));
+                seen.put(
+                    "preferred election where the preferred replica leads",
+                    errorOf(
+                        () ->
+                            admin.electLeaders(ElectionType.PREFERRED, Set.of(trim)).all().get()));
+                seen.put(
+                    "unclean election where a leader is",
+                    errorOf(
+                        () -> admin.electLeaders(ElectionType.UNCLEAN, Set.of(trim)).all().get()));
+                int node = admin.describeCluster().nodes().get().iterator().next().id();
+                ReplicaInfo replica =
+                    admin
+                        .describeLogDirs(List.of(node))
+                        .allDescriptions()
+                        .get()
+                        .get(node)
+                        .values()
+                        .iterator()
+                        .next()
+                        .replicaInfos()
+                        .get(trim);
+                seen.put("log dir: trim-0 has bytes", replica.size() > 0);
+                seen.put("log dir: trim-0 offset lag", replica.offsetLag());
+                List<ProducerState> producers =
+                    admin
+                        .describeProducers(List.of(trim))
+                        .partitionResult(trim)
+                        .get()
+                        .activeProducers();
+                seen.put("producers of trim-0", producers.size());
+                seen.put(
+                    "their epoch and last sequence",
+                    producers.stream()
+                        .map(ps -> ps.producerEpoch() + "/" + ps.lastSequence())
+                        .toList());
+              }
+              seen.put("first record read", readAll(bootstrap, trim, 6).get(0).offset());
+              return seen;
+            });
+    assertThat(observed)
+        .containsEntry("low watermark after deleting before 4", 4L)
+        .containsEntry("delete past the end", "OffsetOutOfRangeException")
+        .containsEntry("delete from a compacted topic", "PolicyViolationException")
+        .containsEntry(
+            "preferred election where the preferred replica leads", "ElectionNotNeededException")
+        .containsEntry("first record read", 4L);
   }
 
   @Test
