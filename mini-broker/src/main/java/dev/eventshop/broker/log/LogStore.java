@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * All partition logs on this broker's {@code log.dirs}: opens them, places new ones in the
- * directory holding the fewest, and runs the periodic work on them: retention, time-based flush and
- * compaction.
+ * directory holding the fewest, and runs the periodic work on them: retention, time-based flush,
+ * compaction and the expiry of idle producers.
  *
  * <p>A {@code .clean-shutdown} marker in a log directory says every log in it was closed cleanly;
  * without it, logs recover their active segment on open. Thread-safe.
@@ -35,8 +35,16 @@ public final class LogStore implements AutoCloseable {
   private final Map<Path, Boolean> cleanShutdown = new ConcurrentHashMap<>();
   private final LogCleaner cleaner = new LogCleaner();
 
+  /**
+   * @param producerIdExpirationMs {@code producer.id.expiration.ms}
+   * @param producerIdExpirationCheckIntervalMs how often producers are expired
+   */
   public LogStore(
-      List<Path> dirs, ScheduledExecutorService scheduler, long retentionCheckIntervalMs) {
+      List<Path> dirs,
+      ScheduledExecutorService scheduler,
+      long retentionCheckIntervalMs,
+      long producerIdExpirationMs,
+      long producerIdExpirationCheckIntervalMs) {
     this.dirs = List.copyOf(dirs);
     this.scheduler = scheduler;
     try {
@@ -56,6 +64,11 @@ public final class LogStore implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::flushDue, 1, 1, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(this::compact, 15, 15, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> removeExpiredProducers(producerIdExpirationMs),
+        producerIdExpirationCheckIntervalMs,
+        producerIdExpirationCheckIntervalMs,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Opens the log of a partition, creating it if this broker has none yet. */
@@ -165,6 +178,17 @@ public final class LogStore implements AutoCloseable {
         partitionLog.applyRetention(now);
       } catch (IOException | RuntimeException e) {
         log.error("{}: retention failed", partitionLog.topicPartition(), e);
+      }
+    }
+  }
+
+  /** Forgets, in every log, the producers idle for {@code expirationMs}. */
+  public void removeExpiredProducers(long expirationMs) {
+    long now = System.currentTimeMillis();
+    for (PartitionLog partitionLog : logs.values()) {
+      int expired = partitionLog.removeExpiredProducers(now, expirationMs);
+      if (expired > 0) {
+        log.debug("{}: forgot {} expired producer(s)", partitionLog.topicPartition(), expired);
       }
     }
   }

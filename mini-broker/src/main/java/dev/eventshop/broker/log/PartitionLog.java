@@ -249,6 +249,11 @@ public final class PartitionLog implements AutoCloseable {
     return segments.values().stream().mapToLong(LogSegment::sizeInBytes).sum();
   }
 
+  /** Forgets producers idle for {@code expirationMs}; see {@link ProducerStateManager}. */
+  public synchronized int removeExpiredProducers(long nowMs, long expirationMs) {
+    return producerState.removeExpired(nowMs, expirationMs);
+  }
+
   /** The idempotent producers that wrote to this partition, for DescribeProducers. */
   public synchronized List<ProducerStateManager.ProducerSummary> producers() {
     return producerState.producers();

@@ -193,6 +193,22 @@ public final class ProducerStateManager {
     return producers.size();
   }
 
+  /**
+   * Forgets the producers whose last batch is {@code expirationMs} or more older than {@code nowMs}
+   * ({@code producer.id.expiration.ms}), as Kafka does: a producer that comes back later is taken
+   * as new, whatever sequence it sends.
+   *
+   * @return how many were forgotten
+   */
+  public int removeExpired(long nowMs, long expirationMs) {
+    int before = producers.size();
+    producers
+        .values()
+        .removeIf(
+            entry -> entry.last() == null || nowMs - entry.last().timestamp() >= expirationMs);
+    return before - producers.size();
+  }
+
   /** Forgets everything (before replaying a log from its start). */
   public void clear() {
     producers.clear();

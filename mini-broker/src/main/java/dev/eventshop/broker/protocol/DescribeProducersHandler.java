@@ -19,10 +19,11 @@ import org.apache.kafka.common.requests.DescribeProducersRequest;
 
 /**
  * DescribeProducers ({@code kafka-transactions.sh describe-producers}, {@code
- * Admin.describeProducers}): the idempotent producers the leader of a partition knows, each with
- * its epoch and the sequence number and timestamp of its last batch, the state that lets the leader
- * recognise a retried batch. There are no transactions, so no coordinator epoch or open transaction
- * (-1). Version 0.
+ * Admin.describeProducers}): the idempotent producers a replica of a partition knows (the leader,
+ * or with {@code --broker-id} any replica), each with its epoch and the sequence number and
+ * timestamp of its last batch, the state that lets the leader recognise a retried batch. There are
+ * no transactions, so no coordinator epoch or open transaction (-1). A producer idle for {@code
+ * producer.id.expiration.ms} is forgotten and no longer listed. Version 0.
  */
 public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequest> {
 

@@ -117,7 +117,9 @@ public final class Broker implements AutoCloseable {
         new LogStore(
             config.logDirs(),
             scheduler,
-            config.getLong(BrokerProperty.LOG_RETENTION_CHECK_INTERVAL_MS));
+            config.getLong(BrokerProperty.LOG_RETENTION_CHECK_INTERVAL_MS),
+            config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_MS),
+            config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
     replicas =
         new Replicas(
             config.nodeId(),

@@ -115,6 +115,16 @@ public enum BrokerProperty {
       Type.LONG,
       "300000",
       "How often retention and compaction run."),
+  PRODUCER_ID_EXPIRATION_MS(
+      "producer.id.expiration.ms",
+      Type.LONG,
+      "86400000",
+      "A partition forgets an idempotent producer that has written nothing to it for this long."),
+  PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS(
+      "producer.id.expiration.check.interval.ms",
+      Type.LONG,
+      "600000",
+      "How often partitions forget expired producers."),
   LOG_CLEANUP_POLICY(
       "log.cleanup.policy", Type.STRING, "delete", "delete, compact, or compact,delete."),
   LOG_INDEX_INTERVAL_BYTES(

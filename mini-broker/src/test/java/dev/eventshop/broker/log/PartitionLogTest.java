@@ -324,6 +324,19 @@ class PartitionLogTest {
   }
 
   @Test
+  void aProducerIdleForTheExpirationIsForgottenAndThenTakenAsNew() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(idempotentAt(7, 0, now - 10_000, "a"), 0, now);
+    log.appendAsLeader(idempotentAt(8, 0, now, "b"), 0, now);
+
+    assertThat(log.removeExpiredProducers(now, 60_000)).isZero();
+    assertThat(log.removeExpiredProducers(now + 55_000, 60_000)).as("7 wrote 65 s ago").isOne();
+    assertThat(log.producers()).extracting(p -> p.producerId()).containsExactly(8L);
+    // Producer 7 again, past its old sequence: as a new producer, appended, not out of order.
+    assertThat(log.appendAsLeader(idempotentAt(7, 5, now, "c"), 0, now).baseOffset()).isEqualTo(2);
+  }
+
+  @Test
   void anyOfTheLastFiveBatchesRetriedAfterARestartIsADuplicate() throws IOException {
     log = open(Map.of(), true);
     for (int seq = 0; seq < 5; seq++) {
@@ -390,6 +403,15 @@ class PartitionLogTest {
         (short) 0,
         sequence,
         new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static MemoryRecords idempotentAt(long producerId, int sequence, long timestamp, String value) {
+    return MemoryRecords.withIdempotentRecords(
+        Compression.NONE,
+        producerId,
+        (short) 0,
+        sequence,
+        new SimpleRecord(timestamp, null, value.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
