@@ -186,9 +186,13 @@ public final class LogStore implements AutoCloseable {
   public void removeExpiredProducers(long expirationMs) {
     long now = System.currentTimeMillis();
     for (PartitionLog partitionLog : logs.values()) {
-      int expired = partitionLog.removeExpiredProducers(now, expirationMs);
-      if (expired > 0) {
-        log.debug("{}: forgot {} expired producer(s)", partitionLog.topicPartition(), expired);
+      try {
+        int expired = partitionLog.removeExpiredProducers(now, expirationMs);
+        if (expired > 0) {
+          log.debug("{}: forgot {} expired producer(s)", partitionLog.topicPartition(), expired);
+        }
+      } catch (RuntimeException e) {
+        log.error("{}: producer expiry failed", partitionLog.topicPartition(), e);
       }
     }
   }

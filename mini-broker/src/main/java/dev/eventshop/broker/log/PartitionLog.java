@@ -150,6 +150,7 @@ public final class PartitionLog implements AutoCloseable {
       logStartOffset = segments.firstKey();
     }
     if (deleteSegmentsBelowLogStart() > 0) {
+      leaderEpochs.truncateFromStart(logStartOffset);
       log.info("{}: deleted segments left below the log start {}", topicPartition, logStartOffset);
     }
     leaderEpochs.truncateFromEnd(logEndOffset);

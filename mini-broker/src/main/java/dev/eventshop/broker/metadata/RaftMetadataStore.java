@@ -496,12 +496,18 @@ public final class RaftMetadataStore implements MetadataStore {
    */
   private void resignAsController() {
     ClusterMetadata metadata = applied.state();
-    List<Integer> successors =
-        voters.keySet().stream()
-            .filter(id -> id != nodeId)
-            .filter(
-                id -> metadata.brokers().containsKey(id) && !metadata.brokers().get(id).fenced())
-            .toList();
+    // Voters that are live brokers first; then controller-only voters, which never register, so
+    // whether they are up is not known here (a dead one costs one transfer timeout).
+    List<Integer> successors = new ArrayList<>();
+    for (boolean registered : new boolean[] {true, false}) {
+      for (int id : voters.keySet()) {
+        ClusterMetadata.BrokerInfo broker = metadata.brokers().get(id);
+        boolean candidate = registered ? broker != null && !broker.fenced() : broker == null;
+        if (id != nodeId && candidate) {
+          successors.add(id);
+        }
+      }
+    }
     for (int successor : successors) {
       try {
         RaftClientReply reply =

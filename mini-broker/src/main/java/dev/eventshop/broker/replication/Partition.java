@@ -356,21 +356,21 @@ public final class Partition {
    * followers take it from their next fetch, so that records deleted here stay deleted under any
    * later leader. Kafka waits for every live replica; this waits for the in-sync ones.
    */
-  public CompletableFuture<Long> deleteRecordsBefore(long offset) throws IOException {
-    synchronized (this) {
-      if (!isLeader()) {
-        throw new NotLeaderOrFollowerException(
-            "broker " + localBrokerId + " does not lead " + topicPartition);
-      }
-      long start = log.deleteRecordsBefore(offset);
-      long low = lowWatermark();
-      if (low >= start) {
-        return CompletableFuture.completedFuture(low);
-      }
-      CompletableFuture<Long> future = new CompletableFuture<>();
-      pendingLowWatermarks.add(new PendingLowWatermark(start, future));
-      return future;
+  public synchronized CompletableFuture<Long> deleteRecordsBefore(long offset) throws IOException {
+    if (!isLeader()) {
+      throw new NotLeaderOrFollowerException(
+          "broker " + localBrokerId + " does not lead " + topicPartition);
     }
+    long start = log.deleteRecordsBefore(offset);
+    long low = lowWatermark();
+    if (low >= start) {
+      return CompletableFuture.completedFuture(low);
+    }
+    // A follower hears of the new start when its waiting fetch returns (at most its max wait).
+    pendingLowWatermarks.removeIf(pending -> pending.future().isDone()); // timed out
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    pendingLowWatermarks.add(new PendingLowWatermark(start, future));
+    return future;
   }
 
   /** The lowest log start among this leader and the replicas in (or joining) the ISR. */

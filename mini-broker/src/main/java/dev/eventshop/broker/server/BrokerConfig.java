@@ -156,6 +156,8 @@ public final class BrokerConfig {
     atLeast(LOG_ROLL_MS, 1);
     atLeast(LOG_RETENTION_MS, -1);
     atLeast(LOG_RETENTION_BYTES, -1);
+    atLeast(PRODUCER_ID_EXPIRATION_MS, 1);
+    atLeast(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, 1);
     atLeast(LOG_RETENTION_CHECK_INTERVAL_MS, 1);
     atLeast(LOG_INDEX_INTERVAL_BYTES, 0);
     atLeast(LOG_FLUSH_INTERVAL_MESSAGES, 1);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * quorum shows three voters and two observers. An acks=all producer carries on when the active
  * controller is SIGKILLed (another one takes over) and then when a broker is (the new controller
  * fences it and elects the other); every acknowledged record is then read back once, in order.
+ * Stopped gracefully, the active controller hands its role to another controller-only node.
  */
 class ControllerOnlyNodesIT {
 
@@ -68,7 +69,7 @@ class ControllerOnlyNodesIT {
           new AcknowledgedProducer(cluster.bootstrap(), TOPIC, 2)) {
         producer.awaitMoreAcks(500);
 
-        int controller = quorum.leaderId();
+        int controller = quorum(admin).leaderId();
         cluster.kill(controller);
         await("another controller")
             .atMost(Duration.ofSeconds(60))
@@ -96,6 +97,15 @@ class ControllerOnlyNodesIT {
         assertThat(producer.failures()).isZero();
         CheckingConsumer.assertEveryAcknowledgedRecordOnceInOrder(cluster.bootstrap(), producer);
       }
+
+      // A graceful stop hands the controller role to another controller-only node first.
+      int active = quorum(admin).leaderId();
+      assertThat(cluster.stop(active).output())
+          .anyMatch(line -> line.contains("handed the controller role to node"));
+      await("a controller other than " + active)
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> quorum(admin).leaderId(), id -> id > 0 && id != active);
     }
   }
 

@@ -113,9 +113,21 @@ class PartitionTest {
     partition.onFollowerFetch(3, 4, 3, 20);
     assertThat(deleted).isCompletedWithValue(3L);
 
-    CompletableFuture<Long> again = partition.deleteRecordsBefore(4);
-    partition.update(2, 6, List.of(1, 2, 3), List.of(2, 3), 30); // leadership moves
-    assertThat(again).isCompletedExceptionally();
+    CompletableFuture<Long> shrunk = partition.deleteRecordsBefore(4);
+    partition.onFollowerFetch(2, 4, 4, 30);
+    assertThat(shrunk).as("3 still starts at 3").isNotDone();
+    partition.update(1, 5, List.of(1, 2, 3), List.of(1, 2), 40); // 3 left the ISR
+    assertThat(shrunk).isCompletedWithValue(4L);
+
+    CompletableFuture<Long> moved = partition.deleteRecordsBefore(4);
+    assertThat(moved).as("already there").isCompletedWithValue(4L);
+    for (String v : List.of("e", "f")) {
+      partition.appendAsLeader(one(v), (short) 1, 1, 0);
+    }
+    partition.onFollowerFetch(2, 6, 4, 50);
+    CompletableFuture<Long> lost = partition.deleteRecordsBefore(5);
+    partition.update(2, 6, List.of(1, 2, 3), List.of(2), 60); // leadership moves
+    assertThat(lost).isCompletedExceptionally();
   }
 
   @Test
