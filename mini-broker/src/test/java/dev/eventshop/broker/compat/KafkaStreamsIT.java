@@ -7,6 +7,7 @@ import dev.eventshop.broker.RunningBroker;
 import dev.eventshop.broker.server.Broker;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -33,6 +35,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -115,6 +119,37 @@ class KafkaStreamsIT {
     }
   }
 
+  @Test
+  void exactlyOnceIsRefusedWithTheBrokersReason() throws Exception {
+    // mini-broker has no transactions: a Streams application asking for exactly-once must stop
+    // with the reason, not hang.
+    Properties props = wordCountProperties(dir.resolve("state-eos"));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    KafkaStreams streams = new KafkaStreams(wordCountTopology(), props);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          failure.compareAndSet(null, e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    try {
+      streams.start();
+      send("the quick brown fox");
+      await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null);
+    } finally {
+      streams.close(Duration.ofSeconds(30));
+    }
+    assertThat(causes(failure.get())).anyMatch(m -> m.contains("does not support transactions"));
+  }
+
+  private static List<String> causes(Throwable error) {
+    List<String> messages = new ArrayList<>();
+    for (Throwable t = error; t != null && messages.size() < 10; t = t.getCause()) {
+      messages.add(String.valueOf(t.getMessage()));
+    }
+    return messages;
+  }
+
   /**
    * Closes and leaves the group. Streams keeps its members in the group on close; for a static
    * member, {@code leaveGroup} removes it with the admin client (LeaveGroup naming its instance
@@ -152,6 +187,10 @@ class KafkaStreamsIT {
   }
 
   private KafkaStreams wordCount(Path stateDir) {
+    return new KafkaStreams(wordCountTopology(), wordCountProperties(stateDir));
+  }
+
+  private static Topology wordCountTopology() {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()))
         .flatMapValues(line -> Arrays.asList(line.split(" ")))
@@ -163,6 +202,10 @@ class KafkaStreamsIT {
         .count(Materialized.as("counts"))
         .toStream()
         .to(OUTPUT, Produced.with(Serdes.String(), Serdes.Long()));
+    return builder.build();
+  }
+
+  private Properties wordCountProperties(Path stateDir) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -172,7 +215,7 @@ class KafkaStreamsIT {
     props.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 100);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "instance-1");
-    return new KafkaStreams(builder.build(), props);
+    return props;
   }
 
   private void send(String... lines) throws Exception {
