@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
@@ -80,7 +79,7 @@ final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumRequest> {
         .handle(
             (description, error) -> {
               if (error != null) {
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                Throwable cause = Errors.maybeUnwrapException(error);
                 return DescribeQuorumRequest.getTopLevelErrorResponse(Errors.forException(cause))
                     .setErrorMessage(cause.getMessage());
               }

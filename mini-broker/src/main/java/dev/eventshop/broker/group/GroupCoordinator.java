@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
@@ -544,8 +543,7 @@ public final class GroupCoordinator implements AutoCloseable {
    * retriable coordinator errors for replication problems, a size error for oversized commits.
    */
   static Errors appendError(Throwable error, boolean offsetCommit) {
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Errors.maybeUnwrapException(error);
     Errors e =
         cause instanceof ApiException ? Errors.forException(cause) : Errors.UNKNOWN_SERVER_ERROR;
     if (cause instanceof IOException) {

@@ -1,8 +1,8 @@
 package dev.eventshop.broker.metadata;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.function.LongFunction;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +62,7 @@ final class MetadataFetcher implements AutoCloseable {
           return; // closed while fetching
         }
         if (!failing) {
-          Throwable cause =
-              e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          Throwable cause = Errors.maybeUnwrapException(e);
           if (fetched) {
             log.warn(
                 "node {} cannot fetch the metadata log, retrying: {}", nodeId, cause.toString());

@@ -237,10 +237,12 @@ public final class RaftMetadataStore implements MetadataStore {
       startPeer(properties);
     }
     commands = client(properties);
-    // A heartbeat that cannot get through soon is dropped: a newer one follows.
-    RaftProperties heartbeatProperties = raftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
-    heartbeats = client(heartbeatProperties);
+    if (lifecycle != null) {
+      // A heartbeat that cannot get through soon is dropped: a newer one follows.
+      RaftProperties heartbeatProperties = raftProperties();
+      RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
+      heartbeats = client(heartbeatProperties); // a controller-only node never heartbeats
+    }
     if (voter) {
       controller.start(scheduler);
     } else {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,8 +118,7 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
     if (error == null) {
       return Errors.NONE;
     }
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Errors.maybeUnwrapException(error);
     if (cause instanceof TimeoutException) {
       return Errors.REQUEST_TIMED_OUT; // the followers did not take the new log start in time
     }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,8 +118,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                               .setLogAppendTimeMs(result.logAppendTimeMs())
                               .setLogStartOffset(partition.log().logStartOffset());
                         } else {
-                          Throwable cause =
-                              error instanceof CompletionException ? error.getCause() : error;
+                          Throwable cause = Errors.maybeUnwrapException(error);
                           fail(
                               partitionResponse,
                               cause instanceof TimeoutException
