@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

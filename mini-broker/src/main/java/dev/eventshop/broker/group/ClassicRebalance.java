@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import dev.eventshop.broker.group.OffsetsTopicFormat.MemberSnapshot;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupEntry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import dev.eventshop.broker.group.OffsetsTopicFormat.MemberSnapshot;
@@ -41,10 +43,11 @@ import org.slf4j.LoggerFactory;
  * coordinator for it, and serves DescribeGroups, ListGroups and DeleteGroups.
  *
  * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or lazily by the first request for one
- * of its groups when {@link OffsetsTopic#isLocalLeader(int)} says this broker leads it (a single
- * node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. Offsets of empty groups expire
- * on a periodic timer task from construction until {@link #close()}. After {@link #onResign(int)}
- * its groups are dropped and requests get NOT_COORDINATOR until it is led here again.
+ * of its groups when {@link CoordinatorTopic#isLocalLeader(int)} says this broker leads it (a
+ * single node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. Offsets of empty groups
+ * expire on a periodic timer task from construction until {@link #close()}. After {@link
+ * #onResign(int)} its groups are dropped and requests get NOT_COORDINATOR until it is led here
+ * again.
  *
  * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
  * {@link ClassicGroup}). No method holds two group locks at once, so there is no lock order.
@@ -63,7 +66,7 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   private final GroupConfig config;
-  private final OffsetsTopic offsetsTopic;
+  private final CoordinatorTopic offsetsTopic;
   private final CoordinatorTimer timer;
   private final GroupStore store;
   private final ClassicRebalance rebalance;
@@ -73,7 +76,8 @@ public final class GroupCoordinator implements AutoCloseable {
   private volatile boolean closed;
   private volatile CoordinatorTimer.Task expiration;
 
-  public GroupCoordinator(GroupConfig config, OffsetsTopic offsetsTopic, CoordinatorTimer timer) {
+  public GroupCoordinator(
+      GroupConfig config, CoordinatorTopic offsetsTopic, CoordinatorTimer timer) {
     this.config = config;
     this.offsetsTopic = offsetsTopic;
     this.timer = timer;

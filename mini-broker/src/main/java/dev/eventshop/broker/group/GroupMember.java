@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

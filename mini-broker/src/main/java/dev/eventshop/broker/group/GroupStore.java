@@ -1,5 +1,7 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.group.OffsetsTopicFormat.Entry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import dev.eventshop.broker.log.PartitionLog;
@@ -29,10 +31,10 @@ final class GroupStore {
   /** How much one read of a partition copies onto the heap while loading. */
   static final int LOAD_READ_BYTES = 1024 * 1024;
 
-  private final OffsetsTopic topic;
+  private final CoordinatorTopic topic;
   private final CoordinatorTimer timer;
 
-  GroupStore(OffsetsTopic topic, CoordinatorTimer timer) {
+  GroupStore(CoordinatorTopic topic, CoordinatorTimer timer) {
     this.topic = topic;
     this.timer = timer;
   }

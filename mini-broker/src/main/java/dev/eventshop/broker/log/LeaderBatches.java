@@ -18,10 +18,11 @@ import org.apache.kafka.common.utils.CloseableIterator;
 
 /**
  * What a leader checks and changes in a producer's batches before it assigns offsets: the format,
- * size, CRC and record count; no transactions; keys on compacted topics; timestamps within {@code
- * message.timestamp.before/after.max.ms} of the broker's clock; and, when the topic's {@code
- * compression.type} is not {@code producer}, the batches rewritten with the topic's compression, as
- * Kafka does. Followers store the leader's batches as they are.
+ * size, CRC and record count; no control batches (only the coordinator writes markers); keys on
+ * compacted topics; timestamps within {@code message.timestamp.before/after.max.ms} of the broker's
+ * clock; and, when the topic's {@code compression.type} is not {@code producer}, the batches
+ * rewritten with the topic's compression, as Kafka does. Followers store the leader's batches as
+ * they are.
  */
 final class LeaderBatches {
 
@@ -55,8 +56,12 @@ final class LeaderBatches {
           "record count %s does not match the batch's offset range %d..%d"
               .formatted(count, batch.baseOffset(), batch.lastOffset()));
     }
-    if (batch.isControlBatch() || batch.isTransactional()) {
-      throw new InvalidRecordException("transactions are not supported");
+    if (batch.isControlBatch()) {
+      throw new InvalidRecordException(
+          "control batches are written by the transaction coordinator, not by producers");
+    }
+    if (batch.isTransactional() && !batch.hasProducerId()) {
+      throw new InvalidRecordException("a transactional batch needs a producer id");
     }
     boolean checkEachTimestamp =
         !cfg.logAppendTime() && cfg.timestampBeforeMaxMs() != Long.MAX_VALUE;
@@ -131,7 +136,7 @@ final class LeaderBatches {
               batch.producerId(),
               batch.producerEpoch(),
               batch.baseSequence(),
-              false,
+              batch.isTransactional(),
               false,
               batch.partitionLeaderEpoch());
       try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {

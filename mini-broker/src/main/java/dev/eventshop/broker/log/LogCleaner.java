@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * min.compaction.lag.ms} (a log held back only by that lag is not read again before it passes); the
  * key map is rebuilt on each run that has work (fine for the sizes of a teaching broker; Kafka
  * bounds it with an offset map of fixed memory).
+ *
+ * <p>Transactions: only records below the last stable offset count as newer versions of a key, and
+ * records of aborted transactions never do (they are removed once superseded, like any other);
+ * transaction markers are always kept. So a committed value is never lost to an aborted or
+ * undecided one.
  */
 final class LogCleaner {
 
@@ -75,10 +80,11 @@ final class LogCleaner {
       return 0;
     }
     Map<ByteBuffer, Long> newestOffsetOfKey = new HashMap<>();
+    long stableEnd = partitionLog.lastStableOffset();
     for (LogSegment segment : inactive) {
-      indexKeys(segment, newestOffsetOfKey);
+      indexKeys(partitionLog, segment, stableEnd, newestOffsetOfKey);
     }
-    indexKeys(partitionLog.activeSegment(), newestOffsetOfKey);
+    indexKeys(partitionLog, partitionLog.activeSegment(), stableEnd, newestOffsetOfKey);
 
     int removed = 0;
     for (LogSegment segment : inactive.subList(0, eligible)) {
@@ -93,8 +99,15 @@ final class LogCleaner {
     return removed;
   }
 
-  private static void indexKeys(LogSegment segment, Map<ByteBuffer, Long> newest) {
+  private static void indexKeys(
+      PartitionLog partitionLog, LogSegment segment, long stableEnd, Map<ByteBuffer, Long> newest) {
     for (FileChannelRecordBatch batch : segment.batches()) {
+      if (batch.isControlBatch()
+          || batch.lastOffset() >= stableEnd
+          || (batch.isTransactional()
+              && partitionLog.isAborted(batch.producerId(), batch.baseOffset()))) {
+        continue;
+      }
       try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
         while (records.hasNext()) {
           Record record = records.next();
@@ -127,6 +140,9 @@ final class LogCleaner {
         new RecordFilter(nowMs, deleteRetentionMs) {
           @Override
           protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+            if (batch.isControlBatch()) {
+              return new BatchRetentionResult(BatchRetention.RETAIN_EMPTY, false);
+            }
             // Empty batches of idempotent producers are kept so their sequence state survives.
             return new BatchRetentionResult(
                 batch.hasProducerId() ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
@@ -135,6 +151,9 @@ final class LogCleaner {
 
           @Override
           protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+            if (batch.isControlBatch()) {
+              return true;
+            }
             if (!record.hasKey()) {
               return false;
             }

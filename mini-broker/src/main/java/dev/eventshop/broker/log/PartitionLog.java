@@ -21,6 +21,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -34,11 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The append-only log of one partition replica: its segments in {@code <log.dirs>/<topic>-<n>/},
- * the producer state that makes appends idempotent, and the leader-epoch history.
+ * the producer state that makes appends idempotent and tracks open transactions, the aborted
+ * transactions, and the leader-epoch history.
  *
- * <p>Invariants: {@code logStartOffset <= highWatermark <= logEndOffset}; segments do not overlap
- * and the last one is the active segment that receives appends; each stored batch is exactly as the
- * producer sent it except for its base offset and partition leader epoch.
+ * <p>Invariants: {@code logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset};
+ * segments do not overlap and the last one is the active segment that receives appends; each stored
+ * batch is exactly as the producer sent it except for its base offset and partition leader epoch.
  *
  * <p>Thread-safety: appends, truncation, retention and roll are serialized on this object; reads
  * run without the lock against the segment map and see every append completed before they began.
@@ -60,11 +63,13 @@ public final class PartitionLog implements AutoCloseable {
   private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private final ProducerStateManager producerState;
   private final LeaderEpochCache leaderEpochs;
+  private final AbortedTransactions abortedTxns;
   private final Consumer<Runnable> closeLater;
   private volatile LogConfig config;
   private volatile long logStartOffset;
   private volatile long logEndOffset;
   private volatile long highWatermark;
+  private volatile long firstUnstableOffset = Long.MAX_VALUE; // of the oldest open transaction
   private long unflushedMessages;
   private long lastFlushMs = System.currentTimeMillis();
 
@@ -77,6 +82,7 @@ public final class PartitionLog implements AutoCloseable {
     this.closeLater = closeLater;
     this.producerState = new ProducerStateManager(dir);
     this.leaderEpochs = new LeaderEpochCache(dir);
+    this.abortedTxns = new AbortedTransactions(dir);
   }
 
   /** The directory of a partition: {@code <topic>-<partition>}. */
@@ -156,6 +162,8 @@ public final class PartitionLog implements AutoCloseable {
     leaderEpochs.truncateFromEnd(logEndOffset);
     highWatermark = Math.max(logStartOffset, readHighWatermark().orElse(logStartOffset));
     highWatermark = Math.min(highWatermark, logEndOffset);
+    abortedTxns.load(segments.keySet());
+    abortedTxns.truncateFrom(logEndOffset, this::segmentBaseOf);
     rebuildProducerState();
   }
 
@@ -166,10 +174,36 @@ public final class PartitionLog implements AutoCloseable {
         segments.tailMap(segments.floorKey(Math.max(from, segments.firstKey()))).values()) {
       for (FileChannelRecordBatch batch : segment.batchesFrom(from)) {
         if (batch.baseOffset() >= from) {
-          producerState.update(batch);
+          onAppended(producerState.update(batch), segment.baseOffset());
         }
       }
     }
+    updateFirstUnstableOffset();
+  }
+
+  /** Indexes a transaction a marker aborted; re-adding one already indexed changes nothing. */
+  private void onAppended(ProducerStateManager.CompletedTxn completed, long segmentBase)
+      throws IOException {
+    if (completed == null || !completed.aborted()) {
+      return;
+    }
+    long lastStable = producerState.firstUnstableOffset().orElse(completed.lastOffset() + 1);
+    abortedTxns.add(
+        new AbortedTransactions.Entry(
+            completed.producerId(),
+            completed.firstOffset(),
+            completed.lastOffset(),
+            Math.min(lastStable, completed.lastOffset() + 1)),
+        segmentBase);
+  }
+
+  private void updateFirstUnstableOffset() {
+    firstUnstableOffset = producerState.firstUnstableOffset().orElse(Long.MAX_VALUE);
+  }
+
+  private long segmentBaseOf(long offset) {
+    Long base = segments.floorKey(offset);
+    return base == null ? segments.firstKey() : base;
   }
 
   /**
@@ -230,6 +264,31 @@ public final class PartitionLog implements AutoCloseable {
 
   public long highWatermark() {
     return highWatermark;
+  }
+
+  /**
+   * The end of what read_committed consumers may read: the high watermark, or the first offset of
+   * the oldest open transaction if that is lower.
+   */
+  public long lastStableOffset() {
+    return Math.min(highWatermark, firstUnstableOffset);
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch from {@code fetchOffset} up to {@code
+   * upperBound} must be told of, as (producer id, first offset) pairs.
+   */
+  public List<long[]> abortedTransactions(long fetchOffset, long upperBound) {
+    return abortedTxns.overlapping(fetchOffset, upperBound).stream()
+        .map(e -> new long[] {e.producerId(), e.firstOffset()})
+        .toList();
+  }
+
+  /**
+   * Whether the record at {@code offset} from {@code producerId} belongs to an aborted transaction.
+   */
+  boolean isAborted(long producerId, long offset) {
+    return !abortedTxns.isEmpty() && abortedTxns.isAborted(producerId, offset);
   }
 
   /** Moves the high watermark; it never passes the log end offset nor goes backwards. */
@@ -321,6 +380,40 @@ public final class PartitionLog implements AutoCloseable {
     return new AppendResult(first, next - 1, appendTime, false);
   }
 
+  /**
+   * Appends the transaction coordinator's marker for {@code producerId} as leader: a control batch
+   * that commits or aborts the producer's open transaction on this partition.
+   *
+   * @throws org.apache.kafka.common.errors.InvalidProducerEpochException for an older epoch
+   * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException for an older
+   *     coordinator
+   */
+  public synchronized AppendResult appendMarker(
+      long producerId,
+      short producerEpoch,
+      int coordinatorEpoch,
+      boolean commit,
+      int leaderEpoch,
+      long nowMs)
+      throws IOException {
+    producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+    long offset = logEndOffset;
+    MemoryRecords marker =
+        MemoryRecords.withEndTransactionMarker(
+            offset,
+            nowMs,
+            leaderEpoch,
+            producerId,
+            producerEpoch,
+            new EndTransactionMarker(
+                commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
+    List<MutableRecordBatch> batches = new ArrayList<>();
+    marker.batches().forEach(batches::add);
+    leaderEpochs.assign(leaderEpoch, offset);
+    write(marker, batches, offset + 1, nowMs);
+    return new AppendResult(offset, offset, -1, false);
+  }
+
   /** Appends batches replicated from the leader, keeping their offsets and epochs. */
   public synchronized void appendAsFollower(MemoryRecords records, long nowMs) throws IOException {
     List<MutableRecordBatch> batches = new ArrayList<>();
@@ -344,12 +437,14 @@ public final class PartitionLog implements AutoCloseable {
   private void write(MemoryRecords records, List<MutableRecordBatch> batches, long next, long nowMs)
       throws IOException {
     maybeRoll(records.sizeInBytes(), nowMs);
-    segments.lastEntry().getValue().append(records, nowMs);
+    LogSegment active = segments.lastEntry().getValue();
+    active.append(records, nowMs);
     for (MutableRecordBatch batch : batches) {
-      producerState.update(batch);
+      onAppended(producerState.update(batch), active.baseOffset());
       Integer count = batch.countOrNull();
       unflushedMessages += count == null ? 1 : count;
     }
+    updateFirstUnstableOffset();
     logEndOffset = next;
     if (unflushedMessages >= config.flushMessages()) {
       flush();
@@ -491,6 +586,8 @@ public final class PartitionLog implements AutoCloseable {
     long target = Math.max(offset, logStartOffset);
     for (Long base : new ArrayList<>(segments.tailMap(target, false).keySet())) {
       if (base > target || (base == target && segments.size() > 1 && base != segments.firstKey())) {
+        Long nextBase = segments.higherKey(base);
+        abortedTxns.deleteSegment(base, nextBase == null ? Long.MAX_VALUE : nextBase);
         segments.remove(base).delete(closeLater);
       }
     }
@@ -501,6 +598,7 @@ public final class PartitionLog implements AutoCloseable {
     logEndOffset = target;
     highWatermark = Math.min(highWatermark, target);
     leaderEpochs.truncateFromEnd(target);
+    abortedTxns.truncateFrom(target, this::segmentBaseOf);
     producerState.clear();
     rebuildProducerState();
     log.info("{}: truncated to offset {}", topicPartition, target);
@@ -512,6 +610,7 @@ public final class PartitionLog implements AutoCloseable {
    * record, so it starts over where the leader's log starts, as Kafka's followers do.
    */
   public synchronized void truncateFullyAndStartAt(long offset) throws IOException {
+    abortedTxns.clear(segments.keySet());
     for (LogSegment segment : segments.values()) {
       segment.delete(closeLater);
     }
@@ -522,6 +621,7 @@ public final class PartitionLog implements AutoCloseable {
     highWatermark = offset;
     leaderEpochs.truncateFromEnd(Long.MIN_VALUE);
     producerState.clear();
+    updateFirstUnstableOffset();
     producerState.takeSnapshot(offset); // an empty one, replacing the snapshots of the old log
     writeLogStartOffset();
     writeHighWatermark();
@@ -632,6 +732,7 @@ public final class PartitionLog implements AutoCloseable {
       if (segments.higherKey(first.getKey()) > logStartOffset) {
         break;
       }
+      abortedTxns.deleteSegment(first.getKey(), segments.higherKey(first.getKey()));
       segments.remove(first.getKey());
       first.getValue().delete(closeLater);
       deleted++;
@@ -698,6 +799,7 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Deletes the partition's directory and everything in it. */
   public synchronized void delete() throws IOException {
+    abortedTxns.clear(segments.keySet());
     for (LogSegment segment : segments.values()) {
       segment.delete(closeLater);
     }

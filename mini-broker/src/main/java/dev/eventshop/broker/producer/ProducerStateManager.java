@@ -12,11 +12,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.Crc32C;
 
 /**
@@ -24,6 +32,11 @@ import org.apache.kafka.common.utils.Crc32C;
  * #BATCHES_REMEMBERED} batches (sequence range and offsets). A retried batch that was already
  * written is recognised and answered with its original offset; a gap in sequences or an old epoch
  * is refused.
+ *
+ * <p>Transactions: a producer's first transactional batch opens its transaction on this partition
+ * at that batch's offset; the coordinator's marker (a control batch, COMMIT or ABORT) closes it.
+ * The smallest first offset of the open transactions bounds what read_committed consumers may read
+ * (the last stable offset).
  *
  * <p>State is rebuilt after a restart from the newest snapshot ({@code <offset>.snapshot}, Kafka's
  * format) plus the batches after it. Not thread-safe: the owning log serializes access.
@@ -48,6 +61,12 @@ public final class ProducerStateManager {
   public record BatchMetadata(
       int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
 
+  /**
+   * A transaction closed by a marker on this partition: its producer, its first data offset and the
+   * marker's offset.
+   */
+  public record CompletedTxn(long producerId, long firstOffset, long lastOffset, boolean aborted) {}
+
   /** What to do with an incoming batch. */
   public sealed interface Check {
     /** Append it. */
@@ -60,6 +79,9 @@ public final class ProducerStateManager {
   private static final class ProducerEntry {
     short epoch;
     final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>();
+    long lastTimestamp = -1;
+    int coordinatorEpoch = -1;
+    long currentTxnFirstOffset = -1;
 
     ProducerEntry(short epoch) {
       this.epoch = epoch;
@@ -72,6 +94,7 @@ public final class ProducerStateManager {
 
   private final Path dir;
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
+  private final TreeMap<Long, Long> openTxns = new TreeMap<>(); // first offset -> producer id
 
   public ProducerStateManager(Path dir) {
     this.dir = dir;
@@ -89,6 +112,11 @@ public final class ProducerStateManager {
           "producer %d has epoch %d, older than the current %d"
               .formatted(batch.producerId(), epoch, entry.epoch));
     }
+    if (entry.currentTxnFirstOffset >= 0 && !batch.isTransactional() && epoch == entry.epoch) {
+      throw new InvalidTxnStateException(
+          "producer %d sent a non-transactional batch while its transaction is open"
+              .formatted(batch.producerId()));
+    }
     if (epoch > entry.epoch) {
       if (batch.baseSequence() != 0) {
         throw new OutOfOrderSequenceException(
@@ -96,6 +124,9 @@ public final class ProducerStateManager {
                 .formatted(epoch, batch.producerId(), batch.baseSequence()));
       }
       return new Check.Append();
+    }
+    if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
+      return new Check.Append(); // written by a coordinator (transactional offsets), not a client
     }
     for (BatchMetadata written : entry.batches) {
       if (written.firstSeq() == batch.baseSequence() && written.lastSeq() == batch.lastSequence()) {
@@ -115,10 +146,36 @@ public final class ProducerStateManager {
     return sequence == Integer.MAX_VALUE ? 0 : sequence + 1;
   }
 
-  /** Records a batch that was appended (or replayed from the log) with its final offsets. */
-  public void update(RecordBatch batch) {
-    if (!batch.hasProducerId()) {
+  /**
+   * Whether the transaction coordinator may write a marker for {@code producerId} in {@code epoch}:
+   * not for an older epoch of the producer, nor from a coordinator older than the last one that
+   * wrote here.
+   */
+  public void checkMarker(long producerId, short epoch, int coordinatorEpoch) {
+    ProducerEntry entry = producers.get(producerId);
+    if (entry == null) {
       return;
+    }
+    if (epoch < entry.epoch) {
+      throw new InvalidProducerEpochException(
+          "a marker for producer %d in epoch %d, older than the current %d"
+              .formatted(producerId, epoch, entry.epoch));
+    }
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      throw new TransactionCoordinatorFencedException(
+          "a marker for producer %d from coordinator epoch %d, older than %d"
+              .formatted(producerId, coordinatorEpoch, entry.coordinatorEpoch));
+    }
+  }
+
+  /**
+   * Records a batch that was appended (or replayed from the log) with its final offsets.
+   *
+   * @return the transaction a marker closed, or null
+   */
+  public CompletedTxn update(RecordBatch batch) {
+    if (!batch.hasProducerId()) {
+      return null;
     }
     ProducerEntry entry =
         producers.computeIfAbsent(
@@ -127,10 +184,57 @@ public final class ProducerStateManager {
       entry.epoch = batch.producerEpoch();
       entry.batches.clear();
     }
+    entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp());
+    if (batch.isControlBatch()) {
+      return completeTxn(batch, entry);
+    }
+    if (batch.isTransactional() && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = batch.baseOffset();
+      openTxns.put(batch.baseOffset(), batch.producerId());
+    }
+    if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
+      return null;
+    }
     entry.batches.addLast(metadataOf(batch));
     while (entry.batches.size() > BATCHES_REMEMBERED) {
       entry.batches.removeFirst();
     }
+    return null;
+  }
+
+  private CompletedTxn completeTxn(RecordBatch batch, ProducerEntry entry) {
+    Record first;
+    try (var records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+      if (!records.hasNext()) {
+        return null;
+      }
+      first = records.next();
+    }
+    ControlRecordType type = ControlRecordType.parse(first.key());
+    if (type != ControlRecordType.COMMIT && type != ControlRecordType.ABORT) {
+      return null;
+    }
+    EndTransactionMarker marker = EndTransactionMarker.deserialize(first);
+    entry.coordinatorEpoch = marker.coordinatorEpoch();
+    long firstOffset = entry.currentTxnFirstOffset;
+    if (firstOffset < 0) {
+      return null; // the transaction wrote nothing here (offsets only, or nothing at all)
+    }
+    entry.currentTxnFirstOffset = -1;
+    openTxns.remove(firstOffset);
+    return new CompletedTxn(
+        batch.producerId(), firstOffset, batch.baseOffset(), type == ControlRecordType.ABORT);
+  }
+
+  /** The first offset of the oldest open transaction, if any: read_committed stops there. */
+  public OptionalLong firstUnstableOffset() {
+    return openTxns.isEmpty() ? OptionalLong.empty() : OptionalLong.of(openTxns.firstKey());
+  }
+
+  /** Whether {@code producerId} has a transaction open on this partition. */
+  public boolean hasOpenTxn(long producerId) {
+    ProducerEntry entry = producers.get(producerId);
+    return entry != null && entry.currentTxnFirstOffset >= 0;
   }
 
   /**
@@ -162,9 +266,17 @@ public final class ProducerStateManager {
         batch.maxTimestamp());
   }
 
-  /** What DescribeProducers shows of a producer: its epoch and its last batch. */
+  /**
+   * What DescribeProducers shows of a producer: its epoch, its last batch and where its open
+   * transaction started (-1 for none).
+   */
   public record ProducerSummary(
-      long producerId, short epoch, int lastSequence, long lastTimestamp) {}
+      long producerId,
+      short epoch,
+      int lastSequence,
+      long lastTimestamp,
+      int coordinatorEpoch,
+      long currentTxnStartOffset) {}
 
   /** Every producer this partition knows, by producer id. */
   public List<ProducerSummary> producers() {
@@ -177,7 +289,9 @@ public final class ProducerStateManager {
                   id,
                   entry.epoch,
                   last == null ? -1 : last.lastSeq(),
-                  last == null ? -1 : last.timestamp()));
+                  entry.lastTimestamp,
+                  entry.coordinatorEpoch,
+                  entry.currentTxnFirstOffset));
         });
     summaries.sort(Comparator.comparingLong(ProducerSummary::producerId));
     return summaries;
@@ -196,7 +310,7 @@ public final class ProducerStateManager {
   /**
    * Forgets the producers whose last batch is {@code expirationMs} or more older than {@code nowMs}
    * ({@code producer.id.expiration.ms}), as Kafka does: a producer that comes back later is taken
-   * as new, whatever sequence it sends.
+   * as new, whatever sequence it sends. A producer with an open transaction is kept.
    *
    * @return how many were forgotten
    */
@@ -205,13 +319,15 @@ public final class ProducerStateManager {
     producers
         .values()
         .removeIf(
-            entry -> entry.last() == null || nowMs - entry.last().timestamp() >= expirationMs);
+            entry ->
+                entry.currentTxnFirstOffset < 0 && nowMs - entry.lastTimestamp >= expirationMs);
     return before - producers.size();
   }
 
   /** Forgets everything (before replaying a log from its start). */
   public void clear() {
     producers.clear();
+    openTxns.clear();
   }
 
   /**
@@ -232,9 +348,9 @@ public final class ProducerStateManager {
           buffer.putInt(last == null ? -1 : last.lastSeq());
           buffer.putLong(last == null ? -1 : last.lastOffset());
           buffer.putInt(last == null ? 0 : (int) (last.lastOffset() - last.firstOffset()));
-          buffer.putLong(last == null ? -1 : last.timestamp());
-          buffer.putInt(-1); // coordinator epoch: no transactions
-          buffer.putLong(-1); // current transaction first offset: none
+          buffer.putLong(entry.lastTimestamp);
+          buffer.putInt(entry.coordinatorEpoch);
+          buffer.putLong(entry.currentTxnFirstOffset);
         });
     buffer.flip();
     long crc = Crc32C.compute(buffer, 6, buffer.limit() - 6);
@@ -256,7 +372,7 @@ public final class ProducerStateManager {
    * @return the offset the snapshot was taken at: replay batches from there
    */
   public long loadSnapshot(long maxOffset) throws IOException {
-    producers.clear();
+    clear();
     List<Long> offsets = snapshotOffsets();
     for (int i = offsets.size() - 1; i >= 0; i--) {
       long offset = offsets.get(i);
@@ -269,7 +385,7 @@ public final class ProducerStateManager {
         return offset;
       } catch (RuntimeException e) {
         // A damaged snapshot is only an optimisation lost: the log is replayed instead.
-        producers.clear();
+        clear();
         Files.deleteIfExists(dir.resolve(String.format("%020d.snapshot", offset)));
       }
     }
@@ -291,9 +407,15 @@ public final class ProducerStateManager {
       long lastOffset = buffer.getLong();
       int offsetDelta = buffer.getInt();
       long timestamp = buffer.getLong();
-      buffer.getInt();
-      buffer.getLong();
+      int coordinatorEpoch = buffer.getInt();
+      long currentTxnFirstOffset = buffer.getLong();
       ProducerEntry entry = new ProducerEntry(epoch);
+      entry.lastTimestamp = timestamp;
+      entry.coordinatorEpoch = coordinatorEpoch;
+      entry.currentTxnFirstOffset = currentTxnFirstOffset;
+      if (currentTxnFirstOffset >= 0) {
+        openTxns.put(currentTxnFirstOffset, producerId);
+      }
       if (lastSeq >= 0) {
         entry.batches.add(
             new BatchMetadata(

@@ -15,12 +15,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -31,11 +33,12 @@ import org.apache.kafka.common.requests.FetchRequest;
 
 /**
  * Fetch: record data from each requested partition, from the batch that contains the fetch offset,
- * up to the high watermark for consumers (the log end for follower replicas). The first partition
- * with data returns at least one whole batch even beyond the byte limits. With less than {@code
- * min.bytes} available the fetch waits in the {@link FetchPurgatory} up to {@code max.wait.ms}.
- * Fetch sessions are declined (session id 0), which Kafka clients accept: they send full fetch
- * requests. Versions 4-15 (topic ids from 13).
+ * up to the high watermark for consumers (the last stable offset for read_committed consumers, who
+ * are also told the aborted transactions in the range; the log end for follower replicas). The
+ * first partition with data returns at least one whole batch even beyond the byte limits. With less
+ * than {@code min.bytes} available the fetch waits in the {@link FetchPurgatory} up to {@code
+ * max.wait.ms}. Fetch sessions are declined (session id 0), which Kafka clients accept: they send
+ * full fetch requests. Versions 4-15 (topic ids from 13).
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
@@ -127,7 +130,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
       }
     }
-    Attempt first = read(wanted, request.maxBytes(), fromFollower, version);
+    boolean readCommitted =
+        !fromFollower && request.isolationLevel() == IsolationLevel.READ_COMMITTED;
+    Attempt first = read(wanted, request.maxBytes(), fromFollower, readCommitted, version);
     int maxWait = request.maxWait();
     if (first.bytes >= request.minBytes() || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
       return CompletableFuture.completedFuture(first.response);
@@ -148,7 +153,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             if (done.get()) {
               return true;
             }
-            Attempt again = read(wanted, request.maxBytes(), fromFollower, version);
+            Attempt again = read(wanted, request.maxBytes(), fromFollower, readCommitted, version);
             if ((again.bytes >= request.minBytes() || again.hasError)
                 && done.compareAndSet(false, true)) {
               result.complete(again.response);
@@ -160,7 +165,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
           @Override
           public void forceComplete() {
             if (done.compareAndSet(false, true)) {
-              result.complete(read(wanted, request.maxBytes(), fromFollower, version).response);
+              result.complete(
+                  read(wanted, request.maxBytes(), fromFollower, readCommitted, version).response);
             }
           }
         },
@@ -175,7 +181,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     boolean hasError;
   }
 
-  private Attempt read(List<Wanted> wanted, int maxBytes, boolean fromFollower, short version) {
+  private Attempt read(
+      List<Wanted> wanted,
+      int maxBytes,
+      boolean fromFollower,
+      boolean readCommitted,
+      short version) {
     Attempt attempt = new Attempt();
     FetchableTopicResponse topicResponse = null;
     int remaining = maxBytes;
@@ -201,7 +212,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
               .setPreferredReadReplica(-1)
               .setRecords(MemoryRecords.EMPTY);
       topicResponse.partitions().add(data);
-      Errors error = readPartition(w, data, remaining, attempt.bytes == 0, fromFollower);
+      Errors error =
+          readPartition(w, data, remaining, attempt.bytes == 0, fromFollower, readCommitted);
       if (error != Errors.NONE) {
         data.setErrorCode(error.code());
         attempt.hasError = true;
@@ -215,7 +227,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   }
 
   private Errors readPartition(
-      Wanted w, PartitionData data, int remaining, boolean minOneBatch, boolean fromFollower) {
+      Wanted w,
+      PartitionData data,
+      int remaining,
+      boolean minOneBatch,
+      boolean fromFollower,
+      boolean readCommitted) {
     if (w.tp() == null) {
       return Errors.UNKNOWN_TOPIC_ID;
     }
@@ -227,18 +244,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     PartitionLog log = partition.log();
     int limit = Math.min(w.maxBytes(), remaining);
     try {
-      long upTo = fromFollower ? Long.MAX_VALUE : log.highWatermark();
+      long lastStable = log.lastStableOffset();
+      long upTo = fromFollower ? Long.MAX_VALUE : readCommitted ? lastStable : log.highWatermark();
       ReadResult read = log.read(w.fetchOffset(), limit, upTo, minOneBatch);
       data.setHighWatermark(read.highWatermark())
-          .setLastStableOffset(read.highWatermark())
+          .setLastStableOffset(Math.min(lastStable, read.highWatermark()))
           .setLogStartOffset(read.logStartOffset());
       if (read.records() != null) {
         data.setRecords(read.records());
+        if (readCommitted) {
+          List<AbortedTransaction> aborted = new ArrayList<>();
+          for (long[] txn : log.abortedTransactions(w.fetchOffset(), upTo)) {
+            aborted.add(new AbortedTransaction().setProducerId(txn[0]).setFirstOffset(txn[1]));
+          }
+          data.setAbortedTransactions(aborted);
+        }
       }
       return Errors.NONE;
     } catch (OffsetOutOfRangeException e) {
       data.setHighWatermark(log.highWatermark())
-          .setLastStableOffset(log.highWatermark())
+          .setLastStableOffset(log.lastStableOffset())
           .setLogStartOffset(log.logStartOffset());
       return Errors.OFFSET_OUT_OF_RANGE;
     }

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -55,6 +56,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
   @Override
   public CompletionStage<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
     boolean fromReplica = request.data().replicaId() >= 0;
+    boolean readCommitted =
+        !fromReplica && request.data().isolationLevel() == IsolationLevel.READ_COMMITTED.id();
     ListOffsetsResponseData response = new ListOffsetsResponseData();
     for (ListOffsetsTopic topic : request.data().topics()) {
       ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
@@ -67,6 +70,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                     new TopicPartition(topic.name(), p.partitionIndex()),
                     p,
                     fromReplica,
+                    readCommitted,
                     context.apiVersion()));
       }
     }
@@ -74,7 +78,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
   }
 
   private ListOffsetsPartitionResponse lookup(
-      TopicPartition tp, ListOffsetsPartition p, boolean fromReplica, short version) {
+      TopicPartition tp,
+      ListOffsetsPartition p,
+      boolean fromReplica,
+      boolean readCommitted,
+      short version) {
     ListOffsetsPartitionResponse out =
         new ListOffsetsPartitionResponse()
             .setPartitionIndex(tp.partition())
@@ -90,7 +98,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     // A new leader's high watermark may still trail the old leader's: a client must not take it
     // for the end (an "end offset" below acknowledged records); it retries instead. Clients older
     // than v5 do not know OFFSET_NOT_AVAILABLE and get LEADER_NOT_AVAILABLE, as from Kafka.
+    // read_committed consumers end at the last stable offset, before any open transaction.
     OptionalLong end = fromReplica ? OptionalLong.of(log.logEndOffset()) : partition.committedEnd();
+    if (readCommitted && end.isPresent()) {
+      end = OptionalLong.of(Math.min(end.getAsLong(), log.lastStableOffset()));
+    }
     Errors endUnknown = version >= 5 ? Errors.OFFSET_NOT_AVAILABLE : Errors.LEADER_NOT_AVAILABLE;
     long timestamp = p.timestamp();
     if (version >= 4) {

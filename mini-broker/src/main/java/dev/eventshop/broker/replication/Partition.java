@@ -184,6 +184,30 @@ public final class Partition {
   public CompletableFuture<AppendResult> appendAsLeader(
       MemoryRecords records, short requiredAcks, int minInsyncReplicas, long nowMs)
       throws IOException {
+    return append(
+        requiredAcks, minInsyncReplicas, epoch -> log.appendAsLeader(records, epoch, nowMs));
+  }
+
+  /**
+   * Appends the transaction coordinator's COMMIT or ABORT marker for a producer as leader;
+   * completes once every in-sync replica has it (see {@link PartitionLog#appendMarker}).
+   */
+  public CompletableFuture<AppendResult> appendMarker(
+      long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, long nowMs)
+      throws IOException {
+    return append(
+        (short) -1,
+        log.config().minInsyncReplicas(),
+        epoch ->
+            log.appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, epoch, nowMs));
+  }
+
+  private interface LeaderAppend {
+    AppendResult appendIn(int leaderEpoch) throws IOException;
+  }
+
+  private CompletableFuture<AppendResult> append(
+      short requiredAcks, int minInsyncReplicas, LeaderAppend append) throws IOException {
     AppendResult result;
     CompletableFuture<AppendResult> future = null;
     synchronized (this) {
@@ -196,7 +220,7 @@ public final class Partition {
             "%s has %d in-sync replicas, fewer than min.insync.replicas %d"
                 .formatted(topicPartition, isr.size(), minInsyncReplicas));
       }
-      result = log.appendAsLeader(records, leaderEpoch, nowMs);
+      result = append.appendIn(leaderEpoch);
       advanceHighWatermark();
       if (requiredAcks == -1 && log.highWatermark() <= result.lastOffset()) {
         future = new CompletableFuture<>();

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.server;
 
 import dev.eventshop.broker.admin.AdminHandlers;
-import dev.eventshop.broker.group.CoordinatorTimer;
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.group.GroupApis;
 import dev.eventshop.broker.group.GroupConfig;
 import dev.eventshop.broker.group.GroupCoordinator;
@@ -160,12 +160,14 @@ public final class Broker implements AutoCloseable {
             new LocalProducerIdAllocator(config.logDirs().get(0), config.nodeId())));
     handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
 
-    BrokerOffsetsTopic offsetsTopic =
-        new BrokerOffsetsTopic(
+    BrokerCoordinatorTopic offsetsTopic =
+        new BrokerCoordinatorTopic(
+            OffsetsTopic.NAME,
             metadataStore,
             replicas,
             config.getInt(BrokerProperty.OFFSETS_TOPIC_NUM_PARTITIONS),
-            (short) config.getInt(BrokerProperty.OFFSETS_TOPIC_REPLICATION_FACTOR));
+            (short) config.getInt(BrokerProperty.OFFSETS_TOPIC_REPLICATION_FACTOR),
+            Map.of("cleanup.policy", "compact", "segment.bytes", "104857600"));
     groupCoordinator =
         new GroupCoordinator(
             GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler));

@@ -2,6 +2,7 @@ package dev.eventshop.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.log.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,12 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DelayedAppendTest {
 
   /** Writes at once but reports the append committed only when the test says so. */
-  static final class HeldAppends implements OffsetsTopic {
-    final OffsetsTopic delegate;
+  static final class HeldAppends implements CoordinatorTopic {
+    final CoordinatorTopic delegate;
     final List<CompletableFuture<Void>> held = new ArrayList<>();
     boolean hold = true;
 
-    HeldAppends(OffsetsTopic delegate) {
+    HeldAppends(CoordinatorTopic delegate) {
       this.delegate = delegate;
     }
 

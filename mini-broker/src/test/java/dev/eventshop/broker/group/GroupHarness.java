@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
@@ -47,7 +48,7 @@ final class GroupHarness implements AutoCloseable {
   private Map<ApiKeys, ApiHandler<?>> handlers;
   private int correlationId;
 
-  private final java.util.function.UnaryOperator<OffsetsTopic> wrapTopic;
+  private final java.util.function.UnaryOperator<CoordinatorTopic> wrapTopic;
 
   GroupHarness(Path dir, GroupConfig config) {
     this(dir, config, t -> t);
@@ -55,7 +56,7 @@ final class GroupHarness implements AutoCloseable {
 
   /** With {@code wrapTopic} standing between the coordinator and the logs (to delay appends). */
   GroupHarness(
-      Path dir, GroupConfig config, java.util.function.UnaryOperator<OffsetsTopic> wrapTopic) {
+      Path dir, GroupConfig config, java.util.function.UnaryOperator<CoordinatorTopic> wrapTopic) {
     this.dir = dir;
     this.config = config;
     this.wrapTopic = wrapTopic;

@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.PartitionLog;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /** {@code __consumer_offsets} over real compacted partition logs in a directory, for tests. */
-final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
+final class LogOffsetsTopic implements CoordinatorTopic, AutoCloseable {
 
   private final Path dir;
   private final int partitions;
@@ -31,14 +32,15 @@ final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
   @Override
   public boolean exists() {
     return !logs.isEmpty()
-        || Files.isDirectory(PartitionLog.directoryOf(dir, new TopicPartition(NAME, 0)));
+        || Files.isDirectory(
+            PartitionLog.directoryOf(dir, new TopicPartition(OffsetsTopic.NAME, 0)));
   }
 
   @Override
   public synchronized PartitionLog partition(int p) throws IOException {
     PartitionLog log = logs.get(p);
     if (log == null) {
-      TopicPartition tp = new TopicPartition(NAME, p);
+      TopicPartition tp = new TopicPartition(OffsetsTopic.NAME, p);
       log =
           PartitionLog.open(
               PartitionLog.directoryOf(dir, tp),

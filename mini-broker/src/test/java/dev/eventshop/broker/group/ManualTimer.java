@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import java.util.PriorityQueue;
 
 /** A clock that moves only when a test says so; due tasks run on the test's thread, in order. */

@@ -575,6 +575,7 @@ class PartitionLogTest {
       expected.put(key, "v" + i);
     }
     log.roll();
+    log.updateHighWatermark(log.logEndOffset()); // only committed records supersede others
 
     int removed = new LogCleaner().clean(log, now);
 
@@ -599,6 +600,7 @@ class PartitionLogTest {
       log.appendAsLeader(keyed(now, "key-" + (i % 10), "v" + i), 0, now);
     }
     log.roll();
+    log.updateHighWatermark(log.logEndOffset());
 
     LogCleaner cleaner = new LogCleaner();
     assertThat(cleaner.clean(log, now + 59_999)).isZero();

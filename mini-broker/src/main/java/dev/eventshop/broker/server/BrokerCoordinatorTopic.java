@@ -1,6 +1,6 @@
 package dev.eventshop.broker.server;
 
-import dev.eventshop.broker.group.OffsetsTopic;
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
@@ -18,33 +18,47 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.record.MemoryRecords;
 
 /**
- * {@code __consumer_offsets} on this broker: created on first use with {@code
- * offsets.topic.num.partitions} partitions, {@code offsets.topic.replication.factor} replicas and
- * {@code cleanup.policy=compact}, as Kafka creates it.
+ * A coordinator's internal topic on this broker ({@code __consumer_offsets}, {@code
+ * __transaction_state}): created on first use with the configured partitions, replicas and topic
+ * configs ({@code cleanup.policy=compact} among them), as Kafka creates them.
  */
-final class BrokerOffsetsTopic implements OffsetsTopic {
+final class BrokerCoordinatorTopic implements CoordinatorTopic {
 
+  private final String name;
   private final MetadataStore metadata;
   private final Replicas replicas;
   private final int partitions;
   private final short replicationFactor;
+  private final Map<String, String> configs;
 
-  BrokerOffsetsTopic(
-      MetadataStore metadata, Replicas replicas, int partitions, short replicationFactor) {
+  BrokerCoordinatorTopic(
+      String name,
+      MetadataStore metadata,
+      Replicas replicas,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> configs) {
+    this.name = name;
     this.metadata = metadata;
     this.replicas = replicas;
     this.partitions = partitions;
     this.replicationFactor = replicationFactor;
+    this.configs = Map.copyOf(configs);
+  }
+
+  /** Whether {@code tp} is a partition of this topic. */
+  boolean holds(TopicPartition tp) {
+    return tp.topic().equals(name);
   }
 
   @Override
   public int partitionCount() {
-    return metadata.current().topic(NAME).map(t -> t.partitions().size()).orElse(partitions);
+    return metadata.current().topic(name).map(t -> t.partitions().size()).orElse(partitions);
   }
 
   @Override
   public boolean exists() {
-    return metadata.current().topic(NAME).isPresent();
+    return metadata.current().topic(name).isPresent();
   }
 
   @Override
@@ -56,12 +70,12 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
   @Override
   public boolean isLocalLeader(int p) {
     return !exists()
-        || replicas.get(new TopicPartition(NAME, p)).map(Partition::isLeader).orElse(false);
+        || replicas.get(new TopicPartition(name, p)).map(Partition::isLeader).orElse(false);
   }
 
   @Override
   public int leaderEpoch(int p) {
-    return replicas.get(new TopicPartition(NAME, p)).map(Partition::leaderEpoch).orElse(0);
+    return replicas.get(new TopicPartition(name, p)).map(Partition::leaderEpoch).orElse(0);
   }
 
   /** Appends through the partition replica: committed once every in-sync replica has it. */
@@ -85,19 +99,14 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
     ensureExists();
     ClusterMetadata cluster = metadata.current();
     return cluster
-        .partition(new TopicPartition(NAME, p))
+        .partition(new TopicPartition(name, p))
         .flatMap(info -> cluster.liveNode(info.leader(), listenerName));
   }
 
   private void ensureExists() {
     if (!exists()) {
       try {
-        metadata.createTopic(
-            NAME,
-            partitions,
-            replicationFactor,
-            Map.of("cleanup.policy", "compact", "segment.bytes", "104857600"),
-            false);
+        metadata.createTopic(name, partitions, replicationFactor, configs, false);
       } catch (TopicExistsException raced) {
         // another request created it first
       }
@@ -106,12 +115,12 @@ final class BrokerOffsetsTopic implements OffsetsTopic {
 
   private Partition replica(int p) {
     ensureExists();
-    TopicInfo topic = metadata.current().topic(NAME).orElseThrow();
+    TopicInfo topic = metadata.current().topic(name).orElseThrow();
     return replicas
-        .get(new TopicPartition(NAME, p % topic.partitions().size()))
+        .get(new TopicPartition(name, p % topic.partitions().size()))
         .orElseThrow(
             () ->
                 new CoordinatorNotAvailableException(
-                    "partition " + p + " of " + NAME + " is not hosted here"));
+                    "partition " + p + " of " + name + " is not hosted here"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.eventshop.broker.group;
+package dev.eventshop.broker.coordinator;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
