@@ -8,15 +8,9 @@ public final class GroupApis {
 
   private GroupApis() {}
 
-  /**
-   * @param leaderOfOffsetsPartition the broker that leads a {@code __consumer_offsets} partition,
-   *     for FindCoordinator
-   */
-  public static List<ApiHandler<?>> handlers(
-      GroupCoordinator coordinator,
-      FindCoordinatorHandler.OffsetsPartitionLeader leaderOfOffsetsPartition) {
+  /** FindCoordinator serves groups and transactional ids, so the broker adds it itself. */
+  public static List<ApiHandler<?>> handlers(GroupCoordinator coordinator) {
     return List.of(
-        new FindCoordinatorHandler(coordinator, leaderOfOffsetsPartition),
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
         new HeartbeatHandler(coordinator),

@@ -2,6 +2,7 @@ package dev.eventshop.broker.producer;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.transaction.TransactionCoordinator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -14,18 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * InitProducerId for idempotent producers (the client default): a new producer id with epoch 0, or,
- * when a producer asks to bump the epoch of its id (v3+), the same id with the next epoch.
- * Transactional ids are refused: mini-broker does not implement transactions. Versions 0-4.
+ * InitProducerId. For idempotent producers (the client default): a new producer id with epoch 0,
+ * or, when a producer asks to bump the epoch of its id (v3+), the same id with the next epoch. With
+ * a transactional id the transaction coordinator answers (this broker must be the id's
+ * coordinator). Versions 0-5; v6 adds two-phase commit (KIP-939), not supported.
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(InitProducerIdHandler.class);
 
   private final ProducerIdAllocator allocator;
+  private final TransactionCoordinator transactions;
 
-  public InitProducerIdHandler(ProducerIdAllocator allocator) {
+  public InitProducerIdHandler(ProducerIdAllocator allocator, TransactionCoordinator transactions) {
     this.allocator = allocator;
+    this.transactions = transactions;
   }
 
   @Override
@@ -40,23 +44,38 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
 
   @Override
   public short maxVersion() {
-    return 4;
+    return 5;
   }
 
   @Override
   public CompletionStage<ApiMessage> handle(RequestContext context, InitProducerIdRequest request) {
     InitProducerIdResponseData response =
         new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
-    if (request.data().transactionalId() != null) {
-      log.warn(
-          "{} asked for transactional id '{}'; transactions are not supported",
-          context.clientId(),
-          request.data().transactionalId());
-      return CompletableFuture.completedFuture(
-          response.setErrorCode(Errors.INVALID_REQUEST.code()));
-    }
     long producerId = request.data().producerId();
     short epoch = request.data().producerEpoch();
+    String transactionalId = request.data().transactionalId();
+    if (transactionalId != null) {
+      if (transactionalId.isEmpty()) {
+        return CompletableFuture.completedFuture(
+            response.setErrorCode(Errors.INVALID_REQUEST.code()));
+      }
+      return transactions
+          .initProducerId(transactionalId, request.data().transactionTimeoutMs(), producerId, epoch)
+          .thenApply(
+              result -> {
+                Errors error = result.error();
+                if (error == Errors.PRODUCER_FENCED && context.apiVersion() < 4) {
+                  error = Errors.INVALID_PRODUCER_EPOCH;
+                }
+                if (error != Errors.NONE && error != Errors.CONCURRENT_TRANSACTIONS) {
+                  log.debug("InitProducerId for '{}': {}", transactionalId, error);
+                }
+                return response
+                    .setErrorCode(error.code())
+                    .setProducerId(result.producerId())
+                    .setProducerEpoch(result.producerEpoch());
+              });
+    }
     if (producerId != RecordBatch.NO_PRODUCER_ID && epoch >= 0 && epoch < Short.MAX_VALUE - 1) {
       response.setProducerId(producerId).setProducerEpoch((short) (epoch + 1));
     } else {

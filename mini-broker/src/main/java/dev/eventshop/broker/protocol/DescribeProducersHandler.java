@@ -19,11 +19,13 @@ import org.apache.kafka.common.requests.DescribeProducersRequest;
 
 /**
  * DescribeProducers ({@code kafka-transactions.sh describe-producers}, {@code
- * Admin.describeProducers}): the idempotent producers a replica of a partition knows (the leader,
- * or with {@code --broker-id} any replica), each with its epoch and the sequence number and
- * timestamp of its last batch, the state that lets the leader recognise a retried batch. There are
- * no transactions, so no coordinator epoch or open transaction (-1). A producer idle for {@code
- * producer.id.expiration.ms} is forgotten and no longer listed. Version 0.
+ * Admin.describeProducers}): the idempotent and transactional producers a replica of a partition
+ * knows (the leader, or with {@code --broker-id} any replica), each with its epoch and the sequence
+ * number and timestamp of its last batch (the state that lets the leader recognise a retried
+ * batch), the epoch of the last transaction coordinator that wrote a marker, and where its open
+ * transaction began (-1 for none), which {@code kafka-transactions.sh find-hanging} reads. A
+ * producer idle for {@code producer.id.expiration.ms} without an open transaction is forgotten and
+ * no longer listed. Version 0.
  */
 public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequest> {
 
@@ -77,8 +79,8 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
                   .setProducerEpoch(producer.epoch())
                   .setLastSequence(producer.lastSequence())
                   .setLastTimestamp(producer.lastTimestamp())
-                  .setCoordinatorEpoch(-1)
-                  .setCurrentTxnStartOffset(-1));
+                  .setCoordinatorEpoch(producer.coordinatorEpoch())
+                  .setCurrentTxnStartOffset(producer.currentTxnStartOffset()));
     }
     return response.setErrorCode(Errors.NONE.code());
   }

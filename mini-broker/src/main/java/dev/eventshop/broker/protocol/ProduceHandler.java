@@ -68,10 +68,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     long now = System.currentTimeMillis();
     ProduceResponseData response = new ProduceResponseData();
     List<CompletableFuture<?>> waits = new ArrayList<>();
-    if (request.data().transactionalId() != null) {
-      log.warn(
-          "{} sent a transactional produce; transactions are not supported", context.clientId());
-    }
     for (TopicProduceData topic : request.data().topicData()) {
       TopicProduceResponse topicResponse = new TopicProduceResponse().setName(topic.name());
       response.responses().add(topicResponse);
@@ -84,13 +80,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 .setLogStartOffset(-1);
         topicResponse.partitionResponses().add(partitionResponse);
         TopicPartition tp = new TopicPartition(topic.name(), data.index());
-        if (request.data().transactionalId() != null) {
-          fail(
-              partitionResponse,
-              Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-              "transactions are not supported by mini-broker");
-          continue;
-        }
         Partition partition = replicas.get(tp).orElse(null);
         if (partition == null) {
           boolean known = metadata.get().partition(tp).isPresent();

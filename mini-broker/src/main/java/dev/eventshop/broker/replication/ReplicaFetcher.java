@@ -2,6 +2,7 @@ package dev.eventshop.broker.replication;
 
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
+import dev.eventshop.broker.network.BrokerChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +100,12 @@ final class ReplicaFetcher implements AutoCloseable {
             Thread.sleep(200);
             continue;
           }
-          channel = new BrokerChannel(address.host(), address.port(), localBrokerId, 10_000);
+          channel =
+              new BrokerChannel(
+                  address.host(),
+                  address.port(),
+                  "broker-" + localBrokerId + "-replica-fetcher",
+                  10_000);
         }
         truncateWhereNeeded();
         fetchOnce();

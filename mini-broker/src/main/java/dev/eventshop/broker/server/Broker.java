@@ -2,6 +2,7 @@ package dev.eventshop.broker.server;
 
 import dev.eventshop.broker.admin.AdminHandlers;
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import dev.eventshop.broker.coordinator.FindCoordinatorHandler;
 import dev.eventshop.broker.group.GroupApis;
 import dev.eventshop.broker.group.GroupConfig;
 import dev.eventshop.broker.group.GroupCoordinator;
@@ -31,6 +32,15 @@ import dev.eventshop.broker.protocol.ProduceHandler;
 import dev.eventshop.broker.replication.FetchPurgatory;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
+import dev.eventshop.broker.transaction.AddOffsetsToTxnHandler;
+import dev.eventshop.broker.transaction.AddPartitionsToTxnHandler;
+import dev.eventshop.broker.transaction.DescribeTransactionsHandler;
+import dev.eventshop.broker.transaction.EndTxnHandler;
+import dev.eventshop.broker.transaction.ListTransactionsHandler;
+import dev.eventshop.broker.transaction.TransactionConfig;
+import dev.eventshop.broker.transaction.TransactionCoordinator;
+import dev.eventshop.broker.transaction.TransactionMarkerSender;
+import dev.eventshop.broker.transaction.WriteTxnMarkersHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -40,6 +50,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +71,8 @@ public final class Broker implements AutoCloseable {
   private MetadataStore metadataStore;
   private Replicas replicas;
   private GroupCoordinator groupCoordinator;
+  private TransactionCoordinator transactionCoordinator;
+  private TransactionMarkerSender markerSender;
   private boolean closed;
   private boolean controlledShutdown = true;
 
@@ -155,9 +168,6 @@ public final class Broker implements AutoCloseable {
     handlers.add(new DeleteRecordsHandler(replicas, metadataStore::current));
     handlers.add(new DescribeProducersHandler(replicas, metadataStore::current));
     handlers.add(new OffsetForLeaderEpochHandler(replicas, metadataStore::current));
-    handlers.add(
-        new InitProducerIdHandler(
-            new LocalProducerIdAllocator(config.logDirs().get(0), config.nodeId())));
     handlers.addAll(AdminHandlers.all(metadataStore, replicas, config));
 
     BrokerCoordinatorTopic offsetsTopic =
@@ -171,28 +181,103 @@ public final class Broker implements AutoCloseable {
     groupCoordinator =
         new GroupCoordinator(
             GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler));
-    // The coordinator of a group lives where its __consumer_offsets partition is led.
+    handlers.addAll(GroupApis.handlers(groupCoordinator));
+
+    BrokerCoordinatorTopic transactionTopic =
+        new BrokerCoordinatorTopic(
+            TransactionCoordinator.TOPIC,
+            metadataStore,
+            replicas,
+            config.getInt(BrokerProperty.TRANSACTION_STATE_LOG_NUM_PARTITIONS),
+            (short) config.getInt(BrokerProperty.TRANSACTION_STATE_LOG_REPLICATION_FACTOR),
+            Map.of(
+                "cleanup.policy",
+                "compact",
+                "segment.bytes",
+                "104857600",
+                "min.insync.replicas",
+                String.valueOf(config.getInt(BrokerProperty.TRANSACTION_STATE_LOG_MIN_ISR))));
+    // A marker in a group's __consumer_offsets partition applies or drops its offsets.
+    WriteTxnMarkersHandler markers =
+        new WriteTxnMarkersHandler(
+            replicas,
+            metadataStore::current,
+            (tp, producerId, commit) -> {
+              if (offsetsTopic.holds(tp)) {
+                groupCoordinator.onTransactionCompleted(tp.partition(), producerId, commit);
+              }
+            },
+            scheduler);
+    markerSender =
+        new TransactionMarkerSender(
+            config.nodeId(),
+            metadataStore::current,
+            config.listeners().interBroker(),
+            markers,
+            scheduler);
+    LocalProducerIdAllocator producerIds =
+        new LocalProducerIdAllocator(config.logDirs().get(0), config.nodeId());
+    transactionCoordinator =
+        new TransactionCoordinator(
+            TransactionConfig.from(config),
+            transactionTopic,
+            CoordinatorTimer.of(scheduler),
+            producerIds,
+            markerSender);
+    handlers.add(new InitProducerIdHandler(producerIds, transactionCoordinator));
+    handlers.add(new AddPartitionsToTxnHandler(transactionCoordinator, metadataStore::current));
+    handlers.add(
+        new AddOffsetsToTxnHandler(
+            transactionCoordinator, OffsetsTopic.NAME, groupCoordinator::partitionFor));
+    handlers.add(new EndTxnHandler(transactionCoordinator));
+    handlers.add(new DescribeTransactionsHandler(transactionCoordinator));
+    handlers.add(new ListTransactionsHandler(transactionCoordinator, System::currentTimeMillis));
+    handlers.add(markers);
+    handlers.add(
+        new FindCoordinatorHandler(
+            FindCoordinatorHandler.Locator.of(
+                "group", groupCoordinator::partitionFor, offsetsTopic::leaderOf),
+            FindCoordinatorHandler.Locator.of(
+                "transactional id",
+                transactionCoordinator::partitionFor,
+                transactionTopic::leaderOf)));
+
+    // A coordinator lives where its topic's partition is led.
     replicas.addLeadershipListener(
-        (tp, leader, epoch) -> {
-          if (tp.topic().equals(OffsetsTopic.NAME)) {
-            if (leader) {
-              groupCoordinator.onBecomeLeader(tp.partition());
-            } else {
-              groupCoordinator.onResign(tp.partition());
-            }
-          }
-        });
+        (tp, leader, epoch) ->
+            onLeadershipChange(offsetsTopic, transactionTopic, tp, leader, epoch));
     // Partitions this broker already leads (a cluster applies metadata before we get here).
     replicas
         .all()
         .forEach(
             (tp, partition) -> {
-              if (tp.topic().equals(OffsetsTopic.NAME) && partition.isLeader()) {
-                groupCoordinator.onBecomeLeader(tp.partition());
+              if (partition.isLeader()) {
+                onLeadershipChange(
+                    offsetsTopic, transactionTopic, tp, true, partition.leaderEpoch());
               }
             });
-    handlers.addAll(GroupApis.handlers(groupCoordinator, offsetsTopic::leaderOf));
     return handlers;
+  }
+
+  private void onLeadershipChange(
+      BrokerCoordinatorTopic offsetsTopic,
+      BrokerCoordinatorTopic transactionTopic,
+      TopicPartition tp,
+      boolean leader,
+      int epoch) {
+    if (offsetsTopic.holds(tp)) {
+      if (leader) {
+        groupCoordinator.onBecomeLeader(tp.partition());
+      } else {
+        groupCoordinator.onResign(tp.partition());
+      }
+    } else if (transactionTopic.holds(tp)) {
+      if (leader) {
+        transactionCoordinator.onBecomeLeader(tp.partition(), epoch);
+      } else {
+        transactionCoordinator.onResign(tp.partition());
+      }
+    }
   }
 
   /**
@@ -316,6 +401,12 @@ public final class Broker implements AutoCloseable {
     }
     if (socketServer != null) {
       socketServer.close();
+    }
+    if (transactionCoordinator != null) {
+      transactionCoordinator.close();
+    }
+    if (markerSender != null) {
+      markerSender.close();
     }
     if (groupCoordinator != null) {
       groupCoordinator.close();

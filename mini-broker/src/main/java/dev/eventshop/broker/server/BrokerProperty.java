@@ -166,6 +166,39 @@ public enum BrokerProperty {
       Type.INT,
       "1",
       "Replicas of __consumer_offsets (Kafka's default is 3; 1 lets a single node start)."),
+  TRANSACTION_STATE_LOG_NUM_PARTITIONS(
+      "transaction.state.log.num.partitions", Type.INT, "50", "Partitions of __transaction_state."),
+  TRANSACTION_STATE_LOG_REPLICATION_FACTOR(
+      "transaction.state.log.replication.factor",
+      Type.INT,
+      "1",
+      "Replicas of __transaction_state (Kafka's default is 3; 1 lets a single node start)."),
+  TRANSACTION_STATE_LOG_MIN_ISR(
+      "transaction.state.log.min.isr",
+      Type.INT,
+      "1",
+      "min.insync.replicas of __transaction_state (Kafka's default is 2; 1 lets a single node"
+          + " start)."),
+  TRANSACTION_MAX_TIMEOUT_MS(
+      "transaction.max.timeout.ms",
+      Type.INT,
+      "900000",
+      "The longest transaction timeout a producer may ask for."),
+  TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS(
+      "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+      Type.LONG,
+      "10000",
+      "How often the coordinator aborts transactions open longer than their timeout."),
+  TRANSACTIONAL_ID_EXPIRATION_MS(
+      "transactional.id.expiration.ms",
+      Type.LONG,
+      "604800000",
+      "The coordinator forgets a transactional id that has had no transaction for this long."),
+  TRANSACTION_REMOVE_EXPIRED_TRANSACTION_CLEANUP_INTERVAL_MS(
+      "transaction.remove.expired.transaction.cleanup.interval.ms",
+      Type.LONG,
+      "3600000",
+      "How often the coordinator forgets expired transactional ids."),
   OFFSETS_RETENTION_MINUTES(
       "offsets.retention.minutes",
       Type.LONG,

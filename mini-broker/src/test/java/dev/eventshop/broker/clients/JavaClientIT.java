@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -36,7 +35,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -180,38 +178,6 @@ class JavaClientIT {
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(RecordTooLargeException.class);
     }
-  }
-
-  @Test
-  @Timeout(60)
-  void aTransactionalProducerIsRefusedWithAClearErrorAndReadCommittedConsumersRead()
-      throws Exception {
-    // mini-broker has no transaction coordinator. The client must hear so at once, by name, and
-    // not wait out max.block.ms for a coordinator that never comes.
-    try (KafkaProducer<String, String> producer =
-        producer(
-            Map.of(
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                "tx-1",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                600_000))) {
-      assertThatThrownBy(producer::initTransactions)
-          .isInstanceOf(KafkaException.class)
-          .hasMessageContaining("does not support transactions");
-    }
-    // Without transactions nothing is pending: read_committed reads every acknowledged record.
-    try (KafkaProducer<String, String> producer = producer(Map.of())) {
-      for (int i = 0; i < 3; i++) {
-        producer.send(new ProducerRecord<>("committed", 0, "k", "v" + i)).get(10, TimeUnit.SECONDS);
-      }
-    }
-    assertThat(
-            readAll(
-                new TopicPartition("committed", 0),
-                3,
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")))
-        .extracting(ConsumerRecord::value)
-        .containsExactly("v0", "v1", "v2");
   }
 
   @Test

@@ -56,7 +56,6 @@ class GroupApisTest {
   void advertisedRangesStartAtTheOldestVersionKafkaClientsCanParse() {
     Map<ApiKeys, int[]> expected =
         Map.ofEntries(
-            Map.entry(ApiKeys.FIND_COORDINATOR, new int[] {0, 6}),
             Map.entry(ApiKeys.JOIN_GROUP, new int[] {0, 9}),
             Map.entry(ApiKeys.SYNC_GROUP, new int[] {0, 5}),
             Map.entry(ApiKeys.HEARTBEAT, new int[] {0, 4}),
@@ -67,8 +66,7 @@ class GroupApisTest {
             Map.entry(ApiKeys.LIST_GROUPS, new int[] {0, 5}),
             Map.entry(ApiKeys.DELETE_GROUPS, new int[] {0, 2}),
             Map.entry(ApiKeys.OFFSET_DELETE, new int[] {0, 0}));
-    List<ApiHandler<?>> handlers =
-        GroupApis.handlers(h.coordinator, (p, listener) -> java.util.Optional.empty());
+    List<ApiHandler<?>> handlers = GroupApis.handlers(h.coordinator);
 
     assertThat(handlers).hasSize(expected.size());
     for (ApiHandler<?> handler : handlers) {
@@ -82,7 +80,7 @@ class GroupApisTest {
   }
 
   @Test
-  void findCoordinatorAnswersGroupKeysInBothFormats() {
+  void findCoordinatorAnswersGroupAndTransactionKeysInBothFormats() {
     for (int v = 0; v <= 6; v++) {
       FindCoordinatorRequestData request = new FindCoordinatorRequestData();
       if (v < 4) {
@@ -106,9 +104,17 @@ class GroupApisTest {
             new FindCoordinatorRequestData()
                 .setKeyType(CoordinatorType.TRANSACTION.id())
                 .setCoordinatorKeys(List.of("tx")));
-    assertThat(Errors.forCode(txn.coordinators().get(0).errorCode()))
+    assertThat(Errors.forCode(txn.coordinators().get(0).errorCode())).isEqualTo(Errors.NONE);
+    assertThat(txn.coordinators().get(0).nodeId()).isEqualTo(1);
+    FindCoordinatorResponseData share =
+        h.call(
+            ApiKeys.FIND_COORDINATOR,
+            6,
+            new FindCoordinatorRequestData()
+                .setKeyType(CoordinatorType.SHARE.id())
+                .setCoordinatorKeys(List.of("s")));
+    assertThat(Errors.forCode(share.coordinators().get(0).errorCode()))
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(txn.coordinators().get(0).errorMessage()).contains("does not support transactions");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
+import dev.eventshop.broker.coordinator.FindCoordinatorHandler;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
@@ -73,9 +74,16 @@ final class GroupHarness implements AutoCloseable {
     topic = new LogOffsetsTopic(dir, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer);
     handlers = new EnumMap<>(ApiKeys.class);
-    for (ApiHandler<?> h : GroupApis.handlers(coordinator, (p, listener) -> Optional.of(NODE))) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator)) {
       handlers.put(h.apiKey(), h);
     }
+    handlers.put(
+        ApiKeys.FIND_COORDINATOR,
+        new FindCoordinatorHandler(
+            FindCoordinatorHandler.Locator.of(
+                "group", coordinator::partitionFor, (p, listener) -> Optional.of(NODE)),
+            FindCoordinatorHandler.Locator.of(
+                "transactional id", id -> 0, (p, listener) -> Optional.of(NODE))));
   }
 
   /** Closes the coordinator and its logs, then opens both again from disk: a broker restart. */

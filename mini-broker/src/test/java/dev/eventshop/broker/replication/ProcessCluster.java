@@ -102,6 +102,9 @@ final class ProcessCluster implements AutoCloseable {
       lines.add("default.replication.factor=3");
       lines.add("offsets.topic.replication.factor=3");
       lines.add("offsets.topic.num.partitions=3");
+      lines.add("transaction.state.log.replication.factor=3");
+      lines.add("transaction.state.log.num.partitions=3");
+      lines.add("transaction.state.log.min.isr=2");
       lines.add("min.insync.replicas=2");
       lines.add("replica.lag.time.max.ms=5000");
       lines.add("group.initial.rebalance.delay.ms=0");

@@ -1,4 +1,4 @@
-package dev.eventshop.broker.replication;
+package dev.eventshop.broker.network;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,10 +15,10 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * A blocking connection from this broker to another, speaking the same Kafka protocol clients use:
- * followers fetch from leaders through it. One request at a time; not thread-safe (each fetcher
- * thread owns its channel).
+ * followers fetch from leaders through it, and transaction coordinators send markers. One request
+ * at a time; not thread-safe (each fetcher or sender thread owns its channel).
  */
-final class BrokerChannel implements AutoCloseable {
+public final class BrokerChannel implements AutoCloseable {
 
   private final Socket socket;
   private final DataInputStream in;
@@ -26,19 +26,19 @@ final class BrokerChannel implements AutoCloseable {
   private final String clientId;
   private int correlationId;
 
-  BrokerChannel(String host, int port, int localBrokerId, int timeoutMs) throws IOException {
+  public BrokerChannel(String host, int port, String clientId, int timeoutMs) throws IOException {
     this.socket = new Socket();
     socket.setTcpNoDelay(true);
     socket.connect(new InetSocketAddress(host, port), timeoutMs);
     socket.setSoTimeout(timeoutMs);
     this.in = new DataInputStream(socket.getInputStream());
     this.out = new DataOutputStream(socket.getOutputStream());
-    this.clientId = "broker-" + localBrokerId + "-replica-fetcher";
+    this.clientId = clientId;
   }
 
   /** Sends one request and waits for its response. */
   @SuppressWarnings("unchecked")
-  <T extends AbstractResponse> T send(ApiKeys key, short version, ApiMessage body)
+  public <T extends AbstractResponse> T send(ApiKeys key, short version, ApiMessage body)
       throws IOException {
     RequestHeaderData header =
         new RequestHeaderData()

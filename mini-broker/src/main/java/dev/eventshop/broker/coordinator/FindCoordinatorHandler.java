@@ -1,12 +1,14 @@
-package dev.eventshop.broker.group;
+package dev.eventshop.broker.coordinator;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -17,31 +19,60 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
- * FindCoordinator: which broker coordinates a group. The coordinator of group {@code g} is the
- * leader of {@code __consumer_offsets} partition {@code abs(g.hashCode()) % partitions}. Versions
- * 0-3 ask for one key; from v4 a batch of keys. Only group keys are served: this broker has no
- * transaction coordinator and no share groups, so TRANSACTION and SHARE keys get INVALID_REQUEST,
- * with a message that says so.
+ * FindCoordinator: which broker coordinates a group or a transactional id. The coordinator of a key
+ * is the leader of the partition of its coordinator topic the key hashes to ({@code
+ * __consumer_offsets} for groups, {@code __transaction_state} for transactional ids); the topic is
+ * created on first use. Versions 0-3 ask for one key; from v4 a batch of keys. Share groups are not
+ * served: their keys get INVALID_REQUEST with a message that says so.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
-  /** Finds the broker leading a {@code __consumer_offsets} partition. */
-  @FunctionalInterface
-  public interface OffsetsPartitionLeader {
+  /** Where the coordinators of one key type live. */
+  public interface Locator {
+    /** What a key of this type is called in messages ("group", "transactional id"). */
+    String keyName();
+
+    /** The partition of the coordinator topic that {@code key} hashes to. */
+    int partitionFor(String key);
+
     /**
-     * The leader of {@code partition} as reached through listener {@code listenerName} (the broker
-     * creates the topic on first use); empty when it has no live leader with that listener.
+     * The leader of {@code partition} as reached through listener {@code listenerName} (creating
+     * the topic first if needed); empty when it has no live leader with that listener.
      */
     Optional<Node> leaderOf(int partition, String listenerName);
+
+    static Locator of(
+        String keyName,
+        ToIntFunction<String> partitionFor,
+        java.util.function.BiFunction<Integer, String, Optional<Node>> leaderOf) {
+      return new Locator() {
+        @Override
+        public String keyName() {
+          return keyName;
+        }
+
+        @Override
+        public int partitionFor(String key) {
+          return partitionFor.applyAsInt(key);
+        }
+
+        @Override
+        public Optional<Node> leaderOf(int partition, String listenerName) {
+          return leaderOf.apply(partition, listenerName);
+        }
+      };
+    }
   }
 
-  private final GroupCoordinator coordinator;
-  private final OffsetsPartitionLeader leaderOfOffsetsPartition;
+  private final Map<Byte, Locator> locators;
 
-  public FindCoordinatorHandler(
-      GroupCoordinator coordinator, OffsetsPartitionLeader leaderOfOffsetsPartition) {
-    this.coordinator = coordinator;
-    this.leaderOfOffsetsPartition = leaderOfOffsetsPartition;
+  /**
+   * @param groups the group coordinators
+   * @param transactions the transaction coordinators
+   */
+  public FindCoordinatorHandler(Locator groups, Locator transactions) {
+    this.locators =
+        Map.of(CoordinatorType.GROUP.id(), groups, CoordinatorType.TRANSACTION.id(), transactions);
   }
 
   @Override
@@ -85,32 +116,26 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
   private Coordinator find(byte keyType, String key, String listenerName) {
     Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-    if (keyType == CoordinatorType.TRANSACTION.id()) {
-      // Not COORDINATOR_NOT_AVAILABLE: clients retry that until max.block.ms (a minute) runs out.
-      // A request error is final, and the Java client shows this message in its exception.
-      return c.setErrorCode(Errors.INVALID_REQUEST.code())
-          .setErrorMessage(
-              "mini-broker does not support transactions (transactional.id '"
-                  + key
-                  + "'): use an idempotent producer without a transactional.id");
-    }
-    if (keyType != CoordinatorType.GROUP.id()) {
+    Locator locator = locators.get(keyType);
+    if (locator == null) {
       return c.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("unsupported coordinator key type " + keyType);
     }
-    if (key == null) {
-      return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("no group id");
+    if (key == null || (key.isEmpty() && keyType == CoordinatorType.TRANSACTION.id())) {
+      return c.setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage("no " + locator.keyName());
     }
     Optional<Node> node;
     try {
-      node = leaderOfOffsetsPartition.leaderOf(coordinator.partitionFor(key), listenerName);
+      node = locator.leaderOf(locator.partitionFor(key), listenerName);
     } catch (RuntimeException e) {
-      // __consumer_offsets could not be created or looked up yet: the client retries.
+      // The coordinator topic could not be created or looked up yet: the client retries.
       node = Optional.empty();
     }
     if (node.isEmpty()) {
       return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-          .setErrorMessage("the coordinator for group " + key + " is not available");
+          .setErrorMessage(
+              "the coordinator for " + locator.keyName() + " " + key + " is not available");
     }
     return c.setErrorCode(Errors.NONE.code())
         .setNodeId(node.get().id())

@@ -1,0 +1,51 @@
+package dev.eventshop.broker.transaction;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.EndTxnResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.EndTxnRequest;
+
+/**
+ * EndTxn: the producer commits or aborts its transaction. Answered once the coordinator has
+ * recorded the decision; the markers follow. Versions 0-4; v5 (the epoch bumped at every end) is
+ * transaction version 2.
+ */
+public final class EndTxnHandler implements ApiHandler<EndTxnRequest> {
+
+  private final TransactionCoordinator coordinator;
+
+  public EndTxnHandler(TransactionCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.END_TXN;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 4;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(RequestContext context, EndTxnRequest request) {
+    var data = request.data();
+    return coordinator
+        .endTransaction(
+            data.transactionalId(), data.producerId(), data.producerEpoch(), data.committed())
+        .thenApply(
+            error ->
+                new EndTxnResponseData()
+                    .setErrorCode(
+                        TransactionApis.forVersion(error, context.apiVersion(), (short) 2).code()));
+  }
+}

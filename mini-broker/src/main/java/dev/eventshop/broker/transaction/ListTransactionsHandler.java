@@ -1,0 +1,86 @@
+package dev.eventshop.broker.transaction;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.ListTransactionsResponseData;
+import org.apache.kafka.common.message.ListTransactionsResponseData.TransactionState;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ListTransactionsRequest;
+
+/**
+ * ListTransactions ({@code kafka-transactions.sh list}, {@code Admin.listTransactions}): the
+ * transactional ids this broker coordinates, filtered by state, producer id and (v1) by having been
+ * open for at least a duration. State names that do not exist are echoed back as unknown. Versions
+ * 0-1; v2 adds a pattern filter (KIP-1152), not supported.
+ */
+public final class ListTransactionsHandler implements ApiHandler<ListTransactionsRequest> {
+
+  private final TransactionCoordinator coordinator;
+  private final java.util.function.LongSupplier clock;
+
+  public ListTransactionsHandler(
+      TransactionCoordinator coordinator, java.util.function.LongSupplier clock) {
+    this.coordinator = coordinator;
+    this.clock = clock;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.LIST_TRANSACTIONS;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 1;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, ListTransactionsRequest request) {
+    var data = request.data();
+    ListTransactionsResponseData response =
+        new ListTransactionsResponseData().setErrorCode(Errors.NONE.code());
+    Set<String> states = new HashSet<>();
+    for (String name : data.stateFilters()) {
+      if (dev.eventshop.broker.transaction.TransactionState.byDisplayName(name).isPresent()) {
+        states.add(name);
+      } else {
+        response.unknownStateFilters().add(name);
+      }
+    }
+    Set<Long> producerIds = new HashSet<>(data.producerIdFilters());
+    long minDurationMs = context.apiVersion() >= 1 ? data.durationFilter() : -1;
+    long now = clock.getAsLong();
+    for (TransactionCoordinator.Description d : coordinator.list()) {
+      if (!data.stateFilters().isEmpty() && !states.contains(d.state().displayName())) {
+        continue;
+      }
+      if (!producerIds.isEmpty() && !producerIds.contains(d.producerId())) {
+        continue;
+      }
+      if (minDurationMs >= 0
+          && (d.startTimestampMs() < 0 || now - d.startTimestampMs() < minDurationMs)) {
+        continue;
+      }
+      response
+          .transactionStates()
+          .add(
+              new TransactionState()
+                  .setTransactionalId(d.transactionalId())
+                  .setProducerId(d.producerId())
+                  .setTransactionState(d.state().displayName()));
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+}

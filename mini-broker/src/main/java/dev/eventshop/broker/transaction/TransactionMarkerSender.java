@@ -1,0 +1,284 @@
+package dev.eventshop.broker.transaction;
+
+import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.network.BrokerChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's {@link MarkerWriter}: finds each partition's leader in the cluster metadata, appends
+ * the markers of partitions led here through {@link WriteTxnMarkersHandler#appendLocally} and sends
+ * the others to their leaders as WriteTxnMarkers requests, over the inter-broker listener, one
+ * connection and sender thread per broker. Partitions that fail (leader moved or unknown, replicas
+ * missing, broker unreachable) are tried again after a short backoff until they succeed or the
+ * coordinator loses its partition.
+ */
+public final class TransactionMarkerSender implements MarkerWriter, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TransactionMarkerSender.class);
+
+  private static final long RETRY_BACKOFF_MS = 100;
+  private static final long MAX_RETRY_BACKOFF_MS = 1_000;
+  private static final int REQUEST_TIMEOUT_MS = 40_000;
+
+  private final int localBrokerId;
+  private final Supplier<ClusterMetadata> metadata;
+  private final String interBrokerListener;
+  private final WriteTxnMarkersHandler local;
+  private final ScheduledExecutorService scheduler;
+  private final Map<Integer, ExecutorService> senders = new ConcurrentHashMap<>();
+  private final Map<Integer, BrokerChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private record Job(
+      long producerId,
+      short producerEpoch,
+      int coordinatorEpoch,
+      boolean commit,
+      Set<TopicPartition> remaining,
+      BooleanSupplier stillCoordinator,
+      CompletableFuture<Void> done) {}
+
+  public TransactionMarkerSender(
+      int localBrokerId,
+      Supplier<ClusterMetadata> metadata,
+      String interBrokerListener,
+      WriteTxnMarkersHandler local,
+      ScheduledExecutorService scheduler) {
+    this.localBrokerId = localBrokerId;
+    this.metadata = metadata;
+    this.interBrokerListener = interBrokerListener;
+    this.local = local;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public CompletableFuture<Void> write(
+      long producerId,
+      short producerEpoch,
+      int coordinatorEpoch,
+      boolean commit,
+      Set<TopicPartition> partitions,
+      BooleanSupplier stillCoordinator) {
+    Job job =
+        new Job(
+            producerId,
+            producerEpoch,
+            coordinatorEpoch,
+            commit,
+            ConcurrentHashMap.newKeySet(),
+            stillCoordinator,
+            new CompletableFuture<>());
+    job.remaining().addAll(partitions);
+    attempt(job, RETRY_BACKOFF_MS);
+    return job.done();
+  }
+
+  private void attempt(Job job, long backoffMs) {
+    if (job.remaining().isEmpty()) {
+      job.done().complete(null);
+      return;
+    }
+    if (closed || !job.stillCoordinator().getAsBoolean()) {
+      job.done()
+          .completeExceptionally(
+              new NotCoordinatorException("no longer the coordinator of this transaction"));
+      return;
+    }
+    ClusterMetadata cluster = metadata.get();
+    Map<Integer, List<TopicPartition>> byLeader = new LinkedHashMap<>();
+    boolean leaderMissing = false;
+    for (TopicPartition tp : job.remaining()) {
+      var info = cluster.partition(tp);
+      if (info.isEmpty()) {
+        job.remaining().remove(tp); // deleted: there is nothing left to mark
+      } else if (info.get().leader() < 0) {
+        leaderMissing = true;
+      } else {
+        byLeader.computeIfAbsent(info.get().leader(), id -> new ArrayList<>()).add(tp);
+      }
+    }
+    List<CompletableFuture<Map<TopicPartition, Errors>>> sends = new ArrayList<>();
+    byLeader.forEach(
+        (leader, tps) ->
+            sends.add(leader == localBrokerId ? appendLocally(job, tps) : send(leader, job, tps)));
+    boolean retryAnyway = leaderMissing;
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+        .whenCompleteAsync(
+            (ignored, error) -> {
+              boolean failed = retryAnyway;
+              for (CompletableFuture<Map<TopicPartition, Errors>> send : sends) {
+                for (Map.Entry<TopicPartition, Errors> e : send.join().entrySet()) {
+                  Errors result = e.getValue();
+                  if (result == Errors.TRANSACTION_COORDINATOR_FENCED) {
+                    job.done()
+                        .completeExceptionally(
+                            new TransactionCoordinatorFencedException(
+                                "a newer coordinator wrote to " + e.getKey()));
+                    return;
+                  }
+                  if (result == Errors.NONE
+                      || result == Errors.UNKNOWN_TOPIC_OR_PARTITION
+                      || result == Errors.INVALID_PRODUCER_EPOCH
+                      || result == Errors.PRODUCER_FENCED) {
+                    job.remaining().remove(e.getKey());
+                  } else {
+                    failed = true;
+                    log.debug(
+                        "marker for producer {} in {} not written yet: {}",
+                        job.producerId(),
+                        e.getKey(),
+                        result);
+                  }
+                }
+              }
+              if (!failed || job.remaining().isEmpty()) {
+                attempt(job, RETRY_BACKOFF_MS);
+              } else {
+                scheduler.schedule(
+                    () -> attempt(job, Math.min(MAX_RETRY_BACKOFF_MS, backoffMs * 2)),
+                    backoffMs,
+                    TimeUnit.MILLISECONDS);
+              }
+            },
+            scheduler);
+  }
+
+  private CompletableFuture<Map<TopicPartition, Errors>> appendLocally(
+      Job job, List<TopicPartition> tps) {
+    Map<TopicPartition, CompletableFuture<Errors>> appends = new LinkedHashMap<>();
+    for (TopicPartition tp : tps) {
+      appends.put(
+          tp,
+          local.appendLocally(
+              tp, job.producerId(), job.producerEpoch(), job.coordinatorEpoch(), job.commit()));
+    }
+    return CompletableFuture.allOf(appends.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              Map<TopicPartition, Errors> results = new HashMap<>();
+              appends.forEach((tp, f) -> results.put(tp, f.join()));
+              return results;
+            });
+  }
+
+  private CompletableFuture<Map<TopicPartition, Errors>> send(
+      int leader, Job job, List<TopicPartition> tps) {
+    Optional<Node> node = metadata.get().liveNode(leader, interBrokerListener);
+    if (node.isEmpty()) {
+      return CompletableFuture.completedFuture(allFailed(tps, Errors.NOT_LEADER_OR_FOLLOWER));
+    }
+    ExecutorService sender =
+        senders.computeIfAbsent(
+            leader,
+            id ->
+                Executors.newSingleThreadExecutor(
+                    r -> {
+                      Thread t = new Thread(r, "txn-marker-sender-" + id);
+                      t.setDaemon(true);
+                      return t;
+                    }));
+    try {
+      return CompletableFuture.supplyAsync(() -> sendNow(node.get(), job, tps), sender);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(allFailed(tps, Errors.BROKER_NOT_AVAILABLE));
+    }
+  }
+
+  /** On the leader's sender thread. */
+  private Map<TopicPartition, Errors> sendNow(Node node, Job job, List<TopicPartition> tps) {
+    Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+    tps.forEach(
+        tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
+    WritableTxnMarker marker =
+        new WritableTxnMarker()
+            .setProducerId(job.producerId())
+            .setProducerEpoch(job.producerEpoch())
+            .setCoordinatorEpoch(job.coordinatorEpoch())
+            .setTransactionResult(job.commit());
+    byTopic.forEach(
+        (topic, partitions) ->
+            marker
+                .topics()
+                .add(new WritableTxnMarkerTopic().setName(topic).setPartitionIndexes(partitions)));
+    try {
+      BrokerChannel channel = channels.get(node.id());
+      if (channel == null) {
+        channel =
+            new BrokerChannel(
+                node.host(),
+                node.port(),
+                "broker-" + localBrokerId + "-txn-marker-sender",
+                REQUEST_TIMEOUT_MS);
+        channels.put(node.id(), channel);
+      }
+      WriteTxnMarkersResponse response =
+          channel.send(
+              ApiKeys.WRITE_TXN_MARKERS,
+              (short) 1,
+              new WriteTxnMarkersRequestData().setMarkers(List.of(marker)));
+      Map<TopicPartition, Errors> results = allFailed(tps, Errors.UNKNOWN_SERVER_ERROR);
+      response
+          .data()
+          .markers()
+          .forEach(
+              m ->
+                  m.topics()
+                      .forEach(
+                          t ->
+                              t.partitions()
+                                  .forEach(
+                                      p ->
+                                          results.put(
+                                              new TopicPartition(t.name(), p.partitionIndex()),
+                                              Errors.forCode(p.errorCode())))));
+      return results;
+    } catch (IOException | RuntimeException e) {
+      BrokerChannel broken = channels.remove(node.id());
+      if (broken != null) {
+        broken.close();
+      }
+      log.debug("cannot send markers to broker {}: {}", node.id(), e.toString());
+      return allFailed(tps, Errors.NETWORK_EXCEPTION);
+    }
+  }
+
+  private static Map<TopicPartition, Errors> allFailed(List<TopicPartition> tps, Errors error) {
+    Map<TopicPartition, Errors> results = new HashMap<>();
+    tps.forEach(tp -> results.put(tp, error));
+    return results;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    senders.values().forEach(ExecutorService::shutdownNow);
+    channels.values().forEach(BrokerChannel::close);
+  }
+}

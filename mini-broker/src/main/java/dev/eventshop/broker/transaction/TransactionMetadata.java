@@ -1,0 +1,46 @@
+package dev.eventshop.broker.transaction;
+
+import dev.eventshop.broker.transaction.TransactionStateFormat.Snapshot;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
+
+/**
+ * What the coordinator knows of one transactional id: its producer id and epoch, its transaction's
+ * state, partitions and start time. Guarded by its own monitor; {@code pending} is set while a
+ * state change is being written to {@code __transaction_state}.
+ */
+final class TransactionMetadata {
+
+  final String transactionalId;
+  final int partition; // of __transaction_state
+  long producerId;
+  short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+  long lastProducerId = RecordBatch.NO_PRODUCER_ID; // before the last bump, to spot retries
+  short lastProducerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+  int timeoutMs;
+  TransactionState state = TransactionState.EMPTY;
+  final Set<TopicPartition> partitions = new LinkedHashSet<>();
+  long startTimestampMs = -1;
+  long lastUpdateTimestampMs = -1;
+  boolean pending;
+
+  TransactionMetadata(String transactionalId, int partition, long producerId) {
+    this.transactionalId = transactionalId;
+    this.partition = partition;
+    this.producerId = producerId;
+  }
+
+  /** Takes the state a committed record describes. */
+  void apply(Snapshot s) {
+    producerId = s.producerId();
+    producerEpoch = s.producerEpoch();
+    timeoutMs = s.timeoutMs();
+    state = s.state();
+    partitions.clear();
+    partitions.addAll(s.partitions());
+    startTimestampMs = s.startTimestampMs();
+    lastUpdateTimestampMs = s.lastUpdateTimestampMs();
+  }
+}
