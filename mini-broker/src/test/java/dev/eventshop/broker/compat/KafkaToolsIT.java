@@ -314,6 +314,54 @@ class KafkaToolsIT {
   }
 
   @Test
+  void transactionsCommandListsAndDescribesTheTransactionsOfATransactionalPerfRun() {
+    // ProducerPerformance commits a transaction every 50 ms.
+    tool(
+        PRODUCER_PERFORMANCE,
+        "--topic",
+        "transactional",
+        "--num-records",
+        "500",
+        "--record-size",
+        "10",
+        "--throughput",
+        "2000",
+        "--transactional-id",
+        "perf-tx",
+        "--transaction-duration-ms",
+        "50",
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+
+    List<String> list = tool(TRANSACTIONS, "--bootstrap-server", bootstrap, "list").stdoutLines();
+    assertThat(list.get(0).split("\\s+"))
+        .startsWith("TransactionalId", "Coordinator", "ProducerId", "TransactionState");
+    assertThat(list)
+        .anySatisfy(line -> assertThat(line.trim().split("\\s+")).startsWith("perf-tx", "1"));
+
+    List<String> described =
+        tool(
+                TRANSACTIONS,
+                "--bootstrap-server",
+                bootstrap,
+                "describe",
+                "--transactional-id",
+                "perf-tx")
+            .stdoutLines();
+    assertThat(described.get(0)).contains("CoordinatorId", "TransactionalId", "TransactionState");
+    assertThat(described.get(1).trim().split("\\s+"))
+        .as("coordinator, id, producer id, epoch, state")
+        .contains("perf-tx", "CompleteCommit");
+
+    // No transaction is left open on the topic's partition.
+    List<String> hanging =
+        tool(TRANSACTIONS, "--bootstrap-server", bootstrap, "find-hanging", "--broker-id", "1")
+            .stdoutLines();
+    assertThat(hanging.get(0)).contains("Topic", "ProducerId", "StartOffset");
+    assertThat(hanging).as("the header, and no hanging transaction").hasSize(1);
+  }
+
+  @Test
   void leaderElectionCommandFindsEveryPartitionLedByItsPreferredReplica() {
     topics("--create", "--topic", "elected", "--partitions", "2", "--replication-factor", "1");
     // A single broker leads all its partitions: no election is needed (LeaderElectionIT holds
