@@ -16,7 +16,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -36,7 +35,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -51,7 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * An unmodified Kafka Streams application against mini-broker: a word count with a repartition
  * topic and a RocksDB store backed by a compacted changelog topic, both created by Streams itself.
  * Streams purges its repartition topic as it goes (DeleteRecords). A second instance with an empty
- * state directory must restore the counts from the changelog and carry on counting.
+ * state directory must restore the counts from the changelog and carry on counting. With {@code
+ * processing.guarantee=exactly_once_v2} the same application writes its output, changelog and
+ * offsets in transactions.
  */
 @Timeout(180)
 class KafkaStreamsIT {
@@ -120,34 +120,34 @@ class KafkaStreamsIT {
   }
 
   @Test
-  void exactlyOnceIsRefusedWithTheBrokersReason() throws Exception {
-    // mini-broker has no transactions: a Streams application asking for exactly-once must stop
-    // with the reason, not hang.
+  void exactlyOnceV2CountsEachWordOnceInTransactions() throws Exception {
     Properties props = wordCountProperties(dir.resolve("state-eos"));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
     KafkaStreams streams = new KafkaStreams(wordCountTopology(), props);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          failure.compareAndSet(null, e);
-          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+    Map<String, Long> counts = new TreeMap<>();
     try {
       streams.start();
-      send("the quick brown fox");
-      await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null);
+      send("the quick brown fox", "the lazy dog", "the end");
+      awaitCounts(counts, Map.of("the", 3L, "quick", 1L, "dog", 1L, "end", 1L));
     } finally {
-      streams.close(Duration.ofSeconds(30));
+      leave(streams);
     }
-    assertThat(causes(failure.get())).anyMatch(m -> m.contains("does not support transactions"));
-  }
-
-  private static List<String> causes(Throwable error) {
-    List<String> messages = new ArrayList<>();
-    for (Throwable t = error; t != null && messages.size() < 10; t = t.getCause()) {
-      messages.add(String.valueOf(t.getMessage()));
+    assertThat(committedInputRecords()).isEqualTo(3);
+    // The counts were written in transactions: their partitions' producers carry the epoch of the
+    // coordinator that wrote their markers.
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      List<TopicPartition> output = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        output.add(new TopicPartition(OUTPUT, p));
+      }
+      assertThat(
+              admin.describeProducers(output).all().get(30, TimeUnit.SECONDS).values().stream()
+                  .flatMap(d -> d.activeProducers().stream()))
+          .isNotEmpty()
+          .allSatisfy(
+              producer ->
+                  assertThat(producer.coordinatorEpoch().orElse(-1)).isGreaterThanOrEqualTo(0));
     }
-    return messages;
   }
 
   /**
@@ -230,7 +230,10 @@ class KafkaStreamsIT {
     }
   }
 
-  /** Reads the output topic from the start into {@code counts} until it shows {@code expected}. */
+  /**
+   * Reads the output topic from the start (read_committed) into {@code counts} until it shows
+   * {@code expected}.
+   */
   private void awaitCounts(Map<String, Long> counts, Map<String, Long> expected) {
     Map<String, Object> props =
         Map.of(
@@ -239,7 +242,9 @@ class KafkaStreamsIT {
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
             "earliest",
             ConsumerConfig.GROUP_ID_CONFIG,
-            "checker-" + System.nanoTime());
+            "checker-" + System.nanoTime(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
     try (KafkaConsumer<String, Long> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new LongDeserializer())) {
       consumer.subscribe(List.of(OUTPUT));
