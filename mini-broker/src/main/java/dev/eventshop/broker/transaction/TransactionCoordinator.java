@@ -87,8 +87,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   private final ConcurrentHashMap<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Integer> coordinatorEpochs = new ConcurrentHashMap<>();
   private volatile boolean closed;
-  private volatile CoordinatorTimer.Task abortTask;
-  private volatile CoordinatorTimer.Task expireTask;
+  private final Map<String, CoordinatorTimer.Task> periodic = new ConcurrentHashMap<>();
 
   public TransactionCoordinator(
       TransactionConfig config,
@@ -101,8 +100,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     this.timer = timer;
     this.producerIds = producerIds;
     this.markers = markers;
-    scheduleAbortTimedOut();
-    scheduleExpiration();
+    every(config.abortTimedOutIntervalMs(), "aborting timed-out transactions", this::abortTimedOut);
+    every(config.idExpirationIntervalMs(), "expiring transactional ids", this::expireIds);
   }
 
   /** The {@code __transaction_state} partition of {@code transactionalId}, as Kafka computes it. */
@@ -615,21 +614,26 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   // ---------------------------------------------------------------- timers
 
-  private void scheduleAbortTimedOut() {
+  /**
+   * Runs {@code task} every {@code intervalMs} on the timer's thread until {@link #close()}; a
+   * failure is logged and the next run comes anyway.
+   */
+  private void every(long intervalMs, String what, Runnable task) {
     if (closed) {
       return;
     }
-    abortTask =
+    CoordinatorTimer.Task next =
         timer.schedule(
-            config.abortTimedOutIntervalMs(),
+            intervalMs,
             () -> {
               try {
-                abortTimedOut();
+                task.run();
               } catch (RuntimeException e) {
-                log.warn("aborting timed-out transactions failed", e);
+                log.warn("{} failed", what, e);
               }
-              scheduleAbortTimedOut();
+              every(intervalMs, what, task);
             });
+    periodic.put(what, next);
   }
 
   /** Aborts, with a bumped epoch, every open transaction older than its timeout. */
@@ -652,23 +656,6 @@ public final class TransactionCoordinator implements AutoCloseable {
         }
       }
     }
-  }
-
-  private void scheduleExpiration() {
-    if (closed) {
-      return;
-    }
-    expireTask =
-        timer.schedule(
-            config.idExpirationIntervalMs(),
-            () -> {
-              try {
-                expireIds();
-              } catch (RuntimeException e) {
-                log.warn("expiring transactional ids failed", e);
-              }
-              scheduleExpiration();
-            });
   }
 
   /** Forgets (with a tombstone) the ids without a transaction for {@code idExpirationMs}. */
@@ -694,13 +681,6 @@ public final class TransactionCoordinator implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    CoordinatorTimer.Task abort = abortTask;
-    if (abort != null) {
-      abort.cancel();
-    }
-    CoordinatorTimer.Task expire = expireTask;
-    if (expire != null) {
-      expire.cancel();
-    }
+    periodic.values().forEach(CoordinatorTimer.Task::cancel);
   }
 }

@@ -36,7 +36,9 @@ final class ApacheKafka implements AutoCloseable {
     KafkaClusterTestKit.Builder builder =
         new KafkaClusterTestKit.Builder(nodes)
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("offsets.topic.replication.factor", "1");
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1");
     for (String config : configs) {
       int eq = config.indexOf('=');
       builder.setConfigProp(config.substring(0, eq), config.substring(eq + 1));

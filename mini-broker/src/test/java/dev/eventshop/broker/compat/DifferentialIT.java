@@ -1,6 +1,7 @@
 package dev.eventshop.broker.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.broker.RunningBroker;
 import dev.eventshop.broker.server.Broker;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -29,13 +32,18 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -68,6 +76,18 @@ class DifferentialIT {
     apacheKafka = ApacheKafka.start(dir.resolve("kafka"), "auto.create.topics.enable=false");
     BOOTSTRAP.put(MINI, miniBroker.bootstrapServers());
     BOOTSTRAP.put(KAFKA, apacheKafka.bootstrapServers());
+    // A new Kafka 4 cluster runs transaction version 2 (an epoch bump at every commit);
+    // mini-broker implements version 1, which Kafka's clients use with a cluster at level 1.
+    try (Admin admin = admin(apacheKafka.bootstrapServers())) {
+      admin
+          .updateFeatures(
+              Map.of(
+                  "transaction.version",
+                  new FeatureUpdate((short) 1, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)),
+              new UpdateFeaturesOptions())
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll
@@ -156,8 +176,13 @@ class DifferentialIT {
   }
 
   static List<Read> readAll(String bootstrap, TopicPartition tp, int expected) {
+    return readAll(bootstrap, tp, expected, "read_uncommitted");
+  }
+
+  static List<Read> readAll(String bootstrap, TopicPartition tp, int expected, String isolation) {
     List<Read> records = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = consumer(bootstrap, Map.of())) {
+    try (KafkaConsumer<String, String> consumer =
+        consumer(bootstrap, Map.of("isolation.level", isolation))) {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -609,6 +634,116 @@ class DifferentialIT {
         .containsEntry(
             "preferred election where the preferred replica leads", "ElectionNotNeededException")
         .containsEntry("first record read", 4L);
+  }
+
+  @Test
+  void transactionsLookTheSameToClients() throws Exception {
+    Map<String, Object> observed =
+        sameOnBoth(
+            bootstrap -> {
+              Map<String, Object> seen = new TreeMap<>();
+              createTopic(bootstrap, new NewTopic("txn", 1, (short) 1));
+              createTopic(bootstrap, new NewTopic("txn-input", 1, (short) 1));
+              TopicPartition tp = new TopicPartition("txn", 0);
+              TopicPartition input = new TopicPartition("txn-input", 0);
+              Map<String, Object> transactional =
+                  Map.of("transactional.id", "diff-tx", "transaction.timeout.ms", 30_000);
+              try (KafkaProducer<String, String> producer = producer(bootstrap, transactional);
+                  Admin admin = admin(bootstrap)) {
+                producer.initTransactions();
+                List<Long> offsets = new ArrayList<>();
+                producer.beginTransaction();
+                for (int i = 0; i < 3; i++) {
+                  offsets.add(
+                      producer.send(new ProducerRecord<>("txn", 0, "k", "c" + i)).get().offset());
+                }
+                producer.sendOffsetsToTransaction(
+                    Map.of(input, new OffsetAndMetadata(7, "meta")),
+                    new ConsumerGroupMetadata("diff-group"));
+                producer.commitTransaction();
+                producer.beginTransaction();
+                for (int i = 0; i < 2; i++) {
+                  offsets.add(
+                      producer.send(new ProducerRecord<>("txn", 0, "k", "a" + i)).get().offset());
+                }
+                producer.abortTransaction();
+                producer.beginTransaction();
+                offsets.add(
+                    producer.send(new ProducerRecord<>("txn", 0, "k", "open")).get().offset());
+                seen.put("offsets of the sends", offsets);
+                seen.put(
+                    "open: end, read_uncommitted",
+                    latest(admin, tp, IsolationLevel.READ_UNCOMMITTED));
+                seen.put(
+                    "open: end, read_committed", latest(admin, tp, IsolationLevel.READ_COMMITTED));
+                TransactionDescription open =
+                    admin.describeTransactions(List.of("diff-tx")).description("diff-tx").get();
+                seen.put("open: state", open.state().toString());
+                seen.put("open: partitions", open.topicPartitions());
+                seen.put("open: epoch", open.producerEpoch());
+                seen.put("open: timeout", open.transactionTimeoutMs());
+                seen.put(
+                    "open: transaction start offset",
+                    admin
+                        .describeProducers(List.of(tp))
+                        .partitionResult(tp)
+                        .get()
+                        .activeProducers()
+                        .get(0)
+                        .currentTransactionStartOffset());
+                seen.put(
+                    "group offsets after the commit",
+                    admin
+                        .listConsumerGroupOffsets("diff-group")
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .get(input));
+                producer.commitTransaction();
+              }
+              try (Admin admin = admin(bootstrap)) {
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> latest(admin, tp, IsolationLevel.READ_COMMITTED) == 8);
+                seen.put(
+                    "committed: state",
+                    admin
+                        .describeTransactions(List.of("diff-tx"))
+                        .description("diff-tx")
+                        .get()
+                        .state()
+                        .toString());
+              }
+              seen.put(
+                  "read_committed",
+                  readAll(bootstrap, tp, 4, "read_committed").stream().map(Read::value).toList());
+              seen.put(
+                  "read_uncommitted",
+                  readAll(bootstrap, tp, 6, "read_uncommitted").stream()
+                      .map(r -> r.offset() + ":" + r.value())
+                      .toList());
+              try (KafkaProducer<String, String> old = producer(bootstrap, transactional)) {
+                old.initTransactions();
+                old.beginTransaction();
+                old.send(new ProducerRecord<>("txn", 0, "k", "fenced")).get();
+                try (KafkaProducer<String, String> next = producer(bootstrap, transactional)) {
+                  next.initTransactions();
+                }
+                seen.put("commit by a fenced producer", errorOf(old::commitTransaction));
+              }
+              return seen;
+            });
+    assertThat(observed)
+        .containsEntry("read_committed", List.of("c0", "c1", "c2", "open"))
+        .containsEntry("commit by a fenced producer", "ProducerFencedException");
+  }
+
+  private static long latest(Admin admin, TopicPartition tp, IsolationLevel isolation)
+      throws Exception {
+    return admin
+        .listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(isolation))
+        .partitionResult(tp)
+        .get()
+        .offset();
   }
 
   @Test

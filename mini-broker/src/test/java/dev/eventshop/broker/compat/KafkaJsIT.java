@@ -133,6 +133,23 @@ class KafkaJsIT {
   }
 
   @Test
+  void transactionsCommitAbortAndSendOffsets() throws Exception {
+    String topic = "kafkajs-transactions";
+    Map<String, List<JsonNode>> steps = node("transactions.js", topic);
+
+    // KafkaJS consumers read committed records only (isolation level read_committed).
+    List<String> read = new ArrayList<>();
+    steps.get("read").get(0).forEach(v -> read.add(v.asText()));
+    assertThat(read).containsExactly("committed-1", "committed-2");
+    JsonNode offsets = steps.get("offsets").get(0).get(0).get("partitions").get(0);
+    assertThat(offsets.get("offset").asText()).isEqualTo("2");
+    // The Java client, read_uncommitted, sees the aborted record too.
+    assertThat(readAll(topic, 1, 3))
+        .extracting(ConsumerRecord::value)
+        .containsExactly("committed-1", "committed-2", "aborted");
+  }
+
+  @Test
   void consumerGroupSplitsPartitionsBetweenMembersAndCommitsOffsets() throws Exception {
     String topic = "kafkajs-group";
     Properties props = new Properties();
