@@ -308,8 +308,11 @@ public final class TransactionCoordinator implements AutoCloseable {
       long now = timer.nowMs();
       Snapshot next =
           new Snapshot(producerId, epoch, timeoutMs, TransactionState.EMPTY, Set.of(), now, -1);
-      long previousId = m.producerId;
-      short previousEpoch = m.producerEpoch;
+      // Only a producer bumping its own epoch may retry with the pair it had. A new producer fences
+      // the pair before it for good: a zombie presenting it must not take over the new epoch.
+      boolean ownBump = expectedProducerId != RecordBatch.NO_PRODUCER_ID;
+      long previousId = ownBump ? m.producerId : RecordBatch.NO_PRODUCER_ID;
+      short previousEpoch = ownBump ? m.producerEpoch : RecordBatch.NO_PRODUCER_EPOCH;
       return persist(m, next)
           .thenApply(
               error -> {

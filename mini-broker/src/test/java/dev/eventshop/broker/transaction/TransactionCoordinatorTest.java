@@ -216,6 +216,18 @@ class TransactionCoordinatorTest {
   }
 
   @Test
+  void aFencedProducerCannotBumpItselfBackIn() {
+    InitResult zombie = init(ID);
+    InitResult successor = init(ID); // a new instance with the same id fences the first
+
+    assertThat(bump(ID, zombie.producerId(), zombie.producerEpoch()).error())
+        .isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(describe(ID).producerEpoch()).isEqualTo(successor.producerEpoch());
+  }
+
+  // ---------------------------------------------------------------- AddPartitionsToTxn
+
+  @Test
   void addingPartitionsOpensTheTransaction() {
     InitResult p = init(ID);
     long start = timer.nowMs();
