@@ -262,7 +262,8 @@ public final class TransactionCoordinator implements AutoCloseable {
    * older producer with the same id), a new producer id the first time. An open transaction is
    * aborted first (the answer is then CONCURRENT_TRANSACTIONS and the client retries). With {@code
    * expectedProducerId} (KIP-360, v3+) the producer asks to bump its own epoch; a retry of a bump
-   * that already happened gets the same answer.
+   * that already happened gets the same answer. For an id without an epoch here (new, or expired
+   * while its producer was idle) there is no producer to fence, and the producer gets a new one.
    */
   public CompletableFuture<InitResult> initProducerId(
       String transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch) {
@@ -281,7 +282,8 @@ public final class TransactionCoordinator implements AutoCloseable {
       if (m.pending || m.state.isPreparing()) {
         return done(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
       }
-      if (expectedProducerId != RecordBatch.NO_PRODUCER_ID) {
+      if (expectedProducerId != RecordBatch.NO_PRODUCER_ID
+          && m.producerEpoch != RecordBatch.NO_PRODUCER_EPOCH) {
         boolean current = expectedProducerId == m.producerId && expectedEpoch == m.producerEpoch;
         boolean retried =
             expectedProducerId == m.lastProducerId && expectedEpoch == m.lastProducerEpoch;

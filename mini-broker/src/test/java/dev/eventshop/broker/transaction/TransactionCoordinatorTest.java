@@ -225,6 +225,20 @@ class TransactionCoordinatorTest {
     assertThat(describe(ID).producerEpoch()).isEqualTo(successor.producerEpoch());
   }
 
+  @Test
+  void aBumpForAnIdThatExpiredGetsANewProducerId() {
+    InitResult before = init(ID);
+    timer.advance(ID_EXPIRATION_MS);
+    coordinator.expireIds();
+    timer.runDue();
+
+    // The producer learns (INVALID_PRODUCER_ID_MAPPING) that its id is gone and bumps its epoch.
+    InitResult after = bump(ID, before.producerId(), before.producerEpoch());
+    assertThat(after.error()).isEqualTo(Errors.NONE);
+    assertThat(after.producerId()).isNotEqualTo(before.producerId());
+    assertThat(after.producerEpoch()).isEqualTo((short) 0);
+  }
+
   // ---------------------------------------------------------------- AddPartitionsToTxn
 
   @Test
