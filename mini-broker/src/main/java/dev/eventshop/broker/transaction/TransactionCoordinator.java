@@ -261,7 +261,8 @@ public final class TransactionCoordinator implements AutoCloseable {
    * older producer with the same id), a new producer id the first time. An open transaction is
    * aborted first (the answer is then CONCURRENT_TRANSACTIONS and the client retries). With {@code
    * expectedProducerId} (KIP-360, v3+) the producer asks to bump its own epoch; a retry of a bump
-   * that already happened gets the same answer.
+   * that already happened gets the same answer. For an id without an epoch here (new, or expired
+   * while its producer was idle) there is no producer to fence, and the producer gets a new one.
    */
   public CompletableFuture<InitResult> initProducerId(
       String transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch) {
@@ -280,7 +281,8 @@ public final class TransactionCoordinator implements AutoCloseable {
       if (m.pending || m.state.isPreparing()) {
         return done(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
       }
-      if (expectedProducerId != RecordBatch.NO_PRODUCER_ID) {
+      if (expectedProducerId != RecordBatch.NO_PRODUCER_ID
+          && m.producerEpoch != RecordBatch.NO_PRODUCER_EPOCH) {
         boolean current = expectedProducerId == m.producerId && expectedEpoch == m.producerEpoch;
         boolean retried =
             expectedProducerId == m.lastProducerId && expectedEpoch == m.lastProducerEpoch;
@@ -307,8 +309,11 @@ public final class TransactionCoordinator implements AutoCloseable {
       long now = timer.nowMs();
       Snapshot next =
           new Snapshot(producerId, epoch, timeoutMs, TransactionState.EMPTY, Set.of(), now, -1);
-      long previousId = m.producerId;
-      short previousEpoch = m.producerEpoch;
+      // Only a producer bumping its own epoch may retry with the pair it had. A new producer fences
+      // the pair before it for good: a zombie presenting it must not take over the new epoch.
+      boolean ownBump = expectedProducerId != RecordBatch.NO_PRODUCER_ID;
+      long previousId = ownBump ? m.producerId : RecordBatch.NO_PRODUCER_ID;
+      short previousEpoch = ownBump ? m.producerEpoch : RecordBatch.NO_PRODUCER_EPOCH;
       return persist(m, next)
           .thenApply(
               error -> {

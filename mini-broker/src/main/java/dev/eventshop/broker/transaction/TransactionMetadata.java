@@ -17,7 +17,8 @@ final class TransactionMetadata {
   final int partition; // of __transaction_state
   long producerId;
   short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
-  long lastProducerId = RecordBatch.NO_PRODUCER_ID; // before the last bump, to spot retries
+  // before the producer's own last bump (KIP-360), to spot its retries; none after a fencing one
+  long lastProducerId = RecordBatch.NO_PRODUCER_ID;
   short lastProducerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
   int timeoutMs;
   TransactionState state = TransactionState.EMPTY;
