@@ -278,7 +278,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         transactions.computeIfAbsent(
             transactionalId, id -> new TransactionMetadata(id, p, producerIds.nextProducerId()));
     synchronized (m) {
-      if (m.pending || m.state.isPreparing()) {
+      if (m.pending || m.state.isPreparing() || m.state == TransactionState.DEAD) {
         return done(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
       }
       if (expectedProducerId != RecordBatch.NO_PRODUCER_ID
@@ -349,7 +349,7 @@ public final class TransactionCoordinator implements AutoCloseable {
       if (error != Errors.NONE) {
         return done(error);
       }
-      if (m.pending || m.state.isPreparing()) {
+      if (m.pending || m.state.isPreparing() || m.state == TransactionState.DEAD) {
         return done(Errors.CONCURRENT_TRANSACTIONS);
       }
       if (m.state == TransactionState.ONGOING && m.partitions.containsAll(added)) {
@@ -392,7 +392,7 @@ public final class TransactionCoordinator implements AutoCloseable {
       if (error != Errors.NONE) {
         return done(error);
       }
-      if (m.pending) {
+      if (m.pending || m.state == TransactionState.DEAD) {
         return done(Errors.CONCURRENT_TRANSACTIONS);
       }
       return switch (m.state) {
@@ -592,6 +592,8 @@ public final class TransactionCoordinator implements AutoCloseable {
                         }
                         if (outcome == Errors.NONE) {
                           if (next == null) {
+                            // A request holding m retries and finds the id gone.
+                            m.state = TransactionState.DEAD;
                             transactions.remove(m.transactionalId, m);
                           } else {
                             m.apply(next);
