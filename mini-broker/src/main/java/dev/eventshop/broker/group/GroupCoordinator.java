@@ -2,20 +2,16 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
-import dev.eventshop.broker.group.OffsetsTopicFormat.GroupEntry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import dev.eventshop.broker.group.OffsetsTopicFormat.MemberSnapshot;
-import dev.eventshop.broker.group.OffsetsTopicFormat.OffsetEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -203,49 +199,20 @@ public final class GroupCoordinator implements AutoCloseable {
     return true;
   }
 
-  /** Rebuilds the groups of partition {@code p} from its records; later records win. */
+  /**
+   * Rebuilds the groups of partition {@code p} from its records (see {@link GroupReplay}); offsets
+   * of transactions still open at the end of the log stay pending until their marker.
+   */
   private void load(int p) throws IOException {
     long started = System.nanoTime();
-    Map<String, GroupSnapshot> metadata = new LinkedHashMap<>();
-    Map<String, Map<TopicPartition, CommittedOffset>> committed = new LinkedHashMap<>();
-    store.load(
-        p,
-        entry -> {
-          // Java 17 has no pattern switch; the sealed Entry has exactly these two kinds.
-          if (entry instanceof OffsetEntry o) {
-            if (o.value() == null) {
-              Map<TopicPartition, CommittedOffset> m = committed.get(o.groupId());
-              if (m != null) {
-                m.remove(o.partition());
-              }
-            } else {
-              committed
-                  .computeIfAbsent(o.groupId(), id -> new LinkedHashMap<>())
-                  .put(o.partition(), o.value());
-            }
-          } else if (entry instanceof GroupEntry g) {
-            metadata.put(g.groupId(), g.value());
-          }
-        });
-    Set<String> ids = new LinkedHashSet<>();
-    metadata.forEach(
-        (id, snapshot) -> {
-          if (snapshot != null) {
-            ids.add(id);
-          }
-        });
-    committed.forEach(
-        (id, m) -> {
-          if (!m.isEmpty()) {
-            ids.add(id);
-          }
-        });
+    GroupReplay replay = new GroupReplay();
+    store.load(p, replay);
+    Set<String> ids = replay.groupIds();
     long now = timer.nowMs();
     for (String id : ids) {
-      ClassicGroup group = new ClassicGroup(id, p, now);
+      ClassicGroup group = new ClassicGroup(id, p, now, replay.offsets(id));
       synchronized (group) {
-        group.offsets.putAll(committed.getOrDefault(id, Map.of()));
-        GroupSnapshot snapshot = metadata.get(id);
+        GroupSnapshot snapshot = replay.metadata(id);
         if (snapshot != null) {
           restore(group, snapshot, now);
         }
@@ -459,7 +426,8 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /**
    * Deletes empty groups with their offsets: the group is Dead at once, then tombstones for its
-   * metadata and every offset are written so that compaction forgets them.
+   * metadata and every offset, committed or pending in an open transaction, are written so that
+   * compaction forgets them.
    */
   public CompletableFuture<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
     List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
@@ -494,7 +462,11 @@ public final class GroupCoordinator implements AutoCloseable {
         return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
       }
       long now = timer.nowMs();
-      for (TopicPartition tp : group.offsets.keySet()) {
+      // Offsets that open transactions wrote are deleted too, as Kafka does: the tombstones make a
+      // later COMMIT marker find nothing, here and when the log is replayed.
+      Set<TopicPartition> partitions = new LinkedHashSet<>(group.offsets.committed().keySet());
+      partitions.addAll(group.offsets.pendingPartitions());
+      for (TopicPartition tp : partitions) {
         tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
       }
       tombstones.add(GroupStore.groupRecord(groupId, null, now));
