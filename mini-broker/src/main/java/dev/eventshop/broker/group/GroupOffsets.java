@@ -94,27 +94,34 @@ final class GroupOffsets {
 
   // ---------------------------------------------------------------- pending transactional offsets
 
-  /** Records an offset that {@code producerId}'s open transaction wrote for {@code tp}. */
-  void addPending(long producerId, TopicPartition tp, StoredOffset offset) {
-    pending.computeIfAbsent(producerId, id -> new LinkedHashMap<>()).put(tp, offset);
+  /**
+   * Records an offset that {@code producerId}'s open transaction wrote for {@code tp}.
+   *
+   * @return the producer's pending offset for {@code tp} that this one replaces, or null
+   */
+  StoredOffset addPending(long producerId, TopicPartition tp, StoredOffset offset) {
+    return pending.computeIfAbsent(producerId, id -> new LinkedHashMap<>()).put(tp, offset);
   }
 
   /**
-   * Withdraws a pending offset whose append failed, unless a later commit of the producer replaced
-   * it meanwhile.
+   * Withdraws a pending offset whose append failed and puts back the one it replaced (an append
+   * refused for an old producer epoch must not undo the current epoch's offset), unless something
+   * changed it meanwhile: a later commit of the producer, or its marker.
    */
-  void removePending(long producerId, TopicPartition tp, StoredOffset offset) {
+  void withdrawPending(
+      long producerId, TopicPartition tp, StoredOffset failed, StoredOffset replaced) {
     Map<TopicPartition, StoredOffset> offsets = pending.get(producerId);
-    if (offsets != null && offsets.get(tp) == offset) {
+    if (offsets == null || offsets.get(tp) != failed) {
+      return;
+    }
+    if (replaced != null) {
+      offsets.put(tp, replaced);
+    } else {
       offsets.remove(tp);
       if (offsets.isEmpty()) {
         pending.remove(producerId);
       }
     }
-  }
-
-  boolean hasPending() {
-    return !pending.isEmpty();
   }
 
   /** Whether some open transaction wrote an offset for {@code tp}. */

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete and the expiration of old offsets.
- * Offsets pending in open transactions, and the rules between them and committed ones, are in
- * {@link GroupOffsets}.
+ * Transactional commits are in {@link TxnOffsetCommits}; the rules between offsets pending in open
+ * transactions and committed ones are in {@link GroupOffsets}.
  *
  * <p>A commit from a group member must carry the group's current generation and a known member id.
  * A commit with generation -1 and no member id is a "simple" commit (the admin client, or a
