@@ -13,8 +13,9 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * until the transaction's COMMIT marker (ABORT drops them). Answered once the records are
  * committed. v2+ carries leader epochs; v3+ (KIP-447) the member id, generation and group instance
  * id, checked like a member's OffsetCommit; v4 only allows TRANSACTION_ABORTABLE, which this broker
- * never answers. v5 is not advertised: it belongs to transactions version 2 (KIP-890), where the
- * request also adds the group to the transaction; clients then call AddOffsetsToTxn first.
+ * never answers. v5 is not advertised: it belongs to transactions version 2 (KIP-890), where this
+ * request also adds the group to the transaction; with version 1, as here, the client calls
+ * AddOffsetsToTxn on the transaction coordinator first.
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
 

@@ -15,6 +15,11 @@ import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
@@ -478,6 +483,44 @@ class TxnOffsetCommitsTest {
     assertThat(h.coordinator.stateOf("only-pending")).contains(GroupState.EMPTY);
     marker(PRODUCER, true);
     assertThat(committed("orders", 0)).isEqualTo(10);
+  }
+
+  @Test
+  void offsetDeleteAlsoDeletesPendingOffsetsButNotLaterOnes() {
+    open();
+    assertThat(plainCommit("orders", 5)).isEqualTo(Errors.NONE);
+    txnCommitError(4, txnCommit(PRODUCER, "orders", 10, 11));
+
+    OffsetDeleteResponseData r =
+        h.done(
+            h.send(
+                ApiKeys.OFFSET_DELETE,
+                0,
+                new OffsetDeleteRequestData()
+                    .setGroupId(GROUP)
+                    .setTopics(
+                        new OffsetDeleteRequestTopicCollection(
+                            List.of(
+                                    new OffsetDeleteRequestTopic()
+                                        .setName("orders")
+                                        .setPartitions(
+                                            List.of(
+                                                new OffsetDeleteRequestPartition()
+                                                    .setPartitionIndex(0),
+                                                new OffsetDeleteRequestPartition()
+                                                    .setPartitionIndex(1))))
+                                .iterator()))));
+    assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+    TxnOffsetCommitRequestData later = txnCommit(PRODUCER, "orders", 0, 12);
+    later.topics().get(0).partitions().remove(0);
+    txnCommitError(4, later); // written after the tombstones: it stays
+    marker(PRODUCER, true);
+
+    assertThat(committed("orders", 0)).isEqualTo(-1);
+    assertThat(committed("orders", 1)).isEqualTo(12);
+    h.restart();
+    assertThat(committed("orders", 0)).isEqualTo(-1);
+    assertThat(committed("orders", 1)).isEqualTo(12);
   }
 
   @Test
