@@ -52,13 +52,18 @@ final class TxnOffsetCommits {
    * Writes the offsets of a TxnOffsetCommit as pending offsets of its producer; answered once the
    * batch is committed to {@code __consumer_offsets}. A request with a member id or generation
    * (v3+) is checked like a member's OffsetCommit; one without is accepted whatever the group's
-   * state, and creates the group if it does not exist yet.
+   * state, and creates the group if it does not exist yet. A request without a valid producer id
+   * and epoch gets INVALID_PRODUCER_ID_MAPPING.
    */
   CompletableFuture<TxnOffsetCommitResponseData> commit(TxnOffsetCommitRequestData request) {
     String groupId = request.groupId();
     Errors unavailable = coordinator.checkGroupId(groupId);
     if (unavailable != Errors.NONE) {
       return done(allFailed(request, unavailable));
+    }
+    if (request.producerId() < 0 || request.producerEpoch() < 0) {
+      // Only a producer id and epoch from InitProducerId can write a transaction.
+      return done(allFailed(request, Errors.INVALID_PRODUCER_ID_MAPPING));
     }
     int generation = request.generationId();
     ClassicGroup group = coordinator.group(groupId);
@@ -123,26 +128,32 @@ final class TxnOffsetCommits {
         replaced.put(e.getKey(), group.offsets.addPending(producerId, e.getKey(), stored));
       }
       ClassicGroup target = group;
-      return store
-          .appendTransactional(group.partition, producerId, request.producerEpoch(), records, now)
-          .handle(
-              (ok, error) -> {
-                if (error == null) {
-                  return setErrors(response, written, Errors.NONE);
-                }
-                log.warn(
-                    "cannot store transactional offsets of group {} for producer {}",
-                    groupId,
-                    producerId,
-                    error);
-                synchronized (target) {
-                  pending.forEach(
-                      (tp, stored) ->
-                          target.offsets.withdrawPending(producerId, tp, stored, replaced.get(tp)));
-                  coordinator.removeIfUnused(target);
-                }
-                return setErrors(response, written, GroupCoordinator.appendError(error, true));
-              });
+      CompletableFuture<Void> appended;
+      try {
+        appended =
+            store.appendTransactional(
+                group.partition, producerId, request.producerEpoch(), records, now);
+      } catch (RuntimeException e) {
+        appended = CompletableFuture.failedFuture(e); // withdrawn below like any failed append
+      }
+      return appended.handle(
+          (ok, error) -> {
+            if (error == null) {
+              return setErrors(response, written, Errors.NONE);
+            }
+            log.warn(
+                "cannot store transactional offsets of group {} for producer {}",
+                groupId,
+                producerId,
+                error);
+            synchronized (target) {
+              pending.forEach(
+                  (tp, stored) ->
+                      target.offsets.withdrawPending(producerId, tp, stored, replaced.get(tp)));
+              coordinator.removeIfUnused(target);
+            }
+            return setErrors(response, written, GroupCoordinator.appendError(error, true));
+          });
     }
   }
 

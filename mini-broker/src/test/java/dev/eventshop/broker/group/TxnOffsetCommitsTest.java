@@ -447,6 +447,9 @@ class TxnOffsetCommitsTest {
     open();
     assertThat(txnCommitError(4, txnCommit("", PRODUCER, (short) 0, "orders", 1)))
         .isEqualTo(Errors.INVALID_GROUP_ID);
+    assertThat(txnCommitError(4, txnCommit(GROUP, -1, (short) 0, "orders", 1)))
+        .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+    assertThat(h.coordinator.stateOf(GROUP)).isEmpty();
 
     TxnOffsetCommitRequestData tooLong = txnCommit(PRODUCER, "orders", 1, 2);
     tooLong.topics().get(0).partitions().get(0).setCommittedMetadata("x".repeat(5000));
