@@ -10,12 +10,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.TopicPartition;
 
 /**
- * One classic consumer group: its state, generation, members, chosen protocol and committed
- * offsets. The rebalance protocol that drives it lives in {@link GroupCoordinator}; this class
- * keeps the bookkeeping consistent.
+ * One classic consumer group: its state, generation, members, chosen protocol and offsets
+ * (committed, and pending in open transactions: {@link GroupOffsets}). The rebalance protocol that
+ * drives it lives in {@link ClassicRebalance}; this class keeps the bookkeeping consistent.
  *
  * <p>Invariants: {@code leaderId} is null exactly when there are no members, and otherwise names a
  * member; {@code staticMembers} maps each static member's instance id to its member id; a group in
@@ -65,12 +64,18 @@ final class ClassicGroup {
   /** Bumped whenever the sync phase ends or restarts. */
   long syncEpoch;
 
-  final Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
+  final GroupOffsets offsets;
 
   ClassicGroup(String groupId, int partition, long nowMs) {
+    this(groupId, partition, nowMs, new GroupOffsets());
+  }
+
+  /** A group whose offsets were rebuilt from {@code __consumer_offsets}. */
+  ClassicGroup(String groupId, int partition, long nowMs, GroupOffsets offsets) {
     this.groupId = groupId;
     this.partition = partition;
     this.stateTimestampMs = nowMs;
+    this.offsets = offsets;
   }
 
   GroupState state() {

@@ -10,8 +10,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 
 /**
- * DeleteGroups: removes empty groups and their committed offsets (NON_EMPTY_GROUP while members
- * remain, GROUP_ID_NOT_FOUND for unknown groups). Answered once the tombstones are committed.
+ * DeleteGroups: removes empty groups and their offsets, committed or pending in open transactions
+ * (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for unknown groups). Answered once the
+ * tombstones are committed.
  */
 public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
 

@@ -17,6 +17,7 @@ public final class GroupApis {
         new LeaveGroupHandler(coordinator),
         new OffsetCommitHandler(coordinator),
         new OffsetFetchHandler(coordinator),
+        new TxnOffsetCommitHandler(coordinator),
         new DescribeGroupsHandler(coordinator),
         new ListGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),

@@ -2,16 +2,14 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
-import dev.eventshop.broker.group.OffsetsTopicFormat.GroupEntry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import dev.eventshop.broker.group.OffsetsTopicFormat.MemberSnapshot;
-import dev.eventshop.broker.group.OffsetsTopicFormat.OffsetEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -37,20 +35,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator: owns the classic consumer groups whose ids hash to the {@code
- * __consumer_offsets} partitions this broker leads, and their committed offsets. The rebalance
- * protocol is in {@link ClassicRebalance}, committed offsets in {@link OffsetCommits}; this class
- * keeps the registry of groups, loads a partition's groups from the log when it becomes the
- * coordinator for it, and serves DescribeGroups, ListGroups and DeleteGroups.
+ * __consumer_offsets} partitions this broker leads, and their offsets. The rebalance protocol is in
+ * {@link ClassicRebalance}, committed offsets in {@link OffsetCommits}, offsets committed inside
+ * transactions in {@link TxnOffsetCommits}; this class keeps the registry of groups, loads a
+ * partition's groups from the log when it becomes the coordinator for it, applies the transaction
+ * coordinator's markers ({@link #onTransactionCompleted}), and serves DescribeGroups, ListGroups
+ * and DeleteGroups.
  *
  * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or lazily by the first request for one
  * of its groups when {@link CoordinatorTopic#isLocalLeader(int)} says this broker leads it (a
- * single node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS. Offsets of empty groups
- * expire on a periodic timer task from construction until {@link #close()}. After {@link
- * #onResign(int)} its groups are dropped and requests get NOT_COORDINATOR until it is led here
- * again.
+ * single node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS, and markers are queued
+ * until it is loaded. Offsets of empty groups expire on a periodic timer task from construction
+ * until {@link #close()}. After {@link #onResign(int)} its groups are dropped and requests get
+ * NOT_COORDINATOR until it is led here again.
  *
  * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
- * {@link ClassicGroup}). No method holds two group locks at once, so there is no lock order.
+ * {@link ClassicGroup}). No method holds two group locks at once. The queue of markers for loading
+ * partitions has its own monitor, which may be held while taking a group lock, never the other way
+ * round.
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -71,8 +73,16 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupStore store;
   private final ClassicRebalance rebalance;
   private final OffsetCommits offsets;
+  private final TxnOffsetCommits txnOffsets;
   private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
+
+  /** A transaction's marker that reached a partition while it was loading. */
+  private record TransactionCompletion(long producerId, boolean commit) {}
+
+  /** Markers of loading partitions, applied when the load is done. Guarded by itself. */
+  private final Map<Integer, List<TransactionCompletion>> completionsWhileLoading = new HashMap<>();
+
   private volatile boolean closed;
   private volatile CoordinatorTimer.Task expiration;
 
@@ -84,6 +94,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
+    this.txnOffsets = new TxnOffsetCommits(this, timer, store);
     // The periodic expiration of old offsets runs on the timer from now until close().
     scheduleExpiration();
   }
@@ -98,6 +109,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
   OffsetCommits offsets() {
     return offsets;
+  }
+
+  TxnOffsetCommits txnOffsets() {
+    return txnOffsets;
   }
 
   /** The {@code __consumer_offsets} partition that stores {@code groupId}, as Kafka computes it. */
@@ -189,66 +204,52 @@ public final class GroupCoordinator implements AutoCloseable {
     return loadClaimed(p) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
   }
 
-  /** Loads a partition this thread moved to LOADING; a resignation meanwhile wins. */
+  /**
+   * Loads a partition this thread moved to LOADING, then applies the markers that arrived
+   * meanwhile; a resignation meanwhile wins.
+   */
   private boolean loadClaimed(int p) {
     try {
       load(p);
     } catch (IOException | RuntimeException e) {
-      partitions.remove(p, PartitionStatus.LOADING);
+      synchronized (completionsWhileLoading) {
+        completionsWhileLoading.remove(p);
+        partitions.remove(p, PartitionStatus.LOADING);
+      }
       dropGroups(p);
       log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
       return false;
     }
-    if (!partitions.replace(p, PartitionStatus.LOADING, PartitionStatus.ACTIVE)) {
-      dropGroups(p); // resigned while loading
-      return false;
+    boolean active;
+    synchronized (completionsWhileLoading) {
+      List<TransactionCompletion> queued = completionsWhileLoading.remove(p);
+      active = partitions.replace(p, PartitionStatus.LOADING, PartitionStatus.ACTIVE);
+      if (active && queued != null) {
+        // A marker the replay already saw finds nothing left to do: its producer's next
+        // transaction cannot write offsets before the marker's completion returned.
+        queued.forEach(c -> completeTransaction(p, c.producerId(), c.commit()));
+      }
     }
-    return true;
+    if (!active) {
+      dropGroups(p); // resigned while loading
+    }
+    return active;
   }
 
-  /** Rebuilds the groups of partition {@code p} from its records; later records win. */
+  /**
+   * Rebuilds the groups of partition {@code p} from its records (see {@link GroupReplay}); offsets
+   * of transactions still open at the end of the log stay pending until their marker.
+   */
   private void load(int p) throws IOException {
     long started = System.nanoTime();
-    Map<String, GroupSnapshot> metadata = new LinkedHashMap<>();
-    Map<String, Map<TopicPartition, CommittedOffset>> committed = new LinkedHashMap<>();
-    store.load(
-        p,
-        entry -> {
-          // Java 17 has no pattern switch; the sealed Entry has exactly these two kinds.
-          if (entry instanceof OffsetEntry o) {
-            if (o.value() == null) {
-              Map<TopicPartition, CommittedOffset> m = committed.get(o.groupId());
-              if (m != null) {
-                m.remove(o.partition());
-              }
-            } else {
-              committed
-                  .computeIfAbsent(o.groupId(), id -> new LinkedHashMap<>())
-                  .put(o.partition(), o.value());
-            }
-          } else if (entry instanceof GroupEntry g) {
-            metadata.put(g.groupId(), g.value());
-          }
-        });
-    Set<String> ids = new LinkedHashSet<>();
-    metadata.forEach(
-        (id, snapshot) -> {
-          if (snapshot != null) {
-            ids.add(id);
-          }
-        });
-    committed.forEach(
-        (id, m) -> {
-          if (!m.isEmpty()) {
-            ids.add(id);
-          }
-        });
+    GroupReplay replay = new GroupReplay();
+    store.load(p, replay);
+    Set<String> ids = replay.groupIds();
     long now = timer.nowMs();
     for (String id : ids) {
-      ClassicGroup group = new ClassicGroup(id, p, now);
+      ClassicGroup group = new ClassicGroup(id, p, now, replay.offsets(id));
       synchronized (group) {
-        group.offsets.putAll(committed.getOrDefault(id, Map.of()));
-        GroupSnapshot snapshot = metadata.get(id);
+        GroupSnapshot snapshot = replay.metadata(id);
         if (snapshot != null) {
           restore(group, snapshot, now);
         }
@@ -296,6 +297,57 @@ public final class GroupCoordinator implements AutoCloseable {
     group.restore(GroupState.STABLE, snapshot.stateTimestampMs());
     for (GroupMember member : group.members()) {
       rebalance.scheduleHeartbeat(group, member, member.sessionTimeoutMs);
+    }
+  }
+
+  // ---------------------------------------------------------------- transaction markers
+
+  /**
+   * The transaction coordinator's COMMIT or ABORT marker for {@code producerId} has been appended
+   * and replicated to {@code __consumer_offsets} partition {@code offsetsPartition} on this broker:
+   * the offsets the producer's transaction wrote to the partition's groups become committed offsets
+   * (except where a plain OffsetCommit written after them exists) or are dropped.
+   *
+   * <p>The broker must call this before the marker's write is reported done to the transaction
+   * coordinator: then the producer's next transaction cannot have written offsets here yet. A
+   * partition that is not served here is left alone (its next load replays the marker); one that is
+   * loading gets the marker once loaded. Thread-safe; returns without waiting on the log.
+   */
+  public void onTransactionCompleted(int offsetsPartition, long producerId, boolean commit) {
+    synchronized (completionsWhileLoading) {
+      if (partitions.get(offsetsPartition) == PartitionStatus.LOADING) {
+        completionsWhileLoading
+            .computeIfAbsent(offsetsPartition, p -> new ArrayList<>())
+            .add(new TransactionCompletion(producerId, commit));
+        return;
+      }
+    }
+    completeTransaction(offsetsPartition, producerId, commit);
+  }
+
+  private void completeTransaction(int p, long producerId, boolean commit) {
+    // Kafka indexes the groups by the producers with pending offsets; scanning the groups this
+    // broker coordinates is enough at this broker's size, and needs no index kept consistent.
+    int completed = 0;
+    for (ClassicGroup group : groups.values()) {
+      if (group.partition != p) {
+        continue;
+      }
+      synchronized (group) {
+        if (!group.is(GroupState.DEAD) && group.offsets.completeTransaction(producerId, commit)) {
+          completed++;
+          removeIfUnused(group); // created only for offsets that were just aborted
+        }
+      }
+    }
+    if (completed > 0) {
+      log.debug(
+          "{} transactional offsets of producer {} in {} groups of {}-{}",
+          commit ? "committed" : "aborted",
+          producerId,
+          completed,
+          OffsetsTopic.NAME,
+          p);
     }
   }
 
@@ -462,7 +514,8 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /**
    * Deletes empty groups with their offsets: the group is Dead at once, then tombstones for its
-   * metadata and every offset are written so that compaction forgets them.
+   * metadata and every offset, committed or pending in an open transaction, are written so that
+   * compaction forgets them.
    */
   public CompletableFuture<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
     List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
@@ -497,7 +550,11 @@ public final class GroupCoordinator implements AutoCloseable {
         return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
       }
       long now = timer.nowMs();
-      for (TopicPartition tp : group.offsets.keySet()) {
+      // Offsets that open transactions wrote are deleted too, as Kafka does: the tombstones make a
+      // later COMMIT marker find nothing, here and when the log is replayed.
+      Set<TopicPartition> partitions = new LinkedHashSet<>(group.offsets.committed().keySet());
+      partitions.addAll(group.offsets.pendingPartitions());
+      for (TopicPartition tp : partitions) {
         tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
       }
       tombstones.add(GroupStore.groupRecord(groupId, null, now));

@@ -4,32 +4,57 @@ import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.group.OffsetsTopicFormat.Entry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
-import dev.eventshop.broker.log.PartitionLog;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Crc32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes group metadata and committed offsets to {@code __consumer_offsets} and replays a partition
- * to rebuild them. Each write is one uncompressed v2 batch, so all records of one OffsetCommit (or
- * one group deletion) become visible together. Thread-safe: appends are serialized by the
- * partition's log.
+ * Writes group metadata and offsets to {@code __consumer_offsets} and replays a partition to
+ * rebuild them. Each write is one uncompressed v2 batch, so all records of one OffsetCommit (or one
+ * group deletion) become visible together; a TxnOffsetCommit's batch is transactional, written for
+ * the client's producer id and epoch, and its records count only once the transaction coordinator's
+ * COMMIT marker follows them in the log.
+ *
+ * <p>Thread-safe: appends are serialized by the partition's log. {@link CoordinatorTopic#append}
+ * writes to the leader's log before it returns (only the commit is awaited), so appends that one
+ * group issues one after another under its lock land in the log in that order.
  */
 final class GroupStore {
 
   private static final Logger log = LoggerFactory.getLogger(GroupStore.class);
 
-  /** How much one read of a partition copies onto the heap while loading. */
-  static final int LOAD_READ_BYTES = 1024 * 1024;
+  /** Where a v2 record batch header keeps the base sequence, and where its CRC starts counting. */
+  private static final int BASE_SEQUENCE_OFFSET = 53;
+
+  private static final int CRC_START_OFFSET = 21;
+
+  /** What a replay of a partition hands over, in log order. */
+  interface Replay {
+    /**
+     * One record of a data batch.
+     *
+     * @param batchOffset the base offset of the batch that holds it
+     * @param producerId the producer whose transaction wrote it, or {@link
+     *     RecordBatch#NO_PRODUCER_ID} for a record outside transactions
+     */
+    void record(Entry entry, long batchOffset, long producerId);
+
+    /** The transaction coordinator's COMMIT or ABORT marker for {@code producerId}. */
+    void marker(long producerId, boolean commit);
+  }
 
   private final CoordinatorTopic topic;
   private final CoordinatorTimer timer;
@@ -55,6 +80,16 @@ final class GroupStore {
   }
 
   /**
+   * Where the next append to partition {@code p} lands at the earliest: its log end offset. Read
+   * under a group's lock just before appending the group's records, it is at most their offset and
+   * greater than the offset of every record the group appended before, which is all that comparing
+   * the positions of a group's records needs ({@link StoredOffset}).
+   */
+  long nextOffset(int p) throws IOException {
+    return topic.partition(p).logEndOffset();
+  }
+
+  /**
    * Appends {@code records} to one partition; completes when they are committed. Callers hold a
    * group lock, and replication completes a delayed append while holding the partition's lock, so a
    * late completion is handed to the timer's thread: callbacks never run under the partition lock,
@@ -64,8 +99,48 @@ final class GroupStore {
     if (records.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    MemoryRecords batch =
-        MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
+    return append(
+        partition,
+        MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0])),
+        nowMs);
+  }
+
+  /**
+   * Appends {@code records} as one transactional batch of {@code producerId} in {@code
+   * producerEpoch}, like {@link #append(int, List, long)}. The batch has no sequence number: it is
+   * the coordinator's, not the client's, so the log checks only the epoch (an older one is refused
+   * with INVALID_PRODUCER_EPOCH) and keeps it out of the producer's sequence bookkeeping.
+   */
+  CompletableFuture<Void> appendTransactional(
+      int partition, long producerId, short producerEpoch, List<SimpleRecord> records, long nowMs) {
+    return append(partition, transactionalBatch(producerId, producerEpoch, records), nowMs);
+  }
+
+  /**
+   * A transactional batch whose base sequence is {@link RecordBatch#NO_SEQUENCE}. Kafka's batch
+   * builder refuses one (its clients always number their batches, and Kafka's coordinators tell the
+   * log their origin instead), so the batch is built with sequence 0, then the header's base
+   * sequence is overwritten and the CRC, which covers the bytes from the attributes to the end of
+   * the batch, computed again.
+   */
+  static MemoryRecords transactionalBatch(
+      long producerId, short producerEpoch, List<SimpleRecord> records) {
+    ByteBuffer buffer =
+        MemoryRecords.withTransactionalRecords(
+                Compression.NONE,
+                producerId,
+                producerEpoch,
+                0,
+                records.toArray(new SimpleRecord[0]))
+            .buffer()
+            .slice();
+    buffer.putInt(BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+    long crc = Crc32C.compute(buffer, CRC_START_OFFSET, buffer.limit() - CRC_START_OFFSET);
+    buffer.putInt(DefaultRecordBatch.CRC_OFFSET, (int) crc);
+    return MemoryRecords.readableRecords(buffer);
+  }
+
+  private CompletableFuture<Void> append(int partition, MemoryRecords batch, long nowMs) {
     CompletableFuture<Void> appended = topic.append(partition, batch, nowMs);
     if (appended.isDone()) {
       return appended;
@@ -86,41 +161,56 @@ final class GroupStore {
   }
 
   /**
-   * Replays partition {@code p} from its log start to its high watermark, handing each record to
-   * {@code visitor} in log order. Records this broker cannot decode are logged and skipped.
+   * Replays partition {@code p} from its log start to its high watermark, handing each record and
+   * each transaction marker to {@code replay} in log order. Records this broker cannot decode are
+   * logged and skipped.
    */
-  void load(int p, Consumer<Entry> visitor) throws IOException {
-    PartitionLog partitionLog = topic.partition(p);
-    long offset = partitionLog.logStartOffset();
-    long end = partitionLog.highWatermark();
-    int records = 0;
-    while (offset < end) {
-      MemoryRecords chunk = partitionLog.readRecords(offset, LOAD_READ_BYTES, end);
-      long next = offset;
-      for (RecordBatch batch : chunk.batches()) {
-        for (Record record : batch) {
-          if (record.offset() < offset || !record.hasKey()) {
-            continue;
-          }
-          try {
-            visitor.accept(OffsetsTopicFormat.decode(record.key(), record.value()));
-            records++;
-          } catch (RuntimeException e) {
-            log.warn(
-                "{}-{}: skipping the record at offset {} that cannot be decoded: {}",
-                OffsetsTopic.NAME,
-                p,
-                record.offset(),
-                e.toString());
-          }
-        }
-        next = Math.max(next, batch.nextOffset());
-      }
-      if (next <= offset) {
-        break; // nothing readable below the high watermark: never loop forever
-      }
-      offset = next;
+  void load(int p, Replay replay) throws IOException {
+    int[] records = {0};
+    long end =
+        topic.replay(
+            p,
+            batch -> {
+              if (batch.isControlBatch()) {
+                marker(batch, replay);
+                return;
+              }
+              long producerId =
+                  batch.isTransactional() ? batch.producerId() : RecordBatch.NO_PRODUCER_ID;
+              for (Record record : batch) {
+                if (!record.hasKey()) {
+                  continue;
+                }
+                Entry entry;
+                try {
+                  entry = OffsetsTopicFormat.decode(record.key(), record.value());
+                } catch (RuntimeException e) {
+                  log.warn(
+                      "{}-{}: skipping the record at offset {} that cannot be decoded: {}",
+                      OffsetsTopic.NAME,
+                      p,
+                      record.offset(),
+                      e.toString());
+                  continue;
+                }
+                replay.record(entry, batch.baseOffset(), producerId);
+                records[0]++;
+              }
+            });
+    log.debug("{}-{}: replayed {} records up to offset {}", OffsetsTopic.NAME, p, records[0], end);
+  }
+
+  /** A control batch holds one control record; only COMMIT and ABORT end a transaction. */
+  private static void marker(RecordBatch batch, Replay replay) {
+    Iterator<Record> records = batch.iterator();
+    if (!records.hasNext()) {
+      return;
     }
-    log.debug("{}-{}: replayed {} records up to offset {}", OffsetsTopic.NAME, p, records, end);
+    Record record = records.next();
+    ControlRecordType type =
+        record.hasKey() ? ControlRecordType.parse(record.key()) : ControlRecordType.UNKNOWN;
+    if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+      replay.marker(batch.producerId(), type == ControlRecordType.COMMIT);
+    }
   }
 }

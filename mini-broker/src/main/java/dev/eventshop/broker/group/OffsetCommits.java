@@ -1,11 +1,13 @@
 package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,12 +40,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete and the expiration of old offsets.
+ * Transactional commits are in {@link TxnOffsetCommits}; the rules between offsets pending in open
+ * transactions and committed ones are in {@link GroupOffsets}.
  *
  * <p>A commit from a group member must carry the group's current generation and a known member id.
  * A commit with generation -1 and no member id is a "simple" commit (the admin client, or a
  * consumer that assigns partitions itself): it is accepted only while the group has no members, and
  * creates the group if needed. Offsets become visible to OffsetFetch only once their records are
- * committed to {@code __consumer_offsets}.
+ * committed to {@code __consumer_offsets}. An OffsetFetch that requires stable offsets gets
+ * UNSTABLE_OFFSET_COMMIT for a partition while an open transaction holds an offset for it.
  *
  * <p>Thread-safety: all reads and writes of a group's offsets hold the group's lock.
  */
@@ -88,7 +93,8 @@ final class OffsetCommits {
       group = coordinator.getOrCreateGroup(groupId);
     }
     synchronized (group) {
-      Errors invalid = validate(group, request.memberId(), request.groupInstanceId(), generation);
+      Errors invalid =
+          validate(group, request.memberId(), request.groupInstanceId(), generation, false);
       if (invalid != Errors.NONE) {
         return done(allFailed(request, invalid));
       }
@@ -112,7 +118,7 @@ final class OffsetCommits {
               new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
           rt.partitions().add(rp);
           String metadata = p.committedMetadata() == null ? "" : p.committedMetadata();
-          if (metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes()) {
+          if (metadataTooLarge(metadata)) {
             rp.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
             continue;
           }
@@ -129,6 +135,15 @@ final class OffsetCommits {
         coordinator.removeIfUnused(group);
         return done(response);
       }
+      long logOffset;
+      try {
+        logOffset = store.nextOffset(group.partition);
+      } catch (IOException | RuntimeException e) {
+        coordinator.removeIfUnused(group);
+        Errors error = GroupCoordinator.appendError(e, true);
+        pending.forEach(rp -> rp.setErrorCode(error.code()));
+        return done(response);
+      }
       ClassicGroup target = group;
       return store
           .append(group.partition, records, now)
@@ -140,7 +155,9 @@ final class OffsetCommits {
                     log.warn("cannot store offsets of group {}", groupId, error);
                     result = GroupCoordinator.appendError(error, true);
                   } else if (!target.is(GroupState.DEAD)) {
-                    target.offsets.putAll(accepted);
+                    accepted.forEach(
+                        (tp, offset) ->
+                            target.offsets.commit(tp, new StoredOffset(offset, logOffset)));
                   }
                   if (error != null) {
                     coordinator.removeIfUnused(target);
@@ -154,8 +171,17 @@ final class OffsetCommits {
     }
   }
 
-  /** Whether a commit with this member id and generation may change the group's offsets. */
-  static Errors validate(ClassicGroup group, String memberId, String instanceId, int generation) {
+  /**
+   * Whether a commit with this member id and generation may change the group's offsets. A
+   * transactional commit without member id and generation (TxnOffsetCommit before v3) is accepted
+   * whatever the group's state, and one from a member is not held back by a rebalance, as in Kafka.
+   */
+  static Errors validate(
+      ClassicGroup group,
+      String memberId,
+      String instanceId,
+      int generation,
+      boolean transactional) {
     if (group.is(GroupState.DEAD)) {
       return Errors.COORDINATOR_NOT_AVAILABLE;
     }
@@ -170,14 +196,20 @@ final class OffsetCommits {
       if (generation != group.generationId) {
         return Errors.ILLEGAL_GENERATION;
       }
-    } else {
+    } else if (!transactional) {
       return Errors.UNKNOWN_MEMBER_ID; // a simple commit while the group has members
     }
-    if (group.is(GroupState.COMPLETING_REBALANCE)) {
+    if (!transactional && group.is(GroupState.COMPLETING_REBALANCE)) {
       // The member knows the new generation but not yet its partitions: commit after SyncGroup.
       return Errors.REBALANCE_IN_PROGRESS;
     }
     return Errors.NONE;
+  }
+
+  /** Whether a commit's metadata string exceeds {@code offset.metadata.max.bytes}. */
+  boolean metadataTooLarge(String metadata) {
+    return metadata != null
+        && metadata.getBytes(StandardCharsets.UTF_8).length > config.offsetMetadataMaxBytes();
   }
 
   private static OffsetCommitResponseData allFailed(OffsetCommitRequestData request, Errors error) {
@@ -200,9 +232,13 @@ final class OffsetCommits {
 
   /**
    * The committed offsets of one group, for the requested partitions or all ({@code topics ==
-   * null}). A partition without a committed offset gets offset -1 and no error.
+   * null}). A partition without a committed offset gets offset -1 and no error. With {@code
+   * requireStable}, a partition that an open transaction wrote an offset for gets
+   * UNSTABLE_OFFSET_COMMIT (a read_committed consumer retries until the marker), also when all
+   * partitions are asked for and the partition has no committed offset yet.
    */
-  OffsetFetchResponseGroup fetch(String groupId, List<OffsetFetchRequestTopics> topics) {
+  OffsetFetchResponseGroup fetch(
+      String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
     OffsetFetchResponseGroup result = new OffsetFetchResponseGroup().setGroupId(groupId);
     Errors unavailable =
         groupId == null
@@ -213,23 +249,32 @@ final class OffsetCommits {
     }
     ClassicGroup group = coordinator.group(groupId);
     Map<TopicPartition, CommittedOffset> snapshot = new LinkedHashMap<>();
+    Set<TopicPartition> unstable = new HashSet<>();
     if (group != null) {
       synchronized (group) {
         if (!group.is(GroupState.DEAD)) {
-          snapshot.putAll(group.offsets);
+          snapshot.putAll(group.offsets.committed());
+          if (requireStable) {
+            unstable.addAll(group.offsets.pendingPartitions());
+          }
         }
       }
     }
     Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
     if (topics == null) {
-      snapshot.forEach(
-          (tp, offset) ->
-              topic(byTopic, tp.topic()).partitions().add(partition(tp.partition(), offset)));
+      Set<TopicPartition> all = new LinkedHashSet<>(snapshot.keySet());
+      all.addAll(unstable);
+      for (TopicPartition tp : all) {
+        topic(byTopic, tp.topic())
+            .partitions()
+            .add(partition(tp.partition(), snapshot.get(tp), unstable.contains(tp)));
+      }
     } else {
       for (OffsetFetchRequestTopics t : topics) {
         OffsetFetchResponseTopics rt = topic(byTopic, t.name());
         for (int p : t.partitionIndexes()) {
-          rt.partitions().add(partition(p, snapshot.get(new TopicPartition(t.name(), p))));
+          TopicPartition tp = new TopicPartition(t.name(), p);
+          rt.partitions().add(partition(p, snapshot.get(tp), unstable.contains(tp)));
         }
       }
     }
@@ -241,8 +286,15 @@ final class OffsetCommits {
     return byTopic.computeIfAbsent(name, n -> new OffsetFetchResponseTopics().setName(n));
   }
 
-  private static OffsetFetchResponsePartitions partition(int index, CommittedOffset offset) {
+  private static OffsetFetchResponsePartitions partition(
+      int index, CommittedOffset offset, boolean unstable) {
     OffsetFetchResponsePartitions p = new OffsetFetchResponsePartitions().setPartitionIndex(index);
+    if (unstable) {
+      return p.setCommittedOffset(-1)
+          .setCommittedLeaderEpoch(-1)
+          .setMetadata("")
+          .setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
+    }
     if (offset == null) {
       return p.setCommittedOffset(-1).setCommittedLeaderEpoch(-1).setMetadata("");
     }
@@ -255,7 +307,8 @@ final class OffsetCommits {
 
   /**
    * Deletes committed offsets of partitions the group does not consume: any partition of an empty
-   * group; of a consumer group with members, only topics none of them subscribes to.
+   * group; of a consumer group with members, only topics none of them subscribes to. As in Kafka,
+   * the tombstone also deletes offsets that open transactions wrote for the partition.
    */
   CompletableFuture<OffsetDeleteResponseData> delete(OffsetDeleteRequestData request) {
     OffsetDeleteResponseData response = new OffsetDeleteResponseData();
@@ -273,6 +326,7 @@ final class OffsetCommits {
     }
     List<SimpleRecord> tombstones = new ArrayList<>();
     List<TopicPartition> deleted = new ArrayList<>();
+    long tombstonesAt;
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
         return done(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
@@ -294,7 +348,7 @@ final class OffsetCommits {
           TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
           if (inUse) {
             error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
-          } else if (group.offsets.containsKey(tp)) {
+          } else if (group.offsets.hasCommitted(tp) || group.offsets.hasPending(tp)) {
             tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
             deleted.add(tp);
           }
@@ -306,6 +360,13 @@ final class OffsetCommits {
         topics.add(new OffsetDeleteResponseTopic().setName(t.name()).setPartitions(partitions));
       }
       response.setTopics(topics);
+      try {
+        tombstonesAt = tombstones.isEmpty() ? 0 : store.nextOffset(group.partition);
+      } catch (IOException | RuntimeException e) {
+        return done(
+            new OffsetDeleteResponseData()
+                .setErrorCode(GroupCoordinator.appendError(e, false).code()));
+      }
     }
     return store
         .append(group.partition, tombstones, timer.nowMs())
@@ -317,7 +378,8 @@ final class OffsetCommits {
                     .setErrorCode(GroupCoordinator.appendError(error, false).code());
               }
               synchronized (group) {
-                deleted.forEach(group.offsets::remove);
+                // Only what the tombstones follow: a commit issued after them stays.
+                deleted.forEach(tp -> group.offsets.delete(tp, tombstonesAt));
               }
               return response;
             });
@@ -355,7 +417,9 @@ final class OffsetCommits {
    * Removes offsets older than {@code offsets.retention.minutes}: those of an empty group once it
    * has been empty that long, of a simple group that long after their commit, of a Stable consumer
    * group for topics it no longer subscribes to, and any with an explicit expiry that passed. An
-   * empty group left without offsets is deleted too.
+   * empty group left without offsets is deleted too. As in Kafka, an offset that an open
+   * transaction also wrote does not expire, and a group with such offsets is not deleted: the
+   * transaction's marker decides first.
    */
   void expireOffsets() {
     long now = timer.nowMs();
@@ -368,7 +432,7 @@ final class OffsetCommits {
         List<TopicPartition> expired = expiredOffsets(group, now);
         for (TopicPartition tp : expired) {
           tombstones.add(GroupStore.offsetRecord(group.groupId, tp, null, now));
-          group.offsets.remove(tp);
+          group.offsets.delete(tp);
         }
         if (group.is(GroupState.EMPTY)
             && !group.hasMembers()
@@ -399,10 +463,13 @@ final class OffsetCommits {
     Optional<Set<String>> unsubscribedCheck =
         group.is(GroupState.STABLE) ? subscribedTopics(group) : Optional.empty();
     List<TopicPartition> expired = new ArrayList<>();
-    group.offsets.forEach(
+    Map<TopicPartition, CommittedOffset> committed = group.offsets.committed();
+    committed.forEach(
         (tp, o) -> {
           boolean gone;
-          if (o.expireTimestampMs() >= 0) {
+          if (group.offsets.hasPending(tp)) {
+            gone = false;
+          } else if (o.expireTimestampMs() >= 0) {
             gone = now >= o.expireTimestampMs();
           } else if (group.is(GroupState.EMPTY)) {
             long since =

@@ -9,7 +9,8 @@ import org.apache.kafka.common.requests.OffsetDeleteRequest;
 
 /**
  * OffsetDelete: removes a group's committed offsets for partitions it no longer consumes
- * (GROUP_SUBSCRIBED_TO_TOPIC for topics a member still subscribes to).
+ * (GROUP_SUBSCRIBED_TO_TOPIC for topics a member still subscribes to), and offsets that open
+ * transactions wrote for them.
  */
 public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
 

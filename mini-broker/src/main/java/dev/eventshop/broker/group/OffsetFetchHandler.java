@@ -23,10 +23,11 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
 
 /**
  * OffsetFetch: a group's committed offsets. v1 names the partitions and reports errors per
- * partition; v2+ allows null topics (all partitions) and a group-level error; v8+ asks for several
+ * partition; v2+ allows null topics (all partitions) and a group-level error; v7+ may require
+ * stable offsets: a partition with an offset pending in an open transaction then gets
+ * UNSTABLE_OFFSET_COMMIT, and the client (a read_committed consumer) retries; v8+ asks for several
  * groups at once. v9's member id and epoch concern KIP-848 consumer groups; classic groups ignore
- * them, as Kafka does. {@code require_stable} (v7+) needs no waiting: without transactions no
- * offset is ever pending. v10 (topic ids) is not advertised.
+ * them, as Kafka does. v10 (topic ids) is not advertised.
  */
 public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
 
@@ -56,9 +57,10 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     OffsetFetchRequestData data = request.data();
     short version = context.apiVersion();
     OffsetFetchResponseData response = new OffsetFetchResponseData();
+    boolean requireStable = version >= 7 && data.requireStable();
     if (version >= 8) {
       for (OffsetFetchRequestGroup g : data.groups()) {
-        response.groups().add(coordinator.offsets().fetch(g.groupId(), g.topics()));
+        response.groups().add(coordinator.offsets().fetch(g.groupId(), g.topics(), requireStable));
       }
       return CompletableFuture.completedFuture(response);
     }
@@ -72,7 +74,8 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
                 .setPartitionIndexes(t.partitionIndexes()));
       }
     }
-    OffsetFetchResponseGroup group = coordinator.offsets().fetch(data.groupId(), topics);
+    OffsetFetchResponseGroup group =
+        coordinator.offsets().fetch(data.groupId(), topics, requireStable);
     Errors error = Errors.forCode(group.errorCode());
     if (error != Errors.NONE && version >= 2) {
       return CompletableFuture.completedFuture(response.setErrorCode(error.code()));

@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -146,6 +147,55 @@ class DelayedAppendTest {
 
     assertThat(h.done(commit).topics().get(0).partitions().get(0).errorCode()).isZero();
     assertThat(committed("tool")).isEqualTo(5);
+  }
+
+  Errors stableFetchError(String group) {
+    OffsetFetchResponseData r =
+        h.call(
+            ApiKeys.OFFSET_FETCH,
+            9,
+            new OffsetFetchRequestData()
+                .setRequireStable(true)
+                .setGroups(
+                    List.of(new OffsetFetchRequestGroup().setGroupId(group).setTopics(null))));
+    return r.groups().get(0).topics().isEmpty()
+        ? Errors.NONE
+        : Errors.forCode(r.groups().get(0).topics().get(0).partitions().get(0).errorCode());
+  }
+
+  @Test
+  void aTransactionalCommitIsAnsweredOnceCommittedAndPendingMeanwhile() {
+    CompletableFuture<TxnOffsetCommitResponseData> commit =
+        h.send(
+            ApiKeys.TXN_OFFSET_COMMIT,
+            4,
+            TxnOffsetCommitsTest.txnCommit("eos", 77, (short) 0, "t", 5));
+
+    assertThat(commit).isNotDone();
+    assertThat(stableFetchError("eos")).isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+    appends.releaseAll();
+    assertThat(commit).isNotDone(); // the completion hops to the coordinator's timer thread
+    h.advance(0);
+
+    assertThat(h.done(commit).topics().get(0).partitions().get(0).errorCode()).isZero();
+    assertThat(stableFetchError("eos")).isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+  }
+
+  @Test
+  void aFailedTransactionalAppendLeavesNothingPending() {
+    CompletableFuture<TxnOffsetCommitResponseData> commit =
+        h.send(
+            ApiKeys.TXN_OFFSET_COMMIT,
+            4,
+            TxnOffsetCommitsTest.txnCommit("eos", 77, (short) 0, "t", 5));
+
+    appends.failAll();
+    h.advance(0);
+
+    assertThat(Errors.forCode(h.done(commit).topics().get(0).partitions().get(0).errorCode()))
+        .isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(stableFetchError("eos")).isEqualTo(Errors.NONE);
+    assertThat(h.coordinator.stateOf("eos")).isEmpty(); // created for the commit, then forgotten
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
@@ -62,6 +63,7 @@ class GroupApisTest {
             Map.entry(ApiKeys.LEAVE_GROUP, new int[] {0, 5}),
             Map.entry(ApiKeys.OFFSET_COMMIT, new int[] {2, 9}),
             Map.entry(ApiKeys.OFFSET_FETCH, new int[] {1, 9}),
+            Map.entry(ApiKeys.TXN_OFFSET_COMMIT, new int[] {0, 4}),
             Map.entry(ApiKeys.DESCRIBE_GROUPS, new int[] {0, 6}),
             Map.entry(ApiKeys.LIST_GROUPS, new int[] {0, 5}),
             Map.entry(ApiKeys.DELETE_GROUPS, new int[] {0, 2}),
@@ -210,6 +212,22 @@ class GroupApisTest {
       ListGroupsResponseData r = h.call(ApiKeys.LIST_GROUPS, v, new ListGroupsRequestData());
       assertThat(r.groups()).extracting(g -> g.groupId()).containsExactly("g");
       assertThat(r.groups().get(0).protocolType()).isEqualTo("consumer");
+    }
+  }
+
+  @Test
+  void txnOffsetCommitSerializesInEveryVersion() {
+    for (int v = 0; v <= 4; v++) {
+      TxnOffsetCommitResponseData r =
+          h.done(
+              h.send(
+                  ApiKeys.TXN_OFFSET_COMMIT,
+                  v,
+                  TxnOffsetCommitsTest.txnCommit("txn-v" + v, 5000 + v, (short) 0, "t", v, 7)));
+      assertThat(r.topics().get(0).partitions())
+          .as("v" + v)
+          .extracting(p -> Errors.forCode(p.errorCode()))
+          .containsExactly(Errors.NONE, Errors.NONE);
     }
   }
 

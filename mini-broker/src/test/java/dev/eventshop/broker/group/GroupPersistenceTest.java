@@ -68,7 +68,18 @@ class GroupPersistenceTest {
 
   List<Entry> recordsOf(String group) throws Exception {
     List<Entry> entries = new ArrayList<>();
-    new GroupStore(h.topic, h.timer).load(h.coordinator.partitionFor(group), entries::add);
+    new GroupStore(h.topic, h.timer)
+        .load(
+            h.coordinator.partitionFor(group),
+            new GroupStore.Replay() {
+              @Override
+              public void record(Entry entry, long batchOffset, long producerId) {
+                entries.add(entry);
+              }
+
+              @Override
+              public void marker(long producerId, boolean commit) {}
+            });
     return entries;
   }
 
