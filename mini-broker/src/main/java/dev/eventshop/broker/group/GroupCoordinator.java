@@ -140,9 +140,6 @@ public final class GroupCoordinator implements AutoCloseable {
     }
   }
 
-  /** Placeholder until transactional offsets land (branch txn-group). */
-  public void onTransactionCompleted(int p, long producerId, boolean commit) {}
-
   /** This broker no longer leads partition {@code p}: drop its groups; their members move on. */
   public void onResign(int p) {
     partitions.put(p, PartitionStatus.RESIGNED);
