@@ -117,6 +117,11 @@ public final class ProducerStateManager {
           "producer %d sent a non-transactional batch while its transaction is open"
               .formatted(batch.producerId()));
     }
+    if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
+      // Written by a coordinator (transactional offsets), not a client: no sequence to check, not
+      // even the 0 a client's new epoch starts at.
+      return new Check.Append();
+    }
     if (epoch > entry.epoch) {
       if (batch.baseSequence() != 0) {
         throw new OutOfOrderSequenceException(
@@ -124,9 +129,6 @@ public final class ProducerStateManager {
                 .formatted(epoch, batch.producerId(), batch.baseSequence()));
       }
       return new Check.Append();
-    }
-    if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      return new Check.Append(); // written by a coordinator (transactional offsets), not a client
     }
     for (BatchMetadata written : entry.batches) {
       if (written.firstSeq() == batch.baseSequence() && written.lastSeq() == batch.lastSequence()) {
