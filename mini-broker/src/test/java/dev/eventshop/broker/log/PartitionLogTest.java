@@ -622,6 +622,77 @@ class PartitionLogTest {
   }
 
   @Test
+  void compactionKeepsACommittedValueOverALaterAbortedOne() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "aborted"), 0, now);
+    abort(7);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+
+    int removed = new LogCleaner().clean(log, now);
+
+    assertThat(removed).as("only x-old").isOne();
+    assertThat(dataValues()).containsExactly("committed", "aborted", "x-new");
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 2));
+  }
+
+  @Test
+  void compactionDoesNotLetAnOpenTransactionSupersedeUntilItCommits() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "pending"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(3);
+
+    LogCleaner cleaner = new LogCleaner();
+    assertThat(cleaner.clean(log, now)).as("only x-old").isOne();
+    assertThat(dataValues()).containsExactly("committed", "x-new", "pending");
+
+    commit(7);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(cleaner.clean(log, now)).as("now committed, pending supersedes").isOne();
+    assertThat(dataValues()).containsExactly("x-new", "pending");
+  }
+
+  @Test
+  void compactionKeepsMarkersAndLeavesWhatReadCommittedSeesUnchanged() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, now);
+    abort(7);
+    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, now);
+    commit(8);
+    log.appendAsLeader(keyed(now, "k2", "b2"), 0, now);
+    log.appendAsLeader(txn(9, 0, "k3", "c1"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(controlBatches()).hasSize(2);
+
+    assertThat(new LogCleaner().clean(log, now)).as("b1, superseded by b2").isOne();
+
+    assertThat(dataValues()).containsExactly("a1", "b2", "c1");
+    assertThat(controlBatches())
+        .extracting(RecordBatch::producerId, RecordBatch::baseOffset)
+        .containsExactly(tuple(7L, 1L), tuple(8L, 3L));
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    log.close();
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    commit(9);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(7);
+  }
+
+  @Test
   void truncateToRemovesTheTailAndItsEpochs() throws IOException {
     log = open(Map.of(), true);
     log.appendAsLeader(records("a", "b"), 0, now);
