@@ -8,6 +8,7 @@ import dev.eventshop.broker.producer.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -1042,6 +1043,31 @@ class PartitionLogTest {
     assertThat(log.lastStableOffset()).isEqualTo(5);
     assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
     assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 2, 3));
+  }
+
+  @Test
+  void anAbortMarkerTornByACrashIsCutFromTheIndexAndTheTransactionIsOpenAgain() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    abort(7);
+    assertThat(readByKafka(0)).hasSize(1);
+
+    crashAndReopen(
+        Map.of(),
+        partition -> {
+          Path segment = partition.resolve("00000000000000000000.log");
+          try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - 3); // the marker only partly reached the disk
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+
+    assertThat(log.logEndOffset()).isOne();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(txnIndex(0)).doesNotExist();
   }
 
   static void delete(Path file) {
