@@ -271,7 +271,9 @@ public final class PartitionLog implements AutoCloseable {
    * the oldest open transaction if that is lower.
    */
   public long lastStableOffset() {
-    return Math.min(highWatermark, firstUnstableOffset);
+    // DeleteRecords and retention may move the log start past an open transaction's first offset
+    // (they are bounded by the high watermark only); as in Kafka, it then counts from the start.
+    return Math.min(highWatermark, Math.max(firstUnstableOffset, logStartOffset));
   }
 
   /**

@@ -118,7 +118,8 @@ public final class ProducerStateManager {
               .formatted(batch.producerId()));
     }
     if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      // Written by a coordinator (transactional offsets), not a client: only the epoch matters.
+      // Written by a coordinator (transactional offsets), not a client: no sequence to check, not
+      // even the 0 a client's new epoch starts at.
       return new Check.Append();
     }
     if (epoch > entry.epoch) {

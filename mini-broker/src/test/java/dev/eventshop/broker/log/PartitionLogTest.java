@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.eventshop.broker.producer.ProducerStateManager;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,20 +17,29 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
 import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Crc32C;
+import org.apache.kafka.storage.internals.log.AbortedTxn;
+import org.apache.kafka.storage.internals.log.TransactionIndex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -612,6 +623,77 @@ class PartitionLogTest {
   }
 
   @Test
+  void compactionKeepsACommittedValueOverALaterAbortedOne() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "aborted"), 0, now);
+    abort(7);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+
+    int removed = new LogCleaner().clean(log, now);
+
+    assertThat(removed).as("only x-old").isOne();
+    assertThat(dataValues()).containsExactly("committed", "aborted", "x-new");
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 2));
+  }
+
+  @Test
+  void compactionDoesNotLetAnOpenTransactionSupersedeUntilItCommits() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "pending"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(3);
+
+    LogCleaner cleaner = new LogCleaner();
+    assertThat(cleaner.clean(log, now)).as("only x-old").isOne();
+    assertThat(dataValues()).containsExactly("committed", "x-new", "pending");
+
+    commit(7);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(cleaner.clean(log, now)).as("now committed, pending supersedes").isOne();
+    assertThat(dataValues()).containsExactly("x-new", "pending");
+  }
+
+  @Test
+  void compactionKeepsMarkersAndLeavesWhatReadCommittedSeesUnchanged() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, now);
+    abort(7);
+    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, now);
+    commit(8);
+    log.appendAsLeader(keyed(now, "k2", "b2"), 0, now);
+    log.appendAsLeader(txn(9, 0, "k3", "c1"), 0, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(controlBatches()).hasSize(2);
+
+    assertThat(new LogCleaner().clean(log, now)).as("b1, superseded by b2").isOne();
+
+    assertThat(dataValues()).containsExactly("a1", "b2", "c1");
+    assertThat(controlBatches())
+        .extracting(RecordBatch::producerId, RecordBatch::baseOffset)
+        .containsExactly(tuple(7L, 1L), tuple(8L, 3L));
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    log.close();
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    commit(9);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(7);
+  }
+
+  @Test
   void truncateToRemovesTheTailAndItsEpochs() throws IOException {
     log = open(Map.of(), true);
     log.appendAsLeader(records("a", "b"), 0, now);
@@ -674,4 +756,522 @@ class PartitionLogTest {
     assertThat(log.offsetForTimestamp(1_000_000)).isEmpty();
     assertThat(log.maxTimestamp().orElseThrow().offset).isEqualTo(99);
   }
+
+  // Transactions: the last stable offset, the aborted-transaction index and markers.
+
+  /** A transactional batch of one keyed record from {@code producerId}, epoch 0. */
+  MemoryRecords txn(long producerId, int sequence, String key, String value) {
+    return MemoryRecords.withTransactionalRecords(
+        Compression.NONE,
+        producerId,
+        (short) 0,
+        sequence,
+        new SimpleRecord(
+            now, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  long commit(long producerId) throws IOException {
+    return log.appendMarker(producerId, (short) 0, 0, true, 0, now).baseOffset();
+  }
+
+  long abort(long producerId) throws IOException {
+    return log.appendMarker(producerId, (short) 0, 0, false, 0, now).baseOffset();
+  }
+
+  /** An aborted transaction as a read_committed fetch is told of it. */
+  record Aborted(long producerId, long firstOffset) {}
+
+  List<Aborted> aborted(long fetchOffset, long upperBound) {
+    return log.abortedTransactions(fetchOffset, upperBound).stream()
+        .map(a -> new Aborted(a[0], a[1]))
+        .toList();
+  }
+
+  /** Every batch of the log, control batches included. */
+  List<RecordBatch> batches() throws IOException {
+    List<RecordBatch> all = new ArrayList<>();
+    long offset = log.logStartOffset();
+    while (offset < log.logEndOffset()) {
+      for (RecordBatch batch : log.readRecords(offset, 1 << 20, Long.MAX_VALUE).batches()) {
+        all.add(batch);
+        offset = batch.nextOffset();
+      }
+    }
+    return all;
+  }
+
+  List<RecordBatch> controlBatches() throws IOException {
+    return batches().stream().filter(RecordBatch::isControlBatch).toList();
+  }
+
+  /** The values of the data records, without the markers' control records. */
+  List<String> dataValues() throws IOException {
+    List<String> values = new ArrayList<>();
+    for (RecordBatch batch : batches()) {
+      if (!batch.isControlBatch()) {
+        for (Record r : batch) {
+          values.add(StandardCharsets.UTF_8.decode(r.value()).toString());
+        }
+      }
+    }
+    return values;
+  }
+
+  Path txnIndex(long segmentBase) {
+    return dir.resolve("t-0").resolve(String.format("%020d.txnindex", segmentBase));
+  }
+
+  /** The aborted transactions of one segment as Apache Kafka's own TransactionIndex reads them. */
+  List<AbortedTxn> readByKafka(long segmentBase) throws IOException {
+    try (TransactionIndex index =
+        new TransactionIndex(segmentBase, txnIndex(segmentBase).toFile())) {
+      index.sanityCheck();
+      return index.allAbortedTxns();
+    }
+  }
+
+  /**
+   * What a crash of the broker process leaves on disk: every file as written so far, but no
+   * producer snapshot or high-watermark checkpoint from a close. The log is reopened from that.
+   */
+  void crashAndReopen(Map<String, String> overrides, Consumer<Path> damage) throws IOException {
+    Path partition = dir.resolve("t-0");
+    Path image = dir.resolve("crash-image");
+    log.flush();
+    Files.createDirectories(image);
+    try (Stream<Path> files = Files.list(partition)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, image.resolve(file.getFileName()));
+      }
+    }
+    log.close();
+    log = null;
+    try (Stream<Path> files = Files.list(partition)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+    Files.delete(partition);
+    Files.move(image, partition);
+    damage.accept(partition);
+    log = open(overrides, false);
+  }
+
+  @Test
+  void theLastStableOffsetStopsAtAnOpenTransactionUntilItsCommit() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, now);
+    log.appendAsLeader(records("c"), 0, now);
+    log.appendAsLeader(txn(7, 1, "k", "t2"), 0, now);
+    log.updateHighWatermark(1);
+    assertThat(log.lastStableOffset()).as("bounded by the high watermark").isEqualTo(1);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).as("the transaction's first offset").isEqualTo(2);
+
+    assertThat(commit(7)).isEqualTo(5);
+
+    assertThat(log.lastStableOffset()).as("the marker is not replicated yet").isEqualTo(5);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(6);
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(txnIndex(0)).doesNotExist();
+  }
+
+  @Test
+  void theLastStableOffsetPassesAnAbortedTransactionAndTheFetchIsToldOfIt() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, now);
+    log.appendAsLeader(txn(8, 0, "k", "u1"), 0, now);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+
+    abort(7);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).as("8 still open").isEqualTo(1);
+    abort(8);
+    log.updateHighWatermark(log.logEndOffset());
+
+    assertThat(log.lastStableOffset()).isEqualTo(4);
+    assertThat(aborted(0, 4)).containsExactly(new Aborted(7, 0), new Aborted(8, 1));
+    assertThat(log.isAborted(7, 0)).isTrue();
+    assertThat(log.isAborted(8, 0)).isFalse();
+  }
+
+  @Test
+  void abortedTransactionsAreTheOnesAFetchRangeOverlaps() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 0
+    log.appendAsLeader(txn(7, 1, "k", "b"), 0, now); // 1
+    abort(7); // 2
+    log.appendAsLeader(txn(8, 0, "k", "c"), 0, now); // 3
+    commit(8); // 4
+    log.appendAsLeader(txn(9, 0, "k", "d"), 0, now); // 5
+    log.appendAsLeader(records("e"), 0, now); // 6
+    abort(9); // 7
+
+    assertThat(aborted(0, 8)).containsExactly(new Aborted(7, 0), new Aborted(9, 5));
+    assertThat(aborted(3, 8))
+        .as("7's marker is before the fetch")
+        .containsExactly(new Aborted(9, 5));
+    assertThat(aborted(0, 5)).as("9 began at the bound").containsExactly(new Aborted(7, 0));
+    assertThat(aborted(8, 100)).isEmpty();
+    assertThat(log.isAborted(7, 1)).isTrue();
+    assertThat(log.isAborted(8, 3)).as("committed").isFalse();
+    assertThat(log.isAborted(9, 5)).isTrue();
+    assertThat(log.isAborted(9, 8)).as("after its marker").isFalse();
+  }
+
+  @Test
+  void theTransactionIndexIsKafkasFormat() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(8, 0, "k", "open"), 0, now); // 0, open until 5
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 1
+    abort(7); // 2
+    log.appendAsLeader(txn(9, 0, "k", "b"), 0, now); // 3
+    abort(9); // 4
+    commit(8); // 5
+    log.appendAsLeader(txn(7, 1, "k", "c"), 0, now); // 6
+    abort(7); // 7
+
+    List<AbortedTxn> expected =
+        List.of(
+            new AbortedTxn(7, 1, 2, 0), // the last stable offset then: 8's open transaction
+            new AbortedTxn(9, 3, 4, 0),
+            new AbortedTxn(7, 6, 7, 8));
+    assertThat(Files.size(txnIndex(0))).isEqualTo(3 * 34);
+    assertThat(readByKafka(0)).isEqualTo(expected);
+    try (TransactionIndex index = new TransactionIndex(0, txnIndex(0).toFile())) {
+      assertThat(index.collectAbortedTxns(3, 7).abortedTransactions)
+          .extracting(AbortedTxn::producerId, AbortedTxn::firstOffset)
+          .containsExactlyElementsOf(
+              aborted(3, 7).stream().map(a -> tuple(a.producerId(), a.firstOffset())).toList());
+    }
+  }
+
+  @Test
+  void aFollowerIndexesTheAbortsItReplicates() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsFollower(
+        MemoryRecords.withTransactionalRecords(
+            0L,
+            Compression.NONE,
+            7,
+            (short) 0,
+            0,
+            3,
+            new SimpleRecord(now, "k".getBytes(), "a".getBytes()),
+            new SimpleRecord(now, "k".getBytes(), "b".getBytes())),
+        now);
+    log.appendAsFollower(
+        MemoryRecords.withTransactionalRecords(
+            2L, Compression.NONE, 8, (short) 0, 0, 3, new SimpleRecord(now, "k".getBytes(), null)),
+        now);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+
+    log.appendAsFollower(
+        MemoryRecords.withEndTransactionMarker(
+            3L, now, 3, 7, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 1)),
+        now);
+    log.updateHighWatermark(log.logEndOffset());
+
+    assertThat(log.lastStableOffset()).isEqualTo(2);
+    assertThat(aborted(0, 4)).containsExactly(new Aborted(7, 0));
+    assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 3, 2));
+  }
+
+  /**
+   * Producer 7 aborted (0..2), producer 8 committed (3..4), producer 9 open since 5, the high
+   * watermark at the log end (7).
+   */
+  void abortedCommittedAndOpenTransactions() throws IOException {
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    log.appendAsLeader(txn(7, 1, "k", "b"), 0, now);
+    abort(7);
+    log.appendAsLeader(txn(8, 0, "k", "c"), 0, now);
+    commit(8);
+    log.appendAsLeader(txn(9, 0, "k", "d"), 0, now);
+    log.appendAsLeader(records("e"), 0, now);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+  }
+
+  @Test
+  void abortedAndOpenTransactionsSurviveACleanRestart() throws IOException {
+    log = open(Map.of(), true);
+    abortedCommittedAndOpenTransactions();
+    log.close();
+
+    log = open(Map.of(), true);
+
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    assertThat(log.isAborted(7, 1)).isTrue();
+    abort(9);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(8);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0), new Aborted(9, 5));
+  }
+
+  @Test
+  void afterACrashThatLostTheTransactionIndexReplayRebuildsIt() throws IOException {
+    log = open(Map.of(), true);
+    abortedCommittedAndOpenTransactions();
+
+    crashAndReopen(Map.of(), partition -> delete(partition.resolve(txnIndex(0).getFileName())));
+
+    assertThat(log.highWatermark()).as("no checkpoint was written").isZero();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 2, 3));
+    commit(9);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(8);
+  }
+
+  @Test
+  void afterACrashTheTransactionIndexIsNotDuplicatedByReplay() throws IOException {
+    log = open(Map.of(), true);
+    abortedCommittedAndOpenTransactions();
+
+    crashAndReopen(Map.of(), partition -> {});
+
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 2, 3));
+  }
+
+  @Test
+  void anAbortMarkerTornByACrashIsCutFromTheIndexAndTheTransactionIsOpenAgain() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    abort(7);
+    assertThat(readByKafka(0)).hasSize(1);
+
+    crashAndReopen(
+        Map.of(),
+        partition -> {
+          Path segment = partition.resolve("00000000000000000000.log");
+          try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - 3); // the marker only partly reached the disk
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+
+    assertThat(log.logEndOffset()).isOne();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(txnIndex(0)).doesNotExist();
+  }
+
+  static void delete(Path file) {
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void truncatingBelowAnAbortMarkerForgetsTheAbortAndReopensTheTransaction() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 0
+    abort(7); // 1
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now); // 2
+    abort(8); // 3
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(4);
+
+    log.truncateTo(3);
+
+    assertThat(log.lastStableOffset()).as("8 is open again").isEqualTo(2);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 1, 2));
+    assertThat(commit(8)).isEqualTo(3);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(4);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+
+    log.truncateTo(1);
+
+    assertThat(log.lastStableOffset()).as("7 is open again").isZero();
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(txnIndex(0)).doesNotExist();
+  }
+
+  @Test
+  void truncatingAwayWholeSegmentsDeletesTheirTransactionIndexes() throws IOException {
+    log = open(Map.of("segment.bytes", "1024"), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    abort(7);
+    while (log.segmentCount() < 2) {
+      log.appendAsLeader(records("filler"), 0, now);
+    }
+    long thirdBase = log.roll().baseOffset();
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now);
+    abort(8);
+    assertThat(txnIndex(thirdBase)).exists();
+
+    log.truncateTo(thirdBase);
+
+    assertThat(txnIndex(thirdBase)).doesNotExist();
+    assertThat(readByKafka(0)).containsExactly(new AbortedTxn(7, 0, 1, 2));
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+  }
+
+  /**
+   * Producer 7 aborted in the first segment, producer 8 aborted at the start of the fourth and last
+   * segment.
+   *
+   * @return the base offset of the last segment
+   */
+  long abortsInTheFirstAndLastSegments() throws IOException {
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    abort(7);
+    while (log.segmentCount() < 3) {
+      log.appendAsLeader(records("filler"), 0, now);
+    }
+    long lastBase = log.roll().baseOffset();
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now);
+    abort(8);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(txnIndex(0)).exists();
+    assertThat(txnIndex(lastBase)).exists();
+    return lastBase;
+  }
+
+  @Test
+  void deleteRecordsDeletesTheTransactionIndexOfEachSegmentItDeletes() throws IOException {
+    log = open(Map.of("segment.bytes", "1024"), true);
+    long lastBase = abortsInTheFirstAndLastSegments();
+
+    log.deleteRecordsBefore(lastBase);
+
+    assertThat(log.segmentCount()).isOne();
+    assertThat(txnIndex(0)).doesNotExist();
+    assertThat(readByKafka(lastBase))
+        .containsExactly(new AbortedTxn(8, lastBase, lastBase + 1, lastBase + 2));
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(8, lastBase));
+    log.close();
+    log = open(Map.of("segment.bytes", "1024"), true);
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(8, lastBase));
+  }
+
+  @Test
+  void retentionDeletesTheTransactionIndexWithItsSegment() throws IOException {
+    log = open(Map.of("segment.bytes", "1024", "retention.bytes", "1"), true);
+    long lastBase = abortsInTheFirstAndLastSegments();
+
+    assertThat(log.applyRetention(now)).isEqualTo(3);
+
+    assertThat(log.logStartOffset()).isEqualTo(lastBase);
+    assertThat(txnIndex(0)).doesNotExist();
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(8, lastBase));
+  }
+
+  @Test
+  void emptyingTheLogForgetsItsTransactions() throws IOException {
+    log = open(Map.of(), true);
+    abortedCommittedAndOpenTransactions();
+
+    log.truncateFullyAndStartAt(100);
+
+    assertThat(txnIndex(0)).doesNotExist();
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(log.lastStableOffset()).isEqualTo(100);
+    log.close();
+    log = open(Map.of(), true);
+    assertThat(log.lastStableOffset()).isEqualTo(100);
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
+  }
+
+  @Test
+  void theLastStableOffsetIsNeverBelowTheLogStart() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "open"), 0, now);
+    for (int i = 0; i < 9; i++) {
+      log.appendAsLeader(records("r" + i), 0, now);
+    }
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+
+    log.deleteRecordsBefore(5);
+
+    assertThat(log.lastStableOffset()).isEqualTo(5);
+    commit(7);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isEqualTo(11);
+  }
+
+  @Test
+  void aMarkerForAnOlderProducerEpochOrFromAnOlderCoordinatorIsRefused() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(
+        MemoryRecords.withTransactionalRecords(
+            Compression.NONE, 7, (short) 3, 0, new SimpleRecord(now, "k".getBytes(), null)),
+        0,
+        now);
+    log.appendMarker(7, (short) 3, 5, false, 0, now);
+    log.appendAsLeader(
+        MemoryRecords.withTransactionalRecords(
+            Compression.NONE, 7, (short) 3, 1, new SimpleRecord(now, "k".getBytes(), null)),
+        0,
+        now);
+
+    assertThatThrownBy(() -> log.appendMarker(7, (short) 2, 5, true, 0, now))
+        .isInstanceOf(InvalidProducerEpochException.class);
+    assertThatThrownBy(() -> log.appendMarker(7, (short) 3, 4, true, 0, now))
+        .isInstanceOf(TransactionCoordinatorFencedException.class);
+    assertThat(log.logEndOffset()).isEqualTo(3);
+    assertThat(log.appendMarker(7, (short) 3, 5, true, 0, now).baseOffset()).isEqualTo(3);
+  }
+
+  @Test
+  void aControlBatchFromAProducerIsRefused() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    MemoryRecords forged =
+        MemoryRecords.withEndTransactionMarker(
+            0L, now, 0, 7, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0));
+
+    assertThatThrownBy(() -> log.appendAsLeader(forged, 0, now))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("control batches");
+    assertThat(log.logEndOffset()).isOne();
+    log.updateHighWatermark(1);
+    assertThat(log.lastStableOffset()).as("still open").isZero();
+  }
+
+  @Test
+  void aTransactionalBatchWithoutAProducerIdIsRefused() throws IOException {
+    log = open(Map.of(), true);
+    ByteBuffer buffer = txn(7, 0, "k", "a").buffer();
+    // Kafka's builder will not write this batch; patch the producer id out of a valid one.
+    buffer.putLong(PRODUCER_ID_OFFSET, RecordBatch.NO_PRODUCER_ID);
+    buffer.putInt(
+        CRC_OFFSET,
+        (int) Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET));
+    MemoryRecords noProducer = MemoryRecords.readableRecords(buffer);
+    RecordBatch batch = noProducer.batches().iterator().next();
+    batch.ensureValid();
+    assertThat(batch.isTransactional()).isTrue();
+    assertThat(batch.hasProducerId()).isFalse();
+
+    assertThatThrownBy(() -> log.appendAsLeader(noProducer, 0, now))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("producer id");
+    assertThat(log.logEndOffset()).isZero();
+  }
+
+  // Positions in a v2 batch header (Kafka's DefaultRecordBatch); the CRC covers from the
+  // attributes.
+  static final int CRC_OFFSET = 17;
+  static final int ATTRIBUTES_OFFSET = 21;
+  static final int PRODUCER_ID_OFFSET = 43;
 }
