@@ -21,8 +21,9 @@ import java.util.function.LongUnaryOperator;
  * in that segment (34-byte entries: version 0, producer id, first offset, last offset, last stable
  * offset), which Kafka's log dump tool reads.
  *
- * <p>Entries are written when the marker is appended and are not fsynced: after a crash the log
- * replay re-adds whatever the files lost. Mutations are serialized by the owning {@link
+ * <p>Entries are written when the marker is appended and fsynced with the log ({@link #flush}, on
+ * the log's flush and roll): what a crash loses of them is after the last flush, where the log
+ * replay from the producer snapshot adds them back. Mutations are serialized by the owning {@link
  * PartitionLog}; lookups run concurrently with them.
  */
 final class AbortedTransactions {
@@ -35,6 +36,7 @@ final class AbortedTransactions {
 
   private final Path dir;
   private final ConcurrentSkipListMap<Long, Entry> byLastOffset = new ConcurrentSkipListMap<>();
+  private final java.util.Set<Long> unflushed = new java.util.HashSet<>(); // segment bases
 
   AbortedTransactions(Path dir) {
     this.dir = dir;
@@ -77,6 +79,20 @@ final class AbortedTransactions {
         channel.write(buffer);
       }
     }
+    unflushed.add(segmentBase);
+  }
+
+  /** fsyncs the index files written since the last flush. */
+  void flush() throws IOException {
+    for (long base : unflushed) {
+      Path file = fileOf(base);
+      if (Files.exists(file)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          channel.force(true);
+        }
+      }
+    }
+    unflushed.clear();
   }
 
   /**

@@ -475,6 +475,7 @@ public final class PartitionLog implements AutoCloseable {
       return active;
     }
     active.onBecomeInactive();
+    abortedTxns.flush(); // before the snapshot that replay would start from
     LogSegment next = LogSegment.create(dir, logEndOffset, config);
     segments.put(logEndOffset, next);
     producerState.takeSnapshot(logEndOffset);
@@ -774,6 +775,7 @@ public final class PartitionLog implements AutoCloseable {
   /** fsyncs everything appended so far. */
   public synchronized void flush() throws IOException {
     segments.lastEntry().getValue().flush();
+    abortedTxns.flush();
     unflushedMessages = 0;
     lastFlushMs = System.currentTimeMillis();
   }

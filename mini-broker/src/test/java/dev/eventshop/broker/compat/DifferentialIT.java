@@ -703,7 +703,8 @@ class DifferentialIT {
               try (Admin admin = admin(bootstrap)) {
                 await()
                     .atMost(Duration.ofSeconds(30))
-                    .until(() -> latest(admin, tp, IsolationLevel.READ_COMMITTED) == 8);
+                    // 6 records and 3 markers (commit, abort, commit)
+                    .until(() -> latest(admin, tp, IsolationLevel.READ_COMMITTED) == 9);
                 seen.put(
                     "committed: state",
                     admin
