@@ -58,8 +58,12 @@ class SpringKafkaTransactionsIT {
       }
 
       @KafkaListener(topics = "words")
-      void on(ConsumerRecord<String, String> record) {
-        template.send("shouts", record.key(), record.value().toUpperCase());
+      void on(ConsumerRecord<String, String> record) throws Exception {
+        // Waiting for the acknowledgement puts the record in the log before the listener fails,
+        // so the abort has something to hide.
+        template
+            .send("shouts", record.key(), record.value().toUpperCase())
+            .get(30, TimeUnit.SECONDS);
         int attempt =
             attempts.computeIfAbsent(record.value(), v -> new AtomicInteger()).incrementAndGet();
         if (record.value().equals("fail-once") && attempt == 1) {
