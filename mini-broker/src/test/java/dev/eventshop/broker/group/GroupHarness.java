@@ -2,6 +2,8 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.coordinator.FindCoordinatorHandler;
+import dev.eventshop.broker.coordinator.LogCoordinatorTopic;
+import dev.eventshop.broker.coordinator.ManualTimer;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
@@ -44,7 +46,7 @@ final class GroupHarness implements AutoCloseable {
   final Path dir;
   final GroupConfig config;
   final ManualTimer timer = new ManualTimer();
-  LogOffsetsTopic topic;
+  LogCoordinatorTopic topic;
   GroupCoordinator coordinator;
   private Map<ApiKeys, ApiHandler<?>> handlers;
   private int correlationId;
@@ -71,7 +73,7 @@ final class GroupHarness implements AutoCloseable {
   }
 
   private void open() {
-    topic = new LogOffsetsTopic(dir, config.offsetsTopicPartitions());
+    topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer);
     handlers = new EnumMap<>(ApiKeys.class);
     for (ApiHandler<?> h : GroupApis.handlers(coordinator)) {

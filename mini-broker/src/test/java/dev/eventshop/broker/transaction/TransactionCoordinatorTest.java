@@ -2,7 +2,8 @@ package dev.eventshop.broker.transaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.broker.transaction.LogTransactionStateTopic.Entry;
+import dev.eventshop.broker.coordinator.LogCoordinatorTopic;
+import dev.eventshop.broker.coordinator.ManualTimer;
 import dev.eventshop.broker.transaction.TransactionCoordinator.Description;
 import dev.eventshop.broker.transaction.TransactionCoordinator.InitResult;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +44,14 @@ class TransactionCoordinatorTest {
   final ManualTimer timer = new ManualTimer();
   final AtomicLong nextProducerId = new AtomicLong(1000);
   final List<TransactionCoordinator> started = new ArrayList<>();
-  LogTransactionStateTopic topic;
+  LogCoordinatorTopic topic;
   RecordingMarkerWriter markers;
   TransactionCoordinator coordinator;
 
   @BeforeEach
   void start() {
-    topic = new LogTransactionStateTopic(dir, CONFIG.stateTopicPartitions());
+    topic =
+        new LogCoordinatorTopic(dir, TransactionCoordinator.TOPIC, CONFIG.stateTopicPartitions());
     markers = new RecordingMarkerWriter();
     coordinator = coordinator(markers);
   }
@@ -115,15 +118,18 @@ class TransactionCoordinatorTest {
 
   /** What the log last says about {@code id}: null for a tombstone. */
   TransactionStateFormat.Snapshot lastRecordOf(String id) throws Exception {
-    List<Entry> entries = topic.entries(coordinator.partitionFor(id));
-    Entry last = null;
-    for (Entry e : entries) {
-      if (e.transactionalId().equals(id)) {
-        last = e;
-      }
-    }
-    assertThat(last).as("a record of %s", id).isNotNull();
-    return last.snapshot();
+    List<TransactionStateFormat.Snapshot> records = new ArrayList<>();
+    topic.replay(
+        coordinator.partitionFor(id),
+        batch -> {
+          for (Record record : batch) {
+            if (TransactionStateFormat.transactionalId(record.key()).equals(id)) {
+              records.add(record.hasValue() ? TransactionStateFormat.decode(record.value()) : null);
+            }
+          }
+        });
+    assertThat(records).as("a record of %s", id).isNotEmpty();
+    return records.get(records.size() - 1);
   }
 
   /** A transactional id whose {@code __transaction_state} partition is not {@code id}'s. */

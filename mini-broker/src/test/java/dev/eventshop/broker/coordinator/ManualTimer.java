@@ -1,10 +1,13 @@
-package dev.eventshop.broker.group;
+package dev.eventshop.broker.coordinator;
 
-import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import java.util.PriorityQueue;
 
-/** A clock that moves only when a test says so; due tasks run on the test's thread, in order. */
-final class ManualTimer implements CoordinatorTimer {
+/**
+ * A clock that moves only when a test says so. Due tasks run on the test's thread, in the order
+ * they fall due (and, at the same time, in the order they were scheduled); a task scheduled with no
+ * delay while others run is run in the same pass.
+ */
+public final class ManualTimer implements CoordinatorTimer {
 
   private record Scheduled(long dueMs, long seq, Runnable task, boolean[] cancelled)
       implements Comparable<Scheduled> {
@@ -30,8 +33,13 @@ final class ManualTimer implements CoordinatorTimer {
     return () -> cancelled[0] = true;
   }
 
+  /** Runs every task due now, including those they schedule without a delay. */
+  public void runDue() {
+    advance(0);
+  }
+
   /** Moves time forward, running every task that falls due on the way. */
-  void advance(long ms) {
+  public void advance(long ms) {
     long target;
     synchronized (this) {
       target = now + ms;

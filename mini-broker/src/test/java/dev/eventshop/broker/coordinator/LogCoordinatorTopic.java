@@ -1,13 +1,10 @@
-package dev.eventshop.broker.transaction;
+package dev.eventshop.broker.coordinator;
 
-import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,19 +12,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.Record;
 
 /**
- * {@code __transaction_state} over real compacted partition logs in a directory, for tests. A test
- * may move the leader epoch, take away leadership, or make appends fail as a partition without
- * enough in-sync replicas does.
+ * A coordinator's internal topic ({@code __consumer_offsets}, {@code __transaction_state}) over
+ * real compacted partition logs in a directory, for tests. This broker leads every partition in
+ * epoch 0 until a test moves the leader epoch, takes away leadership, or makes appends fail as a
+ * partition without enough in-sync replicas does.
  */
-final class LogTransactionStateTopic implements CoordinatorTopic, AutoCloseable {
-
-  /** One record of the topic: a tombstone has no snapshot. */
-  record Entry(String transactionalId, TransactionStateFormat.Snapshot snapshot) {}
+public final class LogCoordinatorTopic implements CoordinatorTopic, AutoCloseable {
 
   private final Path dir;
+  private final String name;
   private final int partitions;
   private final Map<Integer, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Uuid topicId = Uuid.randomUuid();
@@ -35,20 +30,21 @@ final class LogTransactionStateTopic implements CoordinatorTopic, AutoCloseable 
   private volatile boolean localLeader = true;
   private volatile boolean failAppends;
 
-  LogTransactionStateTopic(Path dir, int partitions) {
+  public LogCoordinatorTopic(Path dir, String name, int partitions) {
     this.dir = dir;
+    this.name = name;
     this.partitions = partitions;
   }
 
-  void moveLeaderEpochTo(int epoch) {
+  public void moveLeaderEpochTo(int epoch) {
     leaderEpoch = epoch;
   }
 
-  void ledHere(boolean leads) {
+  public void ledHere(boolean leads) {
     localLeader = leads;
   }
 
-  void failAppends(boolean fail) {
+  public void failAppends(boolean fail) {
     failAppends = fail;
   }
 
@@ -60,15 +56,14 @@ final class LogTransactionStateTopic implements CoordinatorTopic, AutoCloseable 
   @Override
   public boolean exists() {
     return !logs.isEmpty()
-        || Files.isDirectory(
-            PartitionLog.directoryOf(dir, new TopicPartition(TransactionCoordinator.TOPIC, 0)));
+        || Files.isDirectory(PartitionLog.directoryOf(dir, new TopicPartition(name, 0)));
   }
 
   @Override
   public synchronized PartitionLog partition(int p) throws IOException {
     PartitionLog log = logs.get(p);
     if (log == null) {
-      TopicPartition tp = new TopicPartition(TransactionCoordinator.TOPIC, p);
+      TopicPartition tp = new TopicPartition(name, p);
       log =
           PartitionLog.open(
               PartitionLog.directoryOf(dir, tp),
@@ -99,22 +94,6 @@ final class LogTransactionStateTopic implements CoordinatorTopic, AutoCloseable 
           new NotEnoughReplicasException("the in-sync replicas of " + p + " are too few"));
     }
     return CoordinatorTopic.super.append(p, records, nowMs);
-  }
-
-  /** Every record of partition {@code p} up to its high watermark, in log order. */
-  List<Entry> entries(int p) throws IOException {
-    List<Entry> entries = new ArrayList<>();
-    replay(
-        p,
-        batch -> {
-          for (Record record : batch) {
-            entries.add(
-                new Entry(
-                    TransactionStateFormat.transactionalId(record.key()),
-                    record.hasValue() ? TransactionStateFormat.decode(record.value()) : null));
-          }
-        });
-    return entries;
   }
 
   @Override
