@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.coordinator.CoordinatorPartitions;
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
@@ -9,11 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,14 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or lazily by the first request for one
  * of its groups when {@link CoordinatorTopic#isLocalLeader(int)} says this broker leads it (a
  * single node); while it loads, requests get COORDINATOR_LOAD_IN_PROGRESS, and markers are queued
- * until it is loaded. Offsets of empty groups expire on a periodic timer task from construction
- * until {@link #close()}. After {@link #onResign(int)} its groups are dropped and requests get
+ * until it is loaded. {@link CoordinatorPartitions} keeps which partitions are served here and
+ * loads them. Offsets of empty groups expire on a periodic timer task from construction until
+ * {@link #close()}. After {@link #onResign(int)} its groups are dropped and requests get
  * NOT_COORDINATOR until it is led here again.
  *
  * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
  * {@link ClassicGroup}). No method holds two group locks at once. The queue of markers for loading
- * partitions has its own monitor, which may be held while taking a group lock, never the other way
- * round.
+ * partitions (in {@link CoordinatorPartitions}) has its own monitor, which may be held while taking
+ * a group lock, never the other way round.
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -60,12 +60,6 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /** The protocol type of Kafka's consumer groups; other types (Connect, Streams) also exist. */
   static final String CONSUMER_PROTOCOL_TYPE = "consumer";
-
-  private enum PartitionStatus {
-    LOADING,
-    ACTIVE,
-    RESIGNED
-  }
 
   private final GroupConfig config;
   private final CoordinatorTopic offsetsTopic;
@@ -75,13 +69,7 @@ public final class GroupCoordinator implements AutoCloseable {
   private final OffsetCommits offsets;
   private final TxnOffsetCommits txnOffsets;
   private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
-
-  /** A transaction's marker that reached a partition while it was loading. */
-  private record TransactionCompletion(long producerId, boolean commit) {}
-
-  /** Markers of loading partitions, applied when the load is done. Guarded by itself. */
-  private final Map<Integer, List<TransactionCompletion>> completionsWhileLoading = new HashMap<>();
+  private final CoordinatorPartitions partitions;
 
   private volatile boolean closed;
   private volatile CoordinatorTimer.Task expiration;
@@ -95,6 +83,9 @@ public final class GroupCoordinator implements AutoCloseable {
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
     this.txnOffsets = new TxnOffsetCommits(this, timer, store);
+    this.partitions =
+        new CoordinatorPartitions(
+            OffsetsTopic.NAME, "groups", offsetsTopic, this::load, this::dropGroups);
     // The periodic expiration of old offsets runs on the timer from now until close().
     scheduleExpiration();
   }
@@ -124,26 +115,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /** This broker now leads partition {@code p}: load its groups (synchronously). */
   public void onBecomeLeader(int p) {
-    while (true) {
-      PartitionStatus status = partitions.get(p);
-      if (status == PartitionStatus.ACTIVE || status == PartitionStatus.LOADING) {
-        return; // already served, or another thread is loading it
-      }
-      boolean claimed =
-          status == null
-              ? partitions.putIfAbsent(p, PartitionStatus.LOADING) == null
-              : partitions.replace(p, status, PartitionStatus.LOADING);
-      if (claimed) {
-        loadClaimed(p);
-        return;
-      }
-    }
+    partitions.onBecomeLeader(p);
   }
 
   /** This broker no longer leads partition {@code p}: drop its groups; their members move on. */
   public void onResign(int p) {
-    partitions.put(p, PartitionStatus.RESIGNED);
-    dropGroups(p);
+    partitions.onResign(p);
     log.info("resigned as group coordinator for {}-{}", OffsetsTopic.NAME, p);
   }
 
@@ -175,69 +152,15 @@ public final class GroupCoordinator implements AutoCloseable {
    * broker leads it (the single-node case, where no leadership change announces it).
    */
   Errors availability(int p) {
-    if (closed) {
-      return Errors.COORDINATOR_NOT_AVAILABLE;
-    }
-    PartitionStatus status = partitions.get(p);
-    if (status == PartitionStatus.ACTIVE) {
-      return Errors.NONE;
-    }
-    if (status == PartitionStatus.LOADING) {
-      return Errors.COORDINATOR_LOAD_IN_PROGRESS;
-    }
-    if (status == PartitionStatus.RESIGNED) {
-      return Errors.NOT_COORDINATOR;
-    }
-    try {
-      if (!offsetsTopic.isLocalLeader(p)) {
-        return Errors.NOT_COORDINATOR;
-      }
-    } catch (RuntimeException e) {
-      return Errors.COORDINATOR_NOT_AVAILABLE;
-    }
-    if (partitions.putIfAbsent(p, PartitionStatus.LOADING) != null) {
-      return availability(p);
-    }
-    return loadClaimed(p) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
-  }
-
-  /**
-   * Loads a partition this thread moved to LOADING, then applies the markers that arrived
-   * meanwhile; a resignation meanwhile wins.
-   */
-  private boolean loadClaimed(int p) {
-    try {
-      load(p);
-    } catch (IOException | RuntimeException e) {
-      synchronized (completionsWhileLoading) {
-        completionsWhileLoading.remove(p);
-        partitions.remove(p, PartitionStatus.LOADING);
-      }
-      dropGroups(p);
-      log.error("cannot load the groups of {}-{}", OffsetsTopic.NAME, p, e);
-      return false;
-    }
-    boolean active;
-    synchronized (completionsWhileLoading) {
-      List<TransactionCompletion> queued = completionsWhileLoading.remove(p);
-      active = partitions.replace(p, PartitionStatus.LOADING, PartitionStatus.ACTIVE);
-      if (active && queued != null) {
-        // A marker the replay already saw finds nothing left to do: its producer's next
-        // transaction cannot write offsets before the marker's completion returned.
-        queued.forEach(c -> completeTransaction(p, c.producerId(), c.commit()));
-      }
-    }
-    if (!active) {
-      dropGroups(p); // resigned while loading
-    }
-    return active;
+    return partitions.availability(p);
   }
 
   /**
    * Rebuilds the groups of partition {@code p} from its records (see {@link GroupReplay}); offsets
-   * of transactions still open at the end of the log stay pending until their marker.
+   * of transactions still open at the end of the log stay pending until their marker. The markers
+   * that arrive meanwhile wait until the partition is active.
    */
-  private void load(int p) throws IOException {
+  private Runnable load(int p, int coordinatorEpoch) throws IOException {
     long started = System.nanoTime();
     GroupReplay replay = new GroupReplay();
     store.load(p, replay);
@@ -261,6 +184,7 @@ public final class GroupCoordinator implements AutoCloseable {
           p,
           (System.nanoTime() - started) / 1_000_000);
     }
+    return () -> {};
   }
 
   /** Applies persisted metadata: a group with members resumes Stable and awaits heartbeats. */
@@ -311,15 +235,11 @@ public final class GroupCoordinator implements AutoCloseable {
    * loading gets the marker once loaded. Thread-safe; returns without waiting on the log.
    */
   public void onTransactionCompleted(int offsetsPartition, long producerId, boolean commit) {
-    synchronized (completionsWhileLoading) {
-      if (partitions.get(offsetsPartition) == PartitionStatus.LOADING) {
-        completionsWhileLoading
-            .computeIfAbsent(offsetsPartition, p -> new ArrayList<>())
-            .add(new TransactionCompletion(producerId, commit));
-        return;
-      }
-    }
-    completeTransaction(offsetsPartition, producerId, commit);
+    // While the partition loads the marker waits; if the replay already saw it, it then finds
+    // nothing left to do: its producer's next transaction cannot write offsets before the
+    // marker's completion returned.
+    partitions.whenLoaded(
+        offsetsPartition, () -> completeTransaction(offsetsPartition, producerId, commit));
   }
 
   private void completeTransaction(int p, long producerId, boolean commit) {
@@ -629,6 +549,7 @@ public final class GroupCoordinator implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    partitions.close();
     CoordinatorTimer.Task task = expiration;
     if (task != null) {
       task.cancel();
@@ -639,7 +560,7 @@ public final class GroupCoordinator implements AutoCloseable {
       }
     }
     groups.clear();
-    partitions.clear();
+    partitions.forgetAll();
   }
 
   /** The state of a group (loading its partition first), or empty if unknown. */

@@ -1,5 +1,6 @@
 package dev.eventshop.broker.transaction;
 
+import dev.eventshop.broker.coordinator.CoordinatorPartitions;
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.producer.ProducerIdAllocator;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * committed, before the markers are written; until they are, the next request for the id gets
  * CONCURRENT_TRANSACTIONS and the client retries.
  *
+ * <p>Which partitions are served here, and their loading, is kept by {@link CoordinatorPartitions};
+ * a partition is reloaded when this broker leads it in a new epoch.
+ *
  * <p>Thread-safety: the registry is a concurrent map; each id's {@link TransactionMetadata} is
  * guarded by its own monitor, and a state change being written holds it {@code pending}, so
  * requests racing with it get CONCURRENT_TRANSACTIONS. No method holds two monitors at once.
@@ -71,12 +75,6 @@ public final class TransactionCoordinator implements AutoCloseable {
       long startTimestampMs,
       Set<TopicPartition> partitions) {}
 
-  private enum PartitionStatus {
-    LOADING,
-    ACTIVE,
-    RESIGNED
-  }
-
   private final TransactionConfig config;
   private final CoordinatorTopic topic;
   private final CoordinatorTimer timer;
@@ -84,8 +82,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   private final MarkerWriter markers;
   private final ConcurrentHashMap<String, TransactionMetadata> transactions =
       new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Integer, Integer> coordinatorEpochs = new ConcurrentHashMap<>();
+  private final CoordinatorPartitions partitions;
   private volatile boolean closed;
   private final Map<String, CoordinatorTimer.Task> periodic = new ConcurrentHashMap<>();
 
@@ -100,6 +97,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     this.timer = timer;
     this.producerIds = producerIds;
     this.markers = markers;
+    this.partitions =
+        new CoordinatorPartitions(TOPIC, "transactions", topic, this::load, this::dropTransactions);
     every(config.abortTimedOutIntervalMs(), "aborting timed-out transactions", this::abortTimedOut);
     every(config.idExpirationIntervalMs(), "expiring transactional ids", this::expireIds);
   }
@@ -113,29 +112,12 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** This broker now leads partition {@code p} in {@code leaderEpoch}: load its transactions. */
   public void onBecomeLeader(int p, int leaderEpoch) {
-    while (true) {
-      PartitionStatus status = partitions.get(p);
-      if (status == PartitionStatus.LOADING
-          || (status == PartitionStatus.ACTIVE && coordinatorEpochs.get(p) == leaderEpoch)) {
-        return;
-      }
-      boolean claimed =
-          status == null
-              ? partitions.putIfAbsent(p, PartitionStatus.LOADING) == null
-              : partitions.replace(p, status, PartitionStatus.LOADING);
-      if (claimed) {
-        dropTransactions(p);
-        loadClaimed(p, leaderEpoch);
-        return;
-      }
-    }
+    partitions.onBecomeLeader(p, leaderEpoch);
   }
 
   /** This broker no longer leads partition {@code p}: forget its transactions. */
   public void onResign(int p) {
-    partitions.put(p, PartitionStatus.RESIGNED);
-    coordinatorEpochs.remove(p);
-    dropTransactions(p);
+    partitions.onResign(p);
     log.info("resigned as transaction coordinator for {}-{}", TOPIC, p);
   }
 
@@ -143,72 +125,37 @@ public final class TransactionCoordinator implements AutoCloseable {
     transactions.values().removeIf(m -> m.partition == p);
   }
 
-  /** NONE when partition {@code p} is served here; else the error to answer with. */
-  private Errors availability(int p) {
-    if (closed) {
-      return Errors.COORDINATOR_NOT_AVAILABLE;
-    }
-    PartitionStatus status = partitions.get(p);
-    if (status == PartitionStatus.ACTIVE) {
-      return Errors.NONE;
-    }
-    if (status == PartitionStatus.LOADING) {
-      return Errors.COORDINATOR_LOAD_IN_PROGRESS;
-    }
-    if (status == PartitionStatus.RESIGNED) {
-      return Errors.NOT_COORDINATOR;
-    }
-    try {
-      if (!topic.isLocalLeader(p)) {
-        return Errors.NOT_COORDINATOR;
-      }
-    } catch (RuntimeException e) {
-      return Errors.COORDINATOR_NOT_AVAILABLE;
-    }
-    if (partitions.putIfAbsent(p, PartitionStatus.LOADING) != null) {
-      return availability(p);
-    }
-    // A single node: nobody announces leadership, so the first request loads the partition.
-    return loadClaimed(p, topic.leaderEpoch(p)) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
-  }
-
-  private boolean loadClaimed(int p, int coordinatorEpoch) {
-    List<TransactionMetadata> loaded;
-    try {
-      loaded = load(p);
-    } catch (IOException | RuntimeException e) {
-      partitions.remove(p, PartitionStatus.LOADING);
-      log.error("cannot load the transactions of {}-{}", TOPIC, p, e);
-      return false;
-    }
-    coordinatorEpochs.put(p, coordinatorEpoch);
+  /**
+   * Registers the transactions of partition {@code p}; once it is active, finishes those the
+   * coordinator before us was ending.
+   */
+  private Runnable load(int p, int coordinatorEpoch) throws IOException {
+    List<TransactionMetadata> loaded = read(p);
     for (TransactionMetadata m : loaded) {
       transactions.put(m.transactionalId, m);
     }
-    if (!partitions.replace(p, PartitionStatus.LOADING, PartitionStatus.ACTIVE)) {
-      dropTransactions(p);
-      return false;
-    }
-    for (TransactionMetadata m : loaded) {
-      synchronized (m) {
-        if (m.state.isPreparing()) {
-          // The coordinator before us prepared it and may not have written every marker.
-          writeMarkersAndComplete(m);
+    return () -> {
+      for (TransactionMetadata m : loaded) {
+        synchronized (m) {
+          if (m.state.isPreparing()) {
+            // The coordinator before us prepared it and may not have written every marker.
+            writeMarkersAndComplete(m);
+          }
         }
       }
-    }
-    if (!loaded.isEmpty()) {
-      log.info(
-          "loaded {} transactional ids of {}-{} in coordinator epoch {}",
-          loaded.size(),
-          TOPIC,
-          p,
-          coordinatorEpoch);
-    }
-    return true;
+      if (!loaded.isEmpty()) {
+        log.info(
+            "loaded {} transactional ids of {}-{} in coordinator epoch {}",
+            loaded.size(),
+            TOPIC,
+            p,
+            coordinatorEpoch);
+      }
+    };
   }
 
-  private List<TransactionMetadata> load(int p) throws IOException {
+  /** The latest state of every transactional id in partition {@code p}'s log. */
+  private List<TransactionMetadata> read(int p) throws IOException {
     Map<String, Snapshot> latest = new java.util.LinkedHashMap<>();
     topic.replay(
         p,
@@ -246,14 +193,6 @@ public final class TransactionCoordinator implements AutoCloseable {
     return loaded;
   }
 
-  private int coordinatorEpoch(int p) {
-    return coordinatorEpochs.getOrDefault(p, -1);
-  }
-
-  private boolean stillCoordinator(int p, int epoch) {
-    return !closed && partitions.get(p) == PartitionStatus.ACTIVE && coordinatorEpoch(p) == epoch;
-  }
-
   // ---------------------------------------------------------------- requests
 
   /**
@@ -270,7 +209,7 @@ public final class TransactionCoordinator implements AutoCloseable {
       return done(InitResult.failed(Errors.INVALID_TRANSACTION_TIMEOUT));
     }
     int p = partitionFor(transactionalId);
-    Errors availability = availability(p);
+    Errors availability = partitions.availability(p);
     if (availability != Errors.NONE) {
       return done(InitResult.failed(availability));
     }
@@ -336,7 +275,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   public CompletableFuture<Errors> addPartitions(
       String transactionalId, long producerId, short epoch, Collection<TopicPartition> added) {
     int p = partitionFor(transactionalId);
-    Errors availability = availability(p);
+    Errors availability = partitions.availability(p);
     if (availability != Errors.NONE) {
       return done(availability);
     }
@@ -379,7 +318,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   public CompletableFuture<Errors> endTransaction(
       String transactionalId, long producerId, short epoch, boolean commit) {
     int p = partitionFor(transactionalId);
-    Errors availability = availability(p);
+    Errors availability = partitions.availability(p);
     if (availability != Errors.NONE) {
       return done(availability);
     }
@@ -423,7 +362,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /** DescribeTransactions: each transactional id asked for. */
   public Described describe(String transactionalId) {
-    Errors availability = availability(partitionFor(transactionalId));
+    Errors availability = partitions.availability(partitionFor(transactionalId));
     if (availability != Errors.NONE) {
       return new Described(availability, null);
     }
@@ -437,7 +376,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   public List<Description> list() {
     List<Description> all = new ArrayList<>();
     for (TransactionMetadata m : transactions.values()) {
-      if (partitions.get(m.partition) == PartitionStatus.ACTIVE) {
+      if (partitions.isActive(m.partition)) {
         all.add(describe(m));
       }
     }
@@ -498,7 +437,7 @@ public final class TransactionCoordinator implements AutoCloseable {
    */
   private void writeMarkersAndComplete(TransactionMetadata m) {
     boolean commit = m.state == TransactionState.PREPARE_COMMIT;
-    int coordinatorEpoch = coordinatorEpoch(m.partition);
+    int coordinatorEpoch = partitions.coordinatorEpoch(m.partition);
     long producerId = m.producerId;
     short epoch = m.producerEpoch;
     Set<TopicPartition> txnPartitions = Set.copyOf(m.partitions);
@@ -512,7 +451,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                     coordinatorEpoch,
                     commit,
                     txnPartitions,
-                    () -> stillCoordinator(m.partition, coordinatorEpoch))
+                    () -> partitions.stillCoordinator(m.partition, coordinatorEpoch))
                 .whenComplete(
                     (ok, error) -> {
                       if (error != null) {
@@ -530,7 +469,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   private void complete(
       TransactionMetadata m, boolean commit, long producerId, short epoch, int coordinatorEpoch) {
     synchronized (m) {
-      if (!stillCoordinator(m.partition, coordinatorEpoch)
+      if (!partitions.stillCoordinator(m.partition, coordinatorEpoch)
           || m.producerId != producerId
           || m.producerEpoch != epoch
           || !m.state.isPreparing()) {
@@ -548,7 +487,8 @@ public final class TransactionCoordinator implements AutoCloseable {
       persist(m, completed)
           .thenAccept(
               error -> {
-                if (error != Errors.NONE && stillCoordinator(m.partition, coordinatorEpoch)) {
+                if (error != Errors.NONE
+                    && partitions.stillCoordinator(m.partition, coordinatorEpoch)) {
                   // The markers are written; only the record saying so failed. Try it again.
                   timer.schedule(
                       1000, () -> complete(m, commit, producerId, epoch, coordinatorEpoch));
@@ -566,7 +506,7 @@ public final class TransactionCoordinator implements AutoCloseable {
    */
   private CompletableFuture<Errors> persist(TransactionMetadata m, Snapshot next) {
     m.pending = true;
-    int coordinatorEpoch = coordinatorEpoch(m.partition);
+    int coordinatorEpoch = partitions.coordinatorEpoch(m.partition);
     long now = timer.nowMs();
     MemoryRecords records =
         MemoryRecords.withRecords(
@@ -587,7 +527,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                       synchronized (m) {
                         m.pending = false;
                         if (outcome == Errors.NONE
-                            && !stillCoordinator(m.partition, coordinatorEpoch)) {
+                            && !partitions.stillCoordinator(m.partition, coordinatorEpoch)) {
                           outcome = Errors.NOT_COORDINATOR;
                         }
                         if (outcome == Errors.NONE) {
@@ -650,7 +590,7 @@ public final class TransactionCoordinator implements AutoCloseable {
       synchronized (m) {
         if (m.state == TransactionState.ONGOING
             && !m.pending
-            && partitions.get(m.partition) == PartitionStatus.ACTIVE
+            && partitions.isActive(m.partition)
             && now - m.startTimestampMs > m.timeoutMs) {
           log.info(
               "aborting the transaction of '{}' (producer {} epoch {}): open for more than its"
@@ -672,7 +612,7 @@ public final class TransactionCoordinator implements AutoCloseable {
       synchronized (m) {
         if (m.state.isIdle()
             && !m.pending
-            && partitions.get(m.partition) == PartitionStatus.ACTIVE
+            && partitions.isActive(m.partition)
             && now - m.lastUpdateTimestampMs >= config.idExpirationMs()) {
           log.info("transactional id '{}' expired", m.transactionalId);
           persist(m, null);
@@ -688,6 +628,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    partitions.close();
     periodic.values().forEach(CoordinatorTimer.Task::cancel);
   }
 }
