@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -274,41 +275,32 @@ public final class TransactionCoordinator implements AutoCloseable {
    */
   public CompletableFuture<Errors> addPartitions(
       String transactionalId, long producerId, short epoch, Collection<TopicPartition> added) {
-    int p = partitionFor(transactionalId);
-    Errors availability = partitions.availability(p);
-    if (availability != Errors.NONE) {
-      return done(availability);
-    }
-    TransactionMetadata m = transactions.get(transactionalId);
-    if (m == null) {
-      return done(Errors.INVALID_PRODUCER_ID_MAPPING);
-    }
-    synchronized (m) {
-      Errors error = checkProducer(m, producerId, epoch);
-      if (error != Errors.NONE) {
-        return done(error);
-      }
-      if (m.pending || m.state.isPreparing() || m.state == TransactionState.DEAD) {
-        return done(Errors.CONCURRENT_TRANSACTIONS);
-      }
-      if (m.state == TransactionState.ONGOING && m.partitions.containsAll(added)) {
-        return done(Errors.NONE);
-      }
-      Set<TopicPartition> all = new LinkedHashSet<>(m.partitions);
-      all.addAll(added);
-      long now = timer.nowMs();
-      long start = m.state == TransactionState.ONGOING ? m.startTimestampMs : now;
-      return persist(
-          m,
-          new Snapshot(
-              m.producerId,
-              m.producerEpoch,
-              m.timeoutMs,
-              TransactionState.ONGOING,
-              all,
-              now,
-              start));
-    }
+    return withCurrentProducer(
+        transactionalId,
+        producerId,
+        epoch,
+        m -> {
+          if (m.state.isPreparing()) {
+            return done(Errors.CONCURRENT_TRANSACTIONS); // retried once its markers are written
+          }
+          if (m.state == TransactionState.ONGOING && m.partitions.containsAll(added)) {
+            return done(Errors.NONE);
+          }
+          Set<TopicPartition> all = new LinkedHashSet<>(m.partitions);
+          all.addAll(added);
+          long now = timer.nowMs();
+          long start = m.state == TransactionState.ONGOING ? m.startTimestampMs : now;
+          return persist(
+              m,
+              new Snapshot(
+                  m.producerId,
+                  m.producerEpoch,
+                  m.timeoutMs,
+                  TransactionState.ONGOING,
+                  all,
+                  now,
+                  start));
+        });
   }
 
   /**
@@ -317,8 +309,34 @@ public final class TransactionCoordinator implements AutoCloseable {
    */
   public CompletableFuture<Errors> endTransaction(
       String transactionalId, long producerId, short epoch, boolean commit) {
-    int p = partitionFor(transactionalId);
-    Errors availability = partitions.availability(p);
+    return withCurrentProducer(
+        transactionalId,
+        producerId,
+        epoch,
+        m ->
+            switch (m.state) {
+              case ONGOING -> prepareEnd(m, commit, false);
+              case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
+              case COMPLETE_ABORT -> done(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
+              case PREPARE_COMMIT ->
+                  done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+              case PREPARE_ABORT ->
+                  done(commit ? Errors.INVALID_TXN_STATE : Errors.CONCURRENT_TRANSACTIONS);
+              default -> done(Errors.INVALID_TXN_STATE);
+            });
+  }
+
+  /**
+   * What AddPartitionsToTxn, AddOffsetsToTxn and EndTxn check first: the id is served here, and the
+   * request comes from its current producer while no state change of it is being written. Then
+   * {@code step} answers, holding the monitor of the id's metadata.
+   */
+  private CompletableFuture<Errors> withCurrentProducer(
+      String transactionalId,
+      long producerId,
+      short epoch,
+      Function<TransactionMetadata, CompletableFuture<Errors>> step) {
+    Errors availability = partitions.availability(partitionFor(transactionalId));
     if (availability != Errors.NONE) {
       return done(availability);
     }
@@ -327,34 +345,17 @@ public final class TransactionCoordinator implements AutoCloseable {
       return done(Errors.INVALID_PRODUCER_ID_MAPPING);
     }
     synchronized (m) {
-      Errors error = checkProducer(m, producerId, epoch);
-      if (error != Errors.NONE) {
-        return done(error);
+      if (m.producerId != producerId) {
+        return done(Errors.INVALID_PRODUCER_ID_MAPPING);
+      }
+      if (m.producerEpoch != epoch) {
+        return done(Errors.PRODUCER_FENCED);
       }
       if (m.pending || m.state == TransactionState.DEAD) {
         return done(Errors.CONCURRENT_TRANSACTIONS);
       }
-      return switch (m.state) {
-        case ONGOING -> prepareEnd(m, commit, false);
-        case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
-        case COMPLETE_ABORT -> done(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
-        case PREPARE_COMMIT ->
-            done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
-        case PREPARE_ABORT ->
-            done(commit ? Errors.INVALID_TXN_STATE : Errors.CONCURRENT_TRANSACTIONS);
-        default -> done(Errors.INVALID_TXN_STATE);
-      };
+      return step.apply(m);
     }
-  }
-
-  private static Errors checkProducer(TransactionMetadata m, long producerId, short epoch) {
-    if (m.producerId != producerId) {
-      return Errors.INVALID_PRODUCER_ID_MAPPING;
-    }
-    if (m.producerEpoch != epoch) {
-      return Errors.PRODUCER_FENCED;
-    }
-    return Errors.NONE;
   }
 
   /** A transactional id described, or why it cannot be described here (description null). */
