@@ -3,8 +3,6 @@ package dev.eventshop.broker.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
-import dev.eventshop.broker.log.PartitionLog;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,33 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DelayedAppendTest {
 
   /** Writes at once but reports the append committed only when the test says so. */
-  static final class HeldAppends implements CoordinatorTopic {
-    final CoordinatorTopic delegate;
+  static final class HeldAppends extends ForwardingCoordinatorTopic {
     final List<CompletableFuture<Void>> held = new ArrayList<>();
     boolean hold = true;
 
     HeldAppends(CoordinatorTopic delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public int partitionCount() {
-      return delegate.partitionCount();
-    }
-
-    @Override
-    public boolean exists() {
-      return delegate.exists();
-    }
-
-    @Override
-    public PartitionLog partition(int p) throws IOException {
-      return delegate.partition(p);
-    }
-
-    @Override
-    public int leaderEpoch(int p) {
-      return 0;
+      super(delegate);
     }
 
     @Override

@@ -32,7 +32,6 @@ import org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommi
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,37 +68,9 @@ class TxnOffsetCommitsTest {
   }
 
   /** The offsets topic, with a hook into the replay that loads a partition. */
-  final class LoadHook implements CoordinatorTopic {
-    final CoordinatorTopic delegate;
-
+  final class LoadHook extends ForwardingCoordinatorTopic {
     LoadHook(CoordinatorTopic delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public int partitionCount() {
-      return delegate.partitionCount();
-    }
-
-    @Override
-    public boolean exists() {
-      return delegate.exists();
-    }
-
-    @Override
-    public PartitionLog partition(int p) throws IOException {
-      return delegate.partition(p);
-    }
-
-    @Override
-    public int leaderEpoch(int p) {
-      return delegate.leaderEpoch(p);
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Void> append(
-        int p, MemoryRecords records, long nowMs) {
-      return delegate.append(p, records, nowMs);
+      super(delegate);
     }
 
     @Override
