@@ -60,15 +60,17 @@ public interface CoordinatorTopic {
   }
 
   /**
-   * Replays partition {@code p} from its log start to its high watermark, handing each batch to
-   * {@code visitor} in log order.
+   * Replays partition {@code p} from its log start to its log end, handing each batch to {@code
+   * visitor} in log order. To its end, not its high watermark: this broker replays when it has just
+   * become the partition's leader, when its high watermark may still trail the old leader's by the
+   * records the old leader acknowledged last; as leader, its log is the partition's log.
    *
    * @return the offset replayed up to
    */
   default long replay(int p, Consumer<RecordBatch> visitor) throws IOException {
     PartitionLog partitionLog = partition(p);
     long offset = partitionLog.logStartOffset();
-    long end = partitionLog.highWatermark();
+    long end = partitionLog.logEndOffset();
     while (offset < end) {
       MemoryRecords chunk = partitionLog.readRecords(offset, REPLAY_READ_BYTES, end);
       long next = offset;
@@ -79,7 +81,7 @@ public interface CoordinatorTopic {
         next = Math.max(next, batch.nextOffset());
       }
       if (next <= offset) {
-        break; // nothing readable below the high watermark: never loop forever
+        break; // nothing readable below the end: never loop forever
       }
       offset = next;
     }
