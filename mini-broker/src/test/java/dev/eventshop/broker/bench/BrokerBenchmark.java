@@ -81,6 +81,17 @@ public final class BrokerBenchmark {
       }
       r.put("produce acks=" + acks + " (rec/s)", "%.0f".formatted(BenchProcesses.median(rates)));
     }
+    String transactional = "produce-transactional";
+    createTopic(broker.bootstrap, transactional);
+    perf.produceTransactional(broker.bootstrap, transactional, Math.max(1, records / 5), 100);
+    List<Double> transactionalRates = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      transactionalRates.add(
+          perf.produceTransactional(broker.bootstrap, transactional, records, 100));
+    }
+    r.put(
+        "produce transactional, a commit every 100 ms (rec/s)",
+        "%.0f".formatted(BenchProcesses.median(transactionalRates)));
     List<Double> consume = new ArrayList<>();
     List<Double> fetchPhase = new ArrayList<>();
     perf.consume(broker.bootstrap, "produce-acks-1", records); // warm-up

@@ -1,6 +1,8 @@
 package dev.eventshop.broker.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,21 +21,50 @@ final class PerfTools {
 
   /** ProducerPerformance: records of 100 bytes as fast as possible; returns records/s. */
   double produce(String bootstrap, String topic, String acks, int count) throws Exception {
+    return produce(
+        bootstrap,
+        topic,
+        count,
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap,
+        "acks=" + acks);
+  }
+
+  /**
+   * ProducerPerformance with a transactional producer that commits every {@code commitEveryMs}
+   * (acks=all, the transactional default); returns records/s.
+   */
+  double produceTransactional(String bootstrap, String topic, int count, int commitEveryMs)
+      throws Exception {
+    return produce(
+        bootstrap,
+        topic,
+        count,
+        "--transactional-id",
+        "bench-" + topic,
+        "--transaction-duration-ms",
+        String.valueOf(commitEveryMs),
+        "--producer-props",
+        "bootstrap.servers=" + bootstrap);
+  }
+
+  private double produce(String bootstrap, String topic, int count, String... args)
+      throws Exception {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "--topic",
+                topic,
+                "--num-records",
+                String.valueOf(count),
+                "--record-size",
+                "100",
+                "--throughput",
+                "-1"));
+    all.addAll(List.of(args));
     String out =
         BenchProcesses.tool(
-            work,
-            "org.apache.kafka.tools.ProducerPerformance",
-            "--topic",
-            topic,
-            "--num-records",
-            String.valueOf(count),
-            "--record-size",
-            "100",
-            "--throughput",
-            "-1",
-            "--producer-props",
-            "bootstrap.servers=" + bootstrap,
-            "acks=" + acks);
+            work, "org.apache.kafka.tools.ProducerPerformance", all.toArray(String[]::new));
     String summary = "";
     for (String line : out.split("\n")) {
       if (line.contains("records sent")) {
