@@ -6,8 +6,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.message.ListTransactionsResponseData;
-import org.apache.kafka.common.message.ListTransactionsResponseData.TransactionState;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -22,10 +22,9 @@ import org.apache.kafka.common.requests.ListTransactionsRequest;
 public final class ListTransactionsHandler implements ApiHandler<ListTransactionsRequest> {
 
   private final TransactionCoordinator coordinator;
-  private final java.util.function.LongSupplier clock;
+  private final LongSupplier clock;
 
-  public ListTransactionsHandler(
-      TransactionCoordinator coordinator, java.util.function.LongSupplier clock) {
+  public ListTransactionsHandler(TransactionCoordinator coordinator, LongSupplier clock) {
     this.coordinator = coordinator;
     this.clock = clock;
   }
@@ -53,7 +52,7 @@ public final class ListTransactionsHandler implements ApiHandler<ListTransaction
         new ListTransactionsResponseData().setErrorCode(Errors.NONE.code());
     Set<String> states = new HashSet<>();
     for (String name : data.stateFilters()) {
-      if (dev.eventshop.broker.transaction.TransactionState.byDisplayName(name).isPresent()) {
+      if (TransactionState.byDisplayName(name).isPresent()) {
         states.add(name);
       } else {
         response.unknownStateFilters().add(name);
@@ -76,7 +75,7 @@ public final class ListTransactionsHandler implements ApiHandler<ListTransaction
       response
           .transactionStates()
           .add(
-              new TransactionState()
+              new ListTransactionsResponseData.TransactionState()
                   .setTransactionalId(d.transactionalId())
                   .setProducerId(d.producerId())
                   .setTransactionState(d.state().displayName()));

@@ -117,9 +117,17 @@ final class BenchProcesses {
   }
 
   /** Prints the table and writes it to bench/results/{@code name}. */
+  /**
+   * Prints the table and writes it to {@code bench/results/<name>}, or, when a run of the same day
+   * is already there, to {@code <name without .md>-2.md} and so on: results are never overwritten.
+   */
   static void report(String table, String name) throws IOException {
     System.out.println(table);
     Path out = Path.of("bench/results", name);
+    String stem = name.endsWith(".md") ? name.substring(0, name.length() - 3) : name;
+    for (int n = 2; Files.exists(out); n++) {
+      out = Path.of("bench/results", stem + "-" + n + ".md");
+    }
     Files.createDirectories(out.getParent());
     Files.writeString(out, table);
     System.out.println("written to " + out);
