@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventshop.broker.RunningBroker;
+import dev.eventshop.broker.network.BrokerChannel;
 import dev.eventshop.broker.server.Broker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -359,6 +373,101 @@ class KafkaToolsIT {
             .stdoutLines();
     assertThat(hanging.get(0)).contains("Topic", "ProducerId", "StartOffset");
     assertThat(hanging).as("the header, and no hanging transaction").hasSize(1);
+  }
+
+  @Test
+  void transactionsCommandFindsAndAbortsAHangingTransaction() throws Exception {
+    topics("--create", "--topic", "hanging", "--partitions", "1", "--replication-factor", "1");
+    TopicPartition tp = new TopicPartition("hanging", 0);
+    // A transaction no coordinator knows of: a transactional batch from an idempotent producer id,
+    // written without AddPartitionsToTxn (transaction version 1 does not verify it). It holds
+    // read_committed consumers back until someone aborts it.
+    java.net.InetSocketAddress address = broker.boundAddresses().get(0);
+    try (BrokerChannel channel =
+        new BrokerChannel(address.getHostString(), address.getPort(), "hanging-writer", 10_000)) {
+      InitProducerIdResponse ids =
+          channel.send(
+              ApiKeys.INIT_PRODUCER_ID,
+              (short) 4,
+              new InitProducerIdRequestData()
+                  .setTransactionalId(null)
+                  .setTransactionTimeoutMs(60_000)
+                  .setProducerId(-1)
+                  .setProducerEpoch((short) -1));
+      MemoryRecords batch =
+          MemoryRecords.withTransactionalRecords(
+              Compression.NONE,
+              ids.data().producerId(),
+              ids.data().producerEpoch(),
+              0,
+              new SimpleRecord("k".getBytes(), "left open".getBytes()));
+      ProduceResponse produced =
+          channel.send(
+              ApiKeys.PRODUCE,
+              (short) 9,
+              new ProduceRequestData()
+                  .setAcks((short) -1)
+                  .setTimeoutMs(10_000)
+                  .setTransactionalId("nobody-knows")
+                  .setTopicData(
+                      new ProduceRequestData.TopicProduceDataCollection(
+                          List.of(
+                                  new ProduceRequestData.TopicProduceData()
+                                      .setName("hanging")
+                                      .setPartitionData(
+                                          List.of(
+                                              new ProduceRequestData.PartitionProduceData()
+                                                  .setIndex(0)
+                                                  .setRecords(batch))))
+                              .iterator())));
+      assertThat(
+              produced.data().responses().iterator().next().partitionResponses().get(0).errorCode())
+          .isZero();
+    }
+    try (Admin admin = Admin.create(java.util.Map.of("bootstrap.servers", bootstrap))) {
+      assertThat(lastStableOffset(admin, tp)).isZero();
+
+      List<String> hanging =
+          tool(
+                  TRANSACTIONS,
+                  "--bootstrap-server",
+                  bootstrap,
+                  "find-hanging",
+                  "--broker-id",
+                  "1",
+                  "--max-transaction-timeout",
+                  "0")
+              .stdoutLines();
+      assertThat(hanging).hasSize(2);
+      assertThat(hanging.get(1).trim().split("\\s+"))
+          .as("topic, partition, producer id, epoch, coordinator epoch, start offset")
+          .startsWith("hanging", "0")
+          .contains("0");
+
+      tool(
+          TRANSACTIONS,
+          "--bootstrap-server",
+          bootstrap,
+          "abort",
+          "--topic",
+          "hanging",
+          "--partition",
+          "0",
+          "--start-offset",
+          "0");
+      // The ABORT marker at offset 1 ends it.
+      assertThat(lastStableOffset(admin, tp)).isEqualTo(2);
+    }
+  }
+
+  private static long lastStableOffset(Admin admin, TopicPartition tp) throws Exception {
+    return admin
+        .listOffsets(
+            java.util.Map.of(tp, OffsetSpec.latest()),
+            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .partitionResult(tp)
+        .get(30, java.util.concurrent.TimeUnit.SECONDS)
+        .offset();
   }
 
   @Test
