@@ -122,6 +122,47 @@ class KcatIT {
   }
 
   @Test
+  void readCommittedSkipsAbortedTransactionsAndReadUncommittedDoesNot() throws Exception {
+    kcat();
+    Map<String, Object> props =
+        Map.of(
+            "bootstrap.servers", broker.bootstrapServers(), "transactional.id", "kcat-tx-writer");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      producer.initTransactions();
+      for (String outcome : List.of("committed", "aborted", "committed", "aborted")) {
+        producer.beginTransaction();
+        for (int i = 0; i < 3; i++) {
+          producer.send(new ProducerRecord<>("kcat-transactions", 0, null, outcome + "-" + i));
+        }
+        producer.flush();
+        if (outcome.equals("committed")) {
+          producer.commitTransaction();
+        } else {
+          producer.abortTransaction();
+        }
+      }
+    }
+    String[] consume = {
+      "-C", "-t", "kcat-transactions", "-p", "0", "-o", "beginning", "-e", "-f", "%s\\n", "-X"
+    };
+    // librdkafka reads read_committed by default, skipping aborted records by the fetch response's
+    // aborted transactions and the markers.
+    List<String> committed =
+        kcat(null, concat(consume, "isolation.level=read_committed")).stdoutLines();
+    assertThat(committed).hasSize(6).allMatch(v -> v.startsWith("committed-"));
+    List<String> all =
+        kcat(null, concat(consume, "isolation.level=read_uncommitted")).stdoutLines();
+    assertThat(all).hasSize(12);
+  }
+
+  private static String[] concat(String[] args, String last) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = last;
+    return all;
+  }
+
+  @Test
   void listsBrokerAndTopicMetadata() throws Exception {
     kcat();
     Path input = dir.resolve("metadata.txt");
