@@ -213,6 +213,11 @@ public final class CoordinatorPartitions {
     action.run();
   }
 
+  /** Whether any partition is loading now. */
+  public boolean anyLoading() {
+    return statuses.containsValue(Status.LOADING);
+  }
+
   /** Whether partition {@code p} is loaded and served here. */
   public boolean isActive(int p) {
     return statuses.get(p) == Status.ACTIVE;

@@ -161,9 +161,9 @@ final class GroupStore {
   }
 
   /**
-   * Replays partition {@code p} from its log start to its high watermark, handing each record and
-   * each transaction marker to {@code replay} in log order. Records this broker cannot decode are
-   * logged and skipped.
+   * Replays partition {@code p} from its log start to its log end, handing each record and each
+   * transaction marker to {@code replay} in log order. Records this broker cannot decode are logged
+   * and skipped.
    */
   void load(int p, Replay replay) throws IOException {
     int[] records = {0};

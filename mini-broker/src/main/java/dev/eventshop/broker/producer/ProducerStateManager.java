@@ -112,7 +112,7 @@ public final class ProducerStateManager {
           "producer %d has epoch %d, older than the current %d"
               .formatted(batch.producerId(), epoch, entry.epoch));
     }
-    if (entry.currentTxnFirstOffset >= 0 && !batch.isTransactional() && epoch == entry.epoch) {
+    if (entry.currentTxnFirstOffset >= 0 && !batch.isTransactional()) {
       throw new InvalidTxnStateException(
           "producer %d sent a non-transactional batch while its transaction is open"
               .formatted(batch.producerId()));
@@ -186,7 +186,7 @@ public final class ProducerStateManager {
       entry.epoch = batch.producerEpoch();
       entry.batches.clear();
     }
-    entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp());
+    entry.lastTimestamp = batch.maxTimestamp(); // of the last batch, as Kafka keeps it
     if (batch.isControlBatch()) {
       return completeTxn(batch, entry);
     }

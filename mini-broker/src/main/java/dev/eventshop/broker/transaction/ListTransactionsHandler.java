@@ -3,10 +3,12 @@ package dev.eventshop.broker.transaction;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.message.ListTransactionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -61,15 +63,21 @@ public final class ListTransactionsHandler implements ApiHandler<ListTransaction
     Set<Long> producerIds = new HashSet<>(data.producerIdFilters());
     long minDurationMs = context.apiVersion() >= 1 ? data.durationFilter() : -1;
     long now = clock.getAsLong();
-    for (TransactionCoordinator.Description d : coordinator.list()) {
+    List<TransactionCoordinator.Description> listed;
+    try {
+      listed = coordinator.list();
+    } catch (CoordinatorLoadInProgressException e) {
+      return CompletableFuture.completedFuture(
+          response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
+    }
+    for (TransactionCoordinator.Description d : listed) {
       if (!data.stateFilters().isEmpty() && !states.contains(d.state().displayName())) {
         continue;
       }
       if (!producerIds.isEmpty() && !producerIds.contains(d.producerId())) {
         continue;
       }
-      if (minDurationMs >= 0
-          && (d.startTimestampMs() < 0 || now - d.startTimestampMs() < minDurationMs)) {
+      if (minDurationMs >= 0 && now - d.startTimestampMs() < minDurationMs) {
         continue;
       }
       response

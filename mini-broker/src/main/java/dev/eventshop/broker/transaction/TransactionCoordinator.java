@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
@@ -373,8 +374,17 @@ public final class TransactionCoordinator implements AutoCloseable {
         : new Described(Errors.NONE, describe(m));
   }
 
-  /** Every transactional id this broker coordinates now. */
+  /**
+   * Every transactional id this broker coordinates now.
+   *
+   * @throws CoordinatorLoadInProgressException while a partition loads
+   */
   public List<Description> list() {
+    if (partitions.anyLoading()) {
+      // Kafka answers ListTransactions with COORDINATOR_LOAD_IN_PROGRESS then: a partial list would
+      // make live transactions look hanging to kafka-transactions.sh find-hanging.
+      throw new CoordinatorLoadInProgressException("a partition of " + TOPIC + " is loading");
+    }
     List<Description> all = new ArrayList<>();
     for (TransactionMetadata m : transactions.values()) {
       if (partitions.isActive(m.partition)) {
@@ -434,7 +444,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /**
    * Caller holds the monitor of {@code m}, which is preparing. The markers are written from the
-   * timer's thread, without that monitor: a marker's completion may come under a partition's lock.
+   * timer's threads, without that monitor: a marker's completion may come under a partition's lock.
    */
   private void writeMarkersAndComplete(TransactionMetadata m) {
     boolean commit = m.state == TransactionState.PREPARE_COMMIT;
@@ -502,12 +512,18 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /**
    * Writes {@code next} for {@code m} to its partition and applies it once committed. Caller holds
-   * the monitor of {@code m}; the completion runs later on the timer's thread, never under a
+   * the monitor of {@code m}; the completion runs later on the timer's threads, never under a
    * partition's lock.
    */
   private CompletableFuture<Errors> persist(TransactionMetadata m, Snapshot next) {
-    m.pending = true;
     int coordinatorEpoch = partitions.coordinatorEpoch(m.partition);
+    if (!partitions.stillCoordinator(m.partition, coordinatorEpoch)
+        || transactions.get(m.transactionalId) != m) {
+      // The partition was reloaded or given up since the request found m: m is stale, and
+      // writing it would put an outdated state after the replayed one.
+      return done(Errors.NOT_COORDINATOR);
+    }
+    m.pending = true;
     long now = timer.nowMs();
     MemoryRecords records =
         MemoryRecords.withRecords(
@@ -563,7 +579,7 @@ public final class TransactionCoordinator implements AutoCloseable {
   // ---------------------------------------------------------------- timers
 
   /**
-   * Runs {@code task} every {@code intervalMs} on the timer's thread until {@link #close()}; a
+   * Runs {@code task} every {@code intervalMs} on the timer's threads until {@link #close()}; a
    * failure is logged and the next run comes anyway.
    */
   private void every(long intervalMs, String what, Runnable task) {

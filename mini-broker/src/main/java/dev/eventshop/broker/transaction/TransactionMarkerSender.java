@@ -127,7 +127,13 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
     List<CompletableFuture<Map<TopicPartition, Errors>>> sends = new ArrayList<>();
     byLeader.forEach(
         (leader, tps) ->
-            sends.add(leader == localBrokerId ? appendLocally(job, tps) : send(leader, job, tps)));
+            sends.add(
+                (leader == localBrokerId ? appendLocally(job, tps) : send(leader, job, tps))
+                    .exceptionally(
+                        e -> {
+                          log.warn("writing markers to broker {} failed", leader, e);
+                          return allFailed(tps, Errors.UNKNOWN_SERVER_ERROR); // tried again
+                        })));
     boolean retryAnyway = leaderMissing;
     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
         .whenCompleteAsync(
@@ -143,12 +149,21 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
                                 "a newer coordinator wrote to " + e.getKey()));
                     return;
                   }
-                  if (result == Errors.NONE
-                      || result == Errors.UNKNOWN_TOPIC_OR_PARTITION
-                      || result == Errors.INVALID_PRODUCER_EPOCH
+                  if (result == Errors.NONE) {
+                    job.remaining().remove(e.getKey());
+                  } else if (result == Errors.INVALID_PRODUCER_EPOCH
                       || result == Errors.PRODUCER_FENCED) {
+                    // A newer epoch of the producer already wrote there: this marker is moot.
+                    log.warn(
+                        "{} refused the marker of producer {} epoch {}: {}",
+                        e.getKey(),
+                        job.producerId(),
+                        job.producerEpoch(),
+                        result);
                     job.remaining().remove(e.getKey());
                   } else {
+                    // Including UNKNOWN_TOPIC_OR_PARTITION: a leader whose metadata lags says so;
+                    // a deleted topic is dropped above, by this broker's own metadata.
                     failed = true;
                     log.debug(
                         "marker for producer {} in {} not written yet: {}",
@@ -237,6 +252,11 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
                 "broker-" + localBrokerId + "-txn-marker-sender",
                 REQUEST_TIMEOUT_MS);
         channels.put(node.id(), channel);
+        if (closed) {
+          channels.remove(node.id());
+          channel.close(); // close() ran while this connected
+          return allFailed(tps, Errors.BROKER_NOT_AVAILABLE);
+        }
       }
       WriteTxnMarkersResponse response =
           channel.send(

@@ -53,7 +53,7 @@ public enum TransactionState {
     return java.util.Optional.empty();
   }
 
-  /** PREPARE_COMMIT or PREPARE_ABORT: markers are being written. */
+  /** PREPARE_COMMIT, PREPARE_ABORT or PREPARE_EPOCH_FENCE: markers are being written. */
   boolean isPreparing() {
     return this == PREPARE_COMMIT || this == PREPARE_ABORT || this == PREPARE_EPOCH_FENCE;
   }

@@ -144,7 +144,12 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
         .handleAsync(
             (ok, error) -> {
               if (error == null) {
-                listener.onTransactionCompleted(tp, producerId, commit);
+                try {
+                  listener.onTransactionCompleted(tp, producerId, commit);
+                } catch (RuntimeException e) {
+                  // The marker is in the log; a coordinator loading the partition replays it.
+                  log.error("{}: applying the marker of producer {} failed", tp, producerId, e);
+                }
                 return Errors.NONE;
               }
               Throwable cause = Errors.maybeUnwrapException(error);

@@ -307,6 +307,9 @@ class ProducerStateManagerTest {
 
     assertThatThrownBy(() -> state.check(idempotent(1, 7, (short) 0, 1, NOW, "b")))
         .isInstanceOf(InvalidTxnStateException.class);
+    // Nor in a later epoch: it would move the epoch past the marker the coordinator will send.
+    assertThatThrownBy(() -> state.check(idempotent(1, 7, (short) 1, 0, NOW, "b")))
+        .isInstanceOf(InvalidTxnStateException.class);
     assertThat(state.check(txn(1, 7, 1, "b"))).isInstanceOf(Check.Append.class);
 
     state.update(commit(1, 7, 0));
