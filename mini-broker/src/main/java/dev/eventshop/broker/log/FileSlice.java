@@ -7,8 +7,12 @@ import org.apache.kafka.common.record.RecordsSend;
 /**
  * A byte range of a segment file holding whole record batches: what a Fetch response carries. The
  * network layer sends it with sendfile; it is never read into the heap by the broker.
+ *
+ * @param endOffsetBound an offset no record of the slice reaches: the base offset of the batch
+ *     after it, or the read's upper bound when the segment ended first (read_committed fetches list
+ *     the aborted transactions that began below it)
  */
-public record FileSlice(FileChannel channel, long position, int sizeInBytes)
+public record FileSlice(FileChannel channel, long position, int sizeInBytes, long endOffsetBound)
     implements BaseRecords {
 
   @Override

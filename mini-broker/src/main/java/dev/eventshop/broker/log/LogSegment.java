@@ -146,21 +146,27 @@ public final class LogSegment {
       return null;
     }
     int size = 0;
+    long end = maxOffset; // lowered to the first batch left out, when there is one
     Iterator<FileChannelRecordBatch> batches = log.batchesFrom(start.position).iterator();
     while (batches.hasNext()) {
       FileChannelRecordBatch batch = batches.next();
       if (batch.baseOffset() >= maxOffset) {
+        end = batch.baseOffset();
         break;
       }
       if (size + batch.sizeInBytes() > maxBytes && !(size == 0 && minOneBatch)) {
+        end = batch.baseOffset();
         break;
       }
       size += batch.sizeInBytes();
       if (size >= maxBytes) {
+        if (batches.hasNext()) {
+          end = Math.min(end, batches.next().baseOffset());
+        }
         break;
       }
     }
-    return size == 0 ? null : new FileSlice(log.channel(), start.position, size);
+    return size == 0 ? null : new FileSlice(log.channel(), start.position, size, end);
   }
 
   /** The first record with a timestamp at or after {@code timestamp}, or null. */

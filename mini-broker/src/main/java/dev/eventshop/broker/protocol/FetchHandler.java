@@ -254,7 +254,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         data.setRecords(read.records());
         if (readCommitted) {
           List<AbortedTransaction> aborted = new ArrayList<>();
-          for (long[] txn : log.abortedTransactions(w.fetchOffset(), upTo)) {
+          long end = Math.min(upTo, read.records().endOffsetBound());
+          for (long[] txn : log.abortedTransactions(w.fetchOffset(), end)) {
             aborted.add(new AbortedTransaction().setProducerId(txn[0]).setFirstOffset(txn[1]));
           }
           data.setAbortedTransactions(aborted);

@@ -150,6 +150,26 @@ class PartitionLogTest {
   }
 
   @Test
+  void aReadSaysWhereItsRecordsEndForTheAbortedTransactionsAFetchLists() throws IOException {
+    log = open(Map.of(), true);
+    log.appendAsLeader(records("a", "b"), 0, now); // offsets 0-1
+    log.appendAsLeader(records("c"), 0, now); // 2
+    log.appendAsLeader(records("d"), 0, now); // 3
+    int firstBatch = log.read(0, Integer.MAX_VALUE, 2, true).records().sizeInBytes();
+    int twoBatches = log.read(0, Integer.MAX_VALUE, 3, true).records().sizeInBytes();
+
+    // Limited by bytes: the records end before the next batch's base offset.
+    assertThat(log.read(0, firstBatch, Long.MAX_VALUE, true).records().endOffsetBound())
+        .isEqualTo(2);
+    assertThat(log.read(0, twoBatches + 1, Long.MAX_VALUE, true).records().endOffsetBound())
+        .isEqualTo(3);
+    // Limited by the upper offset (high watermark or last stable offset).
+    assertThat(log.read(0, Integer.MAX_VALUE, 2, true).records().endOffsetBound()).isEqualTo(2);
+    // The segment ends first: the bound is the read's.
+    assertThat(log.read(0, Integer.MAX_VALUE, 100, true).records().endOffsetBound()).isEqualTo(100);
+  }
+
+  @Test
   void offsetsOutsideTheLogAreOutOfRange() throws IOException {
     log = open(Map.of(), true);
     log.appendAsLeader(records("a"), 0, now);
