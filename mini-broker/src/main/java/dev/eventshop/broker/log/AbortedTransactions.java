@@ -110,18 +110,29 @@ final class AbortedTransactions {
     return found;
   }
 
-  /** Whether the record at {@code offset} written by {@code producerId} was aborted. */
-  boolean isAborted(long producerId, long offset) {
-    for (Entry entry : byLastOffset.tailMap(offset, false).values()) {
-      if (entry.producerId() == producerId && entry.firstOffset() <= offset) {
-        return true;
-      }
+  /**
+   * The aborted transactions known now, by producer: answers whether a record was aborted in
+   * logarithmic time (a producer's transactions never overlap, so the one that could hold an offset
+   * is the first whose marker comes after it).
+   */
+  ByProducer byProducer() {
+    Map<Long, java.util.TreeMap<Long, Entry>> index = new java.util.HashMap<>();
+    for (Entry entry : byLastOffset.values()) {
+      index
+          .computeIfAbsent(entry.producerId(), id -> new java.util.TreeMap<>())
+          .put(entry.lastOffset(), entry);
     }
-    return false;
+    return (producerId, offset) -> {
+      java.util.TreeMap<Long, Entry> entries = index.get(producerId);
+      Map.Entry<Long, Entry> next = entries == null ? null : entries.higherEntry(offset);
+      return next != null && next.getValue().firstOffset() <= offset;
+    };
   }
 
-  boolean isEmpty() {
-    return byLastOffset.isEmpty();
+  /** Whether a record was aborted, as of when the index was taken. */
+  @FunctionalInterface
+  interface ByProducer {
+    boolean isAborted(long producerId, long offset);
   }
 
   /**

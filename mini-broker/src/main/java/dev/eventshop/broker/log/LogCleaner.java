@@ -81,10 +81,11 @@ final class LogCleaner {
     }
     Map<ByteBuffer, Long> newestOffsetOfKey = new HashMap<>();
     long stableEnd = partitionLog.lastStableOffset();
+    AbortedTransactions.ByProducer aborted = partitionLog.abortedByProducer(); // after stableEnd
     for (LogSegment segment : inactive) {
-      indexKeys(partitionLog, segment, stableEnd, newestOffsetOfKey);
+      indexKeys(segment, stableEnd, aborted, newestOffsetOfKey);
     }
-    indexKeys(partitionLog, partitionLog.activeSegment(), stableEnd, newestOffsetOfKey);
+    indexKeys(partitionLog.activeSegment(), stableEnd, aborted, newestOffsetOfKey);
 
     int removed = 0;
     for (LogSegment segment : inactive.subList(0, eligible)) {
@@ -100,12 +101,15 @@ final class LogCleaner {
   }
 
   private static void indexKeys(
-      PartitionLog partitionLog, LogSegment segment, long stableEnd, Map<ByteBuffer, Long> newest) {
+      LogSegment segment,
+      long stableEnd,
+      AbortedTransactions.ByProducer aborted,
+      Map<ByteBuffer, Long> newest) {
     for (FileChannelRecordBatch batch : segment.batches()) {
       if (batch.isControlBatch()
           || batch.lastOffset() >= stableEnd
           || (batch.isTransactional()
-              && partitionLog.isAborted(batch.producerId(), batch.baseOffset()))) {
+              && aborted.isAborted(batch.producerId(), batch.baseOffset()))) {
         continue;
       }
       try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {

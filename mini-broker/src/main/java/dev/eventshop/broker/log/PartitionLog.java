@@ -287,10 +287,11 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * Whether the record at {@code offset} from {@code producerId} belongs to an aborted transaction.
+   * Which records belong to aborted transactions, as of now: complete below the last stable offset
+   * read before it, since a transaction's marker precedes any offset the last stable offset passes.
    */
-  boolean isAborted(long producerId, long offset) {
-    return !abortedTxns.isEmpty() && abortedTxns.isAborted(producerId, offset);
+  AbortedTransactions.ByProducer abortedByProducer() {
+    return abortedTxns.byProducer();
   }
 
   /** Moves the high watermark; it never passes the log end offset nor goes backwards. */

@@ -914,8 +914,8 @@ class PartitionLogTest {
 
     assertThat(log.lastStableOffset()).isEqualTo(4);
     assertThat(aborted(0, 4)).containsExactly(new Aborted(7, 0), new Aborted(8, 1));
-    assertThat(log.isAborted(7, 0)).isTrue();
-    assertThat(log.isAborted(8, 0)).isFalse();
+    assertThat(log.abortedByProducer().isAborted(7, 0)).isTrue();
+    assertThat(log.abortedByProducer().isAborted(8, 0)).isFalse();
   }
 
   @Test
@@ -936,10 +936,10 @@ class PartitionLogTest {
         .containsExactly(new Aborted(9, 5));
     assertThat(aborted(0, 5)).as("9 began at the bound").containsExactly(new Aborted(7, 0));
     assertThat(aborted(8, 100)).isEmpty();
-    assertThat(log.isAborted(7, 1)).isTrue();
-    assertThat(log.isAborted(8, 3)).as("committed").isFalse();
-    assertThat(log.isAborted(9, 5)).isTrue();
-    assertThat(log.isAborted(9, 8)).as("after its marker").isFalse();
+    assertThat(log.abortedByProducer().isAborted(7, 1)).isTrue();
+    assertThat(log.abortedByProducer().isAborted(8, 3)).as("committed").isFalse();
+    assertThat(log.abortedByProducer().isAborted(9, 5)).isTrue();
+    assertThat(log.abortedByProducer().isAborted(9, 8)).as("after its marker").isFalse();
   }
 
   @Test
@@ -1028,7 +1028,7 @@ class PartitionLogTest {
 
     assertThat(log.lastStableOffset()).isEqualTo(5);
     assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
-    assertThat(log.isAborted(7, 1)).isTrue();
+    assertThat(log.abortedByProducer().isAborted(7, 1)).isTrue();
     abort(9);
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isEqualTo(8);
