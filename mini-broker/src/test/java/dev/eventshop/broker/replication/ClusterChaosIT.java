@@ -54,16 +54,8 @@ class ClusterChaosIT {
               new AcknowledgedProducer(cluster.bootstrap(), TOPIC, PARTITIONS)) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
-          Thread.sleep(1_000 + random.nextInt(3_000));
-          int victim = cluster.ids().get(random.nextInt(cluster.ids().size()));
-          System.out.printf("chaos: killing broker %d%n", victim);
-          cluster.kill(victim);
+          cluster.killOneAtRandomAndRestart(random, TOPIC, PARTITIONS);
           kills++;
-          Thread.sleep(500 + random.nextInt(2_500));
-          cluster.restart(victim);
-          for (int p = 0; p < PARTITIONS; p++) {
-            cluster.awaitPartition(TOPIC, p, "3 in sync", i -> i.isr().size() == 3);
-          }
         }
         producer.awaitMoreAcks(1_000);
         producer.stopSending();

@@ -255,6 +255,27 @@ final class ProcessCluster implements AutoCloseable {
    * Waits (at most 90 s) until Admin describeTopics shows {@code condition} for the partition, and
    * returns what it showed. Describe failures while brokers come and go count as "not yet".
    */
+  /**
+   * One round of chaos: after 1-4 s SIGKILLs a random node, restarts it 0.5-3 s later and waits
+   * until it is back in the ISR of every partition of {@code topic} (3 replicas). The next kill
+   * must not find two nodes down, or the metadata quorum would stop.
+   *
+   * @return the node killed
+   */
+  int killOneAtRandomAndRestart(java.util.Random random, String topic, int partitions)
+      throws Exception {
+    Thread.sleep(1_000 + random.nextInt(3_000));
+    int victim = ids().get(random.nextInt(ids().size()));
+    System.out.printf("chaos: killing broker %d%n", victim);
+    kill(victim);
+    Thread.sleep(500 + random.nextInt(2_500));
+    restart(victim);
+    for (int p = 0; p < partitions; p++) {
+      awaitPartition(topic, p, "3 in sync", i -> i.isr().size() == 3);
+    }
+    return victim;
+  }
+
   TopicPartitionInfo awaitPartition(
       String topic, int partition, String what, Predicate<TopicPartitionInfo> condition)
       throws InterruptedException {

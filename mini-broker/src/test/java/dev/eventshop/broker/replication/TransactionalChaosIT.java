@@ -81,16 +81,8 @@ class TransactionalChaosIT {
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       try {
         while (System.nanoTime() < end) {
-          Thread.sleep(1_000 + random.nextInt(3_000));
-          int victim = cluster.ids().get(random.nextInt(cluster.ids().size()));
-          System.out.printf("transactional chaos: killing broker %d%n", victim);
-          cluster.kill(victim);
+          cluster.killOneAtRandomAndRestart(random, TOPIC, PARTITIONS);
           kills++;
-          Thread.sleep(500 + random.nextInt(2_500));
-          cluster.restart(victim);
-          for (int p = 0; p < PARTITIONS; p++) {
-            cluster.awaitPartition(TOPIC, p, "3 in sync", i -> i.isr().size() == 3);
-          }
         }
         // A few transactions on a quiet cluster, so that the run ends with known commits.
         int before = committed().size();
