@@ -2,6 +2,7 @@ package dev.eventshop.broker.producer;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.transaction.TransactionApis;
 import dev.eventshop.broker.transaction.TransactionCoordinator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,10 +64,8 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
           .initProducerId(transactionalId, request.data().transactionTimeoutMs(), producerId, epoch)
           .thenApply(
               result -> {
-                Errors error = result.error();
-                if (error == Errors.PRODUCER_FENCED && context.apiVersion() < 4) {
-                  error = Errors.INVALID_PRODUCER_EPOCH;
-                }
+                Errors error =
+                    TransactionApis.forVersion(result.error(), context.apiVersion(), (short) 4);
                 if (error != Errors.NONE && error != Errors.CONCURRENT_TRANSACTIONS) {
                   log.debug("InitProducerId for '{}': {}", transactionalId, error);
                 }

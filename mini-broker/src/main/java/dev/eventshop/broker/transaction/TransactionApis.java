@@ -3,7 +3,7 @@ package dev.eventshop.broker.transaction;
 import org.apache.kafka.common.protocol.Errors;
 
 /** What the transaction handlers share. */
-final class TransactionApis {
+public final class TransactionApis {
 
   private TransactionApis() {}
 
@@ -11,7 +11,7 @@ final class TransactionApis {
    * PRODUCER_FENCED exists from a version of each API on (KIP-588); older clients are told
    * INVALID_PRODUCER_EPOCH, which they also treat as fatal.
    */
-  static Errors forVersion(Errors error, short version, short producerFencedSince) {
+  public static Errors forVersion(Errors error, short version, short producerFencedSince) {
     return error == Errors.PRODUCER_FENCED && version < producerFencedSince
         ? Errors.INVALID_PRODUCER_EPOCH
         : error;
