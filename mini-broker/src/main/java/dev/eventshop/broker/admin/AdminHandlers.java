@@ -33,10 +33,12 @@ public final class AdminHandlers {
                 new CreatePartitionsHandler(metadata),
                 new DescribeConfigsHandler(metadata, logConfigOf, config),
                 new AlterConfigsHandler(topicConfigs),
-                new IncrementalAlterConfigsHandler(topicConfigs),
+                new IncrementalAlterConfigsHandler(topicConfigs, config.nodeId()),
                 new DescribeClusterHandler(metadata),
                 new DescribeLogDirsHandler(config.logDirs(), replicas),
-                new ElectLeadersHandler(metadata)));
+                new ElectLeadersHandler(metadata),
+                new AlterPartitionReassignmentsHandler(metadata),
+                new ListPartitionReassignmentsHandler(metadata)));
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(
           new DescribeQuorumHandler(

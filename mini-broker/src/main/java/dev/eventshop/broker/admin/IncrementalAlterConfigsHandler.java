@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
@@ -16,20 +17,26 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
  * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's overrides (what
  * Admin.incrementalAlterConfigs and kafka-configs use). All operations on a resource apply together
- * or not at all. Versions 0-1.
+ * or not at all. Broker configs are static (server.properties): deleting a broker's dynamic
+ * override succeeds, since there never is one ({@code kafka-reassign-partitions.sh} clears its
+ * replication throttles that way after every reassignment), and any other change is refused.
+ * Versions 0-1.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
   private final TopicConfigs topicConfigs;
+  private final int nodeId;
 
-  IncrementalAlterConfigsHandler(TopicConfigs topicConfigs) {
+  IncrementalAlterConfigsHandler(TopicConfigs topicConfigs, int nodeId) {
     this.topicConfigs = topicConfigs;
+    this.nodeId = nodeId;
   }
 
   @Override
@@ -58,21 +65,42 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
               .setResourceName(resource.resourceName());
       response.responses().add(result);
       ApiError outcome =
-          topicConfigs.alter(
-              resource.resourceType(),
-              resource.resourceName(),
-              overrides -> {
-                for (AlterableConfig c : resource.configs()) {
-                  apply(overrides, c);
-                }
-                return overrides;
-              },
-              request.data().validateOnly());
+          resource.resourceType() == ConfigResource.Type.BROKER.id()
+              ? alterBroker(resource)
+              : topicConfigs.alter(
+                  resource.resourceType(),
+                  resource.resourceName(),
+                  overrides -> {
+                    for (AlterableConfig c : resource.configs()) {
+                      apply(overrides, c);
+                    }
+                    return overrides;
+                  },
+                  request.data().validateOnly());
       result
           .setErrorCode(outcome.error().code())
           .setErrorMessage(outcome.isSuccess() ? null : outcome.message());
     }
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** Deleting overrides of this broker's static configs changes nothing; the rest is refused. */
+  private ApiError alterBroker(AlterConfigsResource resource) {
+    String name = resource.resourceName();
+    if (!name.isEmpty() && !name.equals(String.valueOf(nodeId))) {
+      return new ApiError(
+          Errors.INVALID_REQUEST,
+          "Unexpected broker id, expected %d, but received %s".formatted(nodeId, name));
+    }
+    for (AlterableConfig c : resource.configs()) {
+      if (c.configOperation() != AlterConfigOp.OpType.DELETE.id()) {
+        return new ApiError(
+            Errors.INVALID_REQUEST,
+            "Cannot change broker config %s: broker configs are static (set in the properties file)"
+                .formatted(c.name()));
+      }
+    }
+    return ApiError.NONE;
   }
 
   private static void apply(Map<String, String> overrides, AlterableConfig c) {

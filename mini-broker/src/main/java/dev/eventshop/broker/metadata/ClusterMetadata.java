@@ -53,9 +53,61 @@ public record ClusterMetadata(
     }
   }
 
-  /** One partition's placement. {@code leader} is -1 when no replica can lead. */
+  /**
+   * One partition's placement. {@code leader} is -1 when no replica can lead.
+   *
+   * <p>While a reassignment moves the partition, {@code replicas} holds both the target replicas
+   * and the ones being removed (target first, as Kafka lists them); {@code addingReplicas} are the
+   * target replicas that were not replicas before, {@code removingReplicas} the replicas that are
+   * not in the target. Both are empty when no reassignment is in progress.
+   */
   public record PartitionInfo(
-      int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr) {}
+      int partition,
+      List<Integer> replicas,
+      int leader,
+      int leaderEpoch,
+      List<Integer> isr,
+      List<Integer> addingReplicas,
+      List<Integer> removingReplicas) {
+
+    public PartitionInfo {
+      replicas = List.copyOf(replicas);
+      isr = List.copyOf(isr);
+      addingReplicas = List.copyOf(addingReplicas);
+      removingReplicas = List.copyOf(removingReplicas);
+    }
+
+    /** A partition that is not being reassigned. */
+    public PartitionInfo(
+        int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr) {
+      this(partition, replicas, leader, leaderEpoch, isr, List.of(), List.of());
+    }
+
+    public boolean isReassigning() {
+      return !addingReplicas.isEmpty() || !removingReplicas.isEmpty();
+    }
+
+    /** The replicas the partition will have when its reassignment completes. */
+    public List<Integer> targetReplicas() {
+      return replicas.stream().filter(r -> !removingReplicas.contains(r)).toList();
+    }
+
+    /** The replicas the partition had before its reassignment began. */
+    public List<Integer> originalReplicas() {
+      return replicas.stream().filter(r -> !addingReplicas.contains(r)).toList();
+    }
+
+    /** The same placement with another leader, leader epoch and ISR. */
+    public PartitionInfo withLeader(int leader, int leaderEpoch, List<Integer> isr) {
+      return new PartitionInfo(
+          partition, replicas, leader, leaderEpoch, isr, addingReplicas, removingReplicas);
+    }
+
+    /** The same placement with another ISR. */
+    public PartitionInfo withIsr(List<Integer> isr) {
+      return withLeader(leader, leaderEpoch, isr);
+    }
+  }
 
   public Optional<TopicInfo> topic(String name) {
     return Optional.ofNullable(topics.get(name));

@@ -50,8 +50,7 @@ final class LeaderElection {
       return withLeader(p, NO_LEADER, isr.isEmpty() ? List.of(broker) : isr);
     }
     if (p.isr().contains(broker) && p.isr().size() > 1) {
-      return new PartitionInfo(
-          p.partition(), p.replicas(), p.leader(), p.leaderEpoch(), without(p.isr(), broker));
+      return p.withIsr(without(p.isr(), broker));
     }
     return p;
   }
@@ -125,9 +124,8 @@ final class LeaderElection {
     return outcome;
   }
 
-  private static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {
-    return new PartitionInfo(
-        p.partition(), p.replicas(), leader, p.leaderEpoch() + 1, List.copyOf(isr));
+  static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {
+    return p.withLeader(leader, p.leaderEpoch() + 1, isr);
   }
 
   private static List<Integer> without(List<Integer> list, int broker) {

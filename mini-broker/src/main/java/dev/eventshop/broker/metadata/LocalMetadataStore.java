@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
  * The metadata of a single-node cluster, kept in {@code <log dir>/cluster-metadata.properties} and
@@ -133,6 +135,16 @@ public final class LocalMetadataStore implements MetadataStore {
     Map<String, TopicInfo> topics = new TreeMap<>(current.topics());
     topics.put(name, new TopicInfo(name, topic.id(), List.copyOf(parts), topic.configs()));
     publish(topics);
+  }
+
+  /**
+   * A single node can only move a partition to itself, where it is already: every valid target
+   * changes nothing, and there is never a reassignment in progress to cancel.
+   */
+  @Override
+  public Map<TopicPartition, ApiError> alterPartitionReassignments(
+      Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+    return Reassignments.whyNot(current(), targets, allowReplicationFactorChange);
   }
 
   /** A single node leads every partition it has: there is never an election to hold. */

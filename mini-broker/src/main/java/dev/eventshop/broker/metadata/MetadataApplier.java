@@ -4,6 +4,8 @@ import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
@@ -153,7 +155,7 @@ final class MetadataApplier {
           "Topic currently has %d partitions, which is higher than the requested %d."
               .formatted(existing, c.totalPartitions()));
     }
-    int replicationFactor = topic.partitions().get(0).replicas().size();
+    int replicationFactor = topic.partitions().get(0).targetReplicas().size();
     List<Integer> live = liveIds(state);
     if (replicationFactor > live.size()) {
       throw new InvalidReplicationFactorException(
@@ -225,9 +227,7 @@ final class MetadataApplier {
     if (isr.equals(p.isr())) {
       return state;
     }
-    PartitionInfo next =
-        new PartitionInfo(
-            p.partition(), p.replicas(), p.leader(), p.leaderEpoch(), List.copyOf(isr));
+    PartitionInfo next = Reassignments.maybeComplete(p.withIsr(isr), isLive(state));
     return mapPartitions(
         state, (t, q) -> t.name().equals(c.topic()) && q.partition() == c.partition() ? next : q);
   }
@@ -256,6 +256,31 @@ final class MetadataApplier {
               ? LeaderElection.electIfLeaderless(p, live, true)
               : LeaderElection.electPreferred(p, live);
         });
+  }
+
+  static ClusterMetadata alterPartitionReassignments(
+      ClusterMetadata state, AlterPartitionReassignments c) {
+    ClusterMetadata next = state;
+    for (Target target : c.targets()) {
+      TopicPartition tp = target.topicPartition();
+      if (Reassignments.whyNot(next, tp, target.replicas(), c.allowReplicationFactorChange())
+          != null) {
+        continue; // no longer valid: the proposer checked it against an older state
+      }
+      IntPredicate live = isLive(next);
+      next =
+          mapPartitions(
+              next,
+              (topic, p) -> {
+                if (!topic.name().equals(tp.topic()) || p.partition() != tp.partition()) {
+                  return p;
+                }
+                return target.replicas() == null
+                    ? Reassignments.cancel(p, live)
+                    : Reassignments.start(p, target.replicas(), live);
+              });
+    }
+    return next;
   }
 
   // ---- helpers

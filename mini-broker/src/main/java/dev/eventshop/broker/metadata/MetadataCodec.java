@@ -5,6 +5,8 @@ import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
@@ -43,12 +45,15 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener; version 1, which had one
  * address, is still read (as a PLAINTEXT endpoint), so a Raft log written before stays usable.
- * Every node writes version 2, so the nodes of a cluster must all run a version that reads it (no
- * rolling upgrade from a version-1 node).
+ * Version 3 (2026-12-07, later) adds each partition's adding and removing replicas (partition
+ * reassignment) to snapshots; older snapshots are read as having none. Every node writes the newest
+ * version, so the nodes of a cluster must all run a version that reads it (no rolling upgrade from
+ * an older node).
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+  private static final byte VERSION_REASSIGNMENTS = 3;
   private static final byte VERSION_ONE_ADDRESS = 1;
   private static final String VERSION_ONE_LISTENER = "PLAINTEXT";
   private static final byte SNAPSHOT = 'S';
@@ -112,6 +117,7 @@ final class MetadataCodec {
             case MetadataCommand.ELECT_LEADERS ->
                 new ElectLeaders(in.readBoolean(), in.readBoolean());
             case MetadataCommand.ELECT_PARTITION_LEADERS -> readElectPartitionLeaders(in);
+            case MetadataCommand.ALTER_PARTITION_REASSIGNMENTS -> readReassignments(in);
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -125,6 +131,18 @@ final class MetadataCodec {
       partitions.add(new TopicPartition(readString(in), in.readInt()));
     }
     return new ElectPartitionLeaders(unclean, List.copyOf(partitions));
+  }
+
+  private static AlterPartitionReassignments readReassignments(DataInput in) throws IOException {
+    boolean allowReplicationFactorChange = in.readBoolean();
+    int count = in.readInt();
+    List<Target> targets = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String topic = readString(in);
+      int partition = in.readInt();
+      targets.add(new Target(topic, partition, in.readBoolean() ? readInts(in) : null));
+    }
+    return new AlterPartitionReassignments(targets, allowReplicationFactorChange);
   }
 
   // ---- command results
@@ -339,6 +357,8 @@ final class MetadataCodec {
         out.writeInt(p.leader());
         out.writeInt(p.leaderEpoch());
         writeInts(out, p.isr());
+        writeInts(out, p.addingReplicas());
+        writeInts(out, p.removingReplicas());
       }
     }
   }
@@ -369,9 +389,21 @@ final class MetadataCodec {
       int partitionCount = in.readInt();
       List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
       for (int p = 0; p < partitionCount; p++) {
+        int partition = in.readInt();
+        List<Integer> replicas = readInts(in);
+        int leader = in.readInt();
+        int leaderEpoch = in.readInt();
+        List<Integer> isr = readInts(in);
+        boolean reassignments = version >= VERSION_REASSIGNMENTS;
         partitions.add(
             new PartitionInfo(
-                in.readInt(), readInts(in), in.readInt(), in.readInt(), readInts(in)));
+                partition,
+                replicas,
+                leader,
+                leaderEpoch,
+                isr,
+                reassignments ? readInts(in) : List.of(),
+                reassignments ? readInts(in) : List.of()));
       }
       topics.put(name, new TopicInfo(name, id, List.copyOf(partitions), configs));
     }
@@ -407,7 +439,7 @@ final class MetadataCodec {
   }
 
   private static byte checkVersion(byte version) throws IOException {
-    if (version != VERSION && version != VERSION_ONE_ADDRESS) {
+    if (version < VERSION_ONE_ADDRESS || version > VERSION) {
       throw new IOException(
           "metadata format version "
               + version

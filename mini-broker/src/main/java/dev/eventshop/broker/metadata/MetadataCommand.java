@@ -43,6 +43,7 @@ sealed interface MetadataCommand {
   byte ALTER_ISR = 8;
   byte ELECT_LEADERS = 9;
   byte ELECT_PARTITION_LEADERS = 10;
+  byte ALTER_PARTITION_REASSIGNMENTS = 11;
 
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
   record InitCluster(String clusterId) implements MetadataCommand {
@@ -236,6 +237,46 @@ sealed interface MetadataCommand {
       for (TopicPartition tp : partitions) {
         writeString(out, tp.topic());
         out.writeInt(tp.partition());
+      }
+    }
+  }
+
+  /**
+   * Partition reassignments an administrator asked for (AlterPartitionReassignments, {@code
+   * kafka-reassign-partitions.sh}): each partition moves to its target replicas, or, when the
+   * target is null, its reassignment in progress is cancelled. A partition whose change is no
+   * longer valid when the command applies is left as it is (the proposer checked each one before).
+   */
+  record AlterPartitionReassignments(List<Target> targets, boolean allowReplicationFactorChange)
+      implements MetadataCommand {
+    public AlterPartitionReassignments {
+      targets = List.copyOf(targets);
+    }
+
+    /** Where partition {@code topic}-{@code partition} moves; {@code replicas} null cancels. */
+    record Target(String topic, int partition, List<Integer> replicas) {
+      TopicPartition topicPartition() {
+        return new TopicPartition(topic, partition);
+      }
+    }
+
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.alterPartitionReassignments(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(ALTER_PARTITION_REASSIGNMENTS);
+      out.writeBoolean(allowReplicationFactorChange);
+      out.writeInt(targets.size());
+      for (Target target : targets) {
+        writeString(out, target.topic());
+        out.writeInt(target.partition());
+        out.writeBoolean(target.replicas() != null);
+        if (target.replicas() != null) {
+          writeInts(out, target.replicas());
+        }
       }
     }
   }

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
  * The cluster's source of truth for topics, partitions and leadership. A single node keeps it in a
@@ -58,6 +60,17 @@ public interface MetadataStore extends AutoCloseable {
    * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
    */
   Map<TopicPartition, Errors> electLeaders(boolean unclean, Collection<TopicPartition> partitions);
+
+  /**
+   * Moves partitions to new replicas (AlterPartitionReassignments): per partition the target
+   * replicas, or empty to cancel its reassignment in progress. Returns, per partition, {@link
+   * ApiError#NONE} once the change is committed, else why it was refused
+   * (UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR,
+   * NO_REASSIGNMENT_IN_PROGRESS). The move itself goes on in the background: see {@link
+   * ClusterMetadata.PartitionInfo#isReassigning()}.
+   */
+  Map<TopicPartition, ApiError> alterPartitionReassignments(
+      Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange);
 
   /**
    * Graceful shutdown of this broker: asks the controller to move leadership of its partitions to

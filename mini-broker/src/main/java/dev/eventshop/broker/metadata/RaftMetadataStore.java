@@ -3,6 +3,8 @@ package dev.eventshop.broker.metadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
@@ -45,6 +47,7 @@ import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -392,6 +395,42 @@ public final class RaftMetadataStore implements MetadataStore {
   @Override
   public void setTopicConfigs(String name, Map<String, String> configs) {
     await(propose(new SetTopicConfigs(name, Map.copyOf(configs))));
+  }
+
+  @Override
+  public Map<TopicPartition, ApiError> alterPartitionReassignments(
+      Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+    Map<TopicPartition, ApiError> outcome =
+        Reassignments.whyNot(applied.state(), targets, allowReplicationFactorChange);
+    List<Target> due =
+        targets.entrySet().stream()
+            .filter(e -> outcome.get(e.getKey()).isSuccess())
+            .map(
+                e ->
+                    new Target(
+                        e.getKey().topic(), e.getKey().partition(), e.getValue().orElse(null)))
+            .toList();
+    if (due.isEmpty()) {
+      return outcome;
+    }
+    try {
+      await(propose(new AlterPartitionReassignments(due, allowReplicationFactorChange)));
+    } catch (ApiException e) {
+      due.forEach(t -> outcome.put(t.topicPartition(), ApiError.fromThrowable(e)));
+      return outcome;
+    }
+    // Applied here too by now. A change that another one overtook says why it no longer applies.
+    for (Target t : due) {
+      TopicPartition tp = t.topicPartition();
+      if (!Reassignments.isApplied(applied.state(), tp, targets.get(tp))) {
+        outcome.put(
+            tp,
+            Reassignments.whyNot(
+                    applied.state(), Map.of(tp, targets.get(tp)), allowReplicationFactorChange)
+                .get(tp));
+      }
+    }
+    return outcome;
   }
 
   @Override

@@ -154,11 +154,15 @@ public final class Partition {
     if (isLeader()) {
       if (newEpoch) {
         followers.clear();
-        for (int replica : replicas) {
-          if (replica != localBrokerId) {
-            followers.put(replica, new FollowerState(nowMs));
-          }
+      }
+      // A reassignment adds and removes replicas within an epoch: follow the replica list.
+      followers.keySet().retainAll(replicas);
+      for (int replica : replicas) {
+        if (replica != localBrokerId) {
+          followers.computeIfAbsent(replica, r -> new FollowerState(nowMs));
         }
+      }
+      if (newEpoch) {
         try {
           // Offsets from here on belong to this epoch, even before the first new append.
           log.leaderEpochs().assign(epoch, log.logEndOffset());

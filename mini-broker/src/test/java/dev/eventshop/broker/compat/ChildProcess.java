@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stops the process: SIGTERM, then SIGKILL if it has not exited within a few seconds. Tools that
  * call {@code System.exit} therefore never touch the test JVM.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -49,15 +49,15 @@ final class ChildProcess implements AutoCloseable {
    * Where a test class's child processes leave their output: under target/, so that a failed run
    * can be read afterwards (and CI keeps it with the reports).
    */
-  static Path outputDir(Class<?> testClass) {
+  public static Path outputDir(Class<?> testClass) {
     return Path.of("target", "compat-output", testClass.getSimpleName()).toAbsolutePath();
   }
 
   /** What a finished process left behind. */
-  record Finished(String name, int exitCode, String stdout, String stderr) {
+  public record Finished(String name, int exitCode, String stdout, String stderr) {
 
     /** Asserts a zero exit code, showing both streams otherwise. */
-    Finished assertSucceeded() {
+    public Finished assertSucceeded() {
       if (exitCode != 0) {
         fail(
             "%s exited with %d%n--- stdout ---%n%s%n--- stderr ---%n%s",
@@ -66,7 +66,7 @@ final class ChildProcess implements AutoCloseable {
       return this;
     }
 
-    List<String> stdoutLines() {
+    public List<String> stdoutLines() {
       return stdout.lines().toList();
     }
   }

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,10 +23,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -822,5 +825,74 @@ class DifferentialIT {
           assertThat(described).containsOnlyKeys(keys);
           return described;
         });
+  }
+
+  /**
+   * Partition reassignment on one node: moving a partition to the node it is on succeeds and leaves
+   * nothing in progress; every refusal carries Kafka's error and message; deleting a broker's
+   * replication throttles (as {@code kafka-reassign-partitions.sh --verify} does after every
+   * reassignment) succeeds.
+   */
+  @Test
+  void reassignmentsAreRefusedAndAcceptedAlike() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("reassigned", 4, (short) 1));
+          Map<String, String> outcome = new TreeMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            int node = admin.describeCluster().nodes().get().iterator().next().id();
+            Map<TopicPartition, Optional<NewPartitionReassignment>> targets = new LinkedHashMap<>();
+            targets.put(new TopicPartition("reassigned", 0), reassignTo(node));
+            targets.put(new TopicPartition("reassigned", 1), reassignTo(node, 99));
+            targets.put(new TopicPartition("reassigned", 2), Optional.empty());
+            targets.put(new TopicPartition("reassigned", 3), reassignTo(node, node));
+            targets.put(new TopicPartition("reassigned", 9), reassignTo(node));
+            targets.put(new TopicPartition("absent", 0), reassignTo(node));
+            admin
+                .alterPartitionReassignments(targets)
+                .values()
+                .forEach((tp, result) -> outcome.put(tp.toString(), failureOf(result)));
+            admin
+                .alterPartitionReassignments(
+                    Map.of(new TopicPartition("reassigned", 1), reassignTo(node, 99)),
+                    new AlterPartitionReassignmentsOptions().allowReplicationFactorChange(false))
+                .values()
+                .forEach((tp, result) -> outcome.put(tp + " same RF", failureOf(result)));
+            outcome.put(
+                "in progress", admin.listPartitionReassignments().reassignments().get().toString());
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "" + node);
+            outcome.put(
+                "broker throttles deleted",
+                failureOf(
+                    admin
+                        .incrementalAlterConfigs(
+                            Map.of(
+                                broker,
+                                List.of(
+                                    new AlterConfigOp(
+                                        new ConfigEntry("leader.replication.throttled.rate", ""),
+                                        AlterConfigOp.OpType.DELETE))))
+                        .all()));
+            // The two nodes have different ids (0 and 1).
+            outcome.replaceAll((k, v) -> v.replace("broker " + node + " ", "broker <node> "));
+          }
+          return outcome;
+        });
+  }
+
+  private static Optional<NewPartitionReassignment> reassignTo(Integer... replicas) {
+    return Optional.of(new NewPartitionReassignment(List.of(replicas)));
+  }
+
+  /** "ok", or the failure's exception class and message. */
+  private static String failureOf(KafkaFuture<Void> result) {
+    try {
+      result.get(10, TimeUnit.SECONDS);
+      return "ok";
+    } catch (ExecutionException e) {
+      return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+    } catch (Exception e) {
+      return e.toString();
+    }
   }
 }

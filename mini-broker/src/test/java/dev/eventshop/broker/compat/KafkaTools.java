@@ -10,7 +10,7 @@ import java.util.Map;
  * the way users do: each in its own JVM, through its {@code main}, so that a tool's {@code
  * System.exit} ends only its own process.
  */
-final class KafkaTools {
+public final class KafkaTools {
 
   static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
   static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
@@ -27,6 +27,8 @@ final class KafkaTools {
   static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
   static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
   static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
+  public static final String REASSIGN_PARTITIONS =
+      "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
   static final String DUMP_LOG_SEGMENTS = "kafka.tools.DumpLogSegments";
 
   /** The test JVM's own classpath: it holds the tools, the client and logback's config. */
@@ -35,7 +37,7 @@ final class KafkaTools {
   private KafkaTools() {}
 
   /** Runs a tool to completion (bounded by {@code timeout}) with its output kept in outputDir. */
-  static ChildProcess.Finished run(
+  public static ChildProcess.Finished run(
       Path outputDir, Duration timeout, String mainClass, String... args) {
     return ChildProcess.run(outputDir, timeout, Map.of(), command(mainClass, args));
   }

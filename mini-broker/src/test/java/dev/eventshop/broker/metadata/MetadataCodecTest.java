@@ -9,6 +9,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
 import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
@@ -52,7 +53,12 @@ class MetadataCodecTest {
             new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
             new ElectLeaders(true, false),
             new ElectPartitionLeaders(
-                true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))));
+                true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))),
+            new AlterPartitionReassignments(
+                List.of(
+                    new AlterPartitionReassignments.Target("orders", 1, List.of(3, 1, 2)),
+                    new AlterPartitionReassignments.Target("payments", 0, null)),
+                false));
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }
@@ -130,7 +136,9 @@ class MetadataCodecTest {
                     Uuid.randomUuid(),
                     List.of(
                         new PartitionInfo(0, List.of(1, 2), 1, 3, List.of(1)),
-                        new PartitionInfo(1, List.of(2, 1), -1, 5, List.of(2))),
+                        new PartitionInfo(1, List.of(2, 1), -1, 5, List.of(2)),
+                        new PartitionInfo(
+                            2, List.of(3, 1, 2), 1, 2, List.of(1, 2), List.of(3), List.of(2))),
                     Map.of("retention.ms", "100")),
                 "empty-configs",
                 new TopicInfo(
@@ -195,5 +203,32 @@ class MetadataCodecTest {
     assertThat(broker).isEqualTo(Registrations.broker(1, "broker-1", 9092, true));
     assertThat(broker.endpoint("PLAINTEXT")).contains(new Endpoint("PLAINTEXT", "broker-1", 9092));
     assertThat(broker.endpoint("EXTERNAL")).isEmpty();
+  }
+
+  /** A snapshot written before partition reassignment reads as partitions not being reassigned. */
+  @Test
+  void versionTwoSnapshotsReadAsNoReassignmentInProgress() throws IOException {
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(snapshot);
+    out.writeByte(2);
+    out.writeByte('S');
+    MetadataCodec.writeString(out, "cid");
+    out.writeInt(0); // brokers
+    out.writeInt(1); // topics
+    MetadataCodec.writeString(out, "orders");
+    Uuid id = Uuid.randomUuid();
+    out.writeLong(id.getMostSignificantBits());
+    out.writeLong(id.getLeastSignificantBits());
+    MetadataCodec.writeMap(out, Map.of());
+    out.writeInt(1); // partitions
+    out.writeInt(0);
+    MetadataCodec.writeInts(out, List.of(1, 2));
+    out.writeInt(2); // leader
+    out.writeInt(7); // leader epoch
+    MetadataCodec.writeInts(out, List.of(2));
+    ClusterMetadata read =
+        MetadataCodec.readSnapshot(new ByteArrayInputStream(snapshot.toByteArray()));
+    assertThat(read.topics().get("orders").partitions())
+        .containsExactly(new PartitionInfo(0, List.of(1, 2), 2, 7, List.of(2)));
   }
 }

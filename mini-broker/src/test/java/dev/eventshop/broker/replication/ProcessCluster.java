@@ -252,10 +252,6 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Waits (at most 90 s) until Admin describeTopics shows {@code condition} for the partition, and
-   * returns what it showed. Describe failures while brokers come and go count as "not yet".
-   */
-  /**
    * One round of chaos: after 1-4 s SIGKILLs a random node, restarts it 0.5-3 s later and waits
    * until it is back in the ISR of every partition of {@code topic} (3 replicas). The next kill
    * must not find two nodes down, or the metadata quorum would stop.
@@ -276,6 +272,10 @@ final class ProcessCluster implements AutoCloseable {
     return victim;
   }
 
+  /**
+   * Waits (at most 90 s) until Admin describeTopics shows {@code condition} for the partition, and
+   * returns what it showed. Describe failures while brokers come and go count as "not yet".
+   */
   TopicPartitionInfo awaitPartition(
       String topic, int partition, String what, Predicate<TopicPartitionInfo> condition)
       throws InterruptedException {

@@ -1,0 +1,181 @@
+package dev.eventshop.broker.replication;
+
+import static dev.eventshop.broker.replication.ProcessCluster.idsOf;
+import static dev.eventshop.broker.replication.ProcessCluster.leaderOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.eventshop.broker.compat.ChildProcess;
+import dev.eventshop.broker.compat.KafkaTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.PartitionReassignment;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka's {@code kafka-reassign-partitions.sh} against three broker processes:
+ *
+ * <ul>
+ *   <li>a partition on two brokers moves to the third while an acks=all producer keeps writing:
+ *       {@code --execute}, then {@code --verify} until it reports the move complete. The third
+ *       broker leads it alone, the two old replicas deleted their copies, and a checking consumer
+ *       finds every acknowledged record once and in order, so the copy was complete;
+ *   <li>a move to a broker that is down cannot finish: {@code --list} and Admin show it in
+ *       progress, {@code --cancel} returns the partition to its replicas.
+ * </ul>
+ */
+class PartitionReassignmentIT {
+
+  static final String TOPIC = "moving";
+  static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+  static final Path OUTPUT = ChildProcess.outputDir(PartitionReassignmentIT.class);
+  static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its brokers' logs
+  Path dir;
+
+  @Test
+  void toolMovesAPartitionUnderLoadAndCancelsAMoveThatCannotFinish() throws Exception {
+    try (ProcessCluster cluster =
+        ProcessCluster.start(dir, 3, "auto.leader.rebalance.enable=false")) {
+      cluster.createTopic(TOPIC, 1, 2, Map.of("min.insync.replicas", "1"));
+      List<Integer> before = idsOf(cluster.partition(TOPIC, 0).replicas());
+      int newcomer = cluster.ids().stream().filter(id -> !before.contains(id)).findFirst().get();
+
+      try (AcknowledgedProducer producer =
+          new AcknowledgedProducer(cluster.bootstrap(), TOPIC, 1)) {
+        producer.awaitMoreAcks(2_000);
+        Path plan = plan("move", List.of(newcomer));
+        assertThat(tool(cluster, plan, "--execute").stdout())
+            .contains("Successfully started partition reassignment");
+        awaitVerified(cluster, plan);
+
+        TopicPartitionInfo moved =
+            cluster.awaitPartition(
+                TOPIC,
+                0,
+                "only replica " + newcomer,
+                p -> idsOf(p.replicas()).equals(List.of(newcomer)));
+        assertThat(leaderOf(moved)).isEqualTo(newcomer);
+        assertThat(idsOf(moved.isr())).containsExactly(newcomer);
+        producer.awaitMoreAcks(1_000);
+        producer.stopSending();
+
+        for (int old : before) {
+          await("broker " + old + " deletes its copy")
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> !Files.exists(partitionDir(old)));
+        }
+        assertThat(partitionDir(newcomer)).isDirectory();
+        Map<Long, String> records = CheckingConsumer.readAll(cluster.bootstrap(), TP);
+        CheckingConsumer.assertOnceInOrder(TP, records, producer.acknowledged(0));
+        assertThat(records).hasSizeGreaterThanOrEqualTo(3_000);
+      }
+
+      // Replication throttles are refused with a message that says so; nothing moves.
+      Path throttled = plan("throttled", List.of(newcomer, before.get(1)));
+      ChildProcess.Finished refused =
+          KafkaTools.run(
+              OUTPUT,
+              TOOL_TIMEOUT,
+              KafkaTools.REASSIGN_PARTITIONS,
+              "--bootstrap-server",
+              cluster.bootstrap(),
+              "--reassignment-json-file",
+              throttled.toString(),
+              "--execute",
+              "--throttle",
+              "1000000");
+      assertThat(refused.exitCode()).isEqualTo(1);
+      assertThat(refused.stdout() + refused.stderr()).contains("does not throttle replication");
+      assertThat(idsOf(cluster.partition(TOPIC, 0).replicas())).containsExactly(newcomer);
+
+      // A move to a broker that is down waits for it; cancelling it returns to the old replicas.
+      int down = before.get(0);
+      cluster.kill(down);
+      Path stuck = plan("stuck", List.of(newcomer, down));
+      tool(cluster, stuck, "--execute");
+      assertThat(tool(cluster, null, "--list").stdout())
+          .contains(TP.toString())
+          .contains("adding: " + down);
+      PartitionReassignment ongoing =
+          cluster
+              .admin()
+              .listPartitionReassignments(Set.of(TP))
+              .reassignments()
+              .get(20, TimeUnit.SECONDS)
+              .get(TP);
+      assertThat(ongoing.replicas()).containsExactly(newcomer, down);
+      assertThat(ongoing.addingReplicas()).containsExactly(down);
+      assertThat(ongoing.removingReplicas()).isEmpty();
+      assertThat(tool(cluster, stuck, "--verify").stdout()).contains("is still in progress");
+
+      // Without --preserve-throttles the tool would clear throttles on every broker of the plan,
+      // and wait for the one that is down (against Kafka too).
+      assertThat(tool(cluster, stuck, "--cancel", "--preserve-throttles").stdout())
+          .contains("Successfully cancelled partition reassignment");
+      cluster.awaitPartition(
+          TOPIC, 0, "only replica " + newcomer, p -> idsOf(p.replicas()).equals(List.of(newcomer)));
+      assertThat(
+              cluster
+                  .admin()
+                  .listPartitionReassignments()
+                  .reassignments()
+                  .get(20, TimeUnit.SECONDS))
+          .isEmpty();
+      cluster.restart(down);
+      assertThat(partitionDir(down)).doesNotExist();
+    }
+  }
+
+  /** A reassignment plan file in the tool's JSON format. */
+  private Path plan(String name, List<Integer> replicas) throws Exception {
+    String json =
+        """
+        {"version":1,"partitions":[{"topic":"%s","partition":0,"replicas":[%s]}]}
+        """
+            .formatted(
+                TOPIC, replicas.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    return Files.writeString(dir.resolve(name + ".json"), json);
+  }
+
+  private Path partitionDir(int broker) {
+    return dir.resolve("broker-" + broker).resolve(TOPIC + "-0");
+  }
+
+  private static ChildProcess.Finished tool(ProcessCluster cluster, Path plan, String... options) {
+    List<String> args = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrap()));
+    args.addAll(List.of(options));
+    if (plan != null) {
+      args.addAll(List.of("--reassignment-json-file", plan.toString()));
+    }
+    return KafkaTools.run(
+            OUTPUT, TOOL_TIMEOUT, KafkaTools.REASSIGN_PARTITIONS, args.toArray(String[]::new))
+        .assertSucceeded();
+  }
+
+  /** Runs {@code --verify} until it reports the reassignment complete (at most 90 s). */
+  private static void awaitVerified(ProcessCluster cluster, Path plan) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      last = tool(cluster, plan, "--verify").stdout();
+      if (last.contains("Reassignment of partition " + TP + " is completed")) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the reassignment never completed; last --verify said:\n" + last);
+  }
+}
