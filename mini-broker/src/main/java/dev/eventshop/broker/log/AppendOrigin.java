@@ -16,8 +16,9 @@ public enum AppendOrigin {
 
   /**
    * The group coordinator ({@code __consumer_offsets}, transactional offsets for a client's
-   * producer id and epoch) or the transaction coordinator ({@code __transaction_state}). Their
-   * batches are not numbered for the producer, so only its epoch is checked, never a sequence.
+   * producer id and epoch) or the transaction coordinator ({@code __transaction_state}). A batch
+   * written for a producer carries its epoch but none of its sequence numbers (Kafka's coordinators
+   * write base sequence 0 every time), so only the epoch is checked.
    */
   COORDINATOR
 }

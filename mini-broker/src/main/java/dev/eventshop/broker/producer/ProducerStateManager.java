@@ -124,9 +124,9 @@ public final class ProducerStateManager {
               .formatted(batch.producerId()));
     }
     if (origin == AppendOrigin.COORDINATOR) {
-      // The group coordinator's transactional offsets, written for the client's producer id: the
-      // client did not number them, so there is no sequence to check, not even the 0 a client's
-      // new epoch starts at, and no retry to recognise.
+      // The group coordinator's transactional offsets, written for the client's producer id with
+      // base sequence 0 each time: the client did not number them, so there is no sequence to
+      // check and no retry to recognise.
       return new Check.Append();
     }
     if (epoch > entry.epoch) {
@@ -202,7 +202,7 @@ public final class ProducerStateManager {
       openTxns.put(batch.baseOffset(), batch.producerId());
     }
     if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      return null;
+      return null; // nothing to remember: older mini-brokers wrote transactional offsets so
     }
     entry.batches.addLast(metadataOf(batch));
     while (entry.batches.size() > BATCHES_REMEMBERED) {

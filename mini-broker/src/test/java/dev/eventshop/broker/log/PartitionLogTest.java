@@ -1343,22 +1343,30 @@ class PartitionLogTest {
   }
 
   @Test
-  void aCoordinatorsBatchWithoutSequenceIsAppendedAndNeverTakenForARetry() throws IOException {
+  void aCoordinatorsBatchesAreAppendedWhateverTheirSequence() throws IOException {
     log = open(Map.of("cleanup.policy", "compact"), true);
-    MemoryRecords offsets =
+
+    assertThat(
+            log.appendAsLeader(txn(7, 0, "k", "v1"), 0, AppendOrigin.COORDINATOR, now).baseOffset())
+        .isZero();
+    PartitionLog.AppendResult again =
+        log.appendAsLeader(txn(7, 0, "k", "v2"), 0, AppendOrigin.COORDINATOR, now);
+    assertThat(again.duplicate())
+        .as("sequence 0 again: the group coordinator's next offsets, not a retry")
+        .isFalse();
+    assertThat(again.baseOffset()).isOne();
+
+    MemoryRecords unnumbered =
         BatchWithoutSequence.of(
             0,
             7,
             (short) 0,
             true,
             new SimpleRecord(
-                now, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)));
-
-    assertThat(log.appendAsLeader(offsets, 0, AppendOrigin.COORDINATOR, now).baseOffset()).isZero();
-    PartitionLog.AppendResult again = log.appendAsLeader(offsets, 0, AppendOrigin.COORDINATOR, now);
-
-    assertThat(again.duplicate()).isFalse();
-    assertThat(again.baseOffset()).isOne();
+                now, "k".getBytes(StandardCharsets.UTF_8), "v3".getBytes(StandardCharsets.UTF_8)));
+    assertThat(log.appendAsLeader(unnumbered, 0, AppendOrigin.COORDINATOR, now).baseOffset())
+        .as("without a sequence, as an older mini-broker wrote transactional offsets")
+        .isEqualTo(2);
   }
 
   /** The batches of {@code records} one after another, as one partition's data in a request. */

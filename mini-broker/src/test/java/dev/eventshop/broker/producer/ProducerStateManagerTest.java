@@ -281,6 +281,19 @@ class ProducerStateManagerTest {
   }
 
   @Test
+  void aCoordinatorsBatchIsNeverTakenForARetry() {
+    ProducerStateManager state = new ProducerStateManager(dir);
+    state.update(txn(0, 7, 0, "offsets"));
+
+    assertThat(state.check(txn(1, 7, 0, "offsets"), AppendOrigin.CLIENT))
+        .as("a client's batch with the same sequences: a retry")
+        .isInstanceOf(Check.Duplicate.class);
+    assertThat(state.check(txn(1, 7, 0, "offsets"), AppendOrigin.COORDINATOR))
+        .as("the group coordinator writes sequence 0 every time")
+        .isInstanceOf(Check.Append.class);
+  }
+
+  @Test
   void aNonTransactionalBatchWhileTheProducersTransactionIsOpenIsInvalid() {
     ProducerStateManager state = new ProducerStateManager(dir);
     state.update(txn(0, 7, 0, "a"));
