@@ -1,5 +1,6 @@
 package dev.eventshop.broker.coordinator;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -41,8 +42,9 @@ public interface CoordinatorTopic {
   int leaderEpoch(int p);
 
   /**
-   * Appends the coordinator's records to partition {@code p} as leader. The future completes when
-   * the records are committed, that is when the high watermark has passed them (acks=all).
+   * Appends the coordinator's records to partition {@code p} as leader ({@link
+   * AppendOrigin#COORDINATOR}). The future completes when the records are committed, that is when
+   * the high watermark has passed them (acks=all).
    *
    * <p>This default is for a single replica, where committed means written locally. A replicated
    * broker overrides it to append through its partition replica and complete once the in-sync
@@ -51,7 +53,8 @@ public interface CoordinatorTopic {
   default CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
     try {
       PartitionLog log = partition(p);
-      PartitionLog.AppendResult result = log.appendAsLeader(records, leaderEpoch(p), nowMs);
+      PartitionLog.AppendResult result =
+          log.appendAsLeader(records, leaderEpoch(p), AppendOrigin.COORDINATOR, nowMs);
       log.updateHighWatermark(result.lastOffset() + 1);
       return CompletableFuture.completedFuture(null);
     } catch (IOException | RuntimeException e) {

@@ -5,19 +5,16 @@ import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import dev.eventshop.broker.group.OffsetsTopicFormat.Entry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.ControlRecordType;
-import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.apache.kafka.common.utils.Crc32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +32,6 @@ import org.slf4j.LoggerFactory;
 final class GroupStore {
 
   private static final Logger log = LoggerFactory.getLogger(GroupStore.class);
-
-  /** Where a v2 record batch header keeps the base sequence, and where its CRC starts counting. */
-  private static final int BASE_SEQUENCE_OFFSET = 53;
-
-  private static final int CRC_START_OFFSET = 21;
 
   /** What a replay of a partition hands over, in log order. */
   interface Replay {
@@ -107,37 +99,19 @@ final class GroupStore {
 
   /**
    * Appends {@code records} as one transactional batch of {@code producerId} in {@code
-   * producerEpoch}, like {@link #append(int, List, long)}. The batch has no sequence number: it is
-   * the coordinator's, not the client's, so the log checks only the epoch (an older one is refused
-   * with INVALID_PRODUCER_EPOCH) and keeps it out of the producer's sequence bookkeeping.
+   * producerEpoch}, like {@link #append(int, List, long)}. The batch has base sequence 0, as
+   * Kafka's group coordinator writes it: the sequence means nothing here, since the log checks a
+   * coordinator's batch only for the producer's epoch (an older one is refused with
+   * INVALID_PRODUCER_EPOCH) and never takes it for a retry ({@link
+   * dev.eventshop.broker.log.AppendOrigin#COORDINATOR}).
    */
   CompletableFuture<Void> appendTransactional(
       int partition, long producerId, short producerEpoch, List<SimpleRecord> records, long nowMs) {
-    return append(partition, transactionalBatch(producerId, producerEpoch, records), nowMs);
-  }
-
-  /**
-   * A transactional batch whose base sequence is {@link RecordBatch#NO_SEQUENCE}. Kafka's batch
-   * builder refuses one (its clients always number their batches, and Kafka's coordinators tell the
-   * log their origin instead), so the batch is built with sequence 0, then the header's base
-   * sequence is overwritten and the CRC, which covers the bytes from the attributes to the end of
-   * the batch, computed again.
-   */
-  static MemoryRecords transactionalBatch(
-      long producerId, short producerEpoch, List<SimpleRecord> records) {
-    ByteBuffer buffer =
+    return append(
+        partition,
         MemoryRecords.withTransactionalRecords(
-                Compression.NONE,
-                producerId,
-                producerEpoch,
-                0,
-                records.toArray(new SimpleRecord[0]))
-            .buffer()
-            .slice();
-    buffer.putInt(BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
-    long crc = Crc32C.compute(buffer, CRC_START_OFFSET, buffer.limit() - CRC_START_OFFSET);
-    buffer.putInt(DefaultRecordBatch.CRC_OFFSET, (int) crc);
-    return MemoryRecords.readableRecords(buffer);
+            Compression.NONE, producerId, producerEpoch, 0, records.toArray(new SimpleRecord[0])),
+        nowMs);
   }
 
   private CompletableFuture<Void> append(int partition, MemoryRecords batch, long nowMs) {

@@ -18,11 +18,11 @@ import org.apache.kafka.common.utils.CloseableIterator;
 
 /**
  * What a leader checks and changes in a producer's batches before it assigns offsets: the format,
- * size, CRC and record count; no control batches (only the coordinator writes markers); keys on
- * compacted topics; timestamps within {@code message.timestamp.before/after.max.ms} of the broker's
- * clock; and, when the topic's {@code compression.type} is not {@code producer}, the batches
- * rewritten with the topic's compression, as Kafka does. Followers store the leader's batches as
- * they are.
+ * size, CRC and record count; no control batches (only the coordinator writes markers); a sequence
+ * number on a client's batch that has a producer id; keys on compacted topics; timestamps within
+ * {@code message.timestamp.before/after.max.ms} of the broker's clock; and, when the topic's {@code
+ * compression.type} is not {@code producer}, the batches rewritten with the topic's compression, as
+ * Kafka does. Followers store the leader's batches as they are.
  */
 final class LeaderBatches {
 
@@ -34,16 +34,18 @@ final class LeaderBatches {
    * @throws org.apache.kafka.common.KafkaException subclasses that map to the protocol's error
    *     codes
    */
-  static List<MutableRecordBatch> validate(MemoryRecords records, LogConfig cfg, long nowMs) {
+  static List<MutableRecordBatch> validate(
+      MemoryRecords records, LogConfig cfg, AppendOrigin origin, long nowMs) {
     List<MutableRecordBatch> batches = new ArrayList<>();
     for (MutableRecordBatch batch : records.batches()) {
-      validate(batch, cfg, nowMs);
+      validate(batch, cfg, origin, nowMs);
       batches.add(batch);
     }
     return batches;
   }
 
-  private static void validate(MutableRecordBatch batch, LogConfig cfg, long nowMs) {
+  private static void validate(
+      MutableRecordBatch batch, LogConfig cfg, AppendOrigin origin, long nowMs) {
     if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
       throw new InvalidRecordException(
           "record batch format v" + batch.magic() + " is not supported; use v2");
@@ -62,6 +64,14 @@ final class LeaderBatches {
     }
     if (batch.isTransactional() && !batch.hasProducerId()) {
       throw new InvalidRecordException("a transactional batch needs a producer id");
+    }
+    if (origin == AppendOrigin.CLIENT && batch.hasProducerId() && batch.baseSequence() < 0) {
+      // Kafka's LogValidator refuses it in the same words: without a sequence, a retry could not
+      // be told from a new batch. A coordinator's batches are not checked (see AppendOrigin).
+      throw new InvalidRecordException(
+          ("Invalid sequence number %d in record batch with producerId %d: an idempotent or"
+                  + " transactional producer numbers its batches from 0")
+              .formatted(batch.baseSequence(), batch.producerId()));
     }
     boolean checkEachTimestamp =
         !cfg.logAppendTime() && cfg.timestampBeforeMaxMs() != Long.MAX_VALUE;

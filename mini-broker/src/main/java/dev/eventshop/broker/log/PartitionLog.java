@@ -327,19 +327,20 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * Validates and appends batches from a producer, assigning offsets. A batch that repeats one of
-   * the producer's last batches ({@link ProducerStateManager#BATCHES_REMEMBERED}) is not written
-   * again; its original offsets are returned.
+   * Validates and appends batches from a producer or a coordinator, assigning offsets. A client's
+   * batch that repeats one of the producer's last batches ({@link
+   * ProducerStateManager#BATCHES_REMEMBERED}) is not written again; its original offsets are
+   * returned. Either every batch is appended or none.
    *
    * @throws CorruptRecordException when a batch's CRC or framing is wrong
    * @throws RecordTooLargeException when a batch exceeds {@code max.message.bytes}
    * @throws InvalidRecordException for other invalid batches (old format, no key on a compacted
-   *     topic, inconsistent counts)
+   *     topic, inconsistent counts, a client's batch with a producer id but no sequence)
    */
   public synchronized AppendResult appendAsLeader(
-      MemoryRecords records, int leaderEpoch, long nowMs) throws IOException {
+      MemoryRecords records, int leaderEpoch, AppendOrigin origin, long nowMs) throws IOException {
     LogConfig cfg = config;
-    List<MutableRecordBatch> batches = LeaderBatches.validate(records, cfg, nowMs);
+    List<MutableRecordBatch> batches = LeaderBatches.validate(records, cfg, origin, nowMs);
     if (batches.isEmpty()) {
       throw new InvalidRecordException(
           "a produce request for " + topicPartition + " holds no record batch");
@@ -351,14 +352,15 @@ public final class PartitionLog implements AutoCloseable {
     }
     // Clients send one batch per partition; the idempotence check applies to that batch.
     if (batches.size() == 1 && batches.get(0).hasProducerId()) {
-      if (producerState.check(batches.get(0)) instanceof ProducerStateManager.Check.Duplicate dup) {
+      if (producerState.check(batches.get(0), origin)
+          instanceof ProducerStateManager.Check.Duplicate dup) {
         return new AppendResult(
             dup.original().firstOffset(), dup.original().lastOffset(), -1, true);
       }
     } else {
       for (MutableRecordBatch batch : batches) {
         if (batch.hasProducerId()) {
-          producerState.check(batch);
+          producerState.check(batch, origin);
         }
       }
     }

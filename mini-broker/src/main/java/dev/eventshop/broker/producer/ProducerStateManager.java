@@ -1,5 +1,6 @@
 package dev.eventshop.broker.producer;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -100,8 +101,13 @@ public final class ProducerStateManager {
     this.dir = dir;
   }
 
-  /** Decides whether a batch from an idempotent producer may be appended. */
-  public Check check(RecordBatch batch) {
+  /**
+   * Decides whether a batch with a producer id may be appended. A client's batch (which has a
+   * sequence: the log's validation refuses one without) is checked against the producer's epoch and
+   * sequences; a coordinator's batch only against the epoch and the open transaction, as in Kafka,
+   * which checks the sequences of client appends only.
+   */
+  public Check check(RecordBatch batch, AppendOrigin origin) {
     ProducerEntry entry = producers.get(batch.producerId());
     if (entry == null) {
       return new Check.Append();
@@ -117,9 +123,10 @@ public final class ProducerStateManager {
           "producer %d sent a non-transactional batch while its transaction is open"
               .formatted(batch.producerId()));
     }
-    if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      // Written by a coordinator (transactional offsets), not a client: no sequence to check, not
-      // even the 0 a client's new epoch starts at.
+    if (origin == AppendOrigin.COORDINATOR) {
+      // The group coordinator's transactional offsets, written for the client's producer id with
+      // base sequence 0 each time: the client did not number them, so there is no sequence to
+      // check and no retry to recognise.
       return new Check.Append();
     }
     if (epoch > entry.epoch) {
@@ -195,7 +202,7 @@ public final class ProducerStateManager {
       openTxns.put(batch.baseOffset(), batch.producerId());
     }
     if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      return null;
+      return null; // nothing to remember: older mini-brokers wrote transactional offsets so
     }
     entry.batches.addLast(metadataOf(batch));
     while (entry.batches.size() > BATCHES_REMEMBERED) {

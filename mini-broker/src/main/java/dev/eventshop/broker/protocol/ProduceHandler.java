@@ -1,5 +1,6 @@
 package dev.eventshop.broker.protocol;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog.AppendResult;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.replication.Partition;
@@ -93,6 +94,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
           CompletableFuture<AppendResult> appended =
               partition.appendAsLeader(
                   (MemoryRecords) data.records(),
+                  AppendOrigin.CLIENT,
                   acks,
                   partition.log().config().minInsyncReplicas(),
                   now);

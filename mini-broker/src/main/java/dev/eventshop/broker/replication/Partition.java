@@ -1,5 +1,6 @@
 package dev.eventshop.broker.replication;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.log.PartitionLog.AppendResult;
 import java.io.IOException;
@@ -182,14 +183,21 @@ public final class Partition {
   }
 
   /**
-   * Appends a producer's batches as leader. With {@code acks=-1} the future completes once every
-   * in-sync replica has the batches; otherwise as soon as they are in the local log.
+   * Appends a client's or a coordinator's batches as leader. With {@code acks=-1} the future
+   * completes once every in-sync replica has the batches; otherwise as soon as they are in the
+   * local log.
    */
   public CompletableFuture<AppendResult> appendAsLeader(
-      MemoryRecords records, short requiredAcks, int minInsyncReplicas, long nowMs)
+      MemoryRecords records,
+      AppendOrigin origin,
+      short requiredAcks,
+      int minInsyncReplicas,
+      long nowMs)
       throws IOException {
     return append(
-        requiredAcks, minInsyncReplicas, epoch -> log.appendAsLeader(records, epoch, nowMs));
+        requiredAcks,
+        minInsyncReplicas,
+        epoch -> log.appendAsLeader(records, epoch, origin, nowMs));
   }
 
   /**

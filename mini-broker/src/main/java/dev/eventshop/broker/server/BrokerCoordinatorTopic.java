@@ -1,6 +1,7 @@
 package dev.eventshop.broker.server;
 
 import dev.eventshop.broker.coordinator.CoordinatorTopic;
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
@@ -84,7 +85,12 @@ final class BrokerCoordinatorTopic implements CoordinatorTopic {
     try {
       Partition partition = replica(p);
       return partition
-          .appendAsLeader(records, (short) -1, partition.log().config().minInsyncReplicas(), nowMs)
+          .appendAsLeader(
+              records,
+              AppendOrigin.COORDINATOR,
+              (short) -1,
+              partition.log().config().minInsyncReplicas(),
+              nowMs)
           .thenApply(result -> null);
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);

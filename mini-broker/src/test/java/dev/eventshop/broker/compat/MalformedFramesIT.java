@@ -3,7 +3,9 @@ package dev.eventshop.broker.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.RunningBroker;
+import dev.eventshop.broker.producer.BatchWithoutSequence;
 import dev.eventshop.broker.server.Broker;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,17 +27,23 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,7 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
  * every round a normal producer and consumer, connected all along, must still be served, and at the
  * end the broker's heap must not have grown. A frame announcing more than {@code
  * socket.request.max.bytes} must close its connection at once, without waiting for (or allocating)
- * the body.
+ * the body. A well-formed Produce request whose batch breaks the idempotence rules (a producer id
+ * without a sequence number) fails its partition only, with Kafka's error.
  */
 class MalformedFramesIT {
 
@@ -107,6 +116,77 @@ class MalformedFramesIT {
       consumer.assign(List.of(tp));
       assertStillServes(producer, consumer, tp, 0);
     }
+  }
+
+  @Test
+  void aBatchWithAProducerIdButNoSequenceFailsOnlyItsPartitionWithInvalidRecord() throws Exception {
+    try (Broker broker = RunningBroker.start(dir);
+        KafkaProducer<String, String> producer = producer(broker);
+        KafkaConsumer<String, String> consumer = consumer(broker)) {
+      TopicPartition tp = new TopicPartition("healthy", 0);
+      consumer.assign(List.of(tp));
+      assertStillServes(producer, consumer, tp, 0); // an idempotent producer: Kafka's default
+      producer.send(new ProducerRecord<>("neighbour", 0, "k", "first")).get(15, TimeUnit.SECONDS);
+
+      ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
+      produce
+          .topicData()
+          .add(
+              topicData(
+                  tp.topic(),
+                  BatchWithoutSequence.of(
+                      0,
+                      4242,
+                      (short) 0,
+                      false,
+                      new SimpleRecord("k".getBytes(), "v".getBytes()))));
+      produce
+          .topicData()
+          .add(
+              topicData(
+                  "neighbour",
+                  MemoryRecords.withRecords(
+                      Compression.NONE, new SimpleRecord("k".getBytes(), "second".getBytes()))));
+      ProduceResponseData response = send(broker.boundAddresses().get(0), produce);
+
+      PartitionProduceResponse refused = partitionOf(response, tp.topic());
+      assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+      assertThat(refused.errorMessage())
+          .contains("Invalid sequence number -1 in record batch with producerId 4242");
+      PartitionProduceResponse appended = partitionOf(response, "neighbour");
+      assertThat(Errors.forCode(appended.errorCode())).isEqualTo(Errors.NONE);
+      assertThat(appended.baseOffset()).isOne();
+      assertStillServes(producer, consumer, tp, 1); // offset 1: nothing of the refused batch
+    }
+  }
+
+  static ProduceRequestData.TopicProduceData topicData(String topic, MemoryRecords records) {
+    ProduceRequestData.TopicProduceData data =
+        new ProduceRequestData.TopicProduceData().setName(topic);
+    data.partitionData().add(new ProduceRequestData.PartitionProduceData().setRecords(records));
+    return data;
+  }
+
+  /** Sends one Produce v9 request on a connection of its own and reads its response. */
+  static ProduceResponseData send(InetSocketAddress address, ProduceRequestData produce)
+      throws IOException {
+    short version = 9;
+    try (Socket socket = connect(address)) {
+      socket
+          .getOutputStream()
+          .write(serialize(new ProduceRequest(produce, version), ApiKeys.PRODUCE, version));
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      byte[] frame = new byte[in.readInt()];
+      in.readFully(frame);
+      RequestHeader sent = new RequestHeader(ApiKeys.PRODUCE, version, "fuzz", 7); // serialize's
+      ProduceResponse response =
+          (ProduceResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(frame), sent);
+      return response.data();
+    }
+  }
+
+  static PartitionProduceResponse partitionOf(ProduceResponseData response, String topic) {
+    return response.responses().find(topic, Uuid.ZERO_UUID).partitionResponses().get(0);
   }
 
   /** Sends one round of garbage over many short-lived connections. */

@@ -2,6 +2,7 @@ package dev.eventshop.broker.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ class CoordinatorTopicTest {
                 new SimpleRecord(
                     "k".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8))),
             0,
+            AppendOrigin.CLIENT,
             System.currentTimeMillis());
       }
       // As a follower it heard of the old leader's high watermark up to the first record only.

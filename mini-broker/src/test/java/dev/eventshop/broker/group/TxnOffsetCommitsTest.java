@@ -290,6 +290,18 @@ class TxnOffsetCommitsTest {
   }
 
   @Test
+  void everyCommitOfATransactionIsInTheLogThoughTheirBatchesHaveTheSameSequence() {
+    open();
+    txnCommitError(4, txnCommit(PRODUCER, "orders", 10));
+    txnCommitError(4, txnCommit(PRODUCER, "refunds", 3));
+    marker(PRODUCER, true);
+
+    h.restart(); // what the log holds, not what the coordinator remembered
+    assertThat(committed("orders", 0)).isEqualTo(10);
+    assertThat(committed("refunds", 0)).isEqualTo(3);
+  }
+
+  @Test
   void aPlainCommitWrittenAfterTheTransactionalOneWinsAtCommit() {
     open();
     // orders-0: transactional first, then a plain commit; orders-1: the other way round.

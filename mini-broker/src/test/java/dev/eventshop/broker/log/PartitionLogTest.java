@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.eventshop.broker.producer.BatchWithoutSequence;
 import dev.eventshop.broker.producer.ProducerStateManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,8 +117,10 @@ class PartitionLogTest {
   void assignsConsecutiveOffsetsAcrossBatches() throws IOException {
     log = open(Map.of(), true);
 
-    assertThat(log.appendAsLeader(records("a", "b", "c"), 0, now).baseOffset()).isZero();
-    PartitionLog.AppendResult second = log.appendAsLeader(records("d", "e"), 0, now);
+    assertThat(log.appendAsLeader(records("a", "b", "c"), 0, AppendOrigin.CLIENT, now).baseOffset())
+        .isZero();
+    PartitionLog.AppendResult second =
+        log.appendAsLeader(records("d", "e"), 0, AppendOrigin.CLIENT, now);
 
     assertThat(second.baseOffset()).isEqualTo(3);
     assertThat(second.lastOffset()).isEqualTo(4);
@@ -128,8 +131,8 @@ class PartitionLogTest {
   @Test
   void readStartsAtTheBatchContainingTheOffsetAndStopsAtMaxOffset() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b", "c"), 0, now);
-    log.appendAsLeader(records("d"), 0, now);
+    log.appendAsLeader(records("a", "b", "c"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(records("d"), 0, AppendOrigin.CLIENT, now);
 
     MemoryRecords fromMiddle = log.readRecords(1, 1 << 20, Long.MAX_VALUE);
     assertThat(fromMiddle.batches().iterator().next().baseOffset()).isZero();
@@ -141,7 +144,7 @@ class PartitionLogTest {
   @Test
   void returnsOneWholeBatchEvenWhenLargerThanMaxBytes() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("x".repeat(5000)), 0, now);
+    log.appendAsLeader(records("x".repeat(5000)), 0, AppendOrigin.CLIENT, now);
 
     PartitionLog.ReadResult read = log.read(0, 100, Long.MAX_VALUE, true);
 
@@ -152,9 +155,9 @@ class PartitionLogTest {
   @Test
   void aReadSaysWhereItsRecordsEndForTheAbortedTransactionsAFetchLists() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b"), 0, now); // offsets 0-1
-    log.appendAsLeader(records("c"), 0, now); // 2
-    log.appendAsLeader(records("d"), 0, now); // 3
+    log.appendAsLeader(records("a", "b"), 0, AppendOrigin.CLIENT, now); // offsets 0-1
+    log.appendAsLeader(records("c"), 0, AppendOrigin.CLIENT, now); // 2
+    log.appendAsLeader(records("d"), 0, AppendOrigin.CLIENT, now); // 3
     int firstBatch = log.read(0, Integer.MAX_VALUE, 2, true).records().sizeInBytes();
     int twoBatches = log.read(0, Integer.MAX_VALUE, 3, true).records().sizeInBytes();
 
@@ -172,7 +175,7 @@ class PartitionLogTest {
   @Test
   void offsetsOutsideTheLogAreOutOfRange() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a"), 0, now);
+    log.appendAsLeader(records("a"), 0, AppendOrigin.CLIENT, now);
 
     assertThatThrownBy(() -> log.read(2, 100, Long.MAX_VALUE, true))
         .isInstanceOf(OffsetOutOfRangeException.class);
@@ -183,7 +186,7 @@ class PartitionLogTest {
   void rollsSegmentsBySizeNamedByBaseOffsetAndFindsOffsetsInAnyOfThem() throws IOException {
     log = open(Map.of("segment.bytes", "1024", "index.interval.bytes", "100"), true);
     for (int i = 0; i < 100; i++) {
-      log.appendAsLeader(records("value-" + i), 0, now);
+      log.appendAsLeader(records("value-" + i), 0, AppendOrigin.CLIENT, now);
     }
 
     assertThat(log.segmentCount()).isGreaterThan(5);
@@ -200,7 +203,8 @@ class PartitionLogTest {
   void refusesBatchesOverMaxMessageBytes() throws IOException {
     log = open(Map.of("max.message.bytes", "200"), true);
 
-    assertThatThrownBy(() -> log.appendAsLeader(records("y".repeat(500)), 0, now))
+    assertThatThrownBy(
+            () -> log.appendAsLeader(records("y".repeat(500)), 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(RecordTooLargeException.class);
     assertThat(log.logEndOffset()).isZero();
   }
@@ -212,7 +216,7 @@ class PartitionLogTest {
     ByteBuffer buffer = records.buffer();
     buffer.put(buffer.limit() - 1, (byte) (buffer.get(buffer.limit() - 1) ^ 0x55));
 
-    assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
+    assertThatThrownBy(() -> log.appendAsLeader(records, 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(CorruptRecordException.class);
   }
 
@@ -220,12 +224,13 @@ class PartitionLogTest {
   void storesBatchesWithTheTopicsCompressionKeepingOffsetsTimestampsAndValues() throws IOException {
     log = open(Map.of("compression.type", "zstd"), true);
 
-    log.appendAsLeader(records("a", "b"), 0, now);
+    log.appendAsLeader(records("a", "b"), 0, AppendOrigin.CLIENT, now);
     log.appendAsLeader(
         MemoryRecords.withRecords(
             Compression.gzip().build(),
             new SimpleRecord(2000L, null, "c".getBytes(StandardCharsets.UTF_8))),
         0,
+        AppendOrigin.CLIENT,
         now);
 
     MemoryRecords read = log.readRecords(0, 1 << 20, Long.MAX_VALUE);
@@ -240,15 +245,19 @@ class PartitionLogTest {
   void refusesTimestampsOutsideTheTopicsWindow() throws IOException {
     log = open(Map.of("message.timestamp.before.max.ms", "60000"), true);
 
-    assertThatThrownBy(() -> log.appendAsLeader(keyed(now - 60_001, "k", "old"), 0, now))
+    assertThatThrownBy(
+            () -> log.appendAsLeader(keyed(now - 60_001, "k", "old"), 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(InvalidTimestampException.class)
         .hasMessageContaining("message.timestamp.before.max.ms=60000");
     // Kafka's default message.timestamp.after.max.ms is one hour.
-    assertThatThrownBy(() -> log.appendAsLeader(keyed(now + 3_600_001, "k", "future"), 0, now))
+    assertThatThrownBy(
+            () ->
+                log.appendAsLeader(
+                    keyed(now + 3_600_001, "k", "future"), 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(InvalidTimestampException.class);
     assertThat(log.logEndOffset()).isZero();
 
-    log.appendAsLeader(keyed(now - 60_000, "k", "in range"), 0, now);
+    log.appendAsLeader(keyed(now - 60_000, "k", "in range"), 0, AppendOrigin.CLIENT, now);
     assertThat(readAll()).containsExactly("in range");
   }
 
@@ -259,7 +268,7 @@ class PartitionLogTest {
         MemoryRecords.withRecords(
             Compression.NONE, new SimpleRecord(1L, null, "v".getBytes(StandardCharsets.UTF_8)));
 
-    assertThatThrownBy(() -> log.appendAsLeader(noKey, 0, now))
+    assertThatThrownBy(() -> log.appendAsLeader(noKey, 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(InvalidRecordException.class);
   }
 
@@ -281,8 +290,8 @@ class PartitionLogTest {
             (short) 0,
             1,
             new SimpleRecord("b".getBytes(StandardCharsets.UTF_8)));
-    log.appendAsLeader(first, 0, now);
-    log.appendAsLeader(second, 0, now);
+    log.appendAsLeader(first, 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(second, 0, AppendOrigin.CLIENT, now);
 
     MemoryRecords retry =
         MemoryRecords.withIdempotentRecords(
@@ -291,7 +300,7 @@ class PartitionLogTest {
             (short) 0,
             0,
             new SimpleRecord("a".getBytes(StandardCharsets.UTF_8)));
-    PartitionLog.AppendResult result = log.appendAsLeader(retry, 0, now);
+    PartitionLog.AppendResult result = log.appendAsLeader(retry, 0, AppendOrigin.CLIENT, now);
 
     assertThat(result.duplicate()).isTrue();
     assertThat(result.baseOffset()).isZero();
@@ -309,6 +318,7 @@ class PartitionLogTest {
             0,
             new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
         0,
+        AppendOrigin.CLIENT,
         now);
 
     MemoryRecords gap =
@@ -319,7 +329,7 @@ class PartitionLogTest {
             5,
             new SimpleRecord("b".getBytes(StandardCharsets.UTF_8)));
 
-    assertThatThrownBy(() -> log.appendAsLeader(gap, 0, now))
+    assertThatThrownBy(() -> log.appendAsLeader(gap, 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(OutOfOrderSequenceException.class);
   }
 
@@ -334,6 +344,7 @@ class PartitionLogTest {
             0,
             new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
         0,
+        AppendOrigin.CLIENT,
         now);
     log.close();
     log = open(Map.of(), true);
@@ -347,6 +358,7 @@ class PartitionLogTest {
                 0,
                 new SimpleRecord("a".getBytes(StandardCharsets.UTF_8))),
             0,
+            AppendOrigin.CLIENT,
             now);
 
     assertThat(retry.duplicate()).isTrue();
@@ -357,31 +369,36 @@ class PartitionLogTest {
   @Test
   void aProducerIdleForTheExpirationIsForgottenAndThenTakenAsNew() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(idempotentAt(7, 0, now - 10_000, "a"), 0, now);
-    log.appendAsLeader(idempotentAt(8, 0, now, "b"), 0, now);
+    log.appendAsLeader(idempotentAt(7, 0, now - 10_000, "a"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(idempotentAt(8, 0, now, "b"), 0, AppendOrigin.CLIENT, now);
 
     assertThat(log.removeExpiredProducers(now, 60_000)).isZero();
     assertThat(log.removeExpiredProducers(now + 55_000, 60_000)).as("7 wrote 65 s ago").isOne();
     assertThat(log.producers()).extracting(p -> p.producerId()).containsExactly(8L);
     // Producer 7 again, past its old sequence: as a new producer, appended, not out of order.
-    assertThat(log.appendAsLeader(idempotentAt(7, 5, now, "c"), 0, now).baseOffset()).isEqualTo(2);
+    assertThat(
+            log.appendAsLeader(idempotentAt(7, 5, now, "c"), 0, AppendOrigin.CLIENT, now)
+                .baseOffset())
+        .isEqualTo(2);
   }
 
   @Test
   void anyOfTheLastFiveBatchesRetriedAfterARestartIsADuplicate() throws IOException {
     log = open(Map.of(), true);
     for (int seq = 0; seq < 5; seq++) {
-      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, now);
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, AppendOrigin.CLIENT, now);
     }
     log.close();
     log = open(Map.of(), true); // its snapshot holds only the last batch
 
-    PartitionLog.AppendResult retry = log.appendAsLeader(idempotent(9, 1, "v1"), 0, now);
+    PartitionLog.AppendResult retry =
+        log.appendAsLeader(idempotent(9, 1, "v1"), 0, AppendOrigin.CLIENT, now);
 
     assertThat(retry.duplicate()).isTrue();
     assertThat(retry.baseOffset()).isEqualTo(1);
     assertThat(log.logEndOffset()).isEqualTo(5);
-    assertThat(log.appendAsLeader(idempotent(9, 5, "v5"), 0, now).baseOffset()).isEqualTo(5);
+    assertThat(log.appendAsLeader(idempotent(9, 5, "v5"), 0, AppendOrigin.CLIENT, now).baseOffset())
+        .isEqualTo(5);
   }
 
   /**
@@ -405,10 +422,11 @@ class PartitionLogTest {
           now);
     }
     for (int seq = 4; seq < 10; seq++) {
-      log.appendAsLeader(idempotent(9, seq, "v" + seq), 1, now);
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 1, AppendOrigin.CLIENT, now);
     }
 
-    PartitionLog.AppendResult retry = log.appendAsLeader(idempotent(9, 0, "v0"), 1, now);
+    PartitionLog.AppendResult retry =
+        log.appendAsLeader(idempotent(9, 0, "v0"), 1, AppendOrigin.CLIENT, now);
 
     assertThat(retry.duplicate()).isTrue();
     assertThat(retry.baseOffset()).isZero();
@@ -419,12 +437,14 @@ class PartitionLogTest {
   void aRetryOlderThanEveryRememberedBatchIsOutOfOrder() throws IOException {
     log = open(Map.of(), true);
     for (int seq = 0; seq <= ProducerStateManager.BATCHES_REMEMBERED; seq++) {
-      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, now);
+      log.appendAsLeader(idempotent(9, seq, "v" + seq), 0, AppendOrigin.CLIENT, now);
     }
 
-    assertThatThrownBy(() -> log.appendAsLeader(idempotent(9, 0, "v0"), 0, now))
+    assertThatThrownBy(
+            () -> log.appendAsLeader(idempotent(9, 0, "v0"), 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(OutOfOrderSequenceException.class);
-    assertThat(log.appendAsLeader(idempotent(9, 1, "v1"), 0, now).duplicate()).isTrue();
+    assertThat(log.appendAsLeader(idempotent(9, 1, "v1"), 0, AppendOrigin.CLIENT, now).duplicate())
+        .isTrue();
   }
 
   static MemoryRecords idempotent(long producerId, int sequence, String value) {
@@ -449,7 +469,7 @@ class PartitionLogTest {
   void recoveryTruncatesATornTailAndKeepsEveryCompleteBatch() throws IOException {
     log = open(Map.of(), true);
     for (int i = 0; i < 10; i++) {
-      log.appendAsLeader(records("r" + i), 0, now);
+      log.appendAsLeader(records("r" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.close();
     log = null;
@@ -466,14 +486,15 @@ class PartitionLogTest {
     assertThat(Files.size(segment)).isEqualTo(validSize);
     assertThat(log.logEndOffset()).isEqualTo(10);
     assertThat(readAll()).hasSize(10).endsWith("r9");
-    assertThat(log.appendAsLeader(records("after"), 0, now).baseOffset()).isEqualTo(10);
+    assertThat(log.appendAsLeader(records("after"), 0, AppendOrigin.CLIENT, now).baseOffset())
+        .isEqualTo(10);
   }
 
   @Test
   void recoveryTruncatesAtACorruptBatch() throws IOException {
     log = open(Map.of(), true);
     for (int i = 0; i < 5; i++) {
-      log.appendAsLeader(records("r" + i), 0, now);
+      log.appendAsLeader(records("r" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.close();
     log = null;
@@ -492,7 +513,7 @@ class PartitionLogTest {
   void retentionBySizeDeletesOldestSegmentsAndMovesTheLogStart() throws IOException {
     log = open(Map.of("segment.bytes", "1024", "retention.bytes", "3000"), true);
     for (int i = 0; i < 100; i++) {
-      log.appendAsLeader(records("value-" + i), 0, now);
+      log.appendAsLeader(records("value-" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.updateHighWatermark(log.logEndOffset());
 
@@ -509,21 +530,22 @@ class PartitionLogTest {
   void retentionByTimeDeletesSegmentsWhoseNewestRecordIsTooOld() throws IOException {
     log = open(Map.of("segment.bytes", "1024", "retention.ms", "60000"), true);
     for (int i = 0; i < 50; i++) {
-      log.appendAsLeader(keyed(now - 3_600_000, "k", "old-" + i), 0, now);
+      log.appendAsLeader(keyed(now - 3_600_000, "k", "old-" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.updateHighWatermark(log.logEndOffset());
 
     log.applyRetention(now);
 
     assertThat(log.logStartOffset()).isEqualTo(log.logEndOffset());
-    assertThat(log.appendAsLeader(keyed(now, "k", "new"), 0, now).baseOffset()).isEqualTo(50);
+    assertThat(log.appendAsLeader(keyed(now, "k", "new"), 0, AppendOrigin.CLIENT, now).baseOffset())
+        .isEqualTo(50);
   }
 
   /** Records value-0 to value-99, one a batch, in segments of 1 KB, all committed. */
   PartitionLog hundredRecordsInSmallSegments() throws IOException {
     PartitionLog opened = open(Map.of("segment.bytes", "1024"), true);
     for (int i = 0; i < 100; i++) {
-      opened.appendAsLeader(records("value-" + i), 0, now);
+      opened.appendAsLeader(records("value-" + i), 0, AppendOrigin.CLIENT, now);
     }
     opened.updateHighWatermark(opened.logEndOffset());
     return opened;
@@ -573,7 +595,7 @@ class PartitionLogTest {
   void recordsPastTheHighWatermarkCannotBeDeleted() throws IOException {
     log = open(Map.of(), true);
     for (int i = 0; i < 10; i++) {
-      log.appendAsLeader(records("value-" + i), 0, now);
+      log.appendAsLeader(records("value-" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.updateHighWatermark(6);
 
@@ -602,7 +624,7 @@ class PartitionLogTest {
     Map<String, String> expected = new HashMap<>();
     for (int i = 0; i < 200; i++) {
       String key = "key-" + (i % 10);
-      log.appendAsLeader(keyed(now, key, "v" + i), 0, now);
+      log.appendAsLeader(keyed(now, key, "v" + i), 0, AppendOrigin.CLIENT, now);
       expected.put(key, "v" + i);
     }
     log.roll();
@@ -628,7 +650,7 @@ class PartitionLogTest {
                 "60000"),
             true);
     for (int i = 0; i < 200; i++) {
-      log.appendAsLeader(keyed(now, "key-" + (i % 10), "v" + i), 0, now);
+      log.appendAsLeader(keyed(now, "key-" + (i % 10), "v" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
@@ -645,11 +667,11 @@ class PartitionLogTest {
   @Test
   void compactionKeepsACommittedValueOverALaterAbortedOne() throws IOException {
     log = open(Map.of("cleanup.policy", "compact"), true);
-    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
-    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
-    log.appendAsLeader(txn(7, 0, "k", "aborted"), 0, now);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(7, 0, "k", "aborted"), 0, AppendOrigin.CLIENT, now);
     abort(7);
-    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, AppendOrigin.CLIENT, now);
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
 
@@ -663,10 +685,10 @@ class PartitionLogTest {
   @Test
   void compactionDoesNotLetAnOpenTransactionSupersedeUntilItCommits() throws IOException {
     log = open(Map.of("cleanup.policy", "compact"), true);
-    log.appendAsLeader(keyed(now, "k", "committed"), 0, now);
-    log.appendAsLeader(keyed(now, "x", "x-old"), 0, now);
-    log.appendAsLeader(keyed(now, "x", "x-new"), 0, now);
-    log.appendAsLeader(txn(7, 0, "k", "pending"), 0, now);
+    log.appendAsLeader(keyed(now, "k", "committed"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(keyed(now, "x", "x-old"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(keyed(now, "x", "x-new"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(7, 0, "k", "pending"), 0, AppendOrigin.CLIENT, now);
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isEqualTo(3);
@@ -685,12 +707,12 @@ class PartitionLogTest {
   @Test
   void compactionKeepsMarkersAndLeavesWhatReadCommittedSeesUnchanged() throws IOException {
     log = open(Map.of("cleanup.policy", "compact"), true);
-    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, AppendOrigin.CLIENT, now);
     abort(7);
-    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, now);
+    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, AppendOrigin.CLIENT, now);
     commit(8);
-    log.appendAsLeader(keyed(now, "k2", "b2"), 0, now);
-    log.appendAsLeader(txn(9, 0, "k3", "c1"), 0, now);
+    log.appendAsLeader(keyed(now, "k2", "b2"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(9, 0, "k3", "c1"), 0, AppendOrigin.CLIENT, now);
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isEqualTo(5);
@@ -716,8 +738,8 @@ class PartitionLogTest {
   @Test
   void truncateToRemovesTheTailAndItsEpochs() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b"), 0, now);
-    log.appendAsLeader(records("c"), 1, now);
+    log.appendAsLeader(records("a", "b"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(records("c"), 1, AppendOrigin.CLIENT, now);
 
     log.truncateTo(2);
 
@@ -730,7 +752,7 @@ class PartitionLogTest {
   @Test
   void truncateFullyAndStartAtRestartsAnEmptyLogThatFollowsFromThere() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b", "c"), 0, now);
+    log.appendAsLeader(records("a", "b", "c"), 0, AppendOrigin.CLIENT, now);
     log.updateHighWatermark(3);
 
     log.truncateFullyAndStartAt(100);
@@ -753,8 +775,8 @@ class PartitionLogTest {
   @Test
   void leaderEpochsAnswerWhereAnEpochEnded() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b"), 0, now);
-    log.appendAsLeader(records("c"), 3, now);
+    log.appendAsLeader(records("a", "b"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(records("c"), 3, AppendOrigin.CLIENT, now);
 
     assertThat(log.leaderEpochs().endOffsetFor(0, log.logEndOffset()))
         .isEqualTo(new LeaderEpochCache.EpochEnd(0, 2));
@@ -768,7 +790,7 @@ class PartitionLogTest {
   void findsOffsetsByTimestamp() throws IOException {
     log = open(Map.of("segment.bytes", "1024", "index.interval.bytes", "0"), true);
     for (int i = 0; i < 100; i++) {
-      log.appendAsLeader(keyed(10_000 + i * 10L, "k", "v" + i), 0, now);
+      log.appendAsLeader(keyed(10_000 + i * 10L, "k", "v" + i), 0, AppendOrigin.CLIENT, now);
     }
 
     assertThat(log.offsetForTimestamp(10_000 + 425).orElseThrow().offset).isEqualTo(43);
@@ -880,10 +902,10 @@ class PartitionLogTest {
   @Test
   void theLastStableOffsetStopsAtAnOpenTransactionUntilItsCommit() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(records("a", "b"), 0, now);
-    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, now);
-    log.appendAsLeader(records("c"), 0, now);
-    log.appendAsLeader(txn(7, 1, "k", "t2"), 0, now);
+    log.appendAsLeader(records("a", "b"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(records("c"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(7, 1, "k", "t2"), 0, AppendOrigin.CLIENT, now);
     log.updateHighWatermark(1);
     assertThat(log.lastStableOffset()).as("bounded by the high watermark").isEqualTo(1);
     log.updateHighWatermark(log.logEndOffset());
@@ -901,8 +923,8 @@ class PartitionLogTest {
   @Test
   void theLastStableOffsetPassesAnAbortedTransactionAndTheFetchIsToldOfIt() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, now);
-    log.appendAsLeader(txn(8, 0, "k", "u1"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "t1"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(8, 0, "k", "u1"), 0, AppendOrigin.CLIENT, now);
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isZero();
 
@@ -921,13 +943,13 @@ class PartitionLogTest {
   @Test
   void abortedTransactionsAreTheOnesAFetchRangeOverlaps() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 0
-    log.appendAsLeader(txn(7, 1, "k", "b"), 0, now); // 1
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now); // 0
+    log.appendAsLeader(txn(7, 1, "k", "b"), 0, AppendOrigin.CLIENT, now); // 1
     abort(7); // 2
-    log.appendAsLeader(txn(8, 0, "k", "c"), 0, now); // 3
+    log.appendAsLeader(txn(8, 0, "k", "c"), 0, AppendOrigin.CLIENT, now); // 3
     commit(8); // 4
-    log.appendAsLeader(txn(9, 0, "k", "d"), 0, now); // 5
-    log.appendAsLeader(records("e"), 0, now); // 6
+    log.appendAsLeader(txn(9, 0, "k", "d"), 0, AppendOrigin.CLIENT, now); // 5
+    log.appendAsLeader(records("e"), 0, AppendOrigin.CLIENT, now); // 6
     abort(9); // 7
 
     assertThat(aborted(0, 8)).containsExactly(new Aborted(7, 0), new Aborted(9, 5));
@@ -945,13 +967,13 @@ class PartitionLogTest {
   @Test
   void theTransactionIndexIsKafkasFormat() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(8, 0, "k", "open"), 0, now); // 0, open until 5
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 1
+    log.appendAsLeader(txn(8, 0, "k", "open"), 0, AppendOrigin.CLIENT, now); // 0, open until 5
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now); // 1
     abort(7); // 2
-    log.appendAsLeader(txn(9, 0, "k", "b"), 0, now); // 3
+    log.appendAsLeader(txn(9, 0, "k", "b"), 0, AppendOrigin.CLIENT, now); // 3
     abort(9); // 4
     commit(8); // 5
-    log.appendAsLeader(txn(7, 1, "k", "c"), 0, now); // 6
+    log.appendAsLeader(txn(7, 1, "k", "c"), 0, AppendOrigin.CLIENT, now); // 6
     abort(7); // 7
 
     List<AbortedTxn> expected =
@@ -1006,13 +1028,13 @@ class PartitionLogTest {
    * watermark at the log end (7).
    */
   void abortedCommittedAndOpenTransactions() throws IOException {
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
-    log.appendAsLeader(txn(7, 1, "k", "b"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(txn(7, 1, "k", "b"), 0, AppendOrigin.CLIENT, now);
     abort(7);
-    log.appendAsLeader(txn(8, 0, "k", "c"), 0, now);
+    log.appendAsLeader(txn(8, 0, "k", "c"), 0, AppendOrigin.CLIENT, now);
     commit(8);
-    log.appendAsLeader(txn(9, 0, "k", "d"), 0, now);
-    log.appendAsLeader(records("e"), 0, now);
+    log.appendAsLeader(txn(9, 0, "k", "d"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(records("e"), 0, AppendOrigin.CLIENT, now);
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isEqualTo(5);
     assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
@@ -1068,7 +1090,7 @@ class PartitionLogTest {
   @Test
   void anAbortMarkerTornByACrashIsCutFromTheIndexAndTheTransactionIsOpenAgain() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now);
     abort(7);
     assertThat(readByKafka(0)).hasSize(1);
 
@@ -1101,9 +1123,9 @@ class PartitionLogTest {
   @Test
   void truncatingBelowAnAbortMarkerForgetsTheAbortAndReopensTheTransaction() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now); // 0
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now); // 0
     abort(7); // 1
-    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now); // 2
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, AppendOrigin.CLIENT, now); // 2
     abort(8); // 3
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isEqualTo(4);
@@ -1128,13 +1150,13 @@ class PartitionLogTest {
   @Test
   void truncatingAwayWholeSegmentsDeletesTheirTransactionIndexes() throws IOException {
     log = open(Map.of("segment.bytes", "1024"), true);
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now);
     abort(7);
     while (log.segmentCount() < 2) {
-      log.appendAsLeader(records("filler"), 0, now);
+      log.appendAsLeader(records("filler"), 0, AppendOrigin.CLIENT, now);
     }
     long thirdBase = log.roll().baseOffset();
-    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now);
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, AppendOrigin.CLIENT, now);
     abort(8);
     assertThat(txnIndex(thirdBase)).exists();
 
@@ -1152,13 +1174,13 @@ class PartitionLogTest {
    * @return the base offset of the last segment
    */
   long abortsInTheFirstAndLastSegments() throws IOException {
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now);
     abort(7);
     while (log.segmentCount() < 3) {
-      log.appendAsLeader(records("filler"), 0, now);
+      log.appendAsLeader(records("filler"), 0, AppendOrigin.CLIENT, now);
     }
     long lastBase = log.roll().baseOffset();
-    log.appendAsLeader(txn(8, 0, "k", "b"), 0, now);
+    log.appendAsLeader(txn(8, 0, "k", "b"), 0, AppendOrigin.CLIENT, now);
     abort(8);
     log.updateHighWatermark(log.logEndOffset());
     assertThat(txnIndex(0)).exists();
@@ -1214,9 +1236,9 @@ class PartitionLogTest {
   @Test
   void theLastStableOffsetIsNeverBelowTheLogStart() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "open"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "open"), 0, AppendOrigin.CLIENT, now);
     for (int i = 0; i < 9; i++) {
-      log.appendAsLeader(records("r" + i), 0, now);
+      log.appendAsLeader(records("r" + i), 0, AppendOrigin.CLIENT, now);
     }
     log.updateHighWatermark(log.logEndOffset());
     assertThat(log.lastStableOffset()).isZero();
@@ -1236,12 +1258,14 @@ class PartitionLogTest {
         MemoryRecords.withTransactionalRecords(
             Compression.NONE, 7, (short) 3, 0, new SimpleRecord(now, "k".getBytes(), null)),
         0,
+        AppendOrigin.CLIENT,
         now);
     log.appendMarker(7, (short) 3, 5, false, 0, now);
     log.appendAsLeader(
         MemoryRecords.withTransactionalRecords(
             Compression.NONE, 7, (short) 3, 1, new SimpleRecord(now, "k".getBytes(), null)),
         0,
+        AppendOrigin.CLIENT,
         now);
 
     assertThatThrownBy(() -> log.appendMarker(7, (short) 2, 5, true, 0, now))
@@ -1255,12 +1279,12 @@ class PartitionLogTest {
   @Test
   void aControlBatchFromAProducerIsRefused() throws IOException {
     log = open(Map.of(), true);
-    log.appendAsLeader(txn(7, 0, "k", "a"), 0, now);
+    log.appendAsLeader(txn(7, 0, "k", "a"), 0, AppendOrigin.CLIENT, now);
     MemoryRecords forged =
         MemoryRecords.withEndTransactionMarker(
             0L, now, 0, 7, (short) 0, new EndTransactionMarker(ControlRecordType.COMMIT, 0));
 
-    assertThatThrownBy(() -> log.appendAsLeader(forged, 0, now))
+    assertThatThrownBy(() -> log.appendAsLeader(forged, 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("control batches");
     assertThat(log.logEndOffset()).isOne();
@@ -1283,10 +1307,79 @@ class PartitionLogTest {
     assertThat(batch.isTransactional()).isTrue();
     assertThat(batch.hasProducerId()).isFalse();
 
-    assertThatThrownBy(() -> log.appendAsLeader(noProducer, 0, now))
+    assertThatThrownBy(() -> log.appendAsLeader(noProducer, 0, AppendOrigin.CLIENT, now))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("producer id");
     assertThat(log.logEndOffset()).isZero();
+  }
+
+  @Test
+  void aClientBatchWithAProducerIdButNoSequenceIsInvalidAndNothingOfItsRequestIsAppended()
+      throws IOException {
+    log = open(Map.of(), true);
+    MemoryRecords unnumbered =
+        BatchWithoutSequence.of(
+            0,
+            7,
+            (short) 0,
+            false,
+            new SimpleRecord(now, null, "b".getBytes(StandardCharsets.UTF_8)));
+
+    assertThatThrownBy(() -> log.appendAsLeader(unnumbered, 0, AppendOrigin.CLIENT, now))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("Invalid sequence number -1 in record batch with producerId 7");
+    assertThatThrownBy(
+            () ->
+                log.appendAsLeader(
+                    concat(idempotent(7, 0, "a"), unnumbered), 0, AppendOrigin.CLIENT, now))
+        .as("a valid batch before it in the same request")
+        .isInstanceOf(InvalidRecordException.class);
+    assertThat(log.logEndOffset()).isZero();
+    assertThat(log.producers()).isEmpty();
+
+    assertThat(log.appendAsLeader(idempotent(7, 0, "a"), 0, AppendOrigin.CLIENT, now).baseOffset())
+        .as("the producer's numbered batches are appended as ever")
+        .isZero();
+  }
+
+  @Test
+  void aCoordinatorsBatchesAreAppendedWhateverTheirSequence() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+
+    assertThat(
+            log.appendAsLeader(txn(7, 0, "k", "v1"), 0, AppendOrigin.COORDINATOR, now).baseOffset())
+        .isZero();
+    PartitionLog.AppendResult again =
+        log.appendAsLeader(txn(7, 0, "k", "v2"), 0, AppendOrigin.COORDINATOR, now);
+    assertThat(again.duplicate())
+        .as("sequence 0 again: the group coordinator's next offsets, not a retry")
+        .isFalse();
+    assertThat(again.baseOffset()).isOne();
+
+    MemoryRecords unnumbered =
+        BatchWithoutSequence.of(
+            0,
+            7,
+            (short) 0,
+            true,
+            new SimpleRecord(
+                now, "k".getBytes(StandardCharsets.UTF_8), "v3".getBytes(StandardCharsets.UTF_8)));
+    assertThat(log.appendAsLeader(unnumbered, 0, AppendOrigin.COORDINATOR, now).baseOffset())
+        .as("without a sequence, as an older mini-broker wrote transactional offsets")
+        .isEqualTo(2);
+  }
+
+  /** The batches of {@code records} one after another, as one partition's data in a request. */
+  static MemoryRecords concat(MemoryRecords... records) {
+    int size = 0;
+    for (MemoryRecords r : records) {
+      size += r.sizeInBytes();
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    for (MemoryRecords r : records) {
+      buffer.put(r.buffer());
+    }
+    return MemoryRecords.readableRecords(buffer.flip());
   }
 
   // Positions in a v2 batch header (Kafka's DefaultRecordBatch); the CRC covers from the

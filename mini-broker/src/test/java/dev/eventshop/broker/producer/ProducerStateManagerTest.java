@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.producer.ProducerStateManager.Check;
 import dev.eventshop.broker.producer.ProducerStateManager.CompletedTxn;
 import dev.eventshop.broker.producer.ProducerStateManager.ProducerSummary;
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +25,6 @@ import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.utils.Crc32C;
 import org.apache.kafka.storage.internals.log.BatchMetadata;
 import org.apache.kafka.storage.internals.log.ProducerStateEntry;
 import org.junit.jupiter.api.Test;
@@ -61,39 +59,14 @@ class ProducerStateManagerTest {
         .next();
   }
 
-  /**
-   * A batch without sequence numbers, as a coordinator writes for a producer. Kafka's builder
-   * refuses to write one, so the sequence is patched into a built batch.
-   */
+  /** A batch with a producer id but no sequence number ({@link BatchWithoutSequence}). */
   static RecordBatch withoutSequence(
       long offset, long producerId, short epoch, boolean transactional, String value) {
-    ByteBuffer buffer =
-        MemoryRecords.withRecords(
-                RecordBatch.MAGIC_VALUE_V2,
-                offset,
-                Compression.NONE,
-                TimestampType.CREATE_TIME,
-                producerId,
-                epoch,
-                0,
-                0,
-                transactional,
-                simple(NOW, value))
-            .buffer();
-    buffer.putInt(BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
-    buffer.putInt(
-        CRC_OFFSET,
-        (int) Crc32C.compute(buffer, ATTRIBUTES_OFFSET, buffer.limit() - ATTRIBUTES_OFFSET));
-    RecordBatch batch = MemoryRecords.readableRecords(buffer).batches().iterator().next();
-    batch.ensureValid();
-    return batch;
+    return BatchWithoutSequence.of(offset, producerId, epoch, transactional, simple(NOW, value))
+        .batches()
+        .iterator()
+        .next();
   }
-
-  // Positions in a v2 batch header (Kafka's DefaultRecordBatch); the CRC covers from the
-  // attributes.
-  static final int CRC_OFFSET = 17;
-  static final int ATTRIBUTES_OFFSET = 21;
-  static final int BASE_SEQUENCE_OFFSET = 53;
 
   static RecordBatch marker(
       long offset,
@@ -210,7 +183,8 @@ class ProducerStateManagerTest {
     assertThat(loaded.hasOpenTxn(7)).isTrue();
     assertThatThrownBy(() -> loaded.checkMarker(7, (short) 0, 2))
         .isInstanceOf(TransactionCoordinatorFencedException.class);
-    assertThat(loaded.check(txn(5, 7, 2, "e"))).isInstanceOf(Check.Append.class);
+    assertThat(loaded.check(txn(5, 7, 2, "e"), AppendOrigin.CLIENT))
+        .isInstanceOf(Check.Append.class);
     assertThat(loaded.update(commit(6, 7, 3))).isEqualTo(new CompletedTxn(7, 4, 6, false));
   }
 
@@ -283,11 +257,11 @@ class ProducerStateManagerTest {
   }
 
   @Test
-  void batchesWithoutSequenceSkipTheSequenceChecks() {
+  void aCoordinatorsBatchesSkipTheSequenceChecks() {
     ProducerStateManager state = new ProducerStateManager(dir);
     state.update(withoutSequence(0, 7, (short) 0, true, "a"));
 
-    assertThat(state.check(withoutSequence(1, 7, (short) 0, true, "a")))
+    assertThat(state.check(withoutSequence(1, 7, (short) 0, true, "a"), AppendOrigin.COORDINATOR))
         .as("same contents again: no sequence, so no duplicate either")
         .isInstanceOf(Check.Append.class);
     state.update(withoutSequence(1, 7, (short) 0, true, "a"));
@@ -295,8 +269,27 @@ class ProducerStateManagerTest {
     assertThat(state.producers()).extracting(ProducerSummary::lastSequence).containsExactly(-1);
     state.update(commit(2, 7, 0));
 
-    assertThat(state.check(withoutSequence(3, 7, (short) 1, true, "b")))
+    assertThat(state.check(withoutSequence(3, 7, (short) 1, true, "b"), AppendOrigin.COORDINATOR))
         .as("a new epoch need not start at sequence 0")
+        .isInstanceOf(Check.Append.class);
+    state.update(withoutSequence(3, 7, (short) 1, true, "b"));
+    assertThatThrownBy(
+            () ->
+                state.check(withoutSequence(4, 7, (short) 0, true, "c"), AppendOrigin.COORDINATOR))
+        .as("the epoch is still checked")
+        .isInstanceOf(InvalidProducerEpochException.class);
+  }
+
+  @Test
+  void aCoordinatorsBatchIsNeverTakenForARetry() {
+    ProducerStateManager state = new ProducerStateManager(dir);
+    state.update(txn(0, 7, 0, "offsets"));
+
+    assertThat(state.check(txn(1, 7, 0, "offsets"), AppendOrigin.CLIENT))
+        .as("a client's batch with the same sequences: a retry")
+        .isInstanceOf(Check.Duplicate.class);
+    assertThat(state.check(txn(1, 7, 0, "offsets"), AppendOrigin.COORDINATOR))
+        .as("the group coordinator writes sequence 0 every time")
         .isInstanceOf(Check.Append.class);
   }
 
@@ -305,15 +298,18 @@ class ProducerStateManagerTest {
     ProducerStateManager state = new ProducerStateManager(dir);
     state.update(txn(0, 7, 0, "a"));
 
-    assertThatThrownBy(() -> state.check(idempotent(1, 7, (short) 0, 1, NOW, "b")))
+    assertThatThrownBy(
+            () -> state.check(idempotent(1, 7, (short) 0, 1, NOW, "b"), AppendOrigin.CLIENT))
         .isInstanceOf(InvalidTxnStateException.class);
     // Nor in a later epoch: it would move the epoch past the marker the coordinator will send.
-    assertThatThrownBy(() -> state.check(idempotent(1, 7, (short) 1, 0, NOW, "b")))
+    assertThatThrownBy(
+            () -> state.check(idempotent(1, 7, (short) 1, 0, NOW, "b"), AppendOrigin.CLIENT))
         .isInstanceOf(InvalidTxnStateException.class);
-    assertThat(state.check(txn(1, 7, 1, "b"))).isInstanceOf(Check.Append.class);
+    assertThat(state.check(txn(1, 7, 1, "b"), AppendOrigin.CLIENT))
+        .isInstanceOf(Check.Append.class);
 
     state.update(commit(1, 7, 0));
-    assertThat(state.check(idempotent(2, 7, (short) 0, 1, NOW, "b")))
+    assertThat(state.check(idempotent(2, 7, (short) 0, 1, NOW, "b"), AppendOrigin.CLIENT))
         .isInstanceOf(Check.Append.class);
   }
 

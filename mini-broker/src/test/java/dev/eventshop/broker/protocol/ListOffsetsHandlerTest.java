@@ -2,6 +2,7 @@ package dev.eventshop.broker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
@@ -140,8 +141,8 @@ class ListOffsetsHandlerTest {
 
   @Test
   void theEndIsNotAvailableUntilTheFollowersFetchInTheNewEpoch() throws Exception {
-    partition().appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition().appendAsLeader(one("b"), (short) 1, 1, 0);
+    partition().appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition().appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition().onFollowerFetch(2, 1, 0, 10);
     partition().onFollowerFetch(3, 1, 0, 10);
     assertThat(latest((short) 5).offset()).isEqualTo(1);
@@ -163,8 +164,8 @@ class ListOffsetsHandlerTest {
   /** A lookup by timestamp still answers below the old end, and refuses only beyond it. */
   @Test
   void timestampLookupsBeyondTheStaleEndWaitToo() throws Exception {
-    partition().appendAsLeader(one("a", 1_000), (short) 1, 1, 0);
-    partition().appendAsLeader(one("b", 2_000), (short) 1, 1, 0);
+    partition().appendAsLeader(one("a", 1_000), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition().appendAsLeader(one("b", 2_000), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition().onFollowerFetch(2, 1, 0, 10);
     partition().onFollowerFetch(3, 1, 0, 10);
     ledBy1InEpoch(6); // the high watermark stays at 1 until the followers fetch again

@@ -3,6 +3,7 @@ package dev.eventshop.broker.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.PartitionLog;
 import java.nio.charset.StandardCharsets;
@@ -69,8 +70,8 @@ class PartitionTest {
 
   @Test
   void highWatermarkIsTheSmallestLogEndOffsetInTheIsr() throws Exception {
-    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition.appendAsLeader(one("b"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     assertThat(log.highWatermark()).isZero();
 
     partition.onFollowerFetch(2, 2, 0, 10);
@@ -85,7 +86,7 @@ class PartitionTest {
   @Test
   void acksAllCompletesOnlyWhenEveryIsrMemberHasTheBatch() throws Exception {
     CompletableFuture<PartitionLog.AppendResult> ack =
-        partition.appendAsLeader(one("a"), (short) -1, 2, 0);
+        partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) -1, 2, 0);
     assertThat(ack).isNotDone();
 
     partition.onFollowerFetch(2, 1, 0, 10);
@@ -99,7 +100,7 @@ class PartitionTest {
   @Test
   void deleteRecordsCompletesOnceEveryInSyncFollowerStartsThere() throws Exception {
     for (String v : List.of("a", "b", "c", "d")) {
-      partition.appendAsLeader(one(v), (short) 1, 1, 0);
+      partition.appendAsLeader(one(v), AppendOrigin.CLIENT, (short) 1, 1, 0);
     }
     partition.onFollowerFetch(2, 4, 0, 10);
     partition.onFollowerFetch(3, 4, 0, 10);
@@ -122,7 +123,7 @@ class PartitionTest {
     CompletableFuture<Long> moved = partition.deleteRecordsBefore(4);
     assertThat(moved).as("already there").isCompletedWithValue(4L);
     for (String v : List.of("e", "f")) {
-      partition.appendAsLeader(one(v), (short) 1, 1, 0);
+      partition.appendAsLeader(one(v), AppendOrigin.CLIENT, (short) 1, 1, 0);
     }
     partition.onFollowerFetch(2, 6, 4, 50);
     CompletableFuture<Long> lost = partition.deleteRecordsBefore(5);
@@ -134,25 +135,27 @@ class PartitionTest {
   void acksAllIsRefusedBelowMinInsyncReplicas() {
     partition.update(1, 6, List.of(1, 2, 3), List.of(1), 0);
 
-    assertThatThrownBy(() -> partition.appendAsLeader(one("a"), (short) -1, 2, 0))
+    assertThatThrownBy(
+            () -> partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) -1, 2, 0))
         .isInstanceOf(NotEnoughReplicasException.class);
   }
 
   @Test
   void losingLeadershipFailsWaitingAcks() throws Exception {
     CompletableFuture<PartitionLog.AppendResult> ack =
-        partition.appendAsLeader(one("a"), (short) -1, 1, 0);
+        partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) -1, 1, 0);
 
     partition.update(2, 6, List.of(1, 2, 3), List.of(2, 3), 0);
 
     assertThat(ack).isCompletedExceptionally();
-    assertThatThrownBy(() -> partition.appendAsLeader(one("b"), (short) 1, 1, 0))
+    assertThatThrownBy(
+            () -> partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) 1, 1, 0))
         .isInstanceOf(NotLeaderOrFollowerException.class);
   }
 
   @Test
   void aFollowerLaggingLongerThanTheLimitIsRemovedFromTheIsr() throws Exception {
-    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 1_000); // caught up at t=1s
     partition.onFollowerFetch(3, 0, 0, 1_000); // still behind
 
@@ -166,7 +169,7 @@ class PartitionTest {
   @Test
   void aCaughtUpFollowerIsAddedBackToTheIsr() throws Exception {
     partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
-    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
 
     partition.onFollowerFetch(3, 1, 0, 10);
@@ -177,13 +180,13 @@ class PartitionTest {
   @Test
   void aFollowerAskedIntoTheIsrCountsForTheHighWatermarkAtOnce() throws Exception {
     partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
-    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
     partition.onFollowerFetch(3, 1, 0, 10); // caught up: asked into the ISR, not yet applied
     assertThat(isrRequests).containsExactly(List.of(1, 2, 3));
 
     CompletableFuture<PartitionLog.AppendResult> ack =
-        partition.appendAsLeader(one("b"), (short) -1, 2, 0);
+        partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) -1, 2, 0);
     partition.onFollowerFetch(2, 2, 0, 20);
 
     // The controller may already have made 3 a member and could elect it: wait for it too.
@@ -196,8 +199,8 @@ class PartitionTest {
 
   @Test
   void aNewLeadersHighWatermarkIsUnknownUntilTheFollowersFetchInItsEpoch() throws Exception {
-    partition.appendAsLeader(one("a"), (short) 1, 1, 0);
-    partition.appendAsLeader(one("b"), (short) 1, 1, 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
     partition.onFollowerFetch(3, 1, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(1);
