@@ -202,7 +202,8 @@ public final class ProducerStateManager {
       openTxns.put(batch.baseOffset(), batch.producerId());
     }
     if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
-      return null; // nothing to remember: older mini-brokers wrote transactional offsets so
+      // Transactional offsets written by an older mini-broker: no sequence, nothing to remember.
+      return null;
     }
     entry.batches.addLast(metadataOf(batch));
     while (entry.batches.size() > BATCHES_REMEMBERED) {
