@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -81,13 +82,21 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 .setLogStartOffset(-1);
         topicResponse.partitionResponses().add(partitionResponse);
         TopicPartition tp = new TopicPartition(topic.name(), data.index());
+        if (metadata.get().partition(tp).isEmpty()) {
+          fail(partitionResponse, Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+          continue;
+        }
+        try {
+          // Kafka's own rules for the request's version: one record batch per partition, of
+          // format v2, and zstd only from version 7.
+          ProduceRequest.validateRecords(context.apiVersion(), data.records());
+        } catch (ApiException e) {
+          fail(partitionResponse, Errors.forException(e), e.getMessage());
+          continue;
+        }
         Partition partition = replicas.get(tp).orElse(null);
         if (partition == null) {
-          boolean known = metadata.get().partition(tp).isPresent();
-          fail(
-              partitionResponse,
-              known ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION,
-              null);
+          fail(partitionResponse, Errors.NOT_LEADER_OR_FOLLOWER, null);
           continue;
         }
         try {

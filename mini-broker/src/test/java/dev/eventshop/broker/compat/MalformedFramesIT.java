@@ -160,6 +160,45 @@ class MalformedFramesIT {
     }
   }
 
+  /** Kafka's rule for Produce v3 and later, which its clients always follow. */
+  @Test
+  void twoBatchesForOnePartitionFailOnlyThatPartitionWithInvalidRecord() throws Exception {
+    try (Broker broker = RunningBroker.start(dir);
+        KafkaProducer<String, String> producer = producer(broker);
+        KafkaConsumer<String, String> consumer = consumer(broker)) {
+      TopicPartition tp = new TopicPartition("healthy", 0);
+      consumer.assign(List.of(tp));
+      assertStillServes(producer, consumer, tp, 0);
+      producer.send(new ProducerRecord<>("neighbour", 0, "k", "first")).get(15, TimeUnit.SECONDS);
+
+      ByteBuffer two = ByteBuffer.allocate(1024);
+      for (String value : List.of("a", "b")) {
+        two.put(
+            MemoryRecords.withRecords(
+                    Compression.NONE, new SimpleRecord("k".getBytes(), value.getBytes()))
+                .buffer());
+      }
+      two.flip();
+      ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
+      produce.topicData().add(topicData(tp.topic(), MemoryRecords.readableRecords(two)));
+      produce
+          .topicData()
+          .add(
+              topicData(
+                  "neighbour",
+                  MemoryRecords.withRecords(
+                      Compression.NONE, new SimpleRecord("k".getBytes(), "second".getBytes()))));
+      ProduceResponseData response = send(broker.boundAddresses().get(0), produce);
+
+      PartitionProduceResponse refused = partitionOf(response, tp.topic());
+      assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+      assertThat(refused.errorMessage()).contains("exactly one record batch per partition");
+      assertThat(Errors.forCode(partitionOf(response, "neighbour").errorCode()))
+          .isEqualTo(Errors.NONE);
+      assertStillServes(producer, consumer, tp, 1); // offset 1: neither batch was appended
+    }
+  }
+
   static ProduceRequestData.TopicProduceData topicData(String topic, MemoryRecords records) {
     ProduceRequestData.TopicProduceData data =
         new ProduceRequestData.TopicProduceData().setName(topic);
