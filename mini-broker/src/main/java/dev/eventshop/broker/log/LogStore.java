@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -28,6 +32,7 @@ public final class LogStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogStore.class);
   private static final String CLEAN_SHUTDOWN = ".clean-shutdown";
   private static final long CLOSE_DELAY_MS = 30_000;
+  private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(0|[1-9][0-9]{0,8})");
 
   private final List<Path> dirs;
   private final ScheduledExecutorService scheduler;
@@ -127,6 +132,44 @@ public final class LogStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete the log of " + tp, e);
     }
+  }
+
+  /**
+   * Deletes the partition directories on disk that no open log uses: on a broker that has just
+   * opened every replica its cluster's current metadata gives it, these are stray replicas, of
+   * topics deleted or partitions moved to other brokers while it was down (Kafka deletes them too).
+   * Only directories named like a partition and holding a topic id ({@code partition.metadata}) are
+   * touched.
+   *
+   * @return the partitions whose directories were deleted
+   */
+  public synchronized List<TopicPartition> deleteStray() {
+    List<TopicPartition> deleted = new ArrayList<>();
+    for (Path dir : dirs) {
+      try (Stream<Path> children = Files.list(dir)) {
+        for (Path child : children.filter(Files::isDirectory).toList()) {
+          Matcher name = PARTITION_DIR.matcher(child.getFileName().toString());
+          if (!name.matches()) {
+            continue;
+          }
+          TopicPartition tp = new TopicPartition(name.group(1), Integer.parseInt(name.group(2)));
+          Optional<Uuid> topicId = PartitionLog.readTopicId(child);
+          if (!logs.containsKey(tp) && topicId.isPresent()) {
+            log.warn(
+                "{}: deleting a stray replica (topic id {}) in {}: this broker is not one of its"
+                    + " replicas",
+                tp,
+                topicId.get(),
+                child);
+            deleteDirectory(child);
+            deleted.add(tp);
+          }
+        }
+      } catch (IOException e) {
+        log.error("cannot look for stray replicas in {}", dir, e);
+      }
+    }
+    return deleted;
   }
 
   private Path existingDirOf(TopicPartition tp) {

@@ -49,6 +49,7 @@ public final class Replicas implements AutoCloseable {
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
   private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
   private volatile ClusterMetadata metadata;
+  private boolean strayCheckDue;
 
   /**
    * @param logConfigOf turns a topic's config overrides into its effective log config
@@ -86,6 +87,15 @@ public final class Replicas implements AutoCloseable {
         interval,
         interval,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Deletes stray replicas (see {@link LogStore#deleteStray}) once the next metadata is applied.
+   * Only for metadata that is the cluster's current state: a cluster node's first published state
+   * (it publishes only once caught up with the quorum).
+   */
+  public synchronized void deleteStrayOnNextApply() {
+    strayCheckDue = true;
   }
 
   public void addLeadershipListener(LeadershipListener listener) {
@@ -135,6 +145,10 @@ public final class Replicas implements AutoCloseable {
       if (!wanted.contains(tp)) {
         remove(tp);
       }
+    }
+    if (strayCheckDue) {
+      strayCheckDue = false;
+      logStore.deleteStray();
     }
   }
 

@@ -308,6 +308,10 @@ public final class Broker implements AutoCloseable {
         new RaftMetadataStore(
             config.logDirs().get(0), config.nodeId(), advertised, voters, settings);
     if (replicas != null) {
+      // The first state the quorum publishes is the cluster's current one: a partition directory
+      // no replica then uses was left by a topic deleted or a partition moved while this node was
+      // down.
+      replicas.deleteStrayOnNextApply();
       quorum.addListener(replicas::apply);
     }
     try {

@@ -1,0 +1,61 @@
+package dev.eventshop.broker.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogStoreTest {
+
+  static final LogConfig CONFIG = LogConfig.of(Map.of(), Map.of());
+
+  @TempDir Path dir;
+
+  final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  LogStore store() {
+    return new LogStore(List.of(dir), scheduler, 60_000, 86_400_000, 600_000);
+  }
+
+  @Test
+  void strayReplicasAreTheLogsOnDiskThatNoOpenLogUses() throws Exception {
+    TopicPartition kept = new TopicPartition("orders", 0);
+    TopicPartition moved = new TopicPartition("orders", 1);
+    TopicPartition deletedTopic = new TopicPartition("old-topic", 10);
+    try (LogStore before = store()) {
+      for (TopicPartition tp : List.of(kept, moved, deletedTopic)) {
+        before.getOrCreate(tp, Uuid.randomUuid(), CONFIG);
+      }
+    }
+    Path notAPartition = Files.createDirectories(dir.resolve("__raft"));
+    Path noTopicId = Files.createDirectories(dir.resolve("someone-elses-7"));
+
+    try (LogStore after = store()) {
+      Uuid id = PartitionLog.readTopicId(PartitionLog.directoryOf(dir, kept)).orElseThrow();
+      after.getOrCreate(kept, id, CONFIG);
+
+      assertThat(after.deleteStray()).containsExactlyInAnyOrder(moved, deletedTopic);
+
+      assertThat(PartitionLog.directoryOf(dir, kept)).isDirectory();
+      assertThat(PartitionLog.directoryOf(dir, moved)).doesNotExist();
+      assertThat(PartitionLog.directoryOf(dir, deletedTopic)).doesNotExist();
+      assertThat(notAPartition).isDirectory();
+      assertThat(noTopicId).as("no partition.metadata: not a replica's").isDirectory();
+      assertThat(after.deleteStray()).isEmpty();
+    }
+  }
+}
