@@ -26,8 +26,9 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  * Admin.incrementalAlterConfigs and kafka-configs use). All operations on a resource apply together
  * or not at all. Broker configs are static (server.properties): deleting a broker's dynamic
  * override succeeds, since there never is one ({@code kafka-reassign-partitions.sh} clears its
- * replication throttles that way after every reassignment), and any other change is refused.
- * Versions 0-1.
+ * replication throttles that way after every reassignment), and any other change is refused, the
+ * replication throttle rates ({@code --throttle}) with a message that says mini-broker does not
+ * throttle. Versions 0-1.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
@@ -94,10 +95,12 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
     }
     for (AlterableConfig c : resource.configs()) {
       if (c.configOperation() != AlterConfigOp.OpType.DELETE.id()) {
+        String why =
+            c.name().endsWith(".replication.throttled.rate")
+                ? "mini-broker does not throttle replication"
+                : "broker configs are static (set in the properties file)";
         return new ApiError(
-            Errors.INVALID_REQUEST,
-            "Cannot change broker config %s: broker configs are static (set in the properties file)"
-                .formatted(c.name()));
+            Errors.INVALID_REQUEST, "Cannot change broker config %s: %s".formatted(c.name(), why));
       }
     }
     return ApiError.NONE;

@@ -3,12 +3,10 @@ package dev.eventshop.broker.admin;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.metadata.MetadataStore;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
@@ -17,14 +15,6 @@ import org.apache.kafka.common.requests.ApiError;
  * Validates and stores a topic's config overrides: shared by AlterConfigs and its incremental twin.
  */
 final class TopicConfigs {
-
-  /**
-   * Kafka's topic configs naming the replicas whose replication a throttle slows down ({@code
-   * kafka-reassign-partitions.sh --throttle} sets them): refused with a message that says so, not
-   * as unknown names. Deleting them (the tool's {@code --verify}) succeeds, as none is ever set.
-   */
-  private static final List<String> REPLICATION_THROTTLES =
-      List.of("leader.replication.throttled.replicas", "follower.replication.throttled.replicas");
 
   private final MetadataStore metadata;
   private final Function<Map<String, String>, LogConfig> logConfigOf;
@@ -61,13 +51,6 @@ final class TopicConfigs {
     }
     try {
       Map<String, String> overrides = change.apply(new LinkedHashMap<>(current(topic)));
-      for (String name : REPLICATION_THROTTLES) {
-        if (overrides.containsKey(name)) {
-          throw new InvalidConfigurationException(
-              "Topic config %s is not supported: mini-broker does not throttle replication"
-                  .formatted(name));
-        }
-      }
       logConfigOf.apply(overrides);
       if (!validateOnly) {
         metadata.setTopicConfigs(topic, overrides);
