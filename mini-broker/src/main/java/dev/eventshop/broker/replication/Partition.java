@@ -150,8 +150,14 @@ public final class Partition {
     this.leaderEpoch = epoch;
     this.replicas = List.copyOf(replicas);
     this.isr = List.copyOf(isr);
-    isrChangeInFlight = false;
-    requestedIsr = List.of();
+    if (newEpoch) {
+      // A request of the old epoch cannot apply any more: the controller refuses it. One of this
+      // epoch stays in flight through other changes (another partition's, a reassignment's): its
+      // members count for the high watermark until it is answered, or acknowledged records could
+      // miss a replica that then joins the ISR, and may lead.
+      isrChangeInFlight = false;
+      requestedIsr = List.of();
+    }
     if (isLeader()) {
       if (newEpoch) {
         followers.clear();
@@ -330,10 +336,10 @@ public final class Partition {
             (ok, error) -> {
               synchronized (Partition.this) {
                 if (leaderEpoch == epoch) {
+                  // Applied here already when it succeeded (the ISR holds it), or refused.
                   isrChangeInFlight = false;
-                  if (error != null) {
-                    requestedIsr = List.of();
-                  }
+                  requestedIsr = List.of();
+                  maybeAdvanceHighWatermark(); // a refused member no longer holds it back
                 }
               }
               if (error != null) {

@@ -33,6 +33,7 @@ class PartitionTest {
   Partition partition;
   final List<List<Integer>> isrRequests = new ArrayList<>();
   final List<TopicPartition> wakeUps = new ArrayList<>();
+  final List<CompletableFuture<Void>> isrAnswers = new ArrayList<>();
 
   @BeforeEach
   void open() throws Exception {
@@ -53,7 +54,9 @@ class PartitionTest {
             wakeUps::add,
             (tp, epoch, isr) -> {
               isrRequests.add(isr);
-              return new CompletableFuture<>();
+              CompletableFuture<Void> answer = new CompletableFuture<>();
+              isrAnswers.add(answer);
+              return answer;
             });
     partition.update(1, 5, List.of(1, 2, 3), List.of(1, 2, 3), 0);
   }
@@ -81,6 +84,60 @@ class PartitionTest {
     assertThat(log.highWatermark()).isEqualTo(1);
     partition.onFollowerFetch(3, 2, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(2);
+  }
+
+  /**
+   * A follower asked into the ISR counts for the high watermark until the controller answers, even
+   * when other metadata changes arrive meanwhile: it may join the ISR, and then lead (a
+   * reassignment completes in that very change), so it must have every acknowledged record.
+   */
+  @Test
+  void aFollowerAskedIntoTheIsrHoldsTheHighWatermarkThroughUnrelatedMetadataChanges()
+      throws Exception {
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0); // 3 out of sync
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 0, 10);
+    assertThat(log.highWatermark()).isEqualTo(1);
+    partition.onFollowerFetch(3, 1, 0, 10); // caught up with the high watermark
+    assertThat(isrRequests).last().isEqualTo(List.of(1, 2, 3));
+
+    CompletableFuture<PartitionLog.AppendResult> ack =
+        partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) -1, 1, 20);
+    partition.onFollowerFetch(2, 2, 0, 30);
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 40); // another change, same epoch
+    assertThat(log.highWatermark()).as("3 has only offset 0").isEqualTo(1);
+    assertThat(ack).isNotDone();
+
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2, 3), 50); // the request applied
+    isrAnswers.get(isrAnswers.size() - 1).complete(null);
+    partition.onFollowerFetch(3, 2, 0, 60);
+    assertThat(log.highWatermark()).isEqualTo(2);
+    assertThat(ack).isCompleted();
+  }
+
+  @Test
+  void aRefusedIsrRequestNoLongerHoldsTheHighWatermark() throws Exception {
+    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    partition.onFollowerFetch(3, 0, 0, 10); // at the high watermark (0): asked in
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 20);
+    partition.onFollowerFetch(2, 1, 0, 30);
+    assertThat(log.highWatermark()).isZero();
+
+    isrAnswers.get(isrAnswers.size() - 1).completeExceptionally(new RuntimeException("refused"));
+    assertThat(log.highWatermark()).isEqualTo(1);
+  }
+
+  @Test
+  void replicasAddedWithinAnEpochAreTrackedAndRemovedOnesForgotten() throws Exception {
+    partition.update(1, 6, List.of(1, 2), List.of(1, 2), 0);
+    partition.update(1, 6, List.of(4, 2, 1), List.of(1, 2), 10); // a reassignment adds 4
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 20);
+    partition.onFollowerFetch(2, 1, 0, 30);
+    partition.onFollowerFetch(4, 1, 0, 30);
+    assertThat(isrRequests)
+        .last()
+        .as("4 caught up: asked into the ISR")
+        .isEqualTo(List.of(1, 2, 4));
   }
 
   @Test
