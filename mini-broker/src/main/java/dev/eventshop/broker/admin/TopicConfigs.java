@@ -52,7 +52,7 @@ final class TopicConfigs {
     try {
       Map<String, String> overrides = change.apply(new LinkedHashMap<>(current(topic)));
       logConfigOf.apply(overrides);
-      if (!validateOnly) {
+      if (!validateOnly && !overrides.equals(current(topic))) {
         metadata.setTopicConfigs(topic, overrides);
       }
       return ApiError.NONE;

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,7 @@ public final class LogStore implements AutoCloseable {
   private static final String CLEAN_SHUTDOWN = ".clean-shutdown";
   private static final long CLOSE_DELAY_MS = 30_000;
   private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(0|[1-9][0-9]{0,8})");
+  private static final String STRAY_SUFFIX = "-stray";
 
   private final List<Path> dirs;
   private final ScheduledExecutorService scheduler;
@@ -135,41 +138,56 @@ public final class LogStore implements AutoCloseable {
   }
 
   /**
-   * Deletes the partition directories on disk that no open log uses: on a broker that has just
+   * Sets aside the partition directories on disk that no open log uses: on a broker that has just
    * opened every replica its cluster's current metadata gives it, these are stray replicas, of
-   * topics deleted or partitions moved to other brokers while it was down (Kafka deletes them too).
+   * topics deleted or partitions moved to other brokers while it was down. As Kafka 4.1 does, each
+   * is renamed to {@code <topic>-<partition>.<id>-stray}, never opened again and never deleted by
+   * the broker: if the metadata was not what it should be (a wrong quorum, say), nothing is lost.
    * Only directories named like a partition and holding a topic id ({@code partition.metadata}) are
    * touched.
    *
-   * @return the partitions whose directories were deleted
+   * @return the partitions whose directories were set aside
    */
-  public synchronized List<TopicPartition> deleteStray() {
-    List<TopicPartition> deleted = new ArrayList<>();
+  public synchronized List<TopicPartition> setAsideStray() {
+    List<TopicPartition> strays = new ArrayList<>();
     for (Path dir : dirs) {
-      try (Stream<Path> children = Files.list(dir)) {
-        for (Path child : children.filter(Files::isDirectory).toList()) {
-          Matcher name = PARTITION_DIR.matcher(child.getFileName().toString());
-          if (!name.matches()) {
-            continue;
-          }
-          TopicPartition tp = new TopicPartition(name.group(1), Integer.parseInt(name.group(2)));
-          Optional<Uuid> topicId = PartitionLog.readTopicId(child);
-          if (!logs.containsKey(tp) && topicId.isPresent()) {
-            log.warn(
-                "{}: deleting a stray replica (topic id {}) in {}: this broker is not one of its"
-                    + " replicas",
-                tp,
-                topicId.get(),
-                child);
-            deleteDirectory(child);
-            deleted.add(tp);
-          }
-        }
+      List<Path> children;
+      try (Stream<Path> list = Files.list(dir)) {
+        children = list.filter(Files::isDirectory).toList();
       } catch (IOException e) {
         log.error("cannot look for stray replicas in {}", dir, e);
+        continue;
+      }
+      for (Path child : children) {
+        Matcher name = PARTITION_DIR.matcher(child.getFileName().toString());
+        if (!name.matches()) {
+          continue;
+        }
+        TopicPartition tp = new TopicPartition(name.group(1), Integer.parseInt(name.group(2)));
+        try {
+          Optional<Uuid> topicId = PartitionLog.readTopicId(child);
+          if (!logs.containsKey(tp) && topicId.isPresent()) {
+            Path aside =
+                child.resolveSibling(
+                    child.getFileName()
+                        + "."
+                        + UUID.randomUUID().toString().replace("-", "")
+                        + STRAY_SUFFIX);
+            Files.move(child, aside, StandardCopyOption.ATOMIC_MOVE);
+            log.warn(
+                "{}: this broker is not one of its replicas; its data (topic id {}) is a stray"
+                    + " replica, moved aside to {}: delete it when you no longer need it",
+                tp,
+                topicId.get(),
+                aside);
+            strays.add(tp);
+          }
+        } catch (IOException | RuntimeException e) {
+          log.error("cannot check or set aside {}", child, e);
+        }
       }
     }
-    return deleted;
+    return strays;
   }
 
   private Path existingDirOf(TopicPartition tp) {

@@ -124,7 +124,7 @@ final class LeaderElection {
     return outcome;
   }
 
-  static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {
+  private static PartitionInfo withLeader(PartitionInfo p, int leader, List<Integer> isr) {
     return p.withLeader(leader, p.leaderEpoch() + 1, isr);
   }
 

@@ -227,7 +227,7 @@ final class MetadataApplier {
     if (isr.equals(p.isr())) {
       return state;
     }
-    PartitionInfo next = Reassignments.maybeComplete(p.withIsr(isr), isLive(state));
+    PartitionInfo next = p.withIsr(isr);
     return mapPartitions(
         state, (t, q) -> t.name().equals(c.topic()) && q.partition() == c.partition() ? next : q);
   }
@@ -290,14 +290,20 @@ final class MetadataApplier {
     PartitionInfo apply(TopicInfo topic, PartitionInfo partition);
   }
 
-  /** Applies {@code change} to every partition; returns {@code state} itself if nothing changed. */
+  /**
+   * Applies {@code change} to every partition, then completes each reassignment whose target
+   * replicas are all in sync (whatever brought them there: an ISR change, an election, a fence), as
+   * Kafka's controller does on every partition change. Returns {@code state} itself if nothing
+   * changed.
+   */
   private static ClusterMetadata mapPartitions(ClusterMetadata state, PartitionChange change) {
+    IntPredicate live = isLive(state);
     Map<String, TopicInfo> topics = null;
     for (TopicInfo topic : state.topics().values()) {
       List<PartitionInfo> partitions = null;
       for (int i = 0; i < topic.partitions().size(); i++) {
         PartitionInfo before = topic.partitions().get(i);
-        PartitionInfo after = change.apply(topic, before);
+        PartitionInfo after = Reassignments.maybeComplete(change.apply(topic, before), live);
         if (!after.equals(before)) {
           if (partitions == null) {
             partitions = new ArrayList<>(topic.partitions());

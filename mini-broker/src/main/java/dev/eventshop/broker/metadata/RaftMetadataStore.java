@@ -423,11 +423,9 @@ public final class RaftMetadataStore implements MetadataStore {
     for (Target t : due) {
       TopicPartition tp = t.topicPartition();
       if (!Reassignments.isApplied(applied.state(), tp, targets.get(tp))) {
-        outcome.put(
-            tp,
-            Reassignments.whyNot(
-                    applied.state(), Map.of(tp, targets.get(tp)), allowReplicationFactorChange)
-                .get(tp));
+        ApiException why =
+            Reassignments.whyNot(applied.state(), tp, t.replicas(), allowReplicationFactorChange);
+        outcome.put(tp, why == null ? ApiError.NONE : ApiError.fromThrowable(why));
       }
     }
     return outcome;

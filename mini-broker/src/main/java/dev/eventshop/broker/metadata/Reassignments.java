@@ -2,12 +2,10 @@ package dev.eventshop.broker.metadata;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.IntPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -54,24 +52,30 @@ final class Reassignments {
           "Unable to find partition " + tp.topic() + ":" + tp.partition() + ".");
     }
     if (target == null) {
-      return p.isReassigning()
-          ? check(() -> cancel(p, MetadataApplier.isLive(state)))
-          : Errors.NO_REASSIGNMENT_IN_PROGRESS.exception();
+      if (!p.isReassigning()) {
+        return Errors.NO_REASSIGNMENT_IN_PROGRESS.exception();
+      }
+      if (p.isr().stream().allMatch(p.addingReplicas()::contains)) {
+        return new InvalidReplicaAssignmentException(
+            "Unable to revert partition assignment for %s:%d because it would require an unclean leader election."
+                .formatted(tp.topic(), tp.partition()));
+      }
+      return null;
     }
     if (target.isEmpty()) {
       return new InvalidReplicaAssignmentException(
           "The manual partition assignment includes an empty replica list.");
     }
-    for (int broker : target.stream().sorted().toList()) {
+    // One pass in broker id order, as Kafka's controller checks.
+    List<Integer> sorted = target.stream().sorted().toList();
+    for (int i = 0; i < sorted.size(); i++) {
+      int broker = sorted.get(i);
       if (!state.brokers().containsKey(broker)) {
         return new InvalidReplicaAssignmentException(
             "The manual partition assignment includes broker %d, but no such broker is registered."
                 .formatted(broker));
       }
-    }
-    Set<Integer> seen = new HashSet<>();
-    for (int broker : target) {
-      if (!seen.add(broker)) {
+      if (i > 0 && sorted.get(i - 1) == broker) {
         return new InvalidReplicaAssignmentException(
             "The manual partition assignment includes the broker %d more than once."
                 .formatted(broker));
@@ -83,16 +87,6 @@ final class Reassignments {
           "The replication factor is changed from %d to %d".formatted(current, target.size()));
     }
     return null;
-  }
-
-  /** The exception {@code change} throws, or null. */
-  private static ApiException check(Runnable change) {
-    try {
-      change.run();
-      return null;
-    } catch (ApiException e) {
-      return e;
-    }
   }
 
   /** {@link #whyNot} for each partition, in order, as Kafka's per-partition errors. */

@@ -90,11 +90,11 @@ public final class Replicas implements AutoCloseable {
   }
 
   /**
-   * Deletes stray replicas (see {@link LogStore#deleteStray}) once the next metadata is applied.
-   * Only for metadata that is the cluster's current state: a cluster node's first published state
-   * (it publishes only once caught up with the quorum).
+   * Sets stray replicas aside (see {@link LogStore#setAsideStray}) once the next metadata is
+   * applied. Only for metadata that is the cluster's current state: a cluster node's first
+   * published state (it publishes only once caught up with the quorum).
    */
-  public synchronized void deleteStrayOnNextApply() {
+  public synchronized void setAsideStrayOnNextApply() {
     strayCheckDue = true;
   }
 
@@ -148,7 +148,7 @@ public final class Replicas implements AutoCloseable {
     }
     if (strayCheckDue) {
       strayCheckDue = false;
-      logStore.deleteStray();
+      logStore.setAsideStray();
     }
   }
 

@@ -310,8 +310,8 @@ public final class Broker implements AutoCloseable {
     if (replicas != null) {
       // The first state the quorum publishes is the cluster's current one: a partition directory
       // no replica then uses was left by a topic deleted or a partition moved while this node was
-      // down.
-      replicas.deleteStrayOnNextApply();
+      // down, and is set aside.
+      replicas.setAsideStrayOnNextApply();
       quorum.addListener(replicas::apply);
     }
     try {

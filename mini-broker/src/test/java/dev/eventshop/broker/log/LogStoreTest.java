@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ class LogStoreTest {
   }
 
   @Test
-  void strayReplicasAreTheLogsOnDiskThatNoOpenLogUses() throws Exception {
+  void strayReplicasAreTheLogsOnDiskThatNoOpenLogUseAndAreSetAside() throws Exception {
     TopicPartition kept = new TopicPartition("orders", 0);
     TopicPartition moved = new TopicPartition("orders", 1);
     TopicPartition deletedTopic = new TopicPartition("old-topic", 10);
@@ -48,14 +49,25 @@ class LogStoreTest {
       Uuid id = PartitionLog.readTopicId(PartitionLog.directoryOf(dir, kept)).orElseThrow();
       after.getOrCreate(kept, id, CONFIG);
 
-      assertThat(after.deleteStray()).containsExactlyInAnyOrder(moved, deletedTopic);
+      Files.writeString(
+          Files.createDirectories(dir.resolve("corrupt-3")).resolve("partition.metadata"),
+          "version: 0\ntopic_id: not-a-uuid\n");
+
+      assertThat(after.setAsideStray()).containsExactlyInAnyOrder(moved, deletedTopic);
 
       assertThat(PartitionLog.directoryOf(dir, kept)).isDirectory();
       assertThat(PartitionLog.directoryOf(dir, moved)).doesNotExist();
       assertThat(PartitionLog.directoryOf(dir, deletedTopic)).doesNotExist();
+      try (Stream<Path> children = Files.list(dir)) {
+        assertThat(children.map(p -> p.getFileName().toString()))
+            .as("set aside, not deleted")
+            .anyMatch(n -> n.matches("orders-1\\.[0-9a-f]{32}-stray"))
+            .anyMatch(n -> n.matches("old-topic-10\\.[0-9a-f]{32}-stray"));
+      }
       assertThat(notAPartition).isDirectory();
       assertThat(noTopicId).as("no partition.metadata: not a replica's").isDirectory();
-      assertThat(after.deleteStray()).isEmpty();
+      assertThat(dir.resolve("corrupt-3")).as("unreadable: left alone").isDirectory();
+      assertThat(after.setAsideStray()).as("strays are never opened again").isEmpty();
     }
   }
 }

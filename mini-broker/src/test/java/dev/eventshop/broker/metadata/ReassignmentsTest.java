@@ -179,7 +179,24 @@ class ReassignmentsTest {
     apply(new FenceBroker(1, false, false));
     apply(new FenceBroker(2, false, false));
     assertThat(partition().isr()).containsExactly(3);
-    assertThat(whyNot(null, true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+    assertThat(Reassignments.whyNot(state, TP, null, true).getMessage())
+        .isEqualTo(
+            "Unable to revert partition assignment for orders:0 because it would require an"
+                + " unclean leader election.");
+  }
+
+  @Test
+  void anyChangeThatPutsTheTargetInSyncCompletesTheReassignment() {
+    cluster(3);
+    reassign(3);
+    isr(1, 2, 3);
+    // With unclean election allowed, fencing both old replicas leaves 3 alone in sync and leading:
+    // no AlterIsr will come, the fence itself completes the move.
+    apply(new FenceBroker(1, false, true));
+    apply(new FenceBroker(2, false, true));
+    assertThat(partition().isReassigning()).isFalse();
+    assertThat(partition().replicas()).containsExactly(3);
+    assertThat(partition().leader()).isEqualTo(3);
   }
 
   @Test
@@ -198,6 +215,9 @@ class ReassignmentsTest {
     assertThat(whyNot(List.of(1, 1), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
     assertThat(whyNot(List.of(1, 9), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
     assertThat(whyNot(List.of(-1), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+    assertThat(Reassignments.whyNot(state, TP, List.of(99, 1, 1), true).getMessage())
+        .as("one pass in broker id order, as Kafka's: 1 twice comes before 99")
+        .isEqualTo("The manual partition assignment includes the broker 1 more than once.");
     assertThat(whyNot(List.of(1, 2, 3), false)).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
     assertThat(whyNot(List.of(3, 1), false)).isEqualTo(Errors.NONE);
     assertThat(whyNot(null, true))
