@@ -105,9 +105,16 @@ public final class ChildProcess implements AutoCloseable {
 
   /** {@code java <flags> -cp <classpath> <mainClass> <args>}. */
   static List<String> javaCommand(String classpath, String mainClass, List<String> args) {
+    return javaCommand(List.of(), classpath, mainClass, args);
+  }
+
+  /** {@code java <flags> <extraFlags> -cp <classpath> <mainClass> <args>}. */
+  static List<String> javaCommand(
+      List<String> extraFlags, String classpath, String mainClass, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(JAVA);
     command.addAll(TOOL_JVM_FLAGS);
+    command.addAll(extraFlags);
     command.add("-cp");
     command.add(classpath);
     command.add(mainClass);
