@@ -144,7 +144,7 @@ public final class LocalMetadataStore implements MetadataStore {
   @Override
   public Map<TopicPartition, ApiError> alterPartitionReassignments(
       Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
-    return Reassignments.whyNot(current(), targets, allowReplicationFactorChange);
+    return Reassignments.whyNot(current(), targets, allowReplicationFactorChange, false);
   }
 
   /** A single node leads every partition it has: there is never an election to hold. */

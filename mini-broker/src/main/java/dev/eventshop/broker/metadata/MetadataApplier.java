@@ -263,7 +263,12 @@ final class MetadataApplier {
     ClusterMetadata next = state;
     for (Target target : c.targets()) {
       TopicPartition tp = target.topicPartition();
-      if (Reassignments.whyNot(next, tp, target.replicas(), c.allowReplicationFactorChange())
+      if (Reassignments.whyNot(
+              next,
+              tp,
+              target.replicas(),
+              c.allowReplicationFactorChange(),
+              c.uncleanLeaderElection())
           != null) {
         continue; // no longer valid: the proposer checked it against an older state
       }
@@ -276,7 +281,7 @@ final class MetadataApplier {
                   return p;
                 }
                 return target.replicas() == null
-                    ? Reassignments.cancel(p, live)
+                    ? Reassignments.cancel(p, live, unclean(topic, c.uncleanLeaderElection()))
                     : Reassignments.start(p, target.replicas(), live);
               });
     }
@@ -357,7 +362,7 @@ final class MetadataApplier {
   }
 
   /** The topic's {@code unclean.leader.election.enable} override, else the cluster default. */
-  private static boolean unclean(TopicInfo topic, boolean clusterDefault) {
+  static boolean unclean(TopicInfo topic, boolean clusterDefault) {
     String override = topic.configs().get(UNCLEAN_CONFIG);
     return override == null ? clusterDefault : Boolean.parseBoolean(override.trim());
   }

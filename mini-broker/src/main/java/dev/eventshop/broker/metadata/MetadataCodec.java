@@ -135,6 +135,7 @@ final class MetadataCodec {
 
   private static AlterPartitionReassignments readReassignments(DataInput in) throws IOException {
     boolean allowReplicationFactorChange = in.readBoolean();
+    boolean uncleanLeaderElection = in.readBoolean();
     int count = in.readInt();
     List<Target> targets = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -142,7 +143,8 @@ final class MetadataCodec {
       int partition = in.readInt();
       targets.add(new Target(topic, partition, in.readBoolean() ? readInts(in) : null));
     }
-    return new AlterPartitionReassignments(targets, allowReplicationFactorChange);
+    return new AlterPartitionReassignments(
+        targets, allowReplicationFactorChange, uncleanLeaderElection);
   }
 
   // ---- command results

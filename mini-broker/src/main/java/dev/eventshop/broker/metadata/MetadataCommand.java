@@ -246,8 +246,11 @@ sealed interface MetadataCommand {
    * kafka-reassign-partitions.sh}): each partition moves to its target replicas, or, when the
    * target is null, its reassignment in progress is cancelled. A partition whose change is no
    * longer valid when the command applies is left as it is (the proposer checked each one before).
+   * {@code uncleanLeaderElection} is the cluster's default, for a cancel that needs an unclean
+   * election.
    */
-  record AlterPartitionReassignments(List<Target> targets, boolean allowReplicationFactorChange)
+  record AlterPartitionReassignments(
+      List<Target> targets, boolean allowReplicationFactorChange, boolean uncleanLeaderElection)
       implements MetadataCommand {
     public AlterPartitionReassignments {
       targets = List.copyOf(targets);
@@ -269,6 +272,7 @@ sealed interface MetadataCommand {
     public void writeTo(DataOutput out) throws IOException {
       out.writeByte(ALTER_PARTITION_REASSIGNMENTS);
       out.writeBoolean(allowReplicationFactorChange);
+      out.writeBoolean(uncleanLeaderElection);
       out.writeInt(targets.size());
       for (Target target : targets) {
         writeString(out, target.topic());

@@ -401,7 +401,11 @@ public final class RaftMetadataStore implements MetadataStore {
   public Map<TopicPartition, ApiError> alterPartitionReassignments(
       Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
     Map<TopicPartition, ApiError> outcome =
-        Reassignments.whyNot(applied.state(), targets, allowReplicationFactorChange);
+        Reassignments.whyNot(
+            applied.state(),
+            targets,
+            allowReplicationFactorChange,
+            settings.uncleanLeaderElection());
     List<Target> due =
         targets.entrySet().stream()
             .filter(e -> outcome.get(e.getKey()).isSuccess())
@@ -414,7 +418,10 @@ public final class RaftMetadataStore implements MetadataStore {
       return outcome;
     }
     try {
-      await(propose(new AlterPartitionReassignments(due, allowReplicationFactorChange)));
+      await(
+          propose(
+              new AlterPartitionReassignments(
+                  due, allowReplicationFactorChange, settings.uncleanLeaderElection())));
     } catch (ApiException e) {
       due.forEach(t -> outcome.put(t.topicPartition(), ApiError.fromThrowable(e)));
       return outcome;
@@ -424,7 +431,12 @@ public final class RaftMetadataStore implements MetadataStore {
       TopicPartition tp = t.topicPartition();
       if (!Reassignments.isApplied(applied.state(), tp, targets.get(tp))) {
         ApiException why =
-            Reassignments.whyNot(applied.state(), tp, t.replicas(), allowReplicationFactorChange);
+            Reassignments.whyNot(
+                applied.state(),
+                tp,
+                t.replicas(),
+                allowReplicationFactorChange,
+                settings.uncleanLeaderElection());
         outcome.put(tp, why == null ? ApiError.NONE : ApiError.fromThrowable(why));
       }
     }

@@ -35,12 +35,16 @@ final class Reassignments {
   /**
    * Why {@code target} (or a cancel, when it is null) cannot be applied to partition {@code tp} in
    * {@code state}, or null when it can.
+   *
+   * @param uncleanLeaderElection the cluster's {@code unclean.leader.election.enable}, which the
+   *     topic's config overrides: it allows a cancel that needs an unclean election
    */
   static ApiException whyNot(
       ClusterMetadata state,
       TopicPartition tp,
       List<Integer> target,
-      boolean allowReplicationFactorChange) {
+      boolean allowReplicationFactorChange,
+      boolean uncleanLeaderElection) {
     ClusterMetadata.TopicInfo topic = state.topics().get(tp.topic());
     if (topic == null) {
       return new UnknownTopicOrPartitionException(
@@ -55,7 +59,8 @@ final class Reassignments {
       if (!p.isReassigning()) {
         return Errors.NO_REASSIGNMENT_IN_PROGRESS.exception();
       }
-      if (p.isr().stream().allMatch(p.addingReplicas()::contains)) {
+      if (p.isr().stream().allMatch(p.addingReplicas()::contains)
+          && !MetadataApplier.unclean(topic, uncleanLeaderElection)) {
         return new InvalidReplicaAssignmentException(
             "Unable to revert partition assignment for %s:%d because it would require an unclean leader election."
                 .formatted(tp.topic(), tp.partition()));
@@ -93,11 +98,18 @@ final class Reassignments {
   static Map<TopicPartition, ApiError> whyNot(
       ClusterMetadata state,
       Map<TopicPartition, Optional<List<Integer>>> targets,
-      boolean allowReplicationFactorChange) {
+      boolean allowReplicationFactorChange,
+      boolean uncleanLeaderElection) {
     Map<TopicPartition, ApiError> outcome = new LinkedHashMap<>();
     targets.forEach(
         (tp, target) -> {
-          ApiException why = whyNot(state, tp, target.orElse(null), allowReplicationFactorChange);
+          ApiException why =
+              whyNot(
+                  state,
+                  tp,
+                  target.orElse(null),
+                  allowReplicationFactorChange,
+                  uncleanLeaderElection);
           outcome.put(tp, why == null ? ApiError.NONE : ApiError.fromThrowable(why));
         });
     return outcome;
@@ -135,20 +147,25 @@ final class Reassignments {
 
   /**
    * Returns {@code p}, which is being reassigned, to its replicas but the ones being added, in
-   * their current order.
-   *
-   * @throws InvalidReplicaAssignmentException if only replicas being added are in sync: the
-   *     partition could only go back through an unclean election
+   * their current order (checked by {@link #whyNot} first). When only replicas being added are in
+   * sync, going back needs an unclean election, allowed by {@code unclean}: as in Kafka, the first
+   * live replica kept leads alone, and the records only the dropped replicas had are gone.
    */
-  static PartitionInfo cancel(PartitionInfo p, IntPredicate live) {
+  static PartitionInfo cancel(PartitionInfo p, IntPredicate live, boolean unclean) {
     List<Integer> replicas =
         p.replicas().stream().filter(r -> !p.addingReplicas().contains(r)).toList();
-    if (p.isr().stream().noneMatch(replicas::contains)) {
+    if (p.isr().stream().anyMatch(replicas::contains)) {
+      return place(p, replicas, live);
+    }
+    if (!unclean) {
       throw new InvalidReplicaAssignmentException(
           "Unable to revert partition assignment for partition %d because it would require an unclean leader election."
               .formatted(p.partition()));
     }
-    return place(p, replicas, live);
+    int leader = replicas.stream().filter(live::test).findFirst().orElse(LeaderElection.NO_LEADER);
+    List<Integer> isr = List.of(leader == LeaderElection.NO_LEADER ? replicas.get(0) : leader);
+    return new PartitionInfo(
+        p.partition(), replicas, leader, p.leaderEpoch() + 1, isr, List.of(), List.of());
   }
 
   /** Completes {@code p}'s reassignment if every target replica is in the ISR. */

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class KafkaTools {
 
-  static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
+  public static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
   static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
   static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
   static final String GET_OFFSET_SHELL = "org.apache.kafka.tools.GetOffsetShell";

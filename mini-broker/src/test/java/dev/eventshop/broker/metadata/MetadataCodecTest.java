@@ -58,7 +58,8 @@ class MetadataCodecTest {
                 List.of(
                     new AlterPartitionReassignments.Target("orders", 1, List.of(3, 1, 2)),
                     new AlterPartitionReassignments.Target("payments", 0, null)),
-                false));
+                false,
+                true));
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }

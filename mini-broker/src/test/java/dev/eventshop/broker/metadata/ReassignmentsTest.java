@@ -48,11 +48,17 @@ class ReassignmentsTest {
   void reassign(Integer... target) {
     apply(
         new AlterPartitionReassignments(
-            List.of(new Target("orders", 0, Arrays.asList(target))), true));
+            List.of(new Target("orders", 0, Arrays.asList(target))), true, false));
   }
 
   void cancel() {
-    apply(new AlterPartitionReassignments(List.of(new Target("orders", 0, null)), true));
+    cancel(false);
+  }
+
+  void cancel(boolean uncleanLeaderElection) {
+    apply(
+        new AlterPartitionReassignments(
+            List.of(new Target("orders", 0, null)), true, uncleanLeaderElection));
   }
 
   /** The leader's request to change the ISR in its current epoch. */
@@ -64,7 +70,8 @@ class ReassignmentsTest {
   Errors whyNot(List<Integer> target, boolean allowReplicationFactorChange) {
     Map<TopicPartition, Optional<List<Integer>>> targets = new LinkedHashMap<>();
     targets.put(TP, Optional.ofNullable(target));
-    ApiError error = Reassignments.whyNot(state, targets, allowReplicationFactorChange).get(TP);
+    ApiError error =
+        Reassignments.whyNot(state, targets, allowReplicationFactorChange, false).get(TP);
     return error.error();
   }
 
@@ -179,10 +186,32 @@ class ReassignmentsTest {
     apply(new FenceBroker(1, false, false));
     apply(new FenceBroker(2, false, false));
     assertThat(partition().isr()).containsExactly(3);
-    assertThat(Reassignments.whyNot(state, TP, null, true).getMessage())
+    assertThat(Reassignments.whyNot(state, TP, null, true, false).getMessage())
         .isEqualTo(
             "Unable to revert partition assignment for orders:0 because it would require an"
                 + " unclean leader election.");
+    cancel(false);
+    assertThat(partition().isReassigning()).as("refused when it applies too").isTrue();
+
+    // Allowed by the cluster's default (or the topic's config), as in Kafka: 1 and 2 are fenced,
+    // so nobody can lead until one returns, and that one then leads alone.
+    assertThat(Reassignments.whyNot(state, TP, null, true, true)).isNull();
+    int epoch = partition().leaderEpoch();
+    cancel(true);
+    assertThat(partition())
+        .isEqualTo(new PartitionInfo(0, List.of(1, 2), -1, epoch + 1, List.of(1)));
+  }
+
+  @Test
+  void anUncleanCancelElectsTheFirstLiveReplicaKept() {
+    cluster(4);
+    reassign(3, 4);
+    isr(1, 2, 3);
+    apply(new FenceBroker(1, false, false));
+    apply(new FenceBroker(2, false, false));
+    apply(Registrations.register(2, "h2", 9092)); // back, out of sync
+    cancel(true);
+    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 2, 2, List.of(2)));
   }
 
   @Test
@@ -215,7 +244,7 @@ class ReassignmentsTest {
     assertThat(whyNot(List.of(1, 1), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
     assertThat(whyNot(List.of(1, 9), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
     assertThat(whyNot(List.of(-1), true)).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
-    assertThat(Reassignments.whyNot(state, TP, List.of(99, 1, 1), true).getMessage())
+    assertThat(Reassignments.whyNot(state, TP, List.of(99, 1, 1), true, false).getMessage())
         .as("one pass in broker id order, as Kafka's: 1 twice comes before 99")
         .isEqualTo("The manual partition assignment includes the broker 1 more than once.");
     assertThat(whyNot(List.of(1, 2, 3), false)).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
@@ -225,7 +254,7 @@ class ReassignmentsTest {
         .isEqualTo(Errors.NO_REASSIGNMENT_IN_PROGRESS);
     Map<TopicPartition, Optional<List<Integer>>> unknown =
         Map.of(new TopicPartition("orders", 1), Optional.of(List.of(1)));
-    assertThat(Reassignments.whyNot(state, unknown, true).values())
+    assertThat(Reassignments.whyNot(state, unknown, true, false).values())
         .extracting(ApiError::error)
         .containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION);
   }
@@ -235,7 +264,7 @@ class ReassignmentsTest {
     cluster(3);
     PartitionInfo before = partition();
     // Proposed while a reassignment was in progress, applied after it completed.
-    apply(new AlterPartitionReassignments(List.of(new Target("orders", 0, null)), true));
+    cancel();
     assertThat(partition()).isEqualTo(before);
   }
 

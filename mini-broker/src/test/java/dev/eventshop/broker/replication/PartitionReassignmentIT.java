@@ -134,6 +134,20 @@ class PartitionReassignmentIT {
       assertThat(ongoing.addingReplicas()).containsExactly(down);
       assertThat(ongoing.removingReplicas()).isEmpty();
       assertThat(tool(cluster, stuck, "--verify").stdout()).contains("is still in progress");
+      assertThat(
+              KafkaTools.run(
+                      OUTPUT,
+                      TOOL_TIMEOUT,
+                      KafkaTools.TOPIC_COMMAND,
+                      "--bootstrap-server",
+                      cluster.bootstrap(),
+                      "--describe",
+                      "--topic",
+                      TOPIC)
+                  .assertSucceeded()
+                  .stdout())
+          .as("kafka-topics.sh --describe shows the move in progress")
+          .contains("Adding Replicas: " + down);
 
       // Without --preserve-throttles the tool would clear throttles on every broker of the plan,
       // and wait for the one that is down (against Kafka too).
