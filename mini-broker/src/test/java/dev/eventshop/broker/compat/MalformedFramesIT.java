@@ -120,49 +120,33 @@ class MalformedFramesIT {
 
   @Test
   void aBatchWithAProducerIdButNoSequenceFailsOnlyItsPartitionWithInvalidRecord() throws Exception {
-    try (Broker broker = RunningBroker.start(dir);
-        KafkaProducer<String, String> producer = producer(broker);
-        KafkaConsumer<String, String> consumer = consumer(broker)) {
-      TopicPartition tp = new TopicPartition("healthy", 0);
-      consumer.assign(List.of(tp));
-      assertStillServes(producer, consumer, tp, 0); // an idempotent producer: Kafka's default
-      producer.send(new ProducerRecord<>("neighbour", 0, "k", "first")).get(15, TimeUnit.SECONDS);
-
-      ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-      produce
-          .topicData()
-          .add(
-              topicData(
-                  tp.topic(),
-                  BatchWithoutSequence.of(
-                      0,
-                      4242,
-                      (short) 0,
-                      false,
-                      new SimpleRecord("k".getBytes(), "v".getBytes()))));
-      produce
-          .topicData()
-          .add(
-              topicData(
-                  "neighbour",
-                  MemoryRecords.withRecords(
-                      Compression.NONE, new SimpleRecord("k".getBytes(), "second".getBytes()))));
-      ProduceResponseData response = send(broker.boundAddresses().get(0), produce);
-
-      PartitionProduceResponse refused = partitionOf(response, tp.topic());
-      assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.INVALID_RECORD);
-      assertThat(refused.errorMessage())
-          .contains("Invalid sequence number -1 in record batch with producerId 4242");
-      PartitionProduceResponse appended = partitionOf(response, "neighbour");
-      assertThat(Errors.forCode(appended.errorCode())).isEqualTo(Errors.NONE);
-      assertThat(appended.baseOffset()).isOne();
-      assertStillServes(producer, consumer, tp, 1); // offset 1: nothing of the refused batch
-    }
+    assertRefusedBesideAGoodPartition(
+        BatchWithoutSequence.of(
+            0, 4242, (short) 0, false, new SimpleRecord("k".getBytes(), "v".getBytes())),
+        "Invalid sequence number -1 in record batch with producerId 4242");
   }
 
   /** Kafka's rule for Produce v3 and later, which its clients always follow. */
   @Test
   void twoBatchesForOnePartitionFailOnlyThatPartitionWithInvalidRecord() throws Exception {
+    ByteBuffer two = ByteBuffer.allocate(1024);
+    for (String value : List.of("a", "b")) {
+      two.put(
+          MemoryRecords.withRecords(
+                  Compression.NONE, new SimpleRecord("k".getBytes(), value.getBytes()))
+              .buffer());
+    }
+    two.flip();
+    assertRefusedBesideAGoodPartition(
+        MemoryRecords.readableRecords(two), "exactly one record batch per partition");
+  }
+
+  /**
+   * Sends {@code records} for healthy-0 and a good batch for neighbour-0 in one raw Produce v9
+   * request: healthy-0 fails with INVALID_RECORD saying {@code why} and has nothing appended,
+   * neighbour-0 is appended, and the default (idempotent) producer keeps working.
+   */
+  void assertRefusedBesideAGoodPartition(MemoryRecords records, String why) throws Exception {
     try (Broker broker = RunningBroker.start(dir);
         KafkaProducer<String, String> producer = producer(broker);
         KafkaConsumer<String, String> consumer = consumer(broker)) {
@@ -171,16 +155,8 @@ class MalformedFramesIT {
       assertStillServes(producer, consumer, tp, 0);
       producer.send(new ProducerRecord<>("neighbour", 0, "k", "first")).get(15, TimeUnit.SECONDS);
 
-      ByteBuffer two = ByteBuffer.allocate(1024);
-      for (String value : List.of("a", "b")) {
-        two.put(
-            MemoryRecords.withRecords(
-                    Compression.NONE, new SimpleRecord("k".getBytes(), value.getBytes()))
-                .buffer());
-      }
-      two.flip();
       ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-      produce.topicData().add(topicData(tp.topic(), MemoryRecords.readableRecords(two)));
+      produce.topicData().add(topicData(tp.topic(), records));
       produce
           .topicData()
           .add(
@@ -192,10 +168,11 @@ class MalformedFramesIT {
 
       PartitionProduceResponse refused = partitionOf(response, tp.topic());
       assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.INVALID_RECORD);
-      assertThat(refused.errorMessage()).contains("exactly one record batch per partition");
-      assertThat(Errors.forCode(partitionOf(response, "neighbour").errorCode()))
-          .isEqualTo(Errors.NONE);
-      assertStillServes(producer, consumer, tp, 1); // offset 1: neither batch was appended
+      assertThat(refused.errorMessage()).contains(why);
+      PartitionProduceResponse appended = partitionOf(response, "neighbour");
+      assertThat(Errors.forCode(appended.errorCode())).isEqualTo(Errors.NONE);
+      assertThat(appended.baseOffset()).isOne();
+      assertStillServes(producer, consumer, tp, 1); // offset 1: nothing of the refused data
     }
   }
 
