@@ -50,9 +50,10 @@ final class TopicConfigs {
           Errors.INVALID_REQUEST, "only topic configs can be altered; broker configs are static");
     }
     try {
-      Map<String, String> overrides = change.apply(new LinkedHashMap<>(current(topic)));
+      Map<String, String> before = current(topic);
+      Map<String, String> overrides = change.apply(new LinkedHashMap<>(before));
       logConfigOf.apply(overrides);
-      if (!validateOnly && !overrides.equals(current(topic))) {
+      if (!validateOnly && !overrides.equals(before)) {
         metadata.setTopicConfigs(topic, overrides);
       }
       return ApiError.NONE;

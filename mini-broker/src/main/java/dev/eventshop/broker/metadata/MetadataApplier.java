@@ -281,7 +281,7 @@ final class MetadataApplier {
                   return p;
                 }
                 return target.replicas() == null
-                    ? Reassignments.cancel(p, live, unclean(topic, c.uncleanLeaderElection()))
+                    ? Reassignments.cancel(p, live)
                     : Reassignments.start(p, target.replicas(), live);
               });
     }

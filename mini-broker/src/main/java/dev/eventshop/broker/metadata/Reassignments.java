@@ -147,20 +147,16 @@ final class Reassignments {
 
   /**
    * Returns {@code p}, which is being reassigned, to its replicas but the ones being added, in
-   * their current order (checked by {@link #whyNot} first). When only replicas being added are in
-   * sync, going back needs an unclean election, allowed by {@code unclean}: as in Kafka, the first
-   * live replica kept leads alone, and the records only the dropped replicas had are gone.
+   * their current order. When only replicas being added are in sync, going back is an unclean
+   * election ({@link #whyNot} refuses it unless {@code unclean.leader.election.enable} allows it):
+   * as in Kafka, the first live replica kept leads alone, and the records only the dropped replicas
+   * had are gone.
    */
-  static PartitionInfo cancel(PartitionInfo p, IntPredicate live, boolean unclean) {
+  static PartitionInfo cancel(PartitionInfo p, IntPredicate live) {
     List<Integer> replicas =
         p.replicas().stream().filter(r -> !p.addingReplicas().contains(r)).toList();
     if (p.isr().stream().anyMatch(replicas::contains)) {
       return place(p, replicas, live);
-    }
-    if (!unclean) {
-      throw new InvalidReplicaAssignmentException(
-          "Unable to revert partition assignment for partition %d because it would require an unclean leader election."
-              .formatted(p.partition()));
     }
     int leader = replicas.stream().filter(live::test).findFirst().orElse(LeaderElection.NO_LEADER);
     List<Integer> isr = List.of(leader == LeaderElection.NO_LEADER ? replicas.get(0) : leader);

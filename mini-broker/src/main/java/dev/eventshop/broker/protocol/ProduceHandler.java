@@ -82,7 +82,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 .setLogStartOffset(-1);
         topicResponse.partitionResponses().add(partitionResponse);
         TopicPartition tp = new TopicPartition(topic.name(), data.index());
-        if (metadata.get().partition(tp).isEmpty()) {
+        // A replica hosted here is of a known partition: only a miss needs the metadata.
+        Partition partition = replicas.get(tp).orElse(null);
+        if (partition == null && metadata.get().partition(tp).isEmpty()) {
           fail(partitionResponse, Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
           continue;
         }
@@ -94,7 +96,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
           fail(partitionResponse, Errors.forException(e), e.getMessage());
           continue;
         }
-        Partition partition = replicas.get(tp).orElse(null);
         if (partition == null) {
           fail(partitionResponse, Errors.NOT_LEADER_OR_FOLLOWER, null);
           continue;
