@@ -60,6 +60,12 @@ public record ClusterMetadata(
    * and the ones being removed (target first, as Kafka lists them); {@code addingReplicas} are the
    * target replicas that were not replicas before, {@code removingReplicas} the replicas that are
    * not in the target. Both are empty when no reassignment is in progress.
+   *
+   * <p>{@code partitionEpoch} counts the partition's changes, as Kafka's does: 0 when created, one
+   * more on every change of its leader, ISR or replicas. A leader's ISR change names the partition
+   * epoch it was asked in, and is refused once the partition has changed since. It is {@link
+   * #UNKNOWN_PARTITION_EPOCH} for partitions read from metadata written before partition epochs,
+   * which is never checked and stays unknown.
    */
   public record PartitionInfo(
       int partition,
@@ -68,7 +74,10 @@ public record ClusterMetadata(
       int leaderEpoch,
       List<Integer> isr,
       List<Integer> addingReplicas,
-      List<Integer> removingReplicas) {
+      List<Integer> removingReplicas,
+      int partitionEpoch) {
+
+    public static final int UNKNOWN_PARTITION_EPOCH = -1;
 
     public PartitionInfo {
       replicas = List.copyOf(replicas);
@@ -77,7 +86,19 @@ public record ClusterMetadata(
       removingReplicas = List.copyOf(removingReplicas);
     }
 
-    /** A partition that is not being reassigned. */
+    /** A new partition (partition epoch 0), maybe in the middle of a reassignment. */
+    public PartitionInfo(
+        int partition,
+        List<Integer> replicas,
+        int leader,
+        int leaderEpoch,
+        List<Integer> isr,
+        List<Integer> addingReplicas,
+        List<Integer> removingReplicas) {
+      this(partition, replicas, leader, leaderEpoch, isr, addingReplicas, removingReplicas, 0);
+    }
+
+    /** A new partition (partition epoch 0) that is not being reassigned. */
     public PartitionInfo(
         int partition, List<Integer> replicas, int leader, int leaderEpoch, List<Integer> isr) {
       this(partition, replicas, leader, leaderEpoch, isr, List.of(), List.of());
@@ -100,12 +121,36 @@ public record ClusterMetadata(
     /** The same placement with another leader, leader epoch and ISR. */
     public PartitionInfo withLeader(int leader, int leaderEpoch, List<Integer> isr) {
       return new PartitionInfo(
-          partition, replicas, leader, leaderEpoch, isr, addingReplicas, removingReplicas);
+          partition,
+          replicas,
+          leader,
+          leaderEpoch,
+          isr,
+          addingReplicas,
+          removingReplicas,
+          partitionEpoch);
     }
 
     /** The same placement with another ISR. */
     public PartitionInfo withIsr(List<Integer> isr) {
       return withLeader(leader, leaderEpoch, isr);
+    }
+
+    /** The same partition with another partition epoch. */
+    public PartitionInfo withPartitionEpoch(int partitionEpoch) {
+      return new PartitionInfo(
+          partition,
+          replicas,
+          leader,
+          leaderEpoch,
+          isr,
+          addingReplicas,
+          removingReplicas,
+          partitionEpoch);
+    }
+
+    public boolean knowsPartitionEpoch() {
+      return partitionEpoch != UNKNOWN_PARTITION_EPOCH;
     }
   }
 

@@ -168,9 +168,9 @@ public final class LocalMetadataStore implements MetadataStore {
 
   /** A single replica is always its own ISR: there is nothing to change. */
   @Override
-  public CompletableFuture<Void> alterIsr(
-      TopicPartition partition, int leaderEpoch, List<Integer> isr) {
-    return CompletableFuture.completedFuture(null);
+  public CompletableFuture<ApiError> alterIsr(
+      TopicPartition partition, int leaderEpoch, int partitionEpoch, List<Integer> isr) {
+    return CompletableFuture.completedFuture(ApiError.NONE);
   }
 
   @Override

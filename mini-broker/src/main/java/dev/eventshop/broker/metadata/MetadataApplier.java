@@ -208,6 +208,15 @@ final class MetadataApplier {
       throw Errors.NOT_LEADER_OR_FOLLOWER.exception(
           "Broker %d does not lead %s-%d.".formatted(c.leaderId(), c.topic(), c.partition()));
     }
+    if (p.knowsPartitionEpoch()
+        && c.partitionEpoch() != PartitionInfo.UNKNOWN_PARTITION_EPOCH
+        && c.partitionEpoch() != p.partitionEpoch()) {
+      // Asked before the partition's latest change (or, were it newer, of another history): its
+      // ISR may rest on a state that is gone, so it must not apply.
+      throw Errors.INVALID_UPDATE_VERSION.exception(
+          "Partition epoch %d is not the current %d."
+              .formatted(c.partitionEpoch(), p.partitionEpoch()));
+    }
     List<Integer> isr = c.isr();
     if (isr.isEmpty()
         || !isr.contains(p.leader())
@@ -298,8 +307,8 @@ final class MetadataApplier {
   /**
    * Applies {@code change} to every partition, then completes each reassignment whose target
    * replicas are all in sync (whatever brought them there: an ISR change, an election, a fence), as
-   * Kafka's controller does on every partition change. Returns {@code state} itself if nothing
-   * changed.
+   * Kafka's controller does on every partition change. Each partition that changed gets the next
+   * partition epoch. Returns {@code state} itself if nothing changed.
    */
   private static ClusterMetadata mapPartitions(ClusterMetadata state, PartitionChange change) {
     IntPredicate live = isLive(state);
@@ -308,8 +317,13 @@ final class MetadataApplier {
       List<PartitionInfo> partitions = null;
       for (int i = 0; i < topic.partitions().size(); i++) {
         PartitionInfo before = topic.partitions().get(i);
-        PartitionInfo after = Reassignments.maybeComplete(change.apply(topic, before), live);
+        PartitionInfo after =
+            Reassignments.maybeComplete(change.apply(topic, before), live)
+                .withPartitionEpoch(before.partitionEpoch());
         if (!after.equals(before)) {
+          if (before.knowsPartitionEpoch()) {
+            after = after.withPartitionEpoch(before.partitionEpoch() + 1);
+          }
           if (partitions == null) {
             partitions = new ArrayList<>(topic.partitions());
           }

@@ -46,13 +46,16 @@ import org.apache.kafka.common.protocol.Errors;
  * <p>Version 2 (2026-12-07) gives a broker an endpoint per listener; version 1, which had one
  * address, is still read (as a PLAINTEXT endpoint), so a Raft log written before stays usable.
  * Version 3 (2026-12-07, later) adds each partition's adding and removing replicas (partition
- * reassignment) to snapshots; older snapshots are read as having none. Every node writes the newest
+ * reassignment) to snapshots; older snapshots are read as having none. Version 4 (2026-12-07, later
+ * still) adds the partition epoch to snapshots and to AlterIsr; older ones are read as {@link
+ * PartitionInfo#UNKNOWN_PARTITION_EPOCH}, which is never checked. Every node writes the newest
  * version, so the nodes of a cluster must all run a version that reads it (no rolling upgrade from
  * an older node).
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 3;
+  static final byte VERSION = 4;
+  private static final byte VERSION_PARTITION_EPOCHS = 4;
   private static final byte VERSION_REASSIGNMENTS = 3;
   private static final byte VERSION_ONE_ADDRESS = 1;
   private static final String VERSION_ONE_LISTENER = "PLAINTEXT";
@@ -113,7 +116,14 @@ final class MetadataCodec {
                 new SetTopicConfigs(readString(in), readMap(in));
             case MetadataCommand.ALTER_ISR ->
                 new AlterIsr(
-                    readString(in), in.readInt(), in.readInt(), in.readInt(), readInts(in));
+                    readString(in),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readInt(),
+                    version >= VERSION_PARTITION_EPOCHS
+                        ? in.readInt()
+                        : PartitionInfo.UNKNOWN_PARTITION_EPOCH,
+                    readInts(in));
             case MetadataCommand.ELECT_LEADERS ->
                 new ElectLeaders(in.readBoolean(), in.readBoolean());
             case MetadataCommand.ELECT_PARTITION_LEADERS -> readElectPartitionLeaders(in);
@@ -361,6 +371,7 @@ final class MetadataCodec {
         writeInts(out, p.isr());
         writeInts(out, p.addingReplicas());
         writeInts(out, p.removingReplicas());
+        out.writeInt(p.partitionEpoch());
       }
     }
   }
@@ -405,7 +416,10 @@ final class MetadataCodec {
                 leaderEpoch,
                 isr,
                 reassignments ? readInts(in) : List.of(),
-                reassignments ? readInts(in) : List.of()));
+                reassignments ? readInts(in) : List.of(),
+                version >= VERSION_PARTITION_EPOCHS
+                    ? in.readInt()
+                    : PartitionInfo.UNKNOWN_PARTITION_EPOCH));
       }
       topics.put(name, new TopicInfo(name, id, List.copyOf(partitions), configs));
     }

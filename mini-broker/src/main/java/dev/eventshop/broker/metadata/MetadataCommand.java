@@ -179,8 +179,19 @@ sealed interface MetadataCommand {
     }
   }
 
-  /** The partition leader's request to change the ISR, valid only in its current leader epoch. */
-  record AlterIsr(String topic, int partition, int leaderId, int leaderEpoch, List<Integer> isr)
+  /**
+   * The partition leader's request to change the ISR, valid only in its current leader epoch and
+   * partition epoch (the partition has not changed since it was asked; not checked when {@link
+   * ClusterMetadata.PartitionInfo#UNKNOWN_PARTITION_EPOCH}, as in commands logged before partition
+   * epochs).
+   */
+  record AlterIsr(
+      String topic,
+      int partition,
+      int leaderId,
+      int leaderEpoch,
+      int partitionEpoch,
+      List<Integer> isr)
       implements MetadataCommand {
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
@@ -194,6 +205,7 @@ sealed interface MetadataCommand {
       out.writeInt(partition);
       out.writeInt(leaderId);
       out.writeInt(leaderEpoch);
+      out.writeInt(partitionEpoch);
       writeInts(out, isr);
     }
   }

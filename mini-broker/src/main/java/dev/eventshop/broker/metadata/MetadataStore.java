@@ -48,10 +48,14 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Asks the controller to change the in-sync replicas of a partition this broker leads in {@code
-   * leaderEpoch}. Completes once the change is committed to the metadata (and so visible in {@link
-   * #current()}), or exceptionally when the leader epoch is stale (leadership moved).
+   * leaderEpoch}, as it knows the partition in {@code partitionEpoch}. Completes with the
+   * controller's answer: {@link ApiError#NONE} once the change is committed to the metadata (and so
+   * visible in {@link #current()}), else why it was refused (FENCED_LEADER_EPOCH when leadership
+   * moved, INVALID_UPDATE_VERSION when the partition changed since, INELIGIBLE_REPLICA, ...).
+   * Completes exceptionally when no answer came: the change may still be committed, later.
    */
-  CompletableFuture<Void> alterIsr(TopicPartition partition, int leaderEpoch, List<Integer> isr);
+  CompletableFuture<ApiError> alterIsr(
+      TopicPartition partition, int leaderEpoch, int partitionEpoch, List<Integer> isr);
 
   /**
    * Elects leaders of {@code partitions} as an administrator asks (ElectLeaders): the preferred

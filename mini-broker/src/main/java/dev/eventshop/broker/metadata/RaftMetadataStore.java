@@ -478,21 +478,23 @@ public final class RaftMetadataStore implements MetadataStore {
   }
 
   @Override
-  public CompletableFuture<Void> alterIsr(
-      TopicPartition partition, int leaderEpoch, List<Integer> isr) {
+  public CompletableFuture<ApiError> alterIsr(
+      TopicPartition partition, int leaderEpoch, int partitionEpoch, List<Integer> isr) {
     AlterIsr command =
         new AlterIsr(
-            partition.topic(), partition.partition(), nodeId, leaderEpoch, List.copyOf(isr));
+            partition.topic(),
+            partition.partition(),
+            nodeId,
+            leaderEpoch,
+            partitionEpoch,
+            List.copyOf(isr));
     return propose(command)
         .handle(
             (result, error) -> {
               if (error != null) {
                 throw new CompletionException(kafkaError(error));
               }
-              if (!result.isOk()) {
-                throw new CompletionException(result.toException());
-              }
-              return null;
+              return new ApiError(result.error(), result.message());
             });
   }
 

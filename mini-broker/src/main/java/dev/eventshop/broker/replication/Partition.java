@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +47,24 @@ public final class Partition {
 
   /** Asks the controller to change the ISR of a partition this broker leads. */
   public interface IsrChanger {
-    CompletableFuture<Void> alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr);
+    /**
+     * Completes with the controller's answer, {@link ApiError#NONE} when the change applied;
+     * exceptionally when no answer came (the change may still apply, later).
+     */
+    CompletableFuture<ApiError> alterIsr(
+        TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> isr);
 
-    IsrChanger NONE = (tp, epoch, isr) -> CompletableFuture.completedFuture(null);
+    IsrChanger NONE =
+        (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.completedFuture(ApiError.NONE);
   }
+
+  /** An ISR change asked of the controller, in the leader and partition epochs it was asked in. */
+  private record IsrRequest(List<Integer> isr, int leaderEpoch, int partitionEpoch) {}
+
+  /** How long to wait before asking again when the controller did not answer. */
+  private static final long ISR_RETRY_MS = 500;
+
+  private static final int UNKNOWN_PARTITION_EPOCH = -1;
 
   private record PendingAck(
       long requiredOffset, AppendResult result, CompletableFuture<AppendResult> future) {}
@@ -80,10 +96,10 @@ public final class Partition {
   private final Map<Integer, FollowerState> followers = new HashMap<>();
   private volatile int leaderId = -1;
   private volatile int leaderEpoch = -1;
+  private volatile int partitionEpoch = UNKNOWN_PARTITION_EPOCH;
   private volatile List<Integer> replicas = List.of();
   private volatile List<Integer> isr = List.of();
-  private boolean isrChangeInFlight;
-  private List<Integer> requestedIsr = List.of(); // asked of the controller, not yet applied
+  private IsrRequest pendingIsr; // asked of the controller, neither answered nor superseded
 
   /**
    * @param onNewData told when the log end or the high watermark moves: wakes waiting fetches
@@ -135,28 +151,42 @@ public final class Partition {
     return replicas;
   }
 
+  public int partitionEpoch() {
+    return partitionEpoch;
+  }
+
   /**
-   * Applies leadership from the cluster metadata. Epochs never go backwards.
+   * Applies the partition's state from the cluster metadata. Epochs never go backwards: a state
+   * older than the one applied (a lower leader epoch, or partition epoch) is ignored.
    *
+   * @param partitionEpoch -1 when the metadata does not know it (written before partition epochs)
    * @return true when this broker just became leader or follower in a new epoch
    */
   public synchronized boolean update(
-      int leader, int epoch, List<Integer> replicas, List<Integer> isr, long nowMs) {
-    if (epoch < leaderEpoch) {
+      int leader,
+      int epoch,
+      int partitionEpoch,
+      List<Integer> replicas,
+      List<Integer> isr,
+      long nowMs) {
+    if (epoch < leaderEpoch
+        || (epoch == leaderEpoch
+            && partitionEpoch != UNKNOWN_PARTITION_EPOCH
+            && partitionEpoch < this.partitionEpoch)) {
       return false;
     }
     boolean newEpoch = epoch != leaderEpoch || leader != leaderId;
     this.leaderId = leader;
     this.leaderEpoch = epoch;
+    this.partitionEpoch = partitionEpoch;
     this.replicas = List.copyOf(replicas);
     this.isr = List.copyOf(isr);
-    if (newEpoch) {
-      // A request of the old epoch cannot apply any more: the controller refuses it. One of this
-      // epoch stays in flight through other changes (another partition's, a reassignment's): its
-      // members count for the high watermark until it is answered, or acknowledged records could
-      // miss a replica that then joins the ISR, and may lead.
-      isrChangeInFlight = false;
-      requestedIsr = List.of();
+    if (pendingIsr != null && (newEpoch || supersedes(partitionEpoch, isr, pendingIsr))) {
+      // The request applied, or the controller refuses it: a request of an older leader epoch or
+      // partition epoch never applies. Until then (through other partitions' changes too) its
+      // members count for the high watermark, or acknowledged records could miss a replica that
+      // the controller has put in the ISR, and may elect.
+      pendingIsr = null;
     }
     if (isLeader()) {
       if (newEpoch) {
@@ -305,7 +335,7 @@ public final class Partition {
 
   /** Removes from the ISR the followers not caught up for longer than {@code maxLagMs}. */
   public synchronized void maybeShrinkIsr(long nowMs, long maxLagMs) {
-    if (!isLeader() || isrChangeInFlight) {
+    if (!isLeader() || pendingIsr != null) {
       return;
     }
     List<Integer> kept = new ArrayList<>();
@@ -322,30 +352,74 @@ public final class Partition {
     }
   }
 
+  /** Whether the partition's state {@code partitionEpoch, isr} answers {@code request}. */
+  private static boolean supersedes(int partitionEpoch, List<Integer> isr, IsrRequest request) {
+    return isr.equals(request.isr())
+        || (partitionEpoch != UNKNOWN_PARTITION_EPOCH
+            && partitionEpoch != request.partitionEpoch());
+  }
+
   private void requestIsr(List<Integer> newIsr, String why) {
-    if (isrChangeInFlight) {
+    if (pendingIsr != null) {
       return;
     }
-    isrChangeInFlight = true;
-    requestedIsr = List.copyOf(newIsr);
+    IsrRequest request = new IsrRequest(List.copyOf(newIsr), leaderEpoch, partitionEpoch);
+    pendingIsr = request;
     LOG.info("{}: asking to change the ISR from {} to {} ({})", topicPartition, isr, newIsr, why);
-    int epoch = leaderEpoch;
+    send(request);
+  }
+
+  private void send(IsrRequest request) {
     isrChanger
-        .alterIsr(topicPartition, epoch, List.copyOf(newIsr))
-        .whenComplete(
-            (ok, error) -> {
-              synchronized (Partition.this) {
-                if (leaderEpoch == epoch) {
-                  // Applied here already when it succeeded (the ISR holds it), or refused.
-                  isrChangeInFlight = false;
-                  requestedIsr = List.of();
-                  maybeAdvanceHighWatermark(); // a refused member no longer holds it back
-                }
-              }
-              if (error != null) {
-                LOG.info("{}: ISR change not applied: {}", topicPartition, error.toString());
-              }
-            });
+        .alterIsr(topicPartition, request.leaderEpoch(), request.partitionEpoch(), request.isr())
+        .whenComplete((answer, error) -> onIsrAnswer(request, answer, error));
+  }
+
+  /**
+   * The controller answered {@code request}, or did not ({@code error}). A request without answer
+   * may still be committed, so it keeps counting for the high watermark and is asked again, the
+   * same: its partition epoch lets it apply at most once. Only one from metadata without partition
+   * epochs, where asking again could apply a stale ISR, is given up (the window Kafka closes with
+   * the partition epoch: it could apply later, below the high watermark).
+   */
+  private void onIsrAnswer(IsrRequest request, ApiError answer, Throwable error) {
+    synchronized (this) {
+      if (pendingIsr != request) {
+        return; // the metadata answered it first
+      }
+      if (error != null && request.partitionEpoch() != UNKNOWN_PARTITION_EPOCH) {
+        LOG.info(
+            "{}: no answer to the ISR change to {} ({}); asking again",
+            topicPartition,
+            request.isr(),
+            error.toString());
+        CompletableFuture.delayedExecutor(ISR_RETRY_MS, TimeUnit.MILLISECONDS)
+            .execute(() -> sendIfPending(request));
+        return;
+      }
+      if (error == null && answer.isSuccess()) {
+        if (isr.equals(request.isr())) {
+          pendingIsr = null; // applied, and the metadata shows it
+        }
+        return; // else it counts until this broker's metadata shows it
+      }
+      pendingIsr = null;
+      maybeAdvanceHighWatermark(); // a refused member no longer holds it back
+    }
+    LOG.info(
+        "{}: ISR change to {} not applied: {}",
+        topicPartition,
+        request.isr(),
+        error != null ? error.toString() : answer.messageWithFallback());
+  }
+
+  private void sendIfPending(IsrRequest request) {
+    synchronized (this) {
+      if (pendingIsr != request) {
+        return;
+      }
+    }
+    send(request);
   }
 
   /** Recomputes the high watermark and tells waiting fetches if it moved. */
@@ -430,7 +504,9 @@ public final class Partition {
   /** The ISR with the members asked for but not applied yet: none of them may be left behind. */
   private Set<Integer> maximalIsr() {
     Set<Integer> maximal = new HashSet<>(isr);
-    maximal.addAll(requestedIsr);
+    if (pendingIsr != null) {
+      maximal.addAll(pendingIsr.isr());
+    }
     return maximal;
   }
 
@@ -462,6 +538,7 @@ public final class Partition {
    * DeleteRecords requests.
    */
   public synchronized void stop() {
+    pendingIsr = null; // asks no more
     failPending(new NotLeaderOrFollowerException(topicPartition + " is no longer hosted here"));
   }
 }

@@ -130,7 +130,13 @@ public final class Replicas implements AutoCloseable {
         }
         boolean wasLeader = partition.isLeader();
         boolean changed =
-            partition.update(info.leader(), info.leaderEpoch(), info.replicas(), info.isr(), now);
+            partition.update(
+                info.leader(),
+                info.leaderEpoch(),
+                info.partitionEpoch(),
+                info.replicas(),
+                info.isr(),
+                now);
         if (changed) {
           follow(partition, info);
         }

@@ -139,7 +139,9 @@ public final class Broker implements AutoCloseable {
             logStore,
             overrides -> LogConfig.of(brokerDefaults, overrides),
             purgatory::onHighWatermarkChange,
-            (tp, epoch, isr) -> metadataStore.alterIsr(tp, epoch, isr),
+            // A lambda, not a method reference: the store is made below, after the replicas.
+            (tp, epoch, partitionEpoch, isr) ->
+                metadataStore.alterIsr(tp, epoch, partitionEpoch, isr),
             config.listeners().interBroker(),
             scheduler,
             config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS));

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,7 +146,15 @@ class ClusterControllerTest {
     state = MetadataApplier.apply(state, new FenceBroker(1, false, false)).next();
     state = MetadataApplier.apply(state, Registrations.register(1, "h1", 9091)).next();
     state =
-        MetadataApplier.apply(state, new MetadataCommand.AlterIsr("t", 0, 2, 1, List.of(2, 3, 1)))
+        MetadataApplier.apply(
+                state,
+                new MetadataCommand.AlterIsr(
+                    "t",
+                    0,
+                    2,
+                    1,
+                    state.partition(new TopicPartition("t", 0)).orElseThrow().partitionEpoch(),
+                    List.of(2, 3, 1)))
             .next();
     controller.onLeaderReady();
     proposed.clear();

@@ -55,6 +55,21 @@ class MetadataApplierTest {
     return state.partition(TP).orElseThrow();
   }
 
+  /** The partition with partition epoch 0: its placement, to compare with a new one. */
+  PartitionInfo placement() {
+    return partition().withPartitionEpoch(0);
+  }
+
+  /** A leader's ISR change, asked in the partition epoch the partition has now. */
+  AlterIsr alterIsr(String topic, int partition, int leaderId, int leaderEpoch, List<Integer> isr) {
+    int partitionEpoch =
+        state
+            .partition(new TopicPartition(topic, partition))
+            .map(PartitionInfo::partitionEpoch)
+            .orElse(0);
+    return new AlterIsr(topic, partition, leaderId, leaderEpoch, partitionEpoch, isr);
+  }
+
   @Test
   void clusterIdIsChosenOnce() {
     ok(new InitCluster("first"));
@@ -66,7 +81,7 @@ class MetadataApplierTest {
   void createdTopicIsLedByFirstReplicaWithEpochZeroAndFullIsr() {
     threeBrokers();
     topicLedBy1();
-    assertThat(partition())
+    assertThat(placement())
         .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2, 3)));
   }
 
@@ -106,7 +121,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(1, false, false));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
     assertThat(state.brokers().get(1).fenced()).isTrue();
   }
 
@@ -115,7 +130,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(3, false, false));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2)));
   }
 
   @Test
@@ -125,20 +140,20 @@ class MetadataApplierTest {
     ok(new FenceBroker(2, false, false));
     ok(new FenceBroker(3, false, false));
     ok(new FenceBroker(1, false, false));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), -1, 1, List.of(1)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), -1, 1, List.of(1)));
   }
 
   @Test
   void outOfSyncReplicaIsNotElectedUnlessUncleanElectionIsAllowed() {
     threeBrokers();
     topicLedBy1();
-    ok(new AlterIsr("orders", 0, 1, 0, List.of(1))); // 2 and 3 fell behind
+    ok(alterIsr("orders", 0, 1, 0, List.of(1))); // 2 and 3 fell behind
     ok(new FenceBroker(1, false, false));
     assertThat(partition().leader()).isEqualTo(-1);
     assertThat(partition().isr()).containsExactly(1);
 
     ok(new ElectLeaders(false, true));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 2, List.of(2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 2, List.of(2)));
   }
 
   @Test
@@ -156,8 +171,8 @@ class MetadataApplierTest {
     assertThat(LeaderElection.whyNot(state, TP, false))
         .isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
     ok(Registrations.register(1, "h1", 9091));
-    ok(new AlterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
-    ok(new AlterIsr("other", 0, 2, 1, List.of(2, 3, 1)));
+    ok(alterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
+    ok(alterIsr("other", 0, 2, 1, List.of(2, 3, 1)));
     assertThat(LeaderElection.whyNot(state, TP, false)).isEqualTo(Errors.NONE);
 
     ok(new ElectPartitionLeaders(false, List.of(TP)));
@@ -165,22 +180,22 @@ class MetadataApplierTest {
     assertThat(partition().leaderEpoch()).isEqualTo(2);
     assertThat(state.partition(other).orElseThrow().leader()).as("not named").isEqualTo(2);
 
-    ok(new AlterIsr("orders", 0, 1, 2, List.of(1))); // 2 and 3 fell behind
+    ok(alterIsr("orders", 0, 1, 2, List.of(1))); // 2 and 3 fell behind
     ok(new FenceBroker(1, false, false));
     assertThat(LeaderElection.whyNot(state, TP, false))
         .isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
     assertThat(LeaderElection.whyNot(state, TP, true)).isEqualTo(Errors.NONE);
     ok(new ElectPartitionLeaders(true, List.of(TP)));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 4, List.of(2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 4, List.of(2)));
   }
 
   @Test
   void uncleanElectionAtFenceTimeWhenAllowed() {
     threeBrokers();
     topicLedBy1();
-    ok(new AlterIsr("orders", 0, 1, 0, List.of(1)));
+    ok(alterIsr("orders", 0, 1, 0, List.of(1)));
     ok(new FenceBroker(1, false, true));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2)));
   }
 
   @Test
@@ -195,7 +210,7 @@ class MetadataApplierTest {
             Map.of("unclean.leader.election.enable", "true"),
             0,
             0));
-    ok(new AlterIsr("orders", 0, 1, 0, List.of(1)));
+    ok(alterIsr("orders", 0, 1, 0, List.of(1)));
     ok(new FenceBroker(1, false, false));
     assertThat(partition().leader()).isEqualTo(2);
   }
@@ -210,7 +225,7 @@ class MetadataApplierTest {
     ok(Registrations.register(2, "h2", 9092));
     assertThat(partition().leader()).as("2 is not in the ISR").isEqualTo(-1);
     ok(Registrations.register(1, "h1", 9091));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(1)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(1)));
   }
 
   @Test
@@ -221,7 +236,7 @@ class MetadataApplierTest {
     ok(Registrations.register(3, "h3", 9093));
     assertThat(state.brokers().get(3).fenced()).isFalse();
     assertThat(partition().isr()).containsExactly(1, 2);
-    ok(new AlterIsr("orders", 0, 1, 0, List.of(1, 2, 3)));
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2, 3)));
     assertThat(partition().isr()).containsExactly(1, 2, 3);
     assertThat(partition().leaderEpoch()).isZero();
   }
@@ -232,7 +247,7 @@ class MetadataApplierTest {
     topicLedBy1();
     ok(Registrations.register(1, "h1-new", 9091));
     assertThat(state.brokers().get(1)).isEqualTo(Registrations.broker(1, "h1-new", 9091, false));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 2, 1, List.of(2, 3)));
   }
 
   @Test
@@ -241,27 +256,88 @@ class MetadataApplierTest {
     topicLedBy1();
     ok(new FenceBroker(1, false, false));
     ok(Registrations.register(1, "h1", 9091));
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1))).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of(1))).error())
         .isEqualTo(Errors.FENCED_LEADER_EPOCH);
-    assertThat(apply(new AlterIsr("orders", 0, 2, 7, List.of(2))).error())
+    assertThat(apply(alterIsr("orders", 0, 2, 7, List.of(2))).error())
         .isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
-    assertThat(apply(new AlterIsr("orders", 0, 3, 1, List.of(3))).error())
+    assertThat(apply(alterIsr("orders", 0, 3, 1, List.of(3))).error())
         .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+  }
+
+  @Test
+  void everyChangeOfAPartitionAndNothingElseBumpsItsPartitionEpoch() {
+    threeBrokers();
+    topicLedBy1();
+    assertThat(partition().partitionEpoch()).isZero();
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2)));
+    assertThat(partition().partitionEpoch()).isEqualTo(1);
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2))); // already so
+    ok(new SetTopicConfigs("orders", Map.of("retention.ms", "1000")));
+    ok(new CreateTopic("other", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0));
+    ok(Registrations.register(3, "h3", 9093)); // 3 is not in the ISR: no partition change
+    assertThat(partition().partitionEpoch()).isEqualTo(1);
+    ok(new FenceBroker(2, false, false)); // leaves the ISR
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1), 2));
+    ok(new FenceBroker(1, false, false)); // leadership moves to 3, out of sync: none
+    assertThat(partition()).isEqualTo(partitionAt(-1, 1, List.of(1), 3));
+  }
+
+  static PartitionInfo partitionAt(int leader, int leaderEpoch, List<Integer> isr, int epoch) {
+    return new PartitionInfo(
+        0, List.of(1, 2, 3), leader, leaderEpoch, isr, List.of(), List.of(), epoch);
+  }
+
+  /**
+   * A leader's ISR change asked before the partition's last change is refused, whatever it asks: it
+   * may rest on a state that is gone (here: broker 3 restarted since, and may miss records).
+   */
+  @Test
+  void alterIsrAskedBeforeThePartitionsLastChangeIsRefused() {
+    threeBrokers();
+    topicLedBy1();
+    AlterIsr askedBefore = alterIsr("orders", 0, 1, 0, List.of(1, 2, 3));
+    ok(Registrations.register(3, "h3-restarted", 9093)); // out of the ISR, live again
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), 1));
+
+    CommandResult stale = apply(askedBefore);
+    assertThat(stale.error()).isEqualTo(Errors.INVALID_UPDATE_VERSION);
+    assertThat(stale.message()).isEqualTo("Partition epoch 0 is not the current 1.");
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2, 3))); // asked again, knowing the change
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2, 3), 2));
+  }
+
+  /** Metadata written before partition epochs: they stay unknown, and are never checked. */
+  @Test
+  void partitionsWithoutAPartitionEpochAreNeitherCheckedNorCounted() {
+    threeBrokers();
+    topicLedBy1();
+    TopicInfo topic = state.topics().get("orders");
+    PartitionInfo legacy = partition().withPartitionEpoch(PartitionInfo.UNKNOWN_PARTITION_EPOCH);
+    state =
+        new ClusterMetadata(
+            state.clusterId(),
+            state.controllerId(),
+            state.brokers(),
+            Map.of(
+                "orders", new TopicInfo("orders", topic.id(), List.of(legacy), topic.configs())));
+
+    ok(new AlterIsr("orders", 0, 1, 0, 7, List.of(1, 2)));
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), -1));
   }
 
   @Test
   void alterIsrMustKeepTheLeaderAndOnlyItsReplicas() {
     threeBrokers();
     topicLedBy1();
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of())).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of())).error())
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(2, 3))).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of(2, 3))).error())
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 4))).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of(1, 4))).error())
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 1))).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of(1, 1))).error())
         .isEqualTo(Errors.INVALID_REQUEST);
-    assertThat(apply(new AlterIsr("nope", 0, 1, 0, List.of(1))).error())
+    assertThat(apply(alterIsr("nope", 0, 1, 0, List.of(1))).error())
         .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
   }
 
@@ -270,7 +346,7 @@ class MetadataApplierTest {
     threeBrokers();
     topicLedBy1();
     ok(new FenceBroker(3, false, false));
-    assertThat(apply(new AlterIsr("orders", 0, 1, 0, List.of(1, 2, 3))).error())
+    assertThat(apply(alterIsr("orders", 0, 1, 0, List.of(1, 2, 3))).error())
         .isEqualTo(Errors.INELIGIBLE_REPLICA);
   }
 
@@ -283,11 +359,11 @@ class MetadataApplierTest {
     ok(new ElectLeaders(true, false));
     assertThat(partition().leader()).as("1 is not in sync yet").isEqualTo(2);
 
-    ok(new AlterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
+    ok(alterIsr("orders", 0, 2, 1, List.of(2, 3, 1)));
     ok(new ElectLeaders(false, false));
     assertThat(partition().leader()).as("only when preferred election is due").isEqualTo(2);
     ok(new ElectLeaders(true, false));
-    assertThat(partition())
+    assertThat(placement())
         .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 2, List.of(2, 3, 1)));
   }
 

@@ -50,7 +50,7 @@ class MetadataCodecTest {
             new DeleteTopic("orders"),
             new CreatePartitions("orders", 6, 1, 2),
             new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
-            new AlterIsr("orders", 2, 1, 4, List.of(1, 3)),
+            new AlterIsr("orders", 2, 1, 4, 9, List.of(1, 3)),
             new ElectLeaders(true, false),
             new ElectPartitionLeaders(
                 true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))),
@@ -139,7 +139,7 @@ class MetadataCodecTest {
                         new PartitionInfo(0, List.of(1, 2), 1, 3, List.of(1)),
                         new PartitionInfo(1, List.of(2, 1), -1, 5, List.of(2)),
                         new PartitionInfo(
-                            2, List.of(3, 1, 2), 1, 2, List.of(1, 2), List.of(3), List.of(2))),
+                            2, List.of(3, 1, 2), 1, 2, List.of(1, 2), List.of(3), List.of(2), 11)),
                     Map.of("retention.ms", "100")),
                 "empty-configs",
                 new TopicInfo(
@@ -230,6 +230,62 @@ class MetadataCodecTest {
     ClusterMetadata read =
         MetadataCodec.readSnapshot(new ByteArrayInputStream(snapshot.toByteArray()));
     assertThat(read.topics().get("orders").partitions())
-        .containsExactly(new PartitionInfo(0, List.of(1, 2), 2, 7, List.of(2)));
+        .containsExactly(
+            new PartitionInfo(0, List.of(1, 2), 2, 7, List.of(2))
+                .withPartitionEpoch(PartitionInfo.UNKNOWN_PARTITION_EPOCH));
+  }
+
+  /**
+   * A snapshot or AlterIsr written before partition epochs reads with the partition epoch unknown,
+   * which is never checked.
+   */
+  @Test
+  void versionThreeSnapshotsAndAlterIsrReadWithoutPartitionEpoch() throws IOException {
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(snapshot);
+    out.writeByte(3);
+    out.writeByte('S');
+    MetadataCodec.writeString(out, "cid");
+    out.writeInt(0); // brokers
+    out.writeInt(1); // topics
+    MetadataCodec.writeString(out, "orders");
+    Uuid id = Uuid.randomUuid();
+    out.writeLong(id.getMostSignificantBits());
+    out.writeLong(id.getLeastSignificantBits());
+    MetadataCodec.writeMap(out, Map.of());
+    out.writeInt(1); // partitions
+    out.writeInt(0);
+    MetadataCodec.writeInts(out, List.of(3, 1, 2));
+    out.writeInt(1); // leader
+    out.writeInt(4); // leader epoch
+    MetadataCodec.writeInts(out, List.of(1, 2));
+    MetadataCodec.writeInts(out, List.of(3)); // adding
+    MetadataCodec.writeInts(out, List.of(2)); // removing
+    ClusterMetadata read =
+        MetadataCodec.readSnapshot(new ByteArrayInputStream(snapshot.toByteArray()));
+    assertThat(read.topics().get("orders").partitions())
+        .containsExactly(
+            new PartitionInfo(
+                0,
+                List.of(3, 1, 2),
+                1,
+                4,
+                List.of(1, 2),
+                List.of(3),
+                List.of(2),
+                PartitionInfo.UNKNOWN_PARTITION_EPOCH));
+
+    ByteArrayOutputStream command = new ByteArrayOutputStream();
+    out = new DataOutputStream(command);
+    out.writeByte(3);
+    out.writeByte(MetadataCommand.ALTER_ISR);
+    MetadataCodec.writeString(out, "orders");
+    out.writeInt(0); // partition
+    out.writeInt(1); // leader
+    out.writeInt(4); // leader epoch
+    MetadataCodec.writeInts(out, List.of(1));
+    assertThat(MetadataCodec.decodeCommand(command.toByteArray()))
+        .isEqualTo(
+            new AlterIsr("orders", 0, 1, 4, PartitionInfo.UNKNOWN_PARTITION_EPOCH, List.of(1)));
   }
 }

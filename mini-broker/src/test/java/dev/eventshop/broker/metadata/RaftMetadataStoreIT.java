@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -234,7 +234,11 @@ class RaftMetadataStoreIT {
     fullIsr.add(oldController);
     stores
         .get(moved.leader())
-        .alterIsr(new TopicPartition("payments", moved.partition()), moved.leaderEpoch(), fullIsr)
+        .alterIsr(
+            new TopicPartition("payments", moved.partition()),
+            moved.leaderEpoch(),
+            moved.partitionEpoch(),
+            fullIsr)
         .get(10, TimeUnit.SECONDS);
     await()
         .atMost(WAIT)
@@ -299,13 +303,29 @@ class RaftMetadataStoreIT {
     TopicPartition tp = new TopicPartition("isr", 0);
     RaftMetadataStore leader = stores.get(p.leader());
     List<Integer> shrunk = List.of(p.leader());
-    leader.alterIsr(tp, p.leaderEpoch(), shrunk).get(10, TimeUnit.SECONDS);
-    assertThat(leader.current().partition(tp).orElseThrow().isr()).containsExactly(p.leader());
+    assertThat(
+            leader
+                .alterIsr(tp, p.leaderEpoch(), p.partitionEpoch(), shrunk)
+                .get(10, TimeUnit.SECONDS))
+        .isEqualTo(ApiError.NONE);
+    PartitionInfo after = leader.current().partition(tp).orElseThrow();
+    assertThat(after.isr()).containsExactly(p.leader());
+    assertThat(after.partitionEpoch()).isEqualTo(p.partitionEpoch() + 1);
 
-    assertThatThrownBy(
-            () -> leader.alterIsr(tp, p.leaderEpoch() - 1, p.replicas()).get(10, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(FencedLeaderEpochException.class);
+    assertThat(
+            leader
+                .alterIsr(tp, p.leaderEpoch() - 1, after.partitionEpoch(), p.replicas())
+                .get(10, TimeUnit.SECONDS)
+                .error())
+        .isEqualTo(Errors.FENCED_LEADER_EPOCH);
+    assertThat(
+            leader
+                .alterIsr(tp, p.leaderEpoch(), p.partitionEpoch(), p.replicas())
+                .get(10, TimeUnit.SECONDS)
+                .error())
+        .as("asked before the partition's last change")
+        .isEqualTo(Errors.INVALID_UPDATE_VERSION);
+    assertThat(leader.current().partition(tp).orElseThrow()).isEqualTo(after);
   }
 
   @Test

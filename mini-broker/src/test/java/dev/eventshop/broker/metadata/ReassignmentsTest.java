@@ -38,11 +38,16 @@ class ReassignmentsTest {
       apply(Registrations.register(id, "h" + id, 9090 + id));
     }
     apply(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 2, Map.of(), 0, 0));
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 1, 0, List.of(1, 2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 1, 0, List.of(1, 2)));
   }
 
   PartitionInfo partition() {
     return state.partition(TP).orElseThrow();
+  }
+
+  /** The partition with partition epoch 0: its placement, to compare with a new one. */
+  PartitionInfo placement() {
+    return partition().withPartitionEpoch(0);
   }
 
   void reassign(Integer... target) {
@@ -64,7 +69,7 @@ class ReassignmentsTest {
   /** The leader's request to change the ISR in its current epoch. */
   void isr(Integer... isr) {
     PartitionInfo p = partition();
-    apply(new AlterIsr("orders", 0, p.leader(), p.leaderEpoch(), List.of(isr)));
+    apply(new AlterIsr("orders", 0, p.leader(), p.leaderEpoch(), p.partitionEpoch(), List.of(isr)));
   }
 
   Errors whyNot(List<Integer> target, boolean allowReplicationFactorChange) {
@@ -80,7 +85,7 @@ class ReassignmentsTest {
     cluster(3);
     reassign(3, 2);
 
-    assertThat(partition())
+    assertThat(placement())
         .as("target first, then the replica being removed; nothing else changes yet")
         .isEqualTo(
             new PartitionInfo(0, List.of(3, 2, 1), 1, 0, List.of(1, 2), List.of(3), List.of(1)));
@@ -88,7 +93,7 @@ class ReassignmentsTest {
     assertThat(partition().originalReplicas()).containsExactly(2, 1);
 
     isr(1, 2, 3);
-    assertThat(partition())
+    assertThat(placement())
         .as("the leader was removed: the first in-sync target replica leads in a new epoch")
         .isEqualTo(new PartitionInfo(0, List.of(3, 2), 3, 1, List.of(2, 3)));
   }
@@ -102,7 +107,7 @@ class ReassignmentsTest {
     assertThat(partition().leaderEpoch()).isZero();
 
     isr(1, 2, 3);
-    assertThat(partition())
+    assertThat(placement())
         .isEqualTo(new PartitionInfo(0, List.of(1, 2, 3), 1, 0, List.of(1, 2, 3)));
   }
 
@@ -110,12 +115,12 @@ class ReassignmentsTest {
   void removingOnlyOrReorderingCompletesAtOnce() {
     cluster(3);
     reassign(2, 1);
-    assertThat(partition())
+    assertThat(placement())
         .as("a new order changes the preferred leader only")
         .isEqualTo(new PartitionInfo(0, List.of(2, 1), 1, 0, List.of(1, 2)));
 
     reassign(2);
-    assertThat(partition())
+    assertThat(placement())
         .as("removing the leader moves leadership in a new epoch")
         .isEqualTo(new PartitionInfo(0, List.of(2), 2, 1, List.of(2)));
   }
@@ -124,7 +129,7 @@ class ReassignmentsTest {
   void removingAFollowerBumpsTheEpochToFenceIt() {
     cluster(3);
     reassign(1);
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1), 1, 1, List.of(1)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1), 1, 1, List.of(1)));
   }
 
   @Test
@@ -133,7 +138,7 @@ class ReassignmentsTest {
     reassign(3);
     assertThat(partition().replicas()).containsExactly(3, 1, 2);
     cancel();
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 1, 1, List.of(1, 2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 1, 1, List.of(1, 2)));
   }
 
   @Test
@@ -175,7 +180,7 @@ class ReassignmentsTest {
     assertThat(partition().leaderEpoch()).isZero();
 
     isr(1, 2, 3, 4);
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(4, 2), 4, 1, List.of(2, 4)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(4, 2), 4, 1, List.of(2, 4)));
   }
 
   @Test
@@ -198,7 +203,7 @@ class ReassignmentsTest {
     assertThat(Reassignments.whyNot(state, TP, null, true, true)).isNull();
     int epoch = partition().leaderEpoch();
     cancel(true);
-    assertThat(partition())
+    assertThat(placement())
         .isEqualTo(new PartitionInfo(0, List.of(1, 2), -1, epoch + 1, List.of(1)));
   }
 
@@ -211,7 +216,7 @@ class ReassignmentsTest {
     apply(new FenceBroker(2, false, false));
     apply(Registrations.register(2, "h2", 9092)); // back, out of sync
     cancel(true);
-    assertThat(partition()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 2, 2, List.of(2)));
+    assertThat(placement()).isEqualTo(new PartitionInfo(0, List.of(1, 2), 2, 2, List.of(2)));
   }
 
   @Test

@@ -2,12 +2,14 @@ package dev.eventshop.broker.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.PartitionLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +19,11 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.ApiError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +37,10 @@ class PartitionTest {
   PartitionLog log;
   Partition partition;
   final List<List<Integer>> isrRequests = new ArrayList<>();
+  final List<Integer> isrRequestPartitionEpochs = new ArrayList<>();
   final List<TopicPartition> wakeUps = new ArrayList<>();
-  final List<CompletableFuture<Void>> isrAnswers = new ArrayList<>();
+  final List<CompletableFuture<ApiError>> isrAnswers = new ArrayList<>();
+  int partitionEpoch;
 
   @BeforeEach
   void open() throws Exception {
@@ -52,13 +59,38 @@ class PartitionTest {
             log,
             1,
             wakeUps::add,
-            (tp, epoch, isr) -> {
-              isrRequests.add(isr);
-              CompletableFuture<Void> answer = new CompletableFuture<>();
-              isrAnswers.add(answer);
-              return answer;
+            (tp, leaderEpoch, partitionEpoch, isr) -> {
+              synchronized (isrRequests) {
+                isrRequests.add(isr);
+                isrRequestPartitionEpochs.add(partitionEpoch);
+                CompletableFuture<ApiError> answer = new CompletableFuture<>();
+                isrAnswers.add(answer);
+                return answer;
+              }
             });
-    partition.update(1, 5, List.of(1, 2, 3), List.of(1, 2, 3), 0);
+    changed(1, 5, List.of(1, 2, 3), List.of(1, 2, 3), 0);
+  }
+
+  /** The metadata shows a change of the partition: the next partition epoch. */
+  void changed(int leader, int epoch, List<Integer> replicas, List<Integer> isr, long nowMs) {
+    partition.update(leader, epoch, ++partitionEpoch, replicas, isr, nowMs);
+  }
+
+  /** The metadata is published again for another partition's change: same partition epoch. */
+  void republished(long nowMs) {
+    partition.update(
+        partition.leaderId(),
+        partition.leaderEpoch(),
+        partitionEpoch,
+        partition.replicas(),
+        partition.isr(),
+        nowMs);
+  }
+
+  CompletableFuture<ApiError> lastIsrAnswer() {
+    synchronized (isrRequests) {
+      return isrAnswers.get(isrAnswers.size() - 1);
+    }
   }
 
   @AfterEach
@@ -94,7 +126,7 @@ class PartitionTest {
   @Test
   void aFollowerAskedIntoTheIsrHoldsTheHighWatermarkThroughUnrelatedMetadataChanges()
       throws Exception {
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0); // 3 out of sync
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0); // 3 out of sync
     partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
     assertThat(log.highWatermark()).isEqualTo(1);
@@ -104,12 +136,12 @@ class PartitionTest {
     CompletableFuture<PartitionLog.AppendResult> ack =
         partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) -1, 1, 20);
     partition.onFollowerFetch(2, 2, 0, 30);
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 40); // another change, same epoch
+    republished(40); // another partition's change
     assertThat(log.highWatermark()).as("3 has only offset 0").isEqualTo(1);
     assertThat(ack).isNotDone();
 
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2, 3), 50); // the request applied
-    isrAnswers.get(isrAnswers.size() - 1).complete(null);
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2, 3), 50); // the request applied
+    lastIsrAnswer().complete(ApiError.NONE);
     partition.onFollowerFetch(3, 2, 0, 60);
     assertThat(log.highWatermark()).isEqualTo(2);
     assertThat(ack).isCompleted();
@@ -117,20 +149,87 @@ class PartitionTest {
 
   @Test
   void aRefusedIsrRequestNoLongerHoldsTheHighWatermark() throws Exception {
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
     partition.onFollowerFetch(3, 0, 0, 10); // at the high watermark (0): asked in
     partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 20);
     partition.onFollowerFetch(2, 1, 0, 30);
     assertThat(log.highWatermark()).isZero();
 
-    isrAnswers.get(isrAnswers.size() - 1).completeExceptionally(new RuntimeException("refused"));
+    lastIsrAnswer().complete(new ApiError(Errors.INELIGIBLE_REPLICA, "3 is fenced"));
     assertThat(log.highWatermark()).isEqualTo(1);
+  }
+
+  /**
+   * No answer does not mean no change: the controller may commit the request later. It keeps
+   * holding the high watermark and is asked again, the same, in the same partition epoch, so that
+   * it applies at most once.
+   */
+  @Test
+  void anUnansweredIsrRequestKeepsHoldingTheHighWatermarkAndIsAskedAgain() throws Exception {
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    int askedIn = partitionEpoch;
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 0, 10);
+    partition.onFollowerFetch(3, 1, 0, 10); // caught up: asked in
+    CompletableFuture<PartitionLog.AppendResult> ack =
+        partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) -1, 1, 20);
+    partition.onFollowerFetch(2, 2, 0, 30);
+
+    lastIsrAnswer().completeExceptionally(new TimeoutException("the quorum did not answer"));
+    assertThat(log.highWatermark()).as("3 has only offset 0").isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> isrAnswers.size() == 2);
+    assertThat(isrRequests).containsExactly(List.of(1, 2, 3), List.of(1, 2, 3));
+    assertThat(isrRequestPartitionEpochs).containsExactly(askedIn, askedIn);
+    assertThat(ack).isNotDone();
+
+    // The first one was committed after all; the second is refused as stale.
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2, 3), 40);
+    lastIsrAnswer().complete(new ApiError(Errors.INVALID_UPDATE_VERSION, "stale"));
+    assertThat(log.highWatermark()).isEqualTo(1);
+    partition.onFollowerFetch(3, 2, 0, 50);
+    assertThat(log.highWatermark()).isEqualTo(2);
+    assertThat(ack).isCompleted();
+  }
+
+  /**
+   * A change of the partition (here a reassignment adding broker 4) reaches the leader before the
+   * answer to its request: the controller refuses that request now (its partition epoch is stale),
+   * so it no longer holds the high watermark, and its late answer does not touch the next one.
+   */
+  @Test
+  void aChangeOfThePartitionSupersedesTheRequestInFlight() throws Exception {
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
+    partition.onFollowerFetch(2, 1, 0, 10);
+    partition.onFollowerFetch(3, 1, 0, 10); // asked in
+    partition.appendAsLeader(one("b"), AppendOrigin.CLIENT, (short) 1, 1, 20);
+    partition.onFollowerFetch(2, 2, 0, 30);
+    assertThat(log.highWatermark()).isEqualTo(1);
+
+    changed(1, 6, List.of(1, 2, 3, 4), List.of(1, 2), 40);
+    assertThat(log.highWatermark()).isEqualTo(2);
+
+    partition.onFollowerFetch(3, 2, 0, 50); // caught up again: asked in again
+    assertThat(isrRequestPartitionEpochs).containsExactly(partitionEpoch - 1, partitionEpoch);
+    isrAnswers.get(0).complete(new ApiError(Errors.INVALID_UPDATE_VERSION, "stale"));
+    partition.appendAsLeader(one("c"), AppendOrigin.CLIENT, (short) 1, 1, 60);
+    partition.onFollowerFetch(2, 3, 0, 70);
+    assertThat(log.highWatermark()).as("the second request still holds it").isEqualTo(2);
+  }
+
+  @Test
+  void anOlderStateOfThePartitionIsIgnored() {
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    assertThat(partition.update(1, 6, partitionEpoch - 1, List.of(1, 2, 3), List.of(1), 10))
+        .isFalse();
+    assertThat(partition.isr()).containsExactly(1, 2);
+    assertThat(partition.partitionEpoch()).isEqualTo(partitionEpoch);
   }
 
   @Test
   void replicasAddedWithinAnEpochAreTrackedAndRemovedOnesForgotten() throws Exception {
-    partition.update(1, 6, List.of(1, 2), List.of(1, 2), 0);
-    partition.update(1, 6, List.of(4, 2, 1), List.of(1, 2), 10); // a reassignment adds 4
+    changed(1, 6, List.of(1, 2), List.of(1, 2), 0);
+    changed(1, 6, List.of(4, 2, 1), List.of(1, 2), 10); // a reassignment adds 4
     partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 20);
     partition.onFollowerFetch(2, 1, 0, 30);
     partition.onFollowerFetch(4, 1, 0, 30);
@@ -174,7 +273,7 @@ class PartitionTest {
     CompletableFuture<Long> shrunk = partition.deleteRecordsBefore(4);
     partition.onFollowerFetch(2, 4, 4, 30);
     assertThat(shrunk).as("3 still starts at 3").isNotDone();
-    partition.update(1, 5, List.of(1, 2, 3), List.of(1, 2), 40); // 3 left the ISR
+    changed(1, 5, List.of(1, 2, 3), List.of(1, 2), 40); // 3 left the ISR
     assertThat(shrunk).isCompletedWithValue(4L);
 
     CompletableFuture<Long> moved = partition.deleteRecordsBefore(4);
@@ -184,13 +283,13 @@ class PartitionTest {
     }
     partition.onFollowerFetch(2, 6, 4, 50);
     CompletableFuture<Long> lost = partition.deleteRecordsBefore(5);
-    partition.update(2, 6, List.of(1, 2, 3), List.of(2), 60); // leadership moves
+    changed(2, 6, List.of(1, 2, 3), List.of(2), 60); // leadership moves
     assertThat(lost).isCompletedExceptionally();
   }
 
   @Test
   void acksAllIsRefusedBelowMinInsyncReplicas() {
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1), 0);
+    changed(1, 6, List.of(1, 2, 3), List.of(1), 0);
 
     assertThatThrownBy(
             () -> partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) -1, 2, 0))
@@ -202,7 +301,7 @@ class PartitionTest {
     CompletableFuture<PartitionLog.AppendResult> ack =
         partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) -1, 1, 0);
 
-    partition.update(2, 6, List.of(1, 2, 3), List.of(2, 3), 0);
+    changed(2, 6, List.of(1, 2, 3), List.of(2, 3), 0);
 
     assertThat(ack).isCompletedExceptionally();
     assertThatThrownBy(
@@ -225,7 +324,7 @@ class PartitionTest {
 
   @Test
   void aCaughtUpFollowerIsAddedBackToTheIsr() throws Exception {
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
     partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
 
@@ -236,7 +335,7 @@ class PartitionTest {
 
   @Test
   void aFollowerAskedIntoTheIsrCountsForTheHighWatermarkAtOnce() throws Exception {
-    partition.update(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
+    changed(1, 6, List.of(1, 2, 3), List.of(1, 2), 0);
     partition.appendAsLeader(one("a"), AppendOrigin.CLIENT, (short) 1, 1, 0);
     partition.onFollowerFetch(2, 1, 0, 10);
     partition.onFollowerFetch(3, 1, 0, 10); // caught up: asked into the ISR, not yet applied
@@ -264,9 +363,9 @@ class PartitionTest {
     assertThat(partition.committedEnd()).hasValue(1);
 
     // Led elsewhere for an epoch, then elected again: this log ends at 2, its high watermark is 1.
-    partition.update(2, 6, List.of(1, 2, 3), List.of(1, 2, 3), 20);
+    changed(2, 6, List.of(1, 2, 3), List.of(1, 2, 3), 20);
     assertThat(partition.committedEnd()).as("a follower's own").hasValue(1);
-    partition.update(1, 7, List.of(1, 2, 3), List.of(1, 2, 3), 30);
+    changed(1, 7, List.of(1, 2, 3), List.of(1, 2, 3), 30);
     assertThat(partition.committedEnd()).isEmpty();
 
     partition.onFollowerFetch(2, 2, 0, 40);
