@@ -125,14 +125,39 @@ final class AbortedTransactions {
     return (producerId, offset) -> {
       java.util.TreeMap<Long, Entry> entries = index.get(producerId);
       Map.Entry<Long, Entry> next = entries == null ? null : entries.higherEntry(offset);
-      return next != null && next.getValue().firstOffset() <= offset;
+      return next != null && next.getValue().firstOffset() <= offset ? next.getValue() : null;
     };
   }
 
-  /** Whether a record was aborted, as of when the index was taken. */
+  /** Which aborted transaction a record belongs to, as of when the index was taken. */
   @FunctionalInterface
   interface ByProducer {
-    boolean isAborted(long producerId, long offset);
+    /** The aborted transaction of {@code producerId} that holds {@code offset}, or null. */
+    Entry transactionOf(long producerId, long offset);
+
+    default boolean isAborted(long producerId, long offset) {
+      return transactionOf(producerId, offset) != null;
+    }
+  }
+
+  /**
+   * Forgets the aborted transactions whose markers are at {@code markerOffsets} (the cleaner found
+   * no record of theirs left) and rewrites the index files that held them, given each segment base
+   * by {@code segmentOf}. Offsets with no entry are ignored.
+   */
+  void remove(Collection<Long> markerOffsets, LongUnaryOperator segmentOf) throws IOException {
+    List<Long> touched = new ArrayList<>();
+    for (long offset : markerOffsets) {
+      if (byLastOffset.remove(offset) != null) {
+        long base = segmentOf.applyAsLong(offset);
+        if (!touched.contains(base)) {
+          touched.add(base);
+        }
+      }
+    }
+    for (long base : touched) {
+      rewrite(base, segmentOf);
+    }
   }
 
   /**

@@ -44,6 +44,7 @@ public final class LogStore implements AutoCloseable {
   private final LogCleaner cleaner = new LogCleaner();
 
   /**
+   * @param cleanerBackoffMs how often compaction runs ({@code log.cleaner.backoff.ms})
    * @param producerIdExpirationMs {@code producer.id.expiration.ms}
    * @param producerIdExpirationCheckIntervalMs how often producers are expired
    */
@@ -51,6 +52,7 @@ public final class LogStore implements AutoCloseable {
       List<Path> dirs,
       ScheduledExecutorService scheduler,
       long retentionCheckIntervalMs,
+      long cleanerBackoffMs,
       long producerIdExpirationMs,
       long producerIdExpirationCheckIntervalMs) {
     this.dirs = List.copyOf(dirs);
@@ -71,7 +73,8 @@ public final class LogStore implements AutoCloseable {
         retentionCheckIntervalMs,
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::flushDue, 1, 1, TimeUnit.SECONDS);
-    scheduler.scheduleWithFixedDelay(this::compact, 15, 15, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::compact, cleanerBackoffMs, cleanerBackoffMs, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
         () -> removeExpiredProducers(producerIdExpirationMs),
         producerIdExpirationCheckIntervalMs,
@@ -258,7 +261,7 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  /** Compacts every log with cleanup.policy=compact now (also runs every 15 s). */
+  /** Compacts every log with cleanup.policy=compact now (also every log.cleaner.backoff.ms). */
   public void compact() {
     long now = System.currentTimeMillis();
     for (PartitionLog partitionLog : logs.values()) {

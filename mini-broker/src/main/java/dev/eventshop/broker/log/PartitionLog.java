@@ -294,6 +294,21 @@ public final class PartitionLog implements AutoCloseable {
     return abortedTxns.byProducer();
   }
 
+  /**
+   * Forgets the aborted transactions whose markers are at {@code markerOffsets}: the cleaner found
+   * none of their records left, so read_committed fetches need not be told of them.
+   */
+  synchronized void forgetAbortedTransactions(List<Long> markerOffsets) throws IOException {
+    if (!markerOffsets.isEmpty()) {
+      abortedTxns.remove(markerOffsets, this::segmentBaseOf);
+    }
+  }
+
+  /** Where each known producer's state was last written; see {@link ProducerStateManager}. */
+  synchronized Map<Long, ProducerStateManager.LastEntry> producerLastEntries() {
+    return producerState.lastEntries();
+  }
+
   /** Moves the high watermark; it never passes the log end offset nor goes backwards. */
   public synchronized boolean updateHighWatermark(long offset) {
     long bounded = Math.min(offset, logEndOffset);

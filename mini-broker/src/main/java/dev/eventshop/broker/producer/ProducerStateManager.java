@@ -307,6 +307,25 @@ public final class ProducerStateManager {
     return summaries;
   }
 
+  /**
+   * Where a producer's state was last written in the log: the last offset of its last batch with a
+   * sequence (-1 when none is remembered at its current epoch) and its epoch. The cleaner keeps
+   * that batch, or the producer's marker when there is no such batch, so a replay of the log
+   * restores it.
+   */
+  public record LastEntry(long lastDataOffset, short epoch) {}
+
+  /** The {@link LastEntry} of every producer this partition knows, by producer id. */
+  public Map<Long, LastEntry> lastEntries() {
+    Map<Long, LastEntry> entries = new HashMap<>();
+    producers.forEach(
+        (id, entry) -> {
+          BatchMetadata last = entry.last();
+          entries.put(id, new LastEntry(last == null ? -1 : last.lastOffset(), entry.epoch));
+        });
+    return entries;
+  }
+
   /** The last epoch seen from a producer, if any. */
   public Optional<Short> epochOf(long producerId) {
     ProducerEntry entry = producers.get(producerId);

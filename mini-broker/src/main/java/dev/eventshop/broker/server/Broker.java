@@ -131,6 +131,7 @@ public final class Broker implements AutoCloseable {
             config.logDirs(),
             scheduler,
             config.getLong(BrokerProperty.LOG_RETENTION_CHECK_INTERVAL_MS),
+            config.getLong(BrokerProperty.LOG_CLEANER_BACKOFF_MS),
             config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_MS),
             config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
     replicas =

@@ -111,10 +111,12 @@ public enum BrokerProperty {
       "-1",
       "Delete the oldest segments while a partition is larger than this; -1 means no limit."),
   LOG_RETENTION_CHECK_INTERVAL_MS(
-      "log.retention.check.interval.ms",
+      "log.retention.check.interval.ms", Type.LONG, "300000", "How often retention runs."),
+  LOG_CLEANER_BACKOFF_MS(
+      "log.cleaner.backoff.ms",
       Type.LONG,
-      "300000",
-      "How often retention and compaction run."),
+      "15000",
+      "How often compaction looks for compacted logs that grew or have records to remove."),
   PRODUCER_ID_EXPIRATION_MS(
       "producer.id.expiration.ms",
       Type.LONG,

@@ -28,6 +28,8 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka transactions with the unmodified Java client against one mini-broker: what read_committed
  * and read_uncommitted consumers see of committed, aborted and open transactions; fencing of an
  * older producer with the same transactional id; the coordinator aborting a transaction that
- * outlives its timeout; and transactions surviving a broker restart.
+ * outlives its timeout; transactions surviving a broker restart; and compaction of a topic written
+ * in transactions.
  */
 @Timeout(120)
 class TransactionsIT {
@@ -55,7 +58,8 @@ class TransactionsIT {
     broker =
         RunningBroker.start(
             dir.resolve("broker"),
-            "transaction.abort.timed.out.transaction.cleanup.interval.ms=200");
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms=200",
+            "log.cleaner.backoff.ms=200");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin
           .createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1)))
@@ -95,7 +99,11 @@ class TransactionsIT {
 
   /** Every value readable now from partition 0, polling until {@code expected} or 10 s. */
   private List<String> read(IsolationLevel isolation, int expected) {
-    TopicPartition tp = new TopicPartition(TOPIC, 0);
+    return read(TOPIC, isolation, expected);
+  }
+
+  private List<String> read(String topic, IsolationLevel isolation, int expected) {
+    TopicPartition tp = new TopicPartition(topic, 0);
     List<String> values = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = consumer(isolation)) {
       consumer.assign(List.of(tp));
@@ -235,6 +243,96 @@ class TransactionsIT {
     broker = RunningBroker.restart(broker);
     assertThat(read(IsolationLevel.READ_COMMITTED, 2))
         .containsExactly("before restart", "after restart");
+  }
+
+  @Test
+  void compactionRemovesAbortedRecordsAndSpentMarkersAndReadCommittedStaysRight() throws Exception {
+    String topic = "compacted";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      Map<String, String> configs =
+          Map.of("cleanup.policy", "compact", "segment.bytes", "300", "delete.retention.ms", "0");
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    List<Long> spent = new ArrayList<>(); // data offsets whose transaction leaves nothing behind
+    List<Long> kept = new ArrayList<>();
+    try (KafkaProducer<String, String> producer = transactional("tx-compacted")) {
+      producer.initTransactions();
+      spent.add(writeInTransaction(producer, topic, "k1", "c1", true)); // superseded by c3
+      spent.add(writeInTransaction(producer, topic, "k1", "a1", false));
+      spent.add(writeInTransaction(producer, topic, "k2", "a2", false));
+      kept.add(writeInTransaction(producer, topic, "k3", "c2", true));
+      kept.add(writeInTransaction(producer, topic, "k1", "c3", true));
+      spent.add(writeInTransaction(producer, topic, "k4", "a3", false));
+      // Later transactions, so that the ones above lie in segments the cleaner may rewrite.
+      for (int i = 0; i < 6; i++) {
+        writeInTransaction(producer, topic, "later", "l" + i, true);
+      }
+    }
+    Path partitionDir = dir.resolve("broker").resolve(topic + "-0");
+
+    // Each transaction above is a record at its offset and its marker right after it.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(batchOffsetsOnDisk(partitionDir))
+                    .as("neither the spent transactions' records nor their markers")
+                    .doesNotContainAnyElementsOf(withMarkers(spent))
+                    .containsAll(withMarkers(kept)));
+
+    List<String> committed = read(topic, IsolationLevel.READ_COMMITTED, 3);
+    List<String> uncommitted = read(topic, IsolationLevel.READ_UNCOMMITTED, 3);
+    assertThat(committed.subList(0, 2)).containsExactly("c2", "c3");
+    assertThat(committed).doesNotContain("c1", "a1", "a2", "a3").endsWith("l5");
+    assertThat(uncommitted).isEqualTo(committed);
+  }
+
+  /** The offsets of records written in transactions of their own, and of their markers. */
+  private static List<Long> withMarkers(List<Long> recordOffsets) {
+    return recordOffsets.stream().flatMap(o -> java.util.stream.Stream.of(o, o + 1)).toList();
+  }
+
+  /** Writes one record in a transaction of its own; returns the record's offset. */
+  private static long writeInTransaction(
+      KafkaProducer<String, String> producer,
+      String topic,
+      String key,
+      String value,
+      boolean commit)
+      throws Exception {
+    producer.beginTransaction();
+    long offset =
+        producer
+            .send(new ProducerRecord<>(topic, 0, key, value))
+            .get(10, TimeUnit.SECONDS)
+            .offset();
+    if (commit) {
+      producer.commitTransaction();
+    } else {
+      producer.abortTransaction();
+    }
+    return offset;
+  }
+
+  /** The base offsets of the batches in a partition's segment files, markers included. */
+  private static List<Long> batchOffsetsOnDisk(Path partitionDir) throws Exception {
+    List<Long> offsets = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(partitionDir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        try (FileRecords records = FileRecords.open(file.toFile(), false)) {
+          for (RecordBatch batch : records.batches()) {
+            if (batch.countOrNull() != null && batch.countOrNull() > 0) {
+              offsets.add(batch.baseOffset());
+            }
+          }
+        }
+      }
+    }
+    return offsets;
   }
 
   private KafkaProducer<String, String> plainProducer() {

@@ -29,7 +29,7 @@ class LogStoreTest {
   }
 
   LogStore store() {
-    return new LogStore(List.of(dir), scheduler, 60_000, 86_400_000, 600_000);
+    return new LogStore(List.of(dir), scheduler, 60_000, 15_000, 86_400_000, 600_000);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -675,10 +676,19 @@ class PartitionLogTest {
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
 
-    int removed = new LogCleaner().clean(log, now);
+    LogCleaner cleaner = new LogCleaner();
+    assertThat(cleaner.clean(log, now)).as("x-old and the aborted record").isEqualTo(2);
 
-    assertThat(removed).as("only x-old").isOne();
-    assertThat(dataValues()).containsExactly("committed", "aborted", "x-new");
+    assertThat(dataValues()).containsExactly("committed", "x-new");
+    assertThat(readCommitted()).containsExactly("committed", "x-new");
+    // The aborted batch is producer 7's last: as in Kafka, its header stays (empty) for the
+    // producer's state, so its marker and index entry stay too.
+    assertThat(cleaner.clean(log, now + 1)).isZero();
+    assertThat(batches())
+        .filteredOn(b -> b.producerId() == 7 && !b.isControlBatch())
+        .extracting(RecordBatch::baseOffset, RecordBatch::countOrNull)
+        .containsExactly(tuple(2L, 0));
+    assertThat(controlBatches()).extracting(RecordBatch::baseOffset).containsExactly(3L);
     assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 2));
   }
 
@@ -704,35 +714,156 @@ class PartitionLogTest {
     assertThat(dataValues()).containsExactly("x-new", "pending");
   }
 
-  @Test
-  void compactionKeepsMarkersAndLeavesWhatReadCommittedSeesUnchanged() throws IOException {
-    log = open(Map.of("cleanup.policy", "compact"), true);
-    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, AppendOrigin.CLIENT, now);
-    abort(7);
-    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, AppendOrigin.CLIENT, now);
-    commit(8);
-    log.appendAsLeader(keyed(now, "k2", "b2"), 0, AppendOrigin.CLIENT, now);
-    log.appendAsLeader(txn(9, 0, "k3", "c1"), 0, AppendOrigin.CLIENT, now);
+  /**
+   * Transactions of two producers, each writing a second one so that the first is not its last
+   * batch: 7 aborts (a1), 8 commits (b1, then superseded by b2), 7 and 8 commit again, 9 is open.
+   */
+  void writeTransactionsToClean() throws IOException {
+    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, AppendOrigin.CLIENT, now); // 0
+    abort(7); // 1
+    log.appendAsLeader(txn(8, 0, "k2", "b1"), 0, AppendOrigin.CLIENT, now); // 2
+    commit(8); // 3
+    log.appendAsLeader(keyed(now, "k2", "b2"), 0, AppendOrigin.CLIENT, now); // 4
+    log.appendAsLeader(txn(7, 1, "k3", "c1"), 0, AppendOrigin.CLIENT, now); // 5
+    commit(7); // 6
+    log.appendAsLeader(txn(8, 1, "k4", "d1"), 0, AppendOrigin.CLIENT, now); // 7
+    commit(8); // 8
+    log.appendAsLeader(txn(9, 0, "k5", "e1"), 0, AppendOrigin.CLIENT, now); // 9, open
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
-    assertThat(log.lastStableOffset()).isEqualTo(5);
-    assertThat(controlBatches()).hasSize(2);
+    assertThat(log.lastStableOffset()).isEqualTo(9);
+  }
 
-    assertThat(new LogCleaner().clean(log, now)).as("b1, superseded by b2").isOne();
+  @Test
+  void compactionRemovesAbortedRecordsAndLaterTheMarkersOfTransactionsWithNothingLeft()
+      throws IOException {
+    Map<String, String> config = Map.of("cleanup.policy", "compact", "delete.retention.ms", "1000");
+    log = open(config, true);
+    writeTransactionsToClean();
+    assertThat(readCommitted()).containsExactly("b1", "b2", "c1", "d1");
+    LogCleaner cleaner = new LogCleaner();
 
-    assertThat(dataValues()).containsExactly("a1", "b2", "c1");
+    assertThat(cleaner.clean(log, now)).as("a1, aborted, and b1, superseded").isEqualTo(2);
+    assertThat(dataValues()).containsExactly("b2", "c1", "d1", "e1");
+    assertThat(readCommitted()).containsExactly("b2", "c1", "d1");
+    assertThat(controlBatches())
+        .as("this run still read the batches of the first two transactions")
+        .extracting(RecordBatch::baseOffset, b -> b.deleteHorizonMs().isPresent())
+        .containsExactly(tuple(1L, false), tuple(3L, false), tuple(6L, false), tuple(8L, false));
+    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+
+    assertThat(cleaner.clean(log, now + 1)).as("markers get a horizon; nothing removed").isZero();
+    assertThat(controlBatches())
+        .extracting(RecordBatch::baseOffset, b -> b.deleteHorizonMs().orElse(-1))
+        .containsExactly(
+            tuple(1L, now + 1 + 1000), tuple(3L, now + 1 + 1000), tuple(6L, -1L), tuple(8L, -1L));
+    assertThat(aborted(0, Long.MAX_VALUE)).as("its records are gone").isEmpty();
+    assertThat(txnIndex(0)).doesNotExist();
+    assertThat(readCommitted()).containsExactly("b2", "c1", "d1");
+
+    assertThat(cleaner.clean(log, now + 1000)).as("before the horizon").isZero();
+    assertThat(controlBatches()).hasSize(4);
+
+    assertThat(cleaner.clean(log, now + 1 + 1000)).as("the two markers").isEqualTo(2);
     assertThat(controlBatches())
         .extracting(RecordBatch::producerId, RecordBatch::baseOffset)
-        .containsExactly(tuple(7L, 1L), tuple(8L, 3L));
-    assertThat(log.lastStableOffset()).isEqualTo(5);
-    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+        .containsExactly(tuple(7L, 6L), tuple(8L, 8L));
+    assertThat(readCommitted()).containsExactly("b2", "c1", "d1");
+    assertThat(dataValues()).containsExactly("b2", "c1", "d1", "e1");
+    assertThat(cleaner.clean(log, now + 10_000)).isZero();
+
+    // Replayed from the start, without a producer snapshot, the log has no transaction left open
+    // but 9's: no batch outlived its marker.
     log.close();
-    log = open(Map.of("cleanup.policy", "compact"), true);
-    assertThat(log.lastStableOffset()).isEqualTo(5);
-    assertThat(aborted(0, Long.MAX_VALUE)).containsExactly(new Aborted(7, 0));
+    try (Stream<Path> files = Files.list(dir.resolve("t-0"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".snapshot")).toList()) {
+        Files.delete(file);
+      }
+    }
+    log = open(config, true);
+    assertThat(log.lastStableOffset()).isEqualTo(9);
+    assertThat(aborted(0, Long.MAX_VALUE)).isEmpty();
     commit(9);
     log.updateHighWatermark(log.logEndOffset());
-    assertThat(log.lastStableOffset()).isEqualTo(7);
+    assertThat(log.lastStableOffset()).isEqualTo(log.logEndOffset());
+    assertThat(readCommitted()).containsExactly("b2", "c1", "d1", "e1");
+  }
+
+  @Test
+  void aMarkerThatIsItsProducersLastEntryStaysEmptySoItsEpochStillFences() throws IOException {
+    Map<String, String> config = Map.of("cleanup.policy", "compact", "delete.retention.ms", "0");
+    log = open(config, true);
+    log.appendAsLeader(txn(7, 0, "k", "a1"), 0, AppendOrigin.CLIENT, now); // 0, epoch 0
+    log.appendMarker(7, (short) 1, 0, false, 0, now); // 1: aborted by a successor, epoch 1
+    log.appendAsLeader(keyed(now, "x", "x1"), 0, AppendOrigin.CLIENT, now); // 2
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    LogCleaner cleaner = new LogCleaner();
+
+    assertThat(cleaner.clean(log, now)).as("a1").isOne();
+    assertThat(cleaner.clean(log, now + 1)).as("the marker gets its horizon").isZero();
+    assertThat(cleaner.clean(log, now + 2)).as("the marker's control record").isOne();
+
+    assertThat(batches())
+        .extracting(RecordBatch::baseOffset, RecordBatch::isControlBatch, RecordBatch::countOrNull)
+        .as("the marker's header stays: epoch 1 is not in any other batch")
+        .containsExactly(tuple(1L, true, 0), tuple(2L, false, 1));
+    log.close();
+    try (Stream<Path> files = Files.list(dir.resolve("t-0"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".snapshot")).toList()) {
+        Files.delete(file);
+      }
+    }
+    log = open(config, true);
+    assertThatThrownBy(() -> log.appendAsLeader(txn(7, 1, "k", "a2"), 0, AppendOrigin.CLIENT, now))
+        .isInstanceOf(InvalidProducerEpochException.class);
+  }
+
+  @Test
+  void compactionLeavesAnAbortedTransactionAboveTheLastStableOffsetAlone() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact"), true);
+    log.appendAsLeader(txn(9, 0, "k0", "open"), 0, AppendOrigin.CLIENT, now); // 0
+    log.appendAsLeader(txn(7, 0, "k1", "a1"), 0, AppendOrigin.CLIENT, now); // 1
+    abort(7); // 2
+    log.appendAsLeader(txn(7, 1, "k2", "c1"), 0, AppendOrigin.CLIENT, now); // 3
+    commit(7); // 4
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(log.lastStableOffset()).isZero();
+
+    LogCleaner cleaner = new LogCleaner();
+    assertThat(cleaner.clean(log, now)).isZero();
+    assertThat(cleaner.clean(log, now + 1)).isZero();
+    assertThat(dataValues()).containsExactly("open", "a1", "c1");
+    assertThat(controlBatches()).hasSize(2);
+
+    commit(9); // 5
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(cleaner.clean(log, now + 2)).as("a1, now below the last stable offset").isOne();
+    assertThat(dataValues()).containsExactly("open", "c1");
+  }
+
+  @Test
+  void aTombstoneIsRemovedOnlyAfterTheDeleteHorizonOfTheRunThatFirstKeptIt() throws IOException {
+    log = open(Map.of("cleanup.policy", "compact", "delete.retention.ms", "1000"), true);
+    long longAgo = now - 86_400_000L; // the records' own timestamps do not count
+    log.appendAsLeader(keyed(longAgo, "k", "v"), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(keyed(longAgo, "k", null), 0, AppendOrigin.CLIENT, now);
+    log.appendAsLeader(keyed(longAgo, "x", "x1"), 0, AppendOrigin.CLIENT, now);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    LogCleaner cleaner = new LogCleaner();
+
+    assertThat(cleaner.clean(log, now)).as("v, superseded").isOne();
+    assertThat(readAll()).containsExactly(null, "x1");
+    assertThat(batches())
+        .extracting(RecordBatch::baseOffset, b -> b.deleteHorizonMs().orElse(-1))
+        .containsExactly(tuple(1L, now + 1000), tuple(2L, -1L));
+    assertThat(cleaner.clean(log, now + 999)).isZero();
+    assertThat(readAll()).containsExactly(null, "x1");
+
+    assertThat(cleaner.clean(log, now + 1000)).as("the tombstone").isOne();
+    assertThat(readAll()).containsExactly("x1");
   }
 
   @Test
@@ -827,6 +958,45 @@ class PartitionLogTest {
     return log.abortedTransactions(fetchOffset, upperBound).stream()
         .map(a -> new Aborted(a[0], a[1]))
         .toList();
+  }
+
+  /**
+   * What a read_committed consumer reading the log from its start is given, filtered as Kafka's
+   * consumer filters a fetch: the aborted transactions it is told of make it skip their producer's
+   * transactional batches from their first offset up to the producer's next ABORT marker.
+   */
+  List<String> readCommitted() throws IOException {
+    long lastStable = log.lastStableOffset();
+    java.util.PriorityQueue<Aborted> toSkip =
+        new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Aborted::firstOffset));
+    toSkip.addAll(aborted(log.logStartOffset(), lastStable));
+    java.util.Set<Long> skipping = new java.util.HashSet<>();
+    List<String> values = new ArrayList<>();
+    for (RecordBatch batch : batches()) {
+      if (batch.baseOffset() >= lastStable) {
+        break;
+      }
+      if (batch.hasProducerId()) {
+        while (!toSkip.isEmpty() && toSkip.peek().firstOffset() <= batch.lastOffset()) {
+          skipping.add(toSkip.poll().producerId());
+        }
+        if (batch.isControlBatch()) {
+          Iterator<Record> records = batch.iterator();
+          if (records.hasNext()
+              && ControlRecordType.parse(records.next().key()) == ControlRecordType.ABORT) {
+            skipping.remove(batch.producerId());
+          }
+        } else if (batch.isTransactional() && skipping.contains(batch.producerId())) {
+          continue;
+        }
+      }
+      if (!batch.isControlBatch()) {
+        for (Record r : batch) {
+          values.add(r.hasValue() ? StandardCharsets.UTF_8.decode(r.value()).toString() : null);
+        }
+      }
+    }
+    return values;
   }
 
   /** Every batch of the log, control batches included. */

@@ -57,7 +57,7 @@ class ListOffsetsHandlerTest {
   @BeforeEach
   void leadPartition() throws Exception {
     scheduler = Executors.newSingleThreadScheduledExecutor();
-    logStore = new LogStore(List.of(dir), scheduler, 60_000, 86_400_000, 600_000);
+    logStore = new LogStore(List.of(dir), scheduler, 60_000, 15_000, 86_400_000, 600_000);
     replicas =
         new Replicas(
             1,
