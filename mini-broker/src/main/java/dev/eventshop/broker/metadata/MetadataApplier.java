@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -77,7 +78,10 @@ final class MetadataApplier {
         ReplicaAssignment.assign(
             live, 0, c.partitions(), c.replicationFactor(), c.startIndex(), c.shift());
     return new TopicInfo(
-        c.name(), c.topicId(), newPartitions(0, assignment), Map.copyOf(c.configs()));
+        c.name(),
+        c.topicId(),
+        newPartitions(0, assignment, c.partitionEpochs()),
+        Map.copyOf(c.configs()));
   }
 
   static ClusterMetadata initCluster(ClusterMetadata state, InitCluster c) {
@@ -107,12 +111,16 @@ final class MetadataApplier {
     ClusterMetadata registered =
         new ClusterMetadata(
             current.clusterId(), current.controllerId(), Map.copyOf(brokers), current.topics());
-    // Partitions whose last in-sync replica was this broker can have it back as leader now.
+    // Partitions whose last in-sync replica was this broker can have it back as leader now. Every
+    // partition it hosts changes: a new incarnation may have lost records, so an ISR change asked
+    // before (to add it, from what its old incarnation had) must not apply (Kafka refuses it by
+    // the broker epoch, KIP-903; here its partition epoch is stale).
     IntPredicate live = isLive(registered);
     return mapPartitions(
         registered,
         (topic, p) ->
-            p.isr().contains(c.brokerId()) ? LeaderElection.electIfLeaderless(p, live, false) : p);
+            p.isr().contains(c.brokerId()) ? LeaderElection.electIfLeaderless(p, live, false) : p,
+        p -> p.replicas().contains(c.brokerId()));
   }
 
   static ClusterMetadata fenceBroker(ClusterMetadata state, int brokerId, boolean uncleanDefault) {
@@ -172,7 +180,8 @@ final class MetadataApplier {
                 c.totalPartitions() - existing,
                 replicationFactor,
                 c.startIndex(),
-                c.shift())));
+                c.shift()),
+            c.partitionEpochs()));
     Map<String, TopicInfo> topics = new TreeMap<>(state.topics());
     topics.put(
         c.name(), new TopicInfo(c.name(), topic.id(), List.copyOf(partitions), topic.configs()));
@@ -311,6 +320,14 @@ final class MetadataApplier {
    * partition epoch. Returns {@code state} itself if nothing changed.
    */
   private static ClusterMetadata mapPartitions(ClusterMetadata state, PartitionChange change) {
+    return mapPartitions(state, change, p -> false);
+  }
+
+  /**
+   * As above; the partitions {@code changedAnyway} accepts get the next epoch even if unchanged.
+   */
+  private static ClusterMetadata mapPartitions(
+      ClusterMetadata state, PartitionChange change, Predicate<PartitionInfo> changedAnyway) {
     IntPredicate live = isLive(state);
     Map<String, TopicInfo> topics = null;
     for (TopicInfo topic : state.topics().values()) {
@@ -320,7 +337,7 @@ final class MetadataApplier {
         PartitionInfo after =
             Reassignments.maybeComplete(change.apply(topic, before), live)
                 .withPartitionEpoch(before.partitionEpoch());
-        if (!after.equals(before)) {
+        if (!after.equals(before) || changedAnyway.test(before)) {
           if (before.knowsPartitionEpoch()) {
             after = after.withPartitionEpoch(before.partitionEpoch() + 1);
           }
@@ -347,11 +364,17 @@ final class MetadataApplier {
         state.clusterId(), state.controllerId(), state.brokers(), Map.copyOf(topics));
   }
 
-  private static List<PartitionInfo> newPartitions(int first, List<List<Integer>> assignment) {
+  /**
+   * New partitions, at partition epoch 0; unknown when made by a command written before partition
+   * epochs (an older snapshot of the same point has them unknown too).
+   */
+  private static List<PartitionInfo> newPartitions(
+      int first, List<List<Integer>> assignment, boolean partitionEpochs) {
     List<PartitionInfo> result = new ArrayList<>(assignment.size());
     for (int i = 0; i < assignment.size(); i++) {
       List<Integer> replicas = assignment.get(i);
-      result.add(new PartitionInfo(first + i, replicas, replicas.get(0), 0, replicas));
+      PartitionInfo p = new PartitionInfo(first + i, replicas, replicas.get(0), 0, replicas);
+      result.add(partitionEpochs ? p : p.withPartitionEpoch(PartitionInfo.UNKNOWN_PARTITION_EPOCH));
     }
     return List.copyOf(result);
   }

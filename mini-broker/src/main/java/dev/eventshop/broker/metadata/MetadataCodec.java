@@ -48,9 +48,10 @@ import org.apache.kafka.common.protocol.Errors;
  * Version 3 (2026-12-07, later) adds each partition's adding and removing replicas (partition
  * reassignment) to snapshots; older snapshots are read as having none. Version 4 (2026-12-07, later
  * still) adds the partition epoch to snapshots and to AlterIsr; older ones are read as {@link
- * PartitionInfo#UNKNOWN_PARTITION_EPOCH}, which is never checked. Every node writes the newest
- * version, so the nodes of a cluster must all run a version that reads it (no rolling upgrade from
- * an older node).
+ * PartitionInfo#UNKNOWN_PARTITION_EPOCH}, which is never checked, and partitions created by older
+ * commands get it too, so that replaying an older log and loading an older snapshot of the same
+ * point give every node the same state. Every node writes the newest version, so the nodes of a
+ * cluster must all run a version that reads it (no rolling upgrade from an older node).
  */
 final class MetadataCodec {
 
@@ -108,10 +109,16 @@ final class MetadataCodec {
                     in.readShort(),
                     readMap(in),
                     in.readInt(),
-                    in.readInt());
+                    in.readInt(),
+                    version >= VERSION_PARTITION_EPOCHS);
             case MetadataCommand.DELETE_TOPIC -> new DeleteTopic(readString(in));
             case MetadataCommand.CREATE_PARTITIONS ->
-                new CreatePartitions(readString(in), in.readInt(), in.readInt(), in.readInt());
+                new CreatePartitions(
+                    readString(in),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readInt(),
+                    version >= VERSION_PARTITION_EPOCHS);
             case MetadataCommand.SET_TOPIC_CONFIGS ->
                 new SetTopicConfigs(readString(in), readMap(in));
             case MetadataCommand.ALTER_ISR ->

@@ -114,8 +114,22 @@ sealed interface MetadataCommand {
       short replicationFactor,
       Map<String, String> configs,
       int startIndex,
-      int shift)
+      int shift,
+      boolean partitionEpochs)
       implements MetadataCommand {
+
+    /** A command of this format version: its partitions count their partition epochs. */
+    CreateTopic(
+        String name,
+        Uuid topicId,
+        int partitions,
+        short replicationFactor,
+        Map<String, String> configs,
+        int startIndex,
+        int shift) {
+      this(name, topicId, partitions, replicationFactor, configs, startIndex, shift, true);
+    }
+
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
       return MetadataApplier.createTopic(state, this);
@@ -148,8 +162,15 @@ sealed interface MetadataCommand {
   }
 
   /** Grows a topic to {@code totalPartitions}, assigning new partitions like CreateTopic. */
-  record CreatePartitions(String name, int totalPartitions, int startIndex, int shift)
+  record CreatePartitions(
+      String name, int totalPartitions, int startIndex, int shift, boolean partitionEpochs)
       implements MetadataCommand {
+
+    /** A command of this format version: its partitions count their partition epochs. */
+    CreatePartitions(String name, int totalPartitions, int startIndex, int shift) {
+      this(name, totalPartitions, startIndex, shift, true);
+    }
+
     @Override
     public ClusterMetadata applyTo(ClusterMetadata state) {
       return MetadataApplier.createPartitions(state, this);

@@ -48,8 +48,9 @@ public final class Partition {
   /** Asks the controller to change the ISR of a partition this broker leads. */
   public interface IsrChanger {
     /**
-     * Completes with the controller's answer, {@link ApiError#NONE} when the change applied;
-     * exceptionally when no answer came (the change may still apply, later).
+     * Completes with the controller's answer, {@link ApiError#NONE} when the change applied (and
+     * this broker's metadata shows it); exceptionally when no answer came (the change may still
+     * apply, later).
      */
     CompletableFuture<ApiError> alterIsr(
         TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> isr);
@@ -397,14 +398,13 @@ public final class Partition {
             .execute(() -> sendIfPending(request));
         return;
       }
-      if (error == null && answer.isSuccess()) {
-        if (isr.equals(request.isr())) {
-          pendingIsr = null; // applied, and the metadata shows it
-        }
-        return; // else it counts until this broker's metadata shows it
-      }
       pendingIsr = null;
-      maybeAdvanceHighWatermark(); // a refused member no longer holds it back
+      // Applied: the answer comes once this broker has applied (and published) the change, so the
+      // ISR here is the controller's or newer. Refused: the member no longer holds it back.
+      maybeAdvanceHighWatermark();
+      if (error == null && answer.isSuccess()) {
+        return;
+      }
     }
     LOG.info(
         "{}: ISR change to {} not applied: {}",

@@ -274,12 +274,13 @@ class MetadataApplierTest {
     ok(alterIsr("orders", 0, 1, 0, List.of(1, 2))); // already so
     ok(new SetTopicConfigs("orders", Map.of("retention.ms", "1000")));
     ok(new CreateTopic("other", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0));
-    ok(Registrations.register(3, "h3", 9093)); // 3 is not in the ISR: no partition change
     assertThat(partition().partitionEpoch()).isEqualTo(1);
     ok(new FenceBroker(2, false, false)); // leaves the ISR
     assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1), 2));
+    ok(Registrations.register(2, "h2", 9092)); // a new incarnation of a replica: a change too
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1), 3));
     ok(new FenceBroker(1, false, false)); // leadership moves to 3, out of sync: none
-    assertThat(partition()).isEqualTo(partitionAt(-1, 1, List.of(1), 3));
+    assertThat(partition()).isEqualTo(partitionAt(-1, 1, List.of(1), 4));
   }
 
   static PartitionInfo partitionAt(int leader, int leaderEpoch, List<Integer> isr, int epoch) {
@@ -288,22 +289,36 @@ class MetadataApplierTest {
   }
 
   /**
-   * A leader's ISR change asked before the partition's last change is refused, whatever it asks: it
-   * may rest on a state that is gone (here: broker 3 restarted since, and may miss records).
+   * A leader's ISR change asked before the partition's last change is refused. Here the leader asks
+   * to add broker 3, caught up; 3 restarts (and may have lost records) before the request applies:
+   * its registration changes the partition, so the request, asked again or late, must not apply.
    */
   @Test
   void alterIsrAskedBeforeThePartitionsLastChangeIsRefused() {
     threeBrokers();
     topicLedBy1();
-    AlterIsr askedBefore = alterIsr("orders", 0, 1, 0, List.of(1, 2, 3));
-    ok(Registrations.register(3, "h3-restarted", 9093)); // out of the ISR, live again
-    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), 1));
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2))); // 3 fell behind
+    AlterIsr askedBefore = alterIsr("orders", 0, 1, 0, List.of(1, 2, 3)); // 3 caught up
+    ok(Registrations.register(3, "h3-restarted", 9093));
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), 2));
 
     CommandResult stale = apply(askedBefore);
     assertThat(stale.error()).isEqualTo(Errors.INVALID_UPDATE_VERSION);
-    assertThat(stale.message()).isEqualTo("Partition epoch 0 is not the current 1.");
-    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2, 3))); // asked again, knowing the change
-    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2, 3), 2));
+    assertThat(stale.message()).isEqualTo("Partition epoch 1 is not the current 2.");
+    ok(alterIsr("orders", 0, 1, 0, List.of(1, 2, 3))); // asked again, once caught up again
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2, 3), 3));
+  }
+
+  /**
+   * A topic created by a command written before partition epochs has them unknown, as an older
+   * snapshot of the same point has: replaying and loading give every node the same state.
+   */
+  @Test
+  void partitionsCreatedByOlderCommandsHaveNoPartitionEpoch() {
+    threeBrokers();
+    ok(new CreateTopic("orders", Uuid.randomUuid(), 1, (short) 3, Map.of(), 0, 0, false));
+    ok(new AlterIsr("orders", 0, 1, 0, 5, List.of(1, 2)));
+    assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), -1));
   }
 
   /** Metadata written before partition epochs: they stay unknown, and are never checked. */
