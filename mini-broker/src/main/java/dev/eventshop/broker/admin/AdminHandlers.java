@@ -38,7 +38,9 @@ public final class AdminHandlers {
                 new DescribeLogDirsHandler(config.logDirs(), replicas),
                 new ElectLeadersHandler(metadata),
                 new AlterPartitionReassignmentsHandler(metadata),
-                new ListPartitionReassignmentsHandler(metadata)));
+                new ListPartitionReassignmentsHandler(metadata),
+                new DescribeClientQuotasHandler(metadata),
+                new AlterClientQuotasHandler(metadata)));
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(
           new DescribeQuorumHandler(

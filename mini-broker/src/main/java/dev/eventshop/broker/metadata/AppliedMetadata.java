@@ -334,10 +334,10 @@ final class AppliedMetadata {
     if (s.clusterId() != null) {
       return s;
     }
-    return new ClusterMetadata(provisionalClusterId, s.controllerId(), s.brokers(), s.topics());
+    return s.withClusterId(provisionalClusterId);
   }
 
   private static ClusterMetadata withController(ClusterMetadata s, int controllerId) {
-    return new ClusterMetadata(s.clusterId(), controllerId, s.brokers(), s.topics());
+    return s.withControllerId(controllerId);
   }
 }

@@ -9,14 +9,44 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * An immutable snapshot of the cluster as clients see it in Metadata: brokers, topics with their
- * ids, and per partition its replicas, leader, leader epoch and in-sync replicas. Every change
- * produces a new snapshot; leader epochs of a partition only move forward.
+ * ids, and per partition its replicas, leader, leader epoch and in-sync replicas; and the client
+ * quotas. Every change produces a new snapshot; leader epochs of a partition only move forward.
  */
 public record ClusterMetadata(
     String clusterId,
     int controllerId,
     Map<Integer, BrokerInfo> brokers,
-    Map<String, TopicInfo> topics) {
+    Map<String, TopicInfo> topics,
+    ClientQuotas clientQuotas) {
+
+  /** A cluster without client quotas. */
+  public ClusterMetadata(
+      String clusterId,
+      int controllerId,
+      Map<Integer, BrokerInfo> brokers,
+      Map<String, TopicInfo> topics) {
+    this(clusterId, controllerId, brokers, topics, ClientQuotas.NONE);
+  }
+
+  public ClusterMetadata withClusterId(String clusterId) {
+    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+  }
+
+  public ClusterMetadata withControllerId(int controllerId) {
+    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+  }
+
+  public ClusterMetadata withBrokers(Map<Integer, BrokerInfo> brokers) {
+    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+  }
+
+  public ClusterMetadata withTopics(Map<String, TopicInfo> topics) {
+    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+  }
+
+  public ClusterMetadata withClientQuotas(ClientQuotas clientQuotas) {
+    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+  }
 
   /** Where a broker accepts clients on one of its listeners (Kafka's advertised listener). */
   public record Endpoint(String listener, String host, int port) {

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +53,10 @@ public final class LocalMetadataStore implements MetadataStore {
     try {
       Files.createDirectories(logDir);
       String clusterId = MetaProperties.readOrCreate(logDir, nodeId);
-      this.current = new ClusterMetadata(clusterId, nodeId, Map.of(nodeId, self), load());
+      Properties saved = readSaved();
+      this.current =
+          new ClusterMetadata(
+              clusterId, nodeId, Map.of(nodeId, self), topics(saved), clientQuotas(saved));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read cluster metadata in " + logDir, e);
     }
@@ -147,6 +151,24 @@ public final class LocalMetadataStore implements MetadataStore {
     return Reassignments.whyNot(current(), targets, allowReplicationFactorChange, false);
   }
 
+  @Override
+  public synchronized Map<ClientQuotas.Entity, ApiError> alterClientQuotas(
+      Map<ClientQuotas.Entity, Map<String, Double>> alterations, boolean validateOnly) {
+    Map<ClientQuotas.Entity, ApiError> outcome = new LinkedHashMap<>();
+    ClientQuotas quotas = current.clientQuotas();
+    for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e : alterations.entrySet()) {
+      ApiError why = ClientQuotas.whyNot(e.getKey(), e.getValue());
+      outcome.put(e.getKey(), why);
+      if (why.isSuccess()) {
+        quotas = quotas.alter(e.getKey(), e.getValue());
+      }
+    }
+    if (!validateOnly && !quotas.equals(current.clientQuotas())) {
+      publish(current.withClientQuotas(quotas));
+    }
+    return outcome;
+  }
+
   /** A single node leads every partition it has: there is never an election to hold. */
   @Override
   public Map<TopicPartition, Errors> electLeaders(
@@ -181,8 +203,10 @@ public final class LocalMetadataStore implements MetadataStore {
   }
 
   private void publish(Map<String, TopicInfo> topics) {
-    ClusterMetadata next =
-        new ClusterMetadata(current.clusterId(), self.id(), current.brokers(), Map.copyOf(topics));
+    publish(current.withTopics(Map.copyOf(topics)));
+  }
+
+  private void publish(ClusterMetadata next) {
     save(next);
     current = next;
     for (Consumer<ClusterMetadata> listener : listeners) {
@@ -202,6 +226,22 @@ public final class LocalMetadataStore implements MetadataStore {
               props.setProperty(prefix + "partitions", String.valueOf(t.partitions().size()));
               t.configs().forEach((k, v) -> props.setProperty(prefix + "config." + k, v));
             });
+    int index = 0;
+    for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e :
+        metadata.clientQuotas().byEntity().entrySet()) {
+      String prefix = "quota." + index++ + ".";
+      e.getKey()
+          .parts()
+          .forEach(
+              (type, name) -> {
+                if (name == null) {
+                  props.setProperty(prefix + "default." + type, "true");
+                } else {
+                  props.setProperty(prefix + "entity." + type, name);
+                }
+              });
+      e.getValue().forEach((key, value) -> props.setProperty(prefix + "value." + key, "" + value));
+    }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       props.store(
@@ -216,15 +256,54 @@ public final class LocalMetadataStore implements MetadataStore {
     }
   }
 
-  private Map<String, TopicInfo> load() throws IOException {
-    Map<String, TopicInfo> topics = new TreeMap<>();
-    if (!Files.exists(file)) {
-      return topics;
-    }
+  private Properties readSaved() throws IOException {
     Properties props = new Properties();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      props.load(in);
+    if (Files.exists(file)) {
+      try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        props.load(in);
+      }
     }
+    return props;
+  }
+
+  /**
+   * The client quotas saved as {@code quota.<n>.entity|default.<type>} and {@code .value.<key>}.
+   */
+  private static ClientQuotas clientQuotas(Properties props) {
+    Map<String, Map<String, String>> entities = new TreeMap<>();
+    Map<String, Map<String, Double>> values = new TreeMap<>();
+    for (String key : props.stringPropertyNames()) {
+      if (!key.startsWith("quota.")) {
+        continue;
+      }
+      String[] parts = key.split("\\.", 4);
+      if (parts.length != 4) {
+        continue;
+      }
+      String property = props.getProperty(key);
+      switch (parts[2]) {
+        case "entity" ->
+            entities.computeIfAbsent(parts[1], i -> new TreeMap<>()).put(parts[3], property);
+        case "default" ->
+            entities.computeIfAbsent(parts[1], i -> new TreeMap<>()).put(parts[3], null);
+        case "value" ->
+            values
+                .computeIfAbsent(parts[1], i -> new TreeMap<>())
+                .put(parts[3], Double.parseDouble(property));
+        default -> {}
+      }
+    }
+    Map<ClientQuotas.Entity, Map<String, Double>> quotas = new java.util.HashMap<>();
+    entities.forEach(
+        (index, parts) ->
+            quotas.put(
+                new ClientQuotas.Entity(new TreeMap<>(parts)),
+                values.getOrDefault(index, Map.of())));
+    return new ClientQuotas(quotas);
+  }
+
+  private Map<String, TopicInfo> topics(Properties props) {
+    Map<String, TopicInfo> topics = new TreeMap<>();
     // Topic names cannot contain ".id" ambiguity: names are matched by their known suffixes.
     for (String key : props.stringPropertyNames()) {
       if (key.startsWith("topic.") && key.endsWith(".id")) {

@@ -3,6 +3,7 @@ package dev.eventshop.broker.metadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterClientQuotas;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
@@ -88,8 +89,7 @@ final class MetadataApplier {
     if (state.clusterId() != null && !state.clusterId().isEmpty()) {
       return state;
     }
-    return new ClusterMetadata(
-        c.clusterId(), state.controllerId(), state.brokers(), state.topics());
+    return state.withClusterId(c.clusterId());
   }
 
   static ClusterMetadata registerBroker(ClusterMetadata state, RegisterBroker c) {
@@ -108,9 +108,7 @@ final class MetadataApplier {
     }
     Map<Integer, BrokerInfo> brokers = new TreeMap<>(current.brokers());
     brokers.put(c.brokerId(), new BrokerInfo(c.brokerId(), c.endpoints(), false));
-    ClusterMetadata registered =
-        new ClusterMetadata(
-            current.clusterId(), current.controllerId(), Map.copyOf(brokers), current.topics());
+    ClusterMetadata registered = current.withBrokers(Map.copyOf(brokers));
     // Partitions whose last in-sync replica was this broker can have it back as leader now. Every
     // partition it hosts changes: a new incarnation may have lost records, so an ISR change asked
     // before (to add it, from what its old incarnation had) must not apply (Kafka refuses it by
@@ -130,9 +128,7 @@ final class MetadataApplier {
     }
     Map<Integer, BrokerInfo> brokers = new TreeMap<>(state.brokers());
     brokers.put(brokerId, existing.withFenced(true));
-    ClusterMetadata fenced =
-        new ClusterMetadata(
-            state.clusterId(), state.controllerId(), Map.copyOf(brokers), state.topics());
+    ClusterMetadata fenced = state.withBrokers(Map.copyOf(brokers));
     IntPredicate live = isLive(fenced);
     return mapPartitions(
         fenced,
@@ -306,6 +302,16 @@ final class MetadataApplier {
     return next;
   }
 
+  static ClusterMetadata alterClientQuotas(ClusterMetadata state, AlterClientQuotas c) {
+    ClientQuotas quotas = state.clientQuotas();
+    for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e : c.alterations().entrySet()) {
+      if (ClientQuotas.whyNot(e.getKey(), e.getValue()).isSuccess()) {
+        quotas = quotas.alter(e.getKey(), e.getValue());
+      }
+    }
+    return quotas.equals(state.clientQuotas()) ? state : state.withClientQuotas(quotas);
+  }
+
   // ---- helpers
 
   /** A function of a partition and its topic. */
@@ -360,8 +366,7 @@ final class MetadataApplier {
   }
 
   private static ClusterMetadata withTopics(ClusterMetadata state, Map<String, TopicInfo> topics) {
-    return new ClusterMetadata(
-        state.clusterId(), state.controllerId(), state.brokers(), Map.copyOf(topics));
+    return state.withTopics(Map.copyOf(topics));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterClientQuotas;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
@@ -28,8 +29,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -50,12 +54,15 @@ import org.apache.kafka.common.protocol.Errors;
  * still) adds the partition epoch to snapshots and to AlterIsr; older ones are read as {@link
  * PartitionInfo#UNKNOWN_PARTITION_EPOCH}, which is never checked, and partitions created by older
  * commands get it too, so that replaying an older log and loading an older snapshot of the same
- * point give every node the same state. Every node writes the newest version, so the nodes of a
- * cluster must all run a version that reads it (no rolling upgrade from an older node).
+ * point give every node the same state. Version 5 (2026-12-07, evening) adds client quotas to
+ * snapshots (older ones read as none) and the AlterClientQuotas command. Every node writes the
+ * newest version, so the nodes of a cluster must all run a version that reads it (no rolling
+ * upgrade from an older node).
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 4;
+  static final byte VERSION = 5;
+  private static final byte VERSION_CLIENT_QUOTAS = 5;
   private static final byte VERSION_PARTITION_EPOCHS = 4;
   private static final byte VERSION_REASSIGNMENTS = 3;
   private static final byte VERSION_ONE_ADDRESS = 1;
@@ -135,6 +142,7 @@ final class MetadataCodec {
                 new ElectLeaders(in.readBoolean(), in.readBoolean());
             case MetadataCommand.ELECT_PARTITION_LEADERS -> readElectPartitionLeaders(in);
             case MetadataCommand.ALTER_PARTITION_REASSIGNMENTS -> readReassignments(in);
+            case MetadataCommand.ALTER_CLIENT_QUOTAS -> readAlterClientQuotas(in);
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -162,6 +170,54 @@ final class MetadataCodec {
     }
     return new AlterPartitionReassignments(
         targets, allowReplicationFactorChange, uncleanLeaderElection);
+  }
+
+  private static AlterClientQuotas readAlterClientQuotas(DataInput in) throws IOException {
+    int count = in.readInt();
+    Map<ClientQuotas.Entity, Map<String, Double>> alterations = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      alterations.put(readQuotaEntity(in), readQuotaValues(in));
+    }
+    return new AlterClientQuotas(alterations);
+  }
+
+  static void writeQuotaEntity(DataOutput out, ClientQuotas.Entity entity) throws IOException {
+    out.writeInt(entity.parts().size());
+    for (Map.Entry<String, String> part : entity.parts().entrySet()) {
+      writeString(out, part.getKey());
+      writeString(out, part.getValue());
+    }
+  }
+
+  private static ClientQuotas.Entity readQuotaEntity(DataInput in) throws IOException {
+    int count = in.readInt();
+    SortedMap<String, String> parts = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      parts.put(readString(in), readString(in));
+    }
+    return new ClientQuotas.Entity(parts);
+  }
+
+  /** Quota key to value, where a null value (a removal, in a command) is written as absent. */
+  static void writeQuotaValues(DataOutput out, Map<String, Double> values) throws IOException {
+    out.writeInt(values.size());
+    for (Map.Entry<String, Double> value : new TreeMap<>(values).entrySet()) {
+      writeString(out, value.getKey());
+      out.writeBoolean(value.getValue() != null);
+      if (value.getValue() != null) {
+        out.writeDouble(value.getValue());
+      }
+    }
+  }
+
+  private static Map<String, Double> readQuotaValues(DataInput in) throws IOException {
+    int count = in.readInt();
+    Map<String, Double> values = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      String key = readString(in);
+      values.put(key, in.readBoolean() ? in.readDouble() : null);
+    }
+    return values;
   }
 
   // ---- command results
@@ -381,6 +437,16 @@ final class MetadataCodec {
         out.writeInt(p.partitionEpoch());
       }
     }
+    // In a stable order, so that equal states encode to equal bytes.
+    List<ClientQuotas.Entity> entities =
+        metadata.clientQuotas().byEntity().keySet().stream()
+            .sorted(java.util.Comparator.comparing(ClientQuotas.Entity::toString))
+            .toList();
+    out.writeInt(entities.size());
+    for (ClientQuotas.Entity entity : entities) {
+      writeQuotaEntity(out, entity);
+      writeQuotaValues(out, metadata.clientQuotas().byEntity().get(entity));
+    }
   }
 
   /** Reads a snapshot; its controller id is -1 (unknown). */
@@ -430,7 +496,15 @@ final class MetadataCodec {
       }
       topics.put(name, new TopicInfo(name, id, List.copyOf(partitions), configs));
     }
-    return new ClusterMetadata(clusterId, -1, Map.copyOf(brokers), Map.copyOf(topics));
+    Map<ClientQuotas.Entity, Map<String, Double>> quotas = new HashMap<>();
+    if (version >= VERSION_CLIENT_QUOTAS) {
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        quotas.put(readQuotaEntity(in), readQuotaValues(in));
+      }
+    }
+    return new ClusterMetadata(
+        clusterId, -1, Map.copyOf(brokers), Map.copyOf(topics), new ClientQuotas(quotas));
   }
 
   // ---- primitives

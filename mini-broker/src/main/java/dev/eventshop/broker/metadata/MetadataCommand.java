@@ -44,6 +44,7 @@ sealed interface MetadataCommand {
   byte ELECT_LEADERS = 9;
   byte ELECT_PARTITION_LEADERS = 10;
   byte ALTER_PARTITION_REASSIGNMENTS = 11;
+  byte ALTER_CLIENT_QUOTAS = 12;
 
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
   record InitCluster(String clusterId) implements MetadataCommand {
@@ -314,6 +315,37 @@ sealed interface MetadataCommand {
         if (target.replicas() != null) {
           writeInts(out, target.replicas());
         }
+      }
+    }
+  }
+
+  /**
+   * Alters client quotas: per entity, quota key to value, a null value removing the key. Entities
+   * that {@link ClientQuotas#whyNot} refuses are skipped (the proposer checked them already).
+   */
+  record AlterClientQuotas(Map<ClientQuotas.Entity, Map<String, Double>> alterations)
+      implements MetadataCommand {
+    public AlterClientQuotas {
+      Map<ClientQuotas.Entity, Map<String, Double>> copy = new java.util.LinkedHashMap<>();
+      alterations.forEach(
+          (entity, ops) ->
+              copy.put(
+                  entity, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(ops))));
+      alterations = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.alterClientQuotas(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(ALTER_CLIENT_QUOTAS);
+      out.writeInt(alterations.size());
+      for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e : alterations.entrySet()) {
+        MetadataCodec.writeQuotaEntity(out, e.getKey());
+        MetadataCodec.writeQuotaValues(out, e.getValue());
       }
     }
   }

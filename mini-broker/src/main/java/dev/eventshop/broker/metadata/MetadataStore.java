@@ -66,6 +66,14 @@ public interface MetadataStore extends AutoCloseable {
   Map<TopicPartition, Errors> electLeaders(boolean unclean, Collection<TopicPartition> partitions);
 
   /**
+   * Alters client quotas (AlterClientQuotas): per entity, quota key to value, a null value removing
+   * the key. Returns, per entity, {@link ApiError#NONE} once the change is committed (with {@code
+   * validateOnly}: would be), else why it was refused ({@link ClientQuotas#whyNot}).
+   */
+  Map<ClientQuotas.Entity, ApiError> alterClientQuotas(
+      Map<ClientQuotas.Entity, Map<String, Double>> alterations, boolean validateOnly);
+
+  /**
    * Moves partitions to new replicas (AlterPartitionReassignments): per partition the target
    * replicas, or empty to cancel its reassignment in progress. Returns, per partition, {@link
    * ApiError#NONE} once the change is committed, else why it was refused

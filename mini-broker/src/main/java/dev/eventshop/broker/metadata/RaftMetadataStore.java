@@ -2,6 +2,7 @@ package dev.eventshop.broker.metadata;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterClientQuotas;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments.Target;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -496,6 +498,30 @@ public final class RaftMetadataStore implements MetadataStore {
               }
               return new ApiError(result.error(), result.message());
             });
+  }
+
+  @Override
+  public Map<ClientQuotas.Entity, ApiError> alterClientQuotas(
+      Map<ClientQuotas.Entity, Map<String, Double>> alterations, boolean validateOnly) {
+    Map<ClientQuotas.Entity, ApiError> outcome = new LinkedHashMap<>();
+    Map<ClientQuotas.Entity, Map<String, Double>> due = new LinkedHashMap<>();
+    alterations.forEach(
+        (entity, ops) -> {
+          ApiError why = ClientQuotas.whyNot(entity, ops);
+          outcome.put(entity, why);
+          if (why.isSuccess()) {
+            due.put(entity, ops);
+          }
+        });
+    if (validateOnly || due.isEmpty()) {
+      return outcome;
+    }
+    try {
+      await(propose(new AlterClientQuotas(due)));
+    } catch (ApiException e) {
+      due.keySet().forEach(entity -> outcome.put(entity, ApiError.fromThrowable(e)));
+    }
+    return outcome;
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -51,6 +52,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private String connectionId;
+  private long mutedUntilNanos;
 
   /** The table is supplied once the broker has finished starting; until then connections close. */
   KafkaConnection(String listenerName, Supplier<ApiTable> apis, ApiVersionsHandler apiVersions) {
@@ -119,7 +121,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     Pending pending = new Pending(header);
     inFlight.add(pending);
     RequestContext context =
-        new RequestContext(header, connectionId, ctx.channel().remoteAddress(), listenerName);
+        new RequestContext(
+            header, connectionId, ctx.channel().remoteAddress(), listenerName, this::muteFor);
     CompletionStage<ApiMessage> response;
     try {
       response = dispatch(handler, context, request);
@@ -190,6 +193,31 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
     for (Object part : parts) {
       ctx.write(part, ctx.voidPromise());
+    }
+  }
+
+  /** Reads nothing from this connection for {@code ms}, or longer if muted longer already. */
+  private void muteFor(long ms) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> muteFor(ms));
+      return;
+    }
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    if (ctx.channel().config().isAutoRead()) {
+      mutedUntilNanos = until;
+      ctx.channel().config().setAutoRead(false);
+      ctx.executor().schedule(this::unmuteWhenDue, ms, TimeUnit.MILLISECONDS);
+    } else if (until - mutedUntilNanos > 0) {
+      mutedUntilNanos = until; // the scheduled unmute waits for the rest
+    }
+  }
+
+  private void unmuteWhenDue() {
+    long left = mutedUntilNanos - System.nanoTime();
+    if (left > 0) {
+      ctx.executor().schedule(this::unmuteWhenDue, left, TimeUnit.NANOSECONDS);
+    } else {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 

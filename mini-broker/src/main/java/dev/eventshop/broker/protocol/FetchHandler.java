@@ -4,6 +4,7 @@ import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.log.PartitionLog.ReadResult;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.quota.ClientQuotaManager;
 import dev.eventshop.broker.replication.FetchPurgatory;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
@@ -47,6 +48,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final FetchPurgatory purgatory;
   private final LeaderLookup leaders;
   private final FollowerFetchListener followers;
+  private final ClientQuotaManager quotas;
 
   /** Told of every follower fetch, so the leader can track replica progress. */
   public interface FollowerFetchListener {
@@ -54,11 +56,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         Partition partition, int replicaId, long fetchOffset, long logStartOffset, long nowMs);
   }
 
+  /**
+   * @param quotas the clients' {@code consumer_byte_rate} (followers' fetches do not count)
+   */
   public FetchHandler(
       Replicas replicas,
       Supplier<ClusterMetadata> metadata,
       FetchPurgatory purgatory,
-      FollowerFetchListener followers) {
+      FollowerFetchListener followers,
+      ClientQuotaManager quotas) {
+    this.quotas = quotas;
     this.replicas = replicas;
     this.metadata = metadata;
     this.purgatory = purgatory;
@@ -132,10 +139,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
     boolean readCommitted =
         !fromFollower && request.isolationLevel() == IsolationLevel.READ_COMMITTED;
-    Attempt first = read(wanted, request.maxBytes(), fromFollower, readCommitted, version);
+    // A consumer with a quota gets no more in one answer than the quota allows in a window.
+    int maxBytes =
+        fromFollower
+            ? request.maxBytes()
+            : (int) Math.min(request.maxBytes(), quotas.maxBytesPerAnswer(context.clientId()));
+    Attempt first = read(wanted, maxBytes, fromFollower, readCommitted, version);
     int maxWait = request.maxWait();
     if (first.bytes >= request.minBytes() || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
-      return CompletableFuture.completedFuture(first.response);
+      return CompletableFuture.completedFuture(answer(context, fromFollower, first));
     }
     CompletableFuture<ApiMessage> result = new CompletableFuture<>();
     Set<TopicPartition> partitions = new LinkedHashSet<>();
@@ -153,10 +165,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             if (done.get()) {
               return true;
             }
-            Attempt again = read(wanted, request.maxBytes(), fromFollower, readCommitted, version);
+            Attempt again = read(wanted, maxBytes, fromFollower, readCommitted, version);
             if ((again.bytes >= request.minBytes() || again.hasError)
                 && done.compareAndSet(false, true)) {
-              result.complete(again.response);
+              result.complete(answer(context, fromFollower, again));
               return true;
             }
             return done.get();
@@ -166,12 +178,36 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
           public void forceComplete() {
             if (done.compareAndSet(false, true)) {
               result.complete(
-                  read(wanted, request.maxBytes(), fromFollower, readCommitted, version).response);
+                  answer(
+                      context,
+                      fromFollower,
+                      read(wanted, maxBytes, fromFollower, readCommitted, version)));
             }
           }
         },
         maxWait);
     return result;
+  }
+
+  /**
+   * The response to send: the attempt's, or, when it would take a consumer over its quota, none of
+   * its data, as Kafka answers: an empty response with the throttle time, its bytes not counted.
+   */
+  private ApiMessage answer(RequestContext context, boolean fromFollower, Attempt attempt) {
+    if (fromFollower) {
+      return attempt.response;
+    }
+    long now = System.currentTimeMillis();
+    long throttleMs = quotas.recordAndGetThrottleTimeMs(context.clientId(), attempt.bytes, now);
+    if (throttleMs == 0) {
+      return attempt.response;
+    }
+    quotas.unrecord(context.clientId(), attempt.bytes, now);
+    context.throttle(throttleMs);
+    return new FetchResponseData()
+        .setSessionId(0)
+        .setErrorCode(Errors.NONE.code())
+        .setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttleMs));
   }
 
   private static final class Attempt {

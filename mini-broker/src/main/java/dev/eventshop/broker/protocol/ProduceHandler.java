@@ -3,6 +3,7 @@ package dev.eventshop.broker.protocol;
 import dev.eventshop.broker.log.AppendOrigin;
 import dev.eventshop.broker.log.PartitionLog.AppendResult;
 import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.quota.ClientQuotaManager;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
@@ -43,10 +44,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
   private final Replicas replicas;
   private final Supplier<ClusterMetadata> metadata;
+  private final ClientQuotaManager quotas;
 
-  public ProduceHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+  /**
+   * @param quotas the clients' {@code producer_byte_rate}
+   */
+  public ProduceHandler(
+      Replicas replicas, Supplier<ClusterMetadata> metadata, ClientQuotaManager quotas) {
     this.replicas = replicas;
     this.metadata = metadata;
+    this.quotas = quotas;
   }
 
   @Override
@@ -141,8 +148,24 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
       }
     }
+    // Like Kafka, counts every request's bytes against the client's quota, answered or not.
+    long throttleMs = quotas.recordAndGetThrottleTimeMs(context.clientId(), bytes(request), now);
+    if (throttleMs > 0) {
+      response.setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttleMs));
+      context.throttle(throttleMs);
+    }
     CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     return all.thenApply(ignored -> acks == 0 ? null : response);
+  }
+
+  private static long bytes(ProduceRequest request) {
+    long bytes = 0;
+    for (TopicProduceData topic : request.data().topicData()) {
+      for (PartitionProduceData data : topic.partitionData()) {
+        bytes += data.records() == null ? 0 : data.records().sizeInBytes();
+      }
+    }
+    return bytes;
   }
 
   private static void fail(PartitionProduceResponse response, Errors error, String message) {

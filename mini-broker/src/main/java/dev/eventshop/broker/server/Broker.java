@@ -9,6 +9,7 @@ import dev.eventshop.broker.group.GroupCoordinator;
 import dev.eventshop.broker.group.OffsetsTopic;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
+import dev.eventshop.broker.metadata.ClientQuotas;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.LocalMetadataStore;
@@ -29,6 +30,7 @@ import dev.eventshop.broker.protocol.ListOffsetsHandler;
 import dev.eventshop.broker.protocol.MetadataHandler;
 import dev.eventshop.broker.protocol.OffsetForLeaderEpochHandler;
 import dev.eventshop.broker.protocol.ProduceHandler;
+import dev.eventshop.broker.quota.ClientQuotaManager;
 import dev.eventshop.broker.replication.FetchPurgatory;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
@@ -164,9 +166,21 @@ public final class Broker implements AutoCloseable {
     List<ApiHandler<?>> handlers = new ArrayList<>();
     handlers.add(apiVersions);
     handlers.add(new MetadataHandler(metadataStore::current, autoCreation));
-    handlers.add(new ProduceHandler(replicas, metadataStore::current));
+    MetadataStore quotaSource = metadataStore;
     handlers.add(
-        new FetchHandler(replicas, metadataStore::current, purgatory, Partition::onFollowerFetch));
+        new ProduceHandler(
+            replicas,
+            metadataStore::current,
+            new ClientQuotaManager(
+                ClientQuotas.PRODUCER_BYTE_RATE, () -> quotaSource.current().clientQuotas())));
+    handlers.add(
+        new FetchHandler(
+            replicas,
+            metadataStore::current,
+            purgatory,
+            Partition::onFollowerFetch,
+            new ClientQuotaManager(
+                ClientQuotas.CONSUMER_BYTE_RATE, () -> quotaSource.current().clientQuotas())));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
     handlers.add(new DeleteRecordsHandler(replicas, metadataStore::current));
     handlers.add(new DescribeProducersHandler(replicas, metadataStore::current));

@@ -340,6 +340,20 @@ class MetadataApplierTest {
     assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), -1));
   }
 
+  /** Valid alterations apply; one the proposer let through but no longer valid is skipped. */
+  @Test
+  void clientQuotaAlterationsApplyPerEntity() {
+    ClientQuotas.Entity app = ClientQuotas.Entity.of("client-id", "app");
+    ClientQuotas.Entity bad = ClientQuotas.Entity.of("client-id", "bad");
+    ok(
+        new MetadataCommand.AlterClientQuotas(
+            Map.of(
+                app, Map.of("producer_byte_rate", 1024.0),
+                bad, Map.of("request_percentage", 50.0))));
+    assertThat(state.clientQuotas().byEntity())
+        .containsExactly(Map.entry(app, Map.of("producer_byte_rate", 1024.0)));
+  }
+
   @Test
   void alterIsrMustKeepTheLeaderAndOnlyItsReplicas() {
     threeBrokers();

@@ -8,6 +8,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataCodec.BrokerStatus;
+import dev.eventshop.broker.metadata.MetadataCommand.AlterClientQuotas;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterIsr;
 import dev.eventshop.broker.metadata.MetadataCommand.AlterPartitionReassignments;
 import dev.eventshop.broker.metadata.MetadataCommand.CreatePartitions;
@@ -54,6 +55,10 @@ class MetadataCodecTest {
             new ElectLeaders(true, false),
             new ElectPartitionLeaders(
                 true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))),
+            new AlterClientQuotas(
+                Map.of(
+                    ClientQuotas.Entity.of("user", "u", "client-id", null),
+                    quotaOps("producer_byte_rate", 1024.0, "consumer_byte_rate", null))),
             new AlterPartitionReassignments(
                 List.of(
                     new AlterPartitionReassignments.Target("orders", 1, List.of(3, 1, 2)),
@@ -63,6 +68,13 @@ class MetadataCodecTest {
     for (MetadataCommand command : commands) {
       assertThat(MetadataCodec.decodeCommand(MetadataCodec.encode(command))).isEqualTo(command);
     }
+  }
+
+  static Map<String, Double> quotaOps(String key, Double value, String key2, Double value2) {
+    Map<String, Double> ops = new java.util.TreeMap<>();
+    ops.put(key, value);
+    ops.put(key2, value2);
+    return ops;
   }
 
   @Test
@@ -146,13 +158,18 @@ class MetadataCodecTest {
                     "empty-configs",
                     Uuid.randomUuid(),
                     List.of(new PartitionInfo(0, List.of(1), 1, 0, List.of(1))),
-                    Map.of())));
+                    Map.of())),
+            ClientQuotas.NONE
+                .alter(ClientQuotas.Entity.of("client-id", null), Map.of("producer_byte_rate", 5.0))
+                .alter(
+                    ClientQuotas.Entity.of("user", "u", "client-id", "c"),
+                    Map.of("producer_byte_rate", 7.0, "consumer_byte_rate", 9.0)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MetadataCodec.writeSnapshot(metadata, out);
     ClusterMetadata read = MetadataCodec.readSnapshot(new ByteArrayInputStream(out.toByteArray()));
     assertThat(read)
         .as("the controller id is not replicated state")
-        .isEqualTo(new ClusterMetadata("cid", -1, metadata.brokers(), metadata.topics()));
+        .isEqualTo(metadata.withControllerId(-1));
   }
 
   @Test

@@ -296,6 +296,24 @@ class RaftMetadataStoreIT {
   }
 
   @Test
+  void clientQuotasSetOnAnyNodeReachEveryNode() throws Exception {
+    startAll();
+    ClientQuotas.Entity app = ClientQuotas.Entity.of("client-id", "app");
+    assertThat(
+            stores
+                .get(2)
+                .alterClientQuotas(Map.of(app, Map.of("producer_byte_rate", 2048.0)), false)
+                .get(app)
+                .isSuccess())
+        .isTrue();
+    awaitSameMetadataEverywhere();
+    for (RaftMetadataStore store : stores.values()) {
+      assertThat(store.current().clientQuotas().byEntity())
+          .containsExactly(Map.entry(app, Map.of("producer_byte_rate", 2048.0)));
+    }
+  }
+
+  @Test
   void alterIsrWithAStaleEpochIsRejected() throws Exception {
     startAll();
     TopicInfo topic = stores.get(1).createTopic("isr", 3, (short) 3, Map.of(), false);

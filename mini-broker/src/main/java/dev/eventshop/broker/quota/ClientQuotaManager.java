@@ -1,0 +1,145 @@
+package dev.eventshop.broker.quota;
+
+import dev.eventshop.broker.metadata.ClientQuotas;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Enforces one byte-rate quota of the {@link ClientQuotas} ({@value
+ * ClientQuotas#PRODUCER_BYTE_RATE} or {@value ClientQuotas#CONSUMER_BYTE_RATE}) as Kafka's
+ * ClientQuotaManager does. The bytes of each client (or of all clients of a user, when the quota is
+ * the user's) are counted in {@value #SAMPLES} samples of one second ({@code quota.window.num},
+ * {@code quota.window.size.seconds}); the rate is their sum over the time they span, at least ten
+ * seconds. A client over its quota is throttled for the time that brings the rate back to the quota
+ * if it sent nothing more: {@code (rate - quota) / quota * window}. The handler puts that time in
+ * the response's {@code throttle_time_ms}, and the connection reads no request for that long
+ * (KIP-219).
+ *
+ * <p>Thread-safe. A client's counts are forgotten after an hour without traffic, as in Kafka.
+ */
+public final class ClientQuotaManager {
+
+  static final int SAMPLES = 11;
+  static final long SAMPLE_MS = 1000;
+  private static final long FORGET_AFTER_MS = 3_600_000;
+
+  /** Who shares a quota: a user ("" for any) and a client id ("" for any). */
+  private record Sharer(String user, String clientId) {}
+
+  private final String key;
+  private final Supplier<ClientQuotas> quotas;
+  private final Map<Sharer, Rate> rates = new HashMap<>();
+  private long lastSweepMs;
+
+  public ClientQuotaManager(String key, Supplier<ClientQuotas> quotas) {
+    this.key = key;
+    this.quotas = quotas;
+  }
+
+  /**
+   * Counts {@code bytes} for {@code clientId} and returns how long it must now wait, in
+   * milliseconds: 0 within its quota or when no quota applies.
+   */
+  public long recordAndGetThrottleTimeMs(String clientId, long bytes, long nowMs) {
+    Optional<ClientQuotas.Applied> quota = applied(clientId);
+    if (quota.isEmpty()) {
+      return 0;
+    }
+    synchronized (this) {
+      Rate rate = rate(quota.get(), nowMs);
+      rate.record(bytes, nowMs);
+      double bound = quota.get().value();
+      double observed = rate.perSecond(nowMs);
+      if (observed <= bound) {
+        return 0;
+      }
+      return Math.round((observed - bound) / bound * rate.windowMs(nowMs));
+    }
+  }
+
+  /** Takes back {@code bytes} counted for {@code clientId}: Kafka's for a fetch it did not send. */
+  public void unrecord(String clientId, long bytes, long nowMs) {
+    applied(clientId)
+        .ifPresent(
+            quota -> {
+              synchronized (this) {
+                rate(quota, nowMs).record(-bytes, nowMs);
+              }
+            });
+  }
+
+  /**
+   * The most a client may get in one answer: its quota over the window less one sample, as Kafka
+   * bounds a fetch, so that one answer alone never exceeds the quota. Long.MAX_VALUE without one.
+   */
+  public long maxBytesPerAnswer(String clientId) {
+    return applied(clientId)
+        .map(q -> (long) Math.min(Long.MAX_VALUE, q.value() * (SAMPLES - 1) * SAMPLE_MS / 1000))
+        .orElse(Long.MAX_VALUE);
+  }
+
+  private Optional<ClientQuotas.Applied> applied(String clientId) {
+    return quotas.get().quota(key, ClientQuotas.ANONYMOUS_USER, clientId);
+  }
+
+  private Rate rate(ClientQuotas.Applied quota, long nowMs) {
+    if (nowMs - lastSweepMs > FORGET_AFTER_MS) {
+      rates.values().removeIf(r -> nowMs - r.lastRecordMs > FORGET_AFTER_MS);
+      lastSweepMs = nowMs;
+    }
+    return rates.computeIfAbsent(new Sharer(quota.user(), quota.clientId()), s -> new Rate(nowMs));
+  }
+
+  /** Kafka's sampled rate: {@value #SAMPLES} samples of {@value #SAMPLE_MS} ms. */
+  static final class Rate {
+    private final long[] startMs = new long[SAMPLES];
+    private final double[] totals = new double[SAMPLES];
+    private int current;
+    long lastRecordMs;
+
+    Rate(long nowMs) {
+      Arrays.fill(startMs, nowMs);
+      lastRecordMs = nowMs;
+    }
+
+    void record(double value, long nowMs) {
+      if (nowMs >= startMs[current] + SAMPLE_MS) {
+        current = (current + 1) % SAMPLES;
+        startMs[current] = nowMs;
+        totals[current] = 0;
+      }
+      totals[current] += value;
+      lastRecordMs = nowMs;
+    }
+
+    /** Per second, over the samples still in the window. */
+    double perSecond(long nowMs) {
+      double total = 0;
+      for (int i = 0; i < SAMPLES; i++) {
+        if (nowMs - startMs[i] >= SAMPLES * SAMPLE_MS) {
+          startMs[i] = nowMs; // obsolete: starts again
+          totals[i] = 0;
+        }
+        total += totals[i];
+      }
+      return total * 1000.0 / windowMs(nowMs);
+    }
+
+    /** The time the samples span, counted as at least {@code SAMPLES - 1} full samples. */
+    long windowMs(long nowMs) {
+      long oldest = nowMs;
+      for (long start : startMs) {
+        oldest = Math.min(oldest, start);
+      }
+      long elapsed = nowMs - oldest;
+      long fullSamples = elapsed / SAMPLE_MS;
+      if (fullSamples < SAMPLES - 1) {
+        elapsed += (SAMPLES - 1 - fullSamples) * SAMPLE_MS;
+      }
+      return elapsed;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.eventshop.broker.quota;
+
+import static dev.eventshop.broker.metadata.ClientQuotas.CLIENT_ID;
+import static dev.eventshop.broker.metadata.ClientQuotas.PRODUCER_BYTE_RATE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventshop.broker.metadata.ClientQuotas;
+import dev.eventshop.broker.metadata.ClientQuotas.Entity;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClientQuotaManagerTest {
+
+  ClientQuotas quotas =
+      ClientQuotas.NONE.alter(Entity.of(CLIENT_ID, "slow"), Map.of(PRODUCER_BYTE_RATE, 1000.0));
+  final ClientQuotaManager manager = new ClientQuotaManager(PRODUCER_BYTE_RATE, () -> quotas);
+
+  @Test
+  void aClientWithoutQuotaIsNeverThrottled() {
+    assertThat(manager.recordAndGetThrottleTimeMs("fast", 1_000_000_000L, 0)).isZero();
+    assertThat(manager.maxBytesPerAnswer("fast")).isEqualTo(Long.MAX_VALUE);
+  }
+
+  /**
+   * The rate counts over at least ten seconds, so a first burst of up to ten seconds' worth passes;
+   * beyond it the throttle is the time that brings the rate back: (rate - quota) / quota × window.
+   */
+  @Test
+  void overTheQuotaTheThrottleBringsTheRateBackToIt() {
+    long now = 1_000_000;
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 10_000, now)).isZero();
+    // 20,000 bytes over a window of 10 s: 2,000 B/s, twice the quota: wait one more window.
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 10_000, now)).isEqualTo(10_000);
+    assertThat(manager.maxBytesPerAnswer("slow")).isEqualTo(10_000);
+  }
+
+  @Test
+  void theRateFallsAsTimePassesAndTheOldestSamplesLeaveTheWindow() {
+    long now = 1_000_000;
+    manager.recordAndGetThrottleTimeMs("slow", 20_000, now);
+    // 5 s later: still 20,000 bytes over 10 s.
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 0, now + 5_000)).isEqualTo(10_000);
+    // 12 s later the burst has left the 11 samples of the window.
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 1_000, now + 12_000)).isZero();
+  }
+
+  @Test
+  void unrecordedBytesDoNotCount() {
+    long now = 1_000_000;
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 30_000, now)).isPositive();
+    manager.unrecord("slow", 30_000, now);
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 5_000, now)).isZero();
+  }
+
+  @Test
+  void aChangedQuotaAppliesAtOnce() {
+    long now = 1_000_000;
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 15_000, now)).isPositive();
+    quotas = quotas.alter(Entity.of(CLIENT_ID, "slow"), Map.of(PRODUCER_BYTE_RATE, 1_000_000.0));
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 15_000, now)).isZero();
+  }
+}
