@@ -125,7 +125,7 @@ public record ClientQuotas(Map<Entity, Map<String, Double>> byEntity) {
         return invalid("Invalid configuration key " + key);
       }
       if (whole && Math.abs((long) (value + 1e-6) - value) > 1e-6) {
-        return invalid("Configuration " + key + " must be a Long value");
+        return invalid(key + " cannot be a fractional value.");
       }
       if (!ENFORCED.contains(key)) {
         return invalid(

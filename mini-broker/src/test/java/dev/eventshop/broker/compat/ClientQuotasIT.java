@@ -140,7 +140,7 @@ class ClientQuotasIT {
     ClientQuotaEntity client = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "c"));
     assertThatThrownBy(() -> alter(client, "producer_byte_rate", 1.5))
         .hasCauseInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("Configuration producer_byte_rate must be a Long value");
+        .hasMessageContaining("producer_byte_rate cannot be a fractional value.");
     assertThatThrownBy(() -> alter(client, "no_such_rate", 1.0))
         .hasCauseInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("Invalid configuration key no_such_rate");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterClientQuotasOptions;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -51,6 +53,10 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -878,6 +884,134 @@ class DifferentialIT {
           }
           return outcome;
         });
+  }
+
+  /**
+   * Client quotas: the same checks and messages for bad entities and keys, and the same answers to
+   * DescribeClientQuotas filters. (The keys mini-broker does not enforce, which Kafka takes, are
+   * left out: ClientQuotasIT shows their refusal.)
+   */
+  @Test
+  void clientQuotasAreCheckedAndDescribedAlike() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          Map<String, String> outcome = new TreeMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            Map<String, ClientQuotaEntity> entities = new LinkedHashMap<>();
+            entities.put("client", quotaEntity(ClientQuotaEntity.CLIENT_ID, "reports"));
+            entities.put("default client", quotaEntity(ClientQuotaEntity.CLIENT_ID, null));
+            entities.put(
+                "user and client",
+                quotaEntity(
+                    ClientQuotaEntity.USER, "alice", ClientQuotaEntity.CLIENT_ID, "reports"));
+            entities.put("empty user", quotaEntity(ClientQuotaEntity.USER, ""));
+            entities.put("unknown type", quotaEntity("group", "g"));
+            entities.put(
+                "ip and user",
+                quotaEntity(ClientQuotaEntity.IP, "127.0.0.1", ClientQuotaEntity.USER, "alice"));
+            for (Map.Entry<String, ClientQuotaEntity> e : entities.entrySet()) {
+              outcome.put(
+                  "set " + e.getKey(),
+                  failureOf(
+                      admin
+                          .alterClientQuotas(
+                              List.of(
+                                  new ClientQuotaAlteration(
+                                      e.getValue(),
+                                      List.of(
+                                          new ClientQuotaAlteration.Op(
+                                              "producer_byte_rate", 2048.0)))))
+                          .all()));
+            }
+            ClientQuotaEntity client = entities.get("client");
+            for (Map.Entry<String, Double> op :
+                Map.of("producer_byte_rate", 1.5, "no_such_rate", 1.0).entrySet()) {
+              outcome.put(
+                  "set " + op.getKey() + "=" + op.getValue(),
+                  failureOf(
+                      admin
+                          .alterClientQuotas(
+                              List.of(
+                                  new ClientQuotaAlteration(
+                                      client,
+                                      List.of(
+                                          new ClientQuotaAlteration.Op(
+                                              op.getKey(), op.getValue())))))
+                          .all()));
+            }
+            outcome.put(
+                "validate only",
+                failureOf(
+                    admin
+                        .alterClientQuotas(
+                            List.of(
+                                new ClientQuotaAlteration(
+                                    quotaEntity(ClientQuotaEntity.CLIENT_ID, "never"),
+                                    List.of(
+                                        new ClientQuotaAlteration.Op(
+                                            "consumer_byte_rate", 1024.0)))),
+                            new AlterClientQuotasOptions().validateOnly(true))
+                        .all()));
+            Map<String, ClientQuotaFilter> filters = new LinkedHashMap<>();
+            filters.put("all", ClientQuotaFilter.all());
+            filters.put(
+                "client reports",
+                ClientQuotaFilter.contains(
+                    List.of(
+                        ClientQuotaFilterComponent.ofEntity(
+                            ClientQuotaEntity.CLIENT_ID, "reports"))));
+            filters.put(
+                "client reports, strict",
+                ClientQuotaFilter.containsOnly(
+                    List.of(
+                        ClientQuotaFilterComponent.ofEntity(
+                            ClientQuotaEntity.CLIENT_ID, "reports"))));
+            filters.put(
+                "default client",
+                ClientQuotaFilter.containsOnly(
+                    List.of(
+                        ClientQuotaFilterComponent.ofDefaultEntity(ClientQuotaEntity.CLIENT_ID))));
+            filters.put(
+                "any user",
+                ClientQuotaFilter.contains(
+                    List.of(ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.USER))));
+            filters.put(
+                "ip with user",
+                ClientQuotaFilter.contains(
+                    List.of(
+                        ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.IP),
+                        ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.USER))));
+            for (Map.Entry<String, ClientQuotaFilter> f : filters.entrySet()) {
+              String described;
+              try {
+                Map<String, String> entries = new TreeMap<>();
+                admin
+                    .describeClientQuotas(f.getValue())
+                    .entities()
+                    .get(10, TimeUnit.SECONDS)
+                    .forEach(
+                        (entity, values) ->
+                            entries.put(
+                                new TreeMap<>(entity.entries()).toString(),
+                                new TreeMap<>(values).toString()));
+                described = entries.toString();
+              } catch (ExecutionException e) {
+                described =
+                    e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+              }
+              outcome.put("describe " + f.getKey(), described);
+            }
+          }
+          return outcome;
+        });
+  }
+
+  private static ClientQuotaEntity quotaEntity(String... typeAndName) {
+    Map<String, String> parts = new HashMap<>();
+    for (int i = 0; i < typeAndName.length; i += 2) {
+      parts.put(typeAndName[i], typeAndName[i + 1]);
+    }
+    return new ClientQuotaEntity(parts);
   }
 
   private static Optional<NewPartitionReassignment> reassignTo(Integer... replicas) {

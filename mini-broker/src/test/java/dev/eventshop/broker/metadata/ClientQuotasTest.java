@@ -44,7 +44,7 @@ class ClientQuotasTest {
     assertThat(whyNot(Entity.of(CLIENT_ID, "c"), "producer_byte_rat", 1.0))
         .isEqualTo("INVALID_REQUEST: Invalid configuration key producer_byte_rat");
     assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, 1.5))
-        .isEqualTo("INVALID_REQUEST: Configuration producer_byte_rate must be a Long value");
+        .isEqualTo("INVALID_REQUEST: producer_byte_rate cannot be a fractional value.");
     assertThat(whyNot(Entity.of(USER, "u", CLIENT_ID, null), PRODUCER_BYTE_RATE, 1024.0))
         .isEqualTo("NONE");
     assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, null))
