@@ -41,6 +41,7 @@ public final class AdminHandlers {
                 new ListPartitionReassignmentsHandler(metadata),
                 new DescribeClientQuotasHandler(metadata),
                 new AlterClientQuotasHandler(metadata)));
+    handlers.addAll(NoAuthorizerHandler.all());
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(
           new DescribeQuorumHandler(

@@ -51,12 +51,20 @@ import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -1004,6 +1012,39 @@ class DifferentialIT {
           }
           return outcome;
         });
+  }
+
+  /** Neither broker has an authorizer: kafka-acls.sh and the Admin client are told so alike. */
+  @Test
+  void aclsAreRefusedAlikeWithoutAnAuthorizer() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          Map<String, String> outcome = new TreeMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            AclBinding binding =
+                new AclBinding(
+                    new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL),
+                    new AccessControlEntry(
+                        "User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+            outcome.put(
+                "describe", errorAndMessage(admin.describeAcls(AclBindingFilter.ANY).values()));
+            outcome.put("create", errorAndMessage(admin.createAcls(List.of(binding)).all()));
+            outcome.put(
+                "delete", errorAndMessage(admin.deleteAcls(List.of(AclBindingFilter.ANY)).all()));
+          }
+          return outcome;
+        });
+  }
+
+  private static String errorAndMessage(KafkaFuture<?> result) {
+    try {
+      result.get(10, TimeUnit.SECONDS);
+      return "ok";
+    } catch (ExecutionException e) {
+      return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+    } catch (Exception e) {
+      return e.toString();
+    }
   }
 
   private static ClientQuotaEntity quotaEntity(String... typeAndName) {
