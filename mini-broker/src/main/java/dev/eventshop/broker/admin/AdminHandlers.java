@@ -33,7 +33,7 @@ public final class AdminHandlers {
                 new CreatePartitionsHandler(metadata),
                 new DescribeConfigsHandler(metadata, logConfigOf, config),
                 new AlterConfigsHandler(topicConfigs),
-                new IncrementalAlterConfigsHandler(topicConfigs, config.nodeId()),
+                new IncrementalAlterConfigsHandler(topicConfigs, metadata, config.nodeId()),
                 new DescribeClusterHandler(metadata),
                 new DescribeLogDirsHandler(config.logDirs(), replicas),
                 new ElectLeadersHandler(metadata),

@@ -122,6 +122,11 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
                         .setDocumentation(docs ? p.doc() : null));
           }
         }
+        for (String name : IncrementalAlterConfigsHandler.DYNAMIC_BROKER_CONFIGS) {
+          if (names == null || names.contains(name)) {
+            result.configs().add(dynamicEntry(resource.resourceName(), name, docs));
+          }
+        }
       } else {
         result
             .setErrorCode(Errors.INVALID_REQUEST.code())
@@ -129,6 +134,34 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
       }
     }
     return CompletableFuture.completedFuture(response);
+  }
+
+  /**
+   * A dynamic broker config (a replication throttle rate): this broker's value, else the
+   * cluster-wide default, else none (Long.MAX_VALUE bytes per second, Kafka's default).
+   */
+  private DescribeConfigsResourceResult dynamicEntry(String resource, String name, boolean docs) {
+    Map<String, Map<String, String>> dynamic = metadata.current().brokerConfigs();
+    String own = resource.isEmpty() ? null : dynamic.getOrDefault(resource, Map.of()).get(name);
+    String fallback = dynamic.getOrDefault("", Map.of()).get(name);
+    ConfigSource source =
+        own != null
+            ? ConfigSource.DYNAMIC_BROKER_CONFIG
+            : fallback != null
+                ? ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG
+                : ConfigSource.DEFAULT_CONFIG;
+    String value = own != null ? own : fallback != null ? fallback : String.valueOf(Long.MAX_VALUE);
+    return new DescribeConfigsResourceResult()
+        .setName(name)
+        .setValue(value)
+        .setReadOnly(false)
+        .setIsSensitive(false)
+        .setConfigSource(source.id())
+        .setConfigType(ConfigType.LONG.id())
+        .setDocumentation(
+            docs
+                ? "Replication throttle in bytes per second (see quota/ReplicationThrottles)."
+                : null);
   }
 
   private DescribeConfigsResourceResult topicEntry(

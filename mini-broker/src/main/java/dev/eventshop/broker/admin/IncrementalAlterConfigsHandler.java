@@ -1,11 +1,15 @@
 package dev.eventshop.broker.admin;
 
+import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -24,19 +28,26 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 /**
  * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's overrides (what
  * Admin.incrementalAlterConfigs and kafka-configs use). All operations on a resource apply together
- * or not at all. Broker configs are static (server.properties): deleting a broker's dynamic
- * override succeeds, since there never is one ({@code kafka-reassign-partitions.sh} clears its
- * replication throttles that way after every reassignment), and any other change is refused, the
- * replication throttle rates ({@code --throttle}) with a message that says mini-broker does not
- * throttle. Versions 0-1.
+ * or not at all. Broker configs are static (server.properties), except the replication throttle
+ * rates, which are dynamic as in Kafka ({@code kafka-reassign-partitions.sh --throttle} sets them
+ * on each broker of a move and deletes them at {@code --verify}; see quota/ReplicationThrottles):
+ * they are set and deleted per broker id or for the cluster-wide default (""). Deleting any other
+ * broker config succeeds, since there never is a dynamic value; setting one is refused. Versions
+ * 0-1.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
+  /** The broker configs that are dynamic: the replication throttle rates. */
+  static final Set<String> DYNAMIC_BROKER_CONFIGS =
+      Set.of(ReplicationThrottles.LEADER_RATE, ReplicationThrottles.FOLLOWER_RATE);
+
   private final TopicConfigs topicConfigs;
+  private final MetadataStore metadata;
   private final int nodeId;
 
-  IncrementalAlterConfigsHandler(TopicConfigs topicConfigs, int nodeId) {
+  IncrementalAlterConfigsHandler(TopicConfigs topicConfigs, MetadataStore metadata, int nodeId) {
     this.topicConfigs = topicConfigs;
+    this.metadata = metadata;
     this.nodeId = nodeId;
   }
 
@@ -67,7 +78,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
       response.responses().add(result);
       ApiError outcome =
           resource.resourceType() == ConfigResource.Type.BROKER.id()
-              ? alterBroker(resource)
+              ? alterBroker(resource, request.data().validateOnly())
               : topicConfigs.alter(
                   resource.resourceType(),
                   resource.resourceName(),
@@ -85,23 +96,65 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
     return CompletableFuture.completedFuture(response);
   }
 
-  /** Deleting overrides of this broker's static configs changes nothing; the rest is refused. */
-  private ApiError alterBroker(AlterConfigsResource resource) {
+  /**
+   * Sets or deletes the dynamic configs of this broker (or of the default, ""); deleting a static
+   * config changes nothing; the rest is refused.
+   */
+  private ApiError alterBroker(AlterConfigsResource resource, boolean validateOnly) {
     String name = resource.resourceName();
     if (!name.isEmpty() && !name.equals(String.valueOf(nodeId))) {
       return new ApiError(
           Errors.INVALID_REQUEST,
           "Unexpected broker id, expected %d, but received %s".formatted(nodeId, name));
     }
+    Map<String, String> dynamic =
+        new TreeMap<>(metadata.current().brokerConfigs().getOrDefault(name, Map.of()));
     for (AlterableConfig c : resource.configs()) {
-      if (c.configOperation() != AlterConfigOp.OpType.DELETE.id()) {
+      boolean isDynamic = DYNAMIC_BROKER_CONFIGS.contains(c.name());
+      AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(c.configOperation());
+      if (op == AlterConfigOp.OpType.DELETE) {
+        dynamic.remove(c.name());
+      } else if (isDynamic && op == AlterConfigOp.OpType.SET) {
+        ApiError invalid = checkRate(c.name(), c.value());
+        if (!invalid.isSuccess()) {
+          return invalid;
+        }
+        dynamic.put(c.name(), c.value().trim());
+      } else {
         String why =
-            c.name().endsWith(".replication.throttled.rate")
-                ? "mini-broker does not throttle replication"
+            isDynamic
+                ? "only SET and DELETE apply to it"
                 : "broker configs are static (set in the properties file)";
         return new ApiError(
             Errors.INVALID_REQUEST, "Cannot change broker config %s: %s".formatted(c.name(), why));
       }
+    }
+    if (!validateOnly
+        && !dynamic.equals(metadata.current().brokerConfigs().getOrDefault(name, Map.of()))) {
+      try {
+        metadata.setBrokerConfigs(name, dynamic);
+      } catch (RuntimeException e) {
+        return ApiError.fromThrowable(e);
+      }
+    }
+    return ApiError.NONE;
+  }
+
+  /** A rate in bytes per second, as Kafka's config type LONG, at least 0. */
+  private static ApiError checkRate(String name, String value) {
+    long rate;
+    try {
+      rate = Long.parseLong(value == null ? "" : value.trim());
+    } catch (NumberFormatException e) {
+      return new ApiError(
+          Errors.INVALID_CONFIG,
+          "Invalid value %s for configuration %s: Not a number of type LONG"
+              .formatted(value, name));
+    }
+    if (rate < 0) {
+      return new ApiError(
+          Errors.INVALID_CONFIG,
+          "Invalid value %s for configuration %s: Value must be at least 0".formatted(value, name));
     }
     return ApiError.NONE;
   }

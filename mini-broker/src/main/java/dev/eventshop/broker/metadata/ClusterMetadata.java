@@ -9,43 +9,66 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * An immutable snapshot of the cluster as clients see it in Metadata: brokers, topics with their
- * ids, and per partition its replicas, leader, leader epoch and in-sync replicas; and the client
- * quotas. Every change produces a new snapshot; leader epochs of a partition only move forward.
+ * ids, and per partition its replicas, leader, leader epoch and in-sync replicas; the client
+ * quotas; and the dynamic broker configs (the replication throttle rates), by broker id, "" for the
+ * cluster-wide default. Every change produces a new snapshot; leader epochs of a partition only
+ * move forward.
  */
 public record ClusterMetadata(
     String clusterId,
     int controllerId,
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicInfo> topics,
-    ClientQuotas clientQuotas) {
+    ClientQuotas clientQuotas,
+    Map<String, Map<String, String>> brokerConfigs) {
 
-  /** A cluster without client quotas. */
+  /** A cluster without client quotas or dynamic broker configs. */
   public ClusterMetadata(
       String clusterId,
       int controllerId,
       Map<Integer, BrokerInfo> brokers,
       Map<String, TopicInfo> topics) {
-    this(clusterId, controllerId, brokers, topics, ClientQuotas.NONE);
+    this(clusterId, controllerId, brokers, topics, ClientQuotas.NONE, Map.of());
+  }
+
+  /**
+   * A dynamic broker config of broker {@code brokerId}: its own value, else the cluster-wide
+   * default, else empty.
+   */
+  public Optional<String> brokerConfig(int brokerId, String name) {
+    String own = brokerConfigs.getOrDefault(String.valueOf(brokerId), Map.of()).get(name);
+    return Optional.ofNullable(
+        own != null ? own : brokerConfigs.getOrDefault("", Map.of()).get(name));
   }
 
   public ClusterMetadata withClusterId(String clusterId) {
-    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
   }
 
   public ClusterMetadata withControllerId(int controllerId) {
-    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
   }
 
   public ClusterMetadata withBrokers(Map<Integer, BrokerInfo> brokers) {
-    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
   }
 
   public ClusterMetadata withTopics(Map<String, TopicInfo> topics) {
-    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+  }
+
+  public ClusterMetadata withBrokerConfigs(Map<String, Map<String, String>> brokerConfigs) {
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
   }
 
   public ClusterMetadata withClientQuotas(ClientQuotas clientQuotas) {
-    return new ClusterMetadata(clusterId, controllerId, brokers, topics, clientQuotas);
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
   }
 
   /** Where a broker accepts clients on one of its listeners (Kafka's advertised listener). */

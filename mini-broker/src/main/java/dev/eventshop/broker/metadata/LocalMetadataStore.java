@@ -56,7 +56,12 @@ public final class LocalMetadataStore implements MetadataStore {
       Properties saved = readSaved();
       this.current =
           new ClusterMetadata(
-              clusterId, nodeId, Map.of(nodeId, self), topics(saved), clientQuotas(saved));
+              clusterId,
+              nodeId,
+              Map.of(nodeId, self),
+              topics(saved),
+              clientQuotas(saved),
+              brokerConfigs(saved));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read cluster metadata in " + logDir, e);
     }
@@ -169,6 +174,17 @@ public final class LocalMetadataStore implements MetadataStore {
     return outcome;
   }
 
+  @Override
+  public synchronized void setBrokerConfigs(String broker, Map<String, String> configs) {
+    Map<String, Map<String, String>> all = new TreeMap<>(current.brokerConfigs());
+    if (configs.isEmpty()) {
+      all.remove(broker);
+    } else {
+      all.put(broker, Map.copyOf(configs));
+    }
+    publish(current.withBrokerConfigs(Map.copyOf(all)));
+  }
+
   /** A single node leads every partition it has: there is never an election to hold. */
   @Override
   public Map<TopicPartition, Errors> electLeaders(
@@ -226,6 +242,14 @@ public final class LocalMetadataStore implements MetadataStore {
               props.setProperty(prefix + "partitions", String.valueOf(t.partitions().size()));
               t.configs().forEach((k, v) -> props.setProperty(prefix + "config." + k, v));
             });
+    metadata
+        .brokerConfigs()
+        .forEach(
+            (broker, configs) ->
+                configs.forEach(
+                    (k, v) ->
+                        props.setProperty(
+                            "broker." + (broker.isEmpty() ? "default" : broker) + "." + k, v)));
     int index = 0;
     for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e :
         metadata.clientQuotas().byEntity().entrySet()) {
@@ -264,6 +288,22 @@ public final class LocalMetadataStore implements MetadataStore {
       }
     }
     return props;
+  }
+
+  /** The dynamic broker configs saved as {@code broker.<id or "default">.<name>}. */
+  private static Map<String, Map<String, String>> brokerConfigs(Properties props) {
+    Map<String, Map<String, String>> configs = new TreeMap<>();
+    for (String key : props.stringPropertyNames()) {
+      String[] parts = key.split("\\.", 3);
+      if (parts.length == 3 && parts[0].equals("broker")) {
+        configs
+            .computeIfAbsent(parts[1].equals("default") ? "" : parts[1], b -> new TreeMap<>())
+            .put(parts[2], props.getProperty(key));
+      }
+    }
+    Map<String, Map<String, String>> copy = new TreeMap<>();
+    configs.forEach((broker, values) -> copy.put(broker, Map.copyOf(values)));
+    return Map.copyOf(copy);
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.ElectLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -310,6 +311,16 @@ final class MetadataApplier {
       }
     }
     return quotas.equals(state.clientQuotas()) ? state : state.withClientQuotas(quotas);
+  }
+
+  static ClusterMetadata setBrokerConfigs(ClusterMetadata state, SetBrokerConfigs c) {
+    Map<String, Map<String, String>> configs = new TreeMap<>(state.brokerConfigs());
+    if (c.configs().isEmpty()) {
+      configs.remove(c.broker());
+    } else {
+      configs.put(c.broker(), c.configs());
+    }
+    return state.withBrokerConfigs(Map.copyOf(configs));
   }
 
   // ---- helpers

@@ -16,6 +16,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -55,14 +56,15 @@ import org.apache.kafka.common.protocol.Errors;
  * PartitionInfo#UNKNOWN_PARTITION_EPOCH}, which is never checked, and partitions created by older
  * commands get it too, so that replaying an older log and loading an older snapshot of the same
  * point give every node the same state. Version 5 (2026-12-07, evening) adds client quotas to
- * snapshots (older ones read as none) and the AlterClientQuotas command. Every node writes the
- * newest version, so the nodes of a cluster must all run a version that reads it (no rolling
- * upgrade from an older node).
+ * snapshots (older ones read as none) and the AlterClientQuotas command; version 6 the dynamic
+ * broker configs (snapshots, SetBrokerConfigs). Every node writes the newest version, so the nodes
+ * of a cluster must all run a version that reads it (no rolling upgrade from an older node).
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 5;
+  static final byte VERSION = 6;
   private static final byte VERSION_CLIENT_QUOTAS = 5;
+  private static final byte VERSION_BROKER_CONFIGS = 6;
   private static final byte VERSION_PARTITION_EPOCHS = 4;
   private static final byte VERSION_REASSIGNMENTS = 3;
   private static final byte VERSION_ONE_ADDRESS = 1;
@@ -143,6 +145,8 @@ final class MetadataCodec {
             case MetadataCommand.ELECT_PARTITION_LEADERS -> readElectPartitionLeaders(in);
             case MetadataCommand.ALTER_PARTITION_REASSIGNMENTS -> readReassignments(in);
             case MetadataCommand.ALTER_CLIENT_QUOTAS -> readAlterClientQuotas(in);
+            case MetadataCommand.SET_BROKER_CONFIGS ->
+                new SetBrokerConfigs(readString(in), readMap(in));
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -447,6 +451,12 @@ final class MetadataCodec {
       writeQuotaEntity(out, entity);
       writeQuotaValues(out, metadata.clientQuotas().byEntity().get(entity));
     }
+    out.writeInt(metadata.brokerConfigs().size());
+    for (Map.Entry<String, Map<String, String>> e :
+        new TreeMap<>(metadata.brokerConfigs()).entrySet()) {
+      writeString(out, e.getKey());
+      writeMap(out, e.getValue());
+    }
   }
 
   /** Reads a snapshot; its controller id is -1 (unknown). */
@@ -503,8 +513,20 @@ final class MetadataCodec {
         quotas.put(readQuotaEntity(in), readQuotaValues(in));
       }
     }
+    Map<String, Map<String, String>> brokerConfigs = new TreeMap<>();
+    if (version >= VERSION_BROKER_CONFIGS) {
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        brokerConfigs.put(readString(in), readMap(in));
+      }
+    }
     return new ClusterMetadata(
-        clusterId, -1, Map.copyOf(brokers), Map.copyOf(topics), new ClientQuotas(quotas));
+        clusterId,
+        -1,
+        Map.copyOf(brokers),
+        Map.copyOf(topics),
+        new ClientQuotas(quotas),
+        Map.copyOf(brokerConfigs));
   }
 
   // ---- primitives

@@ -45,6 +45,7 @@ sealed interface MetadataCommand {
   byte ELECT_PARTITION_LEADERS = 10;
   byte ALTER_PARTITION_REASSIGNMENTS = 11;
   byte ALTER_CLIENT_QUOTAS = 12;
+  byte SET_BROKER_CONFIGS = 13;
 
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
   record InitCluster(String clusterId) implements MetadataCommand {
@@ -347,6 +348,28 @@ sealed interface MetadataCommand {
         MetadataCodec.writeQuotaEntity(out, e.getKey());
         MetadataCodec.writeQuotaValues(out, e.getValue());
       }
+    }
+  }
+
+  /**
+   * Replaces the dynamic configs of broker {@code broker} (its id, or "" for the cluster-wide
+   * default); already validated by the proposer.
+   */
+  record SetBrokerConfigs(String broker, Map<String, String> configs) implements MetadataCommand {
+    public SetBrokerConfigs {
+      configs = Map.copyOf(configs);
+    }
+
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.setBrokerConfigs(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(SET_BROKER_CONFIGS);
+      writeString(out, broker);
+      writeMap(out, configs);
     }
   }
 }

@@ -47,6 +47,12 @@ public interface MetadataStore extends AutoCloseable {
   void setTopicConfigs(String name, Map<String, String> configs);
 
   /**
+   * Replaces the dynamic configs of a broker (its id, or "" for the cluster-wide default; already
+   * validated by the caller).
+   */
+  void setBrokerConfigs(String broker, Map<String, String> configs);
+
+  /**
    * Asks the controller to change the in-sync replicas of a partition this broker leads in {@code
    * leaderEpoch}, as it knows the partition in {@code partitionEpoch}. Completes with the
    * controller's answer: {@link ApiError#NONE} once the change is committed to the metadata (and so

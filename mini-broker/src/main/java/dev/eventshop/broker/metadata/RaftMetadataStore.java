@@ -11,6 +11,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.CreateTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -397,6 +398,11 @@ public final class RaftMetadataStore implements MetadataStore {
   @Override
   public void setTopicConfigs(String name, Map<String, String> configs) {
     await(propose(new SetTopicConfigs(name, Map.copyOf(configs))));
+  }
+
+  @Override
+  public void setBrokerConfigs(String broker, Map<String, String> configs) {
+    await(propose(new SetBrokerConfigs(broker, configs)));
   }
 
   @Override

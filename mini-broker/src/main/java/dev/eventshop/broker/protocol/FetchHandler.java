@@ -5,6 +5,7 @@ import dev.eventshop.broker.log.PartitionLog.ReadResult;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.quota.ClientQuotaManager;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import dev.eventshop.broker.replication.FetchPurgatory;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
@@ -49,6 +50,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final LeaderLookup leaders;
   private final FollowerFetchListener followers;
   private final ClientQuotaManager quotas;
+  private final ReplicationThrottles.Side replicationThrottle;
 
   /** Told of every follower fetch, so the leader can track replica progress. */
   public interface FollowerFetchListener {
@@ -58,14 +60,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
   /**
    * @param quotas the clients' {@code consumer_byte_rate} (followers' fetches do not count)
+   * @param replicationThrottle what this broker, as leader, may send to followers out of sync
    */
   public FetchHandler(
       Replicas replicas,
       Supplier<ClusterMetadata> metadata,
       FetchPurgatory purgatory,
       FollowerFetchListener followers,
-      ClientQuotaManager quotas) {
+      ClientQuotaManager quotas,
+      ReplicationThrottles.Side replicationThrottle) {
     this.quotas = quotas;
+    this.replicationThrottle = replicationThrottle;
     this.replicas = replicas;
     this.metadata = metadata;
     this.purgatory = purgatory;
@@ -144,7 +149,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         fromFollower
             ? request.maxBytes()
             : (int) Math.min(request.maxBytes(), quotas.maxBytesPerAnswer(context.clientId()));
-    Attempt first = read(wanted, maxBytes, fromFollower, readCommitted, version);
+    Attempt first = read(wanted, maxBytes, replicaId, readCommitted, version);
     int maxWait = request.maxWait();
     if (first.bytes >= request.minBytes() || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
       return CompletableFuture.completedFuture(answer(context, fromFollower, first));
@@ -165,7 +170,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             if (done.get()) {
               return true;
             }
-            Attempt again = read(wanted, maxBytes, fromFollower, readCommitted, version);
+            Attempt again = read(wanted, maxBytes, replicaId, readCommitted, version);
             if ((again.bytes >= request.minBytes() || again.hasError)
                 && done.compareAndSet(false, true)) {
               result.complete(answer(context, fromFollower, again));
@@ -181,7 +186,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                   answer(
                       context,
                       fromFollower,
-                      read(wanted, maxBytes, fromFollower, readCommitted, version)));
+                      read(wanted, maxBytes, replicaId, readCommitted, version)));
             }
           }
         },
@@ -194,10 +199,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
    * its data, as Kafka answers: an empty response with the throttle time, its bytes not counted.
    */
   private ApiMessage answer(RequestContext context, boolean fromFollower, Attempt attempt) {
+    long now = System.currentTimeMillis();
     if (fromFollower) {
+      replicationThrottle.record(attempt.throttledBytes, now);
       return attempt.response;
     }
-    long now = System.currentTimeMillis();
     long throttleMs = quotas.recordAndGetThrottleTimeMs(context.clientId(), attempt.bytes, now);
     if (throttleMs == 0) {
       return attempt.response;
@@ -214,15 +220,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     final FetchResponseData response =
         new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
     int bytes;
+    long throttledBytes; // of replicas throttled by leader.replication.throttled.replicas
     boolean hasError;
   }
 
   private Attempt read(
-      List<Wanted> wanted,
-      int maxBytes,
-      boolean fromFollower,
-      boolean readCommitted,
-      short version) {
+      List<Wanted> wanted, int maxBytes, int replicaId, boolean readCommitted, short version) {
     Attempt attempt = new Attempt();
     FetchableTopicResponse topicResponse = null;
     int remaining = maxBytes;
@@ -249,7 +252,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
               .setRecords(MemoryRecords.EMPTY);
       topicResponse.partitions().add(data);
       Errors error =
-          readPartition(w, data, remaining, attempt.bytes == 0, fromFollower, readCommitted);
+          readPartition(w, data, remaining, attempt.bytes == 0, replicaId, readCommitted, attempt);
       if (error != Errors.NONE) {
         data.setErrorCode(error.code());
         attempt.hasError = true;
@@ -267,8 +270,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       PartitionData data,
       int remaining,
       boolean minOneBatch,
-      boolean fromFollower,
-      boolean readCommitted) {
+      int replicaId,
+      boolean readCommitted,
+      Attempt attempt) {
+    boolean fromFollower = replicaId >= 0;
     if (w.tp() == null) {
       return Errors.UNKNOWN_TOPIC_ID;
     }
@@ -281,6 +286,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     int limit = Math.min(w.maxBytes(), remaining);
     try {
       long lastStable = log.lastStableOffset();
+      boolean throttled =
+          fromFollower
+              && replicationThrottle.isThrottled(w.tp(), partition.isr().contains(replicaId));
+      if (throttled && replicationThrottle.isExceeded(System.currentTimeMillis())) {
+        // Over leader.replication.throttled.rate: nothing for this replica now, only where the
+        // log stands (Kafka's leader leaves the partition's records out the same way).
+        data.setHighWatermark(log.highWatermark())
+            .setLastStableOffset(Math.min(lastStable, log.highWatermark()))
+            .setLogStartOffset(log.logStartOffset());
+        return Errors.NONE;
+      }
       long upTo = fromFollower ? Long.MAX_VALUE : readCommitted ? lastStable : log.highWatermark();
       ReadResult read = log.read(w.fetchOffset(), limit, upTo, minOneBatch);
       data.setHighWatermark(read.highWatermark())
@@ -288,6 +304,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
           .setLogStartOffset(read.logStartOffset());
       if (read.records() != null) {
         data.setRecords(read.records());
+        if (throttled) {
+          attempt.throttledBytes += read.records().sizeInBytes();
+        }
         if (readCommitted) {
           List<AbortedTransaction> aborted = new ArrayList<>();
           long end = Math.min(upTo, read.records().endOffsetBound());

@@ -3,11 +3,14 @@ package dev.eventshop.broker.replication;
 import dev.eventshop.broker.log.PartitionLog;
 import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.network.BrokerChannel;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -39,6 +42,11 @@ final class ReplicaFetcher implements AutoCloseable {
   private static final short FETCH_VERSION = 12;
   private static final short EPOCH_VERSION = 4;
 
+  /** Kafka's defaults for replica.fetch.max.bytes and replica.fetch.response.max.bytes. */
+  private static final int REPLICA_FETCH_MAX_BYTES = 1024 * 1024;
+
+  private static final int REPLICA_FETCH_RESPONSE_MAX_BYTES = 10 * 1024 * 1024;
+
   /** A followed partition: its replica and whether it must first truncate for a new epoch. */
   private static final class Followed {
     final Partition partition;
@@ -54,6 +62,7 @@ final class ReplicaFetcher implements AutoCloseable {
   private final int localBrokerId;
   private final int leaderId;
   private final Supplier<Endpoint> leaderAddress;
+  private final ReplicationThrottles.Side throttle;
   private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -62,8 +71,14 @@ final class ReplicaFetcher implements AutoCloseable {
 
   /**
    * @param leaderAddress the leader's inter-broker endpoint, or null while it is not known
+   * @param throttle what this broker, as follower, may fetch for replicas out of sync
    */
-  ReplicaFetcher(int localBrokerId, int leaderId, Supplier<Endpoint> leaderAddress) {
+  ReplicaFetcher(
+      int localBrokerId,
+      int leaderId,
+      Supplier<Endpoint> leaderAddress,
+      ReplicationThrottles.Side throttle) {
+    this.throttle = throttle;
     this.localBrokerId = localBrokerId;
     this.leaderId = leaderId;
     this.leaderAddress = leaderAddress;
@@ -188,16 +203,28 @@ final class ReplicaFetcher implements AutoCloseable {
             .setReplicaId(localBrokerId)
             .setMaxWaitMs(500)
             .setMinBytes(1)
-            .setMaxBytes(16 * 1024 * 1024)
+            .setMaxBytes(REPLICA_FETCH_RESPONSE_MAX_BYTES)
             .setSessionId(0)
             .setSessionEpoch(-1);
     Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
     List<Followed> fetched = new ArrayList<>();
+    // follower.replication.throttled.rate: over it, replicas out of sync that the topic lists as
+    // throttled on this broker wait (Kafka's follower leaves them out of its fetch the same way).
+    boolean overRate = throttle.isExceeded(System.currentTimeMillis());
+    Set<TopicPartition> throttled = new HashSet<>();
+    boolean heldBack = false;
     for (Followed f : partitions.values()) {
       if (f.needsTruncation) {
         continue;
       }
       TopicPartition tp = f.partition.topicPartition();
+      if (throttle.isThrottled(tp, f.partition.isr().contains(localBrokerId))) {
+        if (overRate) {
+          heldBack = true;
+          continue;
+        }
+        throttled.add(tp);
+      }
       topics
           .computeIfAbsent(tp.topic(), t -> new FetchRequestData.FetchTopic().setTopic(t))
           .partitions()
@@ -207,10 +234,13 @@ final class ReplicaFetcher implements AutoCloseable {
                   .setCurrentLeaderEpoch(f.leaderEpoch)
                   .setFetchOffset(f.partition.log().logEndOffset())
                   .setLogStartOffset(f.partition.log().logStartOffset())
-                  .setPartitionMaxBytes(4 * 1024 * 1024));
+                  .setPartitionMaxBytes(REPLICA_FETCH_MAX_BYTES));
       fetched.add(f);
     }
     if (fetched.isEmpty()) {
+      if (heldBack) {
+        sleepQuietly(100); // until the rate falls back under the limit
+      }
       return;
     }
     topics.values().forEach(request.topics()::add);
@@ -231,6 +261,9 @@ final class ReplicaFetcher implements AutoCloseable {
             MemoryRecords records = (MemoryRecords) p.records();
             if (records.sizeInBytes() > 0) {
               f.partition.log().appendAsFollower(records, now);
+              if (throttled.contains(f.partition.topicPartition())) {
+                throttle.record(records.sizeInBytes(), now);
+              }
             }
             f.partition.updateFollowerHighWatermark(p.highWatermark());
             f.partition.log().followLogStartOffset(p.logStartOffset());

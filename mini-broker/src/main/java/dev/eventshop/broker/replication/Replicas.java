@@ -7,6 +7,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class Replicas implements AutoCloseable {
   private final Consumer<TopicPartition> onNewData;
   private final Partition.IsrChanger isrChanger;
   private final String interBrokerListener;
+  private final ReplicationThrottles.Side followerThrottle;
   private final Set<Integer> missingListenerWarned = ConcurrentHashMap.newKeySet();
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
@@ -65,7 +67,9 @@ public final class Replicas implements AutoCloseable {
       Partition.IsrChanger isrChanger,
       String interBrokerListener,
       ScheduledExecutorService scheduler,
-      long replicaLagTimeMaxMs) {
+      long replicaLagTimeMaxMs,
+      ReplicationThrottles.Side followerThrottle) {
+    this.followerThrottle = followerThrottle;
     this.localBrokerId = localBrokerId;
     this.logStore = logStore;
     this.logConfigOf = logConfigOf;
@@ -164,7 +168,9 @@ public final class Replicas implements AutoCloseable {
     if (!partition.isLeader() && info.leader() >= 0) {
       int leader = info.leader();
       fetchers
-          .computeIfAbsent(leader, id -> new ReplicaFetcher(localBrokerId, id, () -> addressOf(id)))
+          .computeIfAbsent(
+              leader,
+              id -> new ReplicaFetcher(localBrokerId, id, () -> addressOf(id), followerThrottle))
           .add(partition, info.leaderEpoch());
     }
     fetchers

@@ -31,6 +31,7 @@ import dev.eventshop.broker.protocol.MetadataHandler;
 import dev.eventshop.broker.protocol.OffsetForLeaderEpochHandler;
 import dev.eventshop.broker.protocol.ProduceHandler;
 import dev.eventshop.broker.quota.ClientQuotaManager;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import dev.eventshop.broker.replication.FetchPurgatory;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
@@ -136,6 +137,8 @@ public final class Broker implements AutoCloseable {
             config.getLong(BrokerProperty.LOG_CLEANER_BACKOFF_MS),
             config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_MS),
             config.getLong(BrokerProperty.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
+    ReplicationThrottles throttles =
+        new ReplicationThrottles(config.nodeId(), () -> metadataStore.current());
     replicas =
         new Replicas(
             config.nodeId(),
@@ -147,7 +150,8 @@ public final class Broker implements AutoCloseable {
                 metadataStore.alterIsr(tp, epoch, partitionEpoch, isr),
             config.listeners().interBroker(),
             scheduler,
-            config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS));
+            config.getLong(BrokerProperty.REPLICA_LAG_TIME_MAX_MS),
+            throttles.follower());
     List<Endpoint> advertised = advertisedEndpoints();
     if (config.quorumVoters().isEmpty()) {
       metadataStore = new LocalMetadataStore(config.logDirs().get(0), config.nodeId(), advertised);
@@ -180,7 +184,8 @@ public final class Broker implements AutoCloseable {
             purgatory,
             Partition::onFollowerFetch,
             new ClientQuotaManager(
-                ClientQuotas.CONSUMER_BYTE_RATE, () -> quotaSource.current().clientQuotas())));
+                ClientQuotas.CONSUMER_BYTE_RATE, () -> quotaSource.current().clientQuotas()),
+            throttles.leader()));
     handlers.add(new ListOffsetsHandler(replicas, metadataStore::current));
     handlers.add(new DeleteRecordsHandler(replicas, metadataStore::current));
     handlers.add(new DescribeProducersHandler(replicas, metadataStore::current));

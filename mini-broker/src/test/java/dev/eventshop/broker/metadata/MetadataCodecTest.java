@@ -19,6 +19,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
+import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,6 +54,7 @@ class MetadataCodecTest {
             new SetTopicConfigs("orders", Map.of("cleanup.policy", "compact")),
             new AlterIsr("orders", 2, 1, 4, 9, List.of(1, 3)),
             new ElectLeaders(true, false),
+            new SetBrokerConfigs("", Map.of("leader.replication.throttled.rate", "10")),
             new ElectPartitionLeaders(
                 true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))),
             new AlterClientQuotas(
@@ -163,7 +165,12 @@ class MetadataCodecTest {
                 .alter(ClientQuotas.Entity.of("client-id", null), Map.of("producer_byte_rate", 5.0))
                 .alter(
                     ClientQuotas.Entity.of("user", "u", "client-id", "c"),
-                    Map.of("producer_byte_rate", 7.0, "consumer_byte_rate", 9.0)));
+                    Map.of("producer_byte_rate", 7.0, "consumer_byte_rate", 9.0)),
+            Map.of(
+                "",
+                Map.of("leader.replication.throttled.rate", "1000"),
+                "2",
+                Map.of("follower.replication.throttled.rate", "2000")));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MetadataCodec.writeSnapshot(metadata, out);
     ClusterMetadata read = MetadataCodec.readSnapshot(new ByteArrayInputStream(out.toByteArray()));

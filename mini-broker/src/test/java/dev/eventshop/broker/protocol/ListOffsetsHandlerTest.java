@@ -10,6 +10,7 @@ import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import dev.eventshop.broker.quota.ReplicationThrottles;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,8 @@ class ListOffsetsHandlerTest {
             Partition.IsrChanger.NONE,
             "PLAINTEXT",
             scheduler,
-            30_000);
+            30_000,
+            new ReplicationThrottles(1, () -> metadata).follower());
     handler = new ListOffsetsHandler(replicas, () -> metadata);
     ledBy1InEpoch(5);
   }

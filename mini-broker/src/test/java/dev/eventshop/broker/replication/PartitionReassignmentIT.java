@@ -18,10 +18,18 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.PartitionReassignment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +73,9 @@ class PartitionReassignmentIT {
         // One old replica is down during the move: its copy is a stray when it returns.
         int absent = before.get(1);
         cluster.kill(absent);
+        // Once complete, --verify clears throttles on every broker describeCluster lists, and
+        // waits for one that is down but not yet fenced (against Kafka too).
+        awaitFenced(cluster, absent);
         Path plan = plan("move", List.of(newcomer));
         assertThat(tool(cluster, plan, "--execute").stdout())
             .contains("Successfully started partition reassignment");
@@ -100,34 +111,95 @@ class PartitionReassignmentIT {
         assertThat(records).hasSizeGreaterThanOrEqualTo(3_000);
       }
 
-      // Replication throttles are refused with a message that says so; nothing moves.
-      Path throttled = plan("throttled", List.of(newcomer, before.get(1)));
-      ChildProcess.Finished refused =
-          KafkaTools.run(
-              OUTPUT,
-              TOOL_TIMEOUT,
-              KafkaTools.REASSIGN_PARTITIONS,
-              "--bootstrap-server",
-              cluster.bootstrap(),
-              "--reassignment-json-file",
-              throttled.toString(),
-              "--execute",
-              "--throttle",
-              "1000000");
-      assertThat(refused.exitCode()).isEqualTo(1);
-      assertThat(refused.stdout() + refused.stderr()).contains("does not throttle replication");
-      assertThat(idsOf(cluster.partition(TOPIC, 0).replicas())).containsExactly(newcomer);
+      // A throttled move (--throttle, Kafka's replication quotas): the new replica gets one
+      // fetch's worth (1 MiB, replica.fetch.max.bytes) at once, then at most 10 kB/s, so 2 MiB
+      // more cannot arrive in the seconds below; once the rates are lifted the move completes,
+      // and --verify removes the throttles.
+      int joining = before.get(1);
+      try (KafkaProducer<byte[], byte[]> bulk =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap()),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        for (int i = 0; i < 3_000; i++) {
+          bulk.send(new ProducerRecord<>(TOPIC, new byte[1024]));
+        }
+        bulk.flush();
+      }
+      Path throttled = plan("throttled", List.of(newcomer, joining));
+      assertThat(tool(cluster, throttled, "--execute", "--throttle", "10000").stdout())
+          .contains("The inter-broker throttle limit was set to 10000 B/s")
+          .contains("Successfully started partition reassignment");
+      await("the throttled move stays in progress")
+          .during(Duration.ofSeconds(6))
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  cluster
+                      .admin()
+                      .listPartitionReassignments(Set.of(TP))
+                      .reassignments()
+                      .get(10, TimeUnit.SECONDS)
+                      .containsKey(TP));
+      assertThat(tool(cluster, throttled, "--verify").stdout()).contains("is still in progress");
+      ConfigResource leaderBroker = new ConfigResource(ConfigResource.Type.BROKER, "" + newcomer);
+      assertThat(
+              cluster
+                  .admin()
+                  .describeConfigs(List.of(leaderBroker))
+                  .all()
+                  .get(10, TimeUnit.SECONDS)
+                  .get(leaderBroker)
+                  .get("leader.replication.throttled.rate")
+                  .value())
+          .isEqualTo("10000");
+      for (int broker : List.of(newcomer, joining)) {
+        cluster
+            .admin()
+            .incrementalAlterConfigs(
+                Map.of(
+                    new ConfigResource(ConfigResource.Type.BROKER, "" + broker),
+                    List.of(
+                        new AlterConfigOp(
+                            new ConfigEntry("leader.replication.throttled.rate", ""),
+                            AlterConfigOp.OpType.DELETE),
+                        new AlterConfigOp(
+                            new ConfigEntry("follower.replication.throttled.rate", ""),
+                            AlterConfigOp.OpType.DELETE))))
+            .all()
+            .get(10, TimeUnit.SECONDS);
+      }
+      await("--verify reports the throttled move complete and removes the throttles")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> tool(cluster, throttled, "--verify").stdout(),
+              said ->
+                  said.contains("is completed")
+                      && said.contains("Clearing topic-level throttles on topic " + TOPIC));
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+      Config topicConfig =
+          cluster
+              .admin()
+              .describeConfigs(List.of(topic))
+              .all()
+              .get(10, TimeUnit.SECONDS)
+              .get(topic);
+      assertThat(topicConfig.get("leader.replication.throttled.replicas").value()).isEmpty();
+      assertThat(topicConfig.get("follower.replication.throttled.replicas").value()).isEmpty();
+      assertThat(idsOf(cluster.partition(TOPIC, 0).isr()))
+          .containsExactlyInAnyOrder(newcomer, joining);
+      Path back = plan("back", List.of(newcomer));
+      assertThat(tool(cluster, back, "--execute").stdout())
+          .contains("Successfully started partition reassignment");
+      awaitVerified(cluster, back);
 
       // A move to a broker that is down waits for it; cancelling it returns to the old replicas.
       // The tool refuses brokers that describeCluster does not list (not alive), so the move is
       // asked through Admin, which takes any registered broker, as Kafka's controller does.
       int down = before.get(0);
       cluster.kill(down);
-      await("broker " + down + " fenced")
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () -> cluster.admin().describeCluster().nodes().get(10, TimeUnit.SECONDS),
-              nodes -> nodes.stream().noneMatch(n -> n.id() == down));
+      awaitFenced(cluster, down);
       Path stuck = plan("stuck", List.of(newcomer, down));
       cluster
           .admin()
@@ -205,6 +277,14 @@ class PartitionReassignmentIT {
     return KafkaTools.run(
             OUTPUT, TOOL_TIMEOUT, KafkaTools.REASSIGN_PARTITIONS, args.toArray(String[]::new))
         .assertSucceeded();
+  }
+
+  private static void awaitFenced(ProcessCluster cluster, int broker) {
+    await("broker " + broker + " fenced")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> cluster.admin().describeCluster().nodes().get(10, TimeUnit.SECONDS),
+            nodes -> nodes.stream().noneMatch(n -> n.id() == broker));
   }
 
   /** Runs {@code --verify} until it reports the reassignment complete (at most 90 s). */
