@@ -67,6 +67,25 @@ public record ClientQuotas(Map<Entity, Map<String, Double>> byEntity) {
    * a null name is the type's default. Ordered by type, so equal entities print alike.
    */
   public record Entity(SortedMap<String, String> parts) {
+    /** By types, then names (the default first): a total order, as snapshots are written. */
+    public static final java.util.Comparator<Entity> ORDER =
+        (a, b) -> {
+          int byTypes =
+              String.join(",", a.parts.keySet()).compareTo(String.join(",", b.parts.keySet()));
+          if (byTypes != 0) {
+            return byTypes;
+          }
+          for (String type : a.parts.keySet()) {
+            int byName =
+                java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())
+                    .compare(a.parts.get(type), b.parts.get(type));
+            if (byName != 0) {
+              return byName;
+            }
+          }
+          return 0;
+        };
+
     public Entity {
       parts = Collections.unmodifiableSortedMap(new TreeMap<>(parts));
     }
@@ -124,7 +143,13 @@ public record ClientQuotas(Map<Entity, Map<String, Double>> byEntity) {
       if (whole == null) {
         return invalid("Invalid configuration key " + key);
       }
-      if (whole && Math.abs((long) (value + 1e-6) - value) > 1e-6) {
+      if (!(value > 0)) {
+        return invalid("Quota " + key + " must be greater than 0");
+      }
+      if (whole && value > Long.MAX_VALUE) {
+        return invalid("Proposed value for " + key + " is too large for a LONG.");
+      }
+      if (whole && Math.abs(value % 1.0) > 1e-6) {
         return invalid(key + " cannot be a fractional value.");
       }
       if (!ENFORCED.contains(key)) {

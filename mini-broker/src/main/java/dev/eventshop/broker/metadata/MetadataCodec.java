@@ -444,7 +444,7 @@ final class MetadataCodec {
     // In a stable order, so that equal states encode to equal bytes.
     List<ClientQuotas.Entity> entities =
         metadata.clientQuotas().byEntity().keySet().stream()
-            .sorted(java.util.Comparator.comparing(ClientQuotas.Entity::toString))
+            .sorted(ClientQuotas.Entity.ORDER)
             .toList();
     out.writeInt(entities.size());
     for (ClientQuotas.Entity entity : entities) {

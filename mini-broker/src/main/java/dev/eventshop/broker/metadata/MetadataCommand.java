@@ -321,8 +321,8 @@ sealed interface MetadataCommand {
   }
 
   /**
-   * Alters client quotas: per entity, quota key to value, a null value removing the key. Entities
-   * that {@link ClientQuotas#whyNot} refuses are skipped (the proposer checked them already).
+   * Alters client quotas: per entity, quota key to value, a null value removing the key. The
+   * proposer checked them ({@link ClientQuotas#whyNot}); applying does not check again.
    */
   record AlterClientQuotas(Map<ClientQuotas.Entity, Map<String, Double>> alterations)
       implements MetadataCommand {

@@ -54,6 +54,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private String connectionId;
   private long mutedUntilNanos;
 
+  /** The longest mute (an hour): a throttle time is far shorter, and the sum cannot overflow. */
+  private static final long MAX_MUTE_MS = 3_600_000;
+
   /** The table is supplied once the broker has finished starting; until then connections close. */
   KafkaConnection(String listenerName, Supplier<ApiTable> apis, ApiVersionsHandler apiVersions) {
     this.listenerName = listenerName;
@@ -202,11 +205,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
       ctx.executor().execute(() -> muteFor(ms));
       return;
     }
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(ms, MAX_MUTE_MS));
     if (ctx.channel().config().isAutoRead()) {
       mutedUntilNanos = until;
       ctx.channel().config().setAutoRead(false);
-      ctx.executor().schedule(this::unmuteWhenDue, ms, TimeUnit.MILLISECONDS);
+      ctx.executor()
+          .schedule(this::unmuteWhenDue, Math.min(ms, MAX_MUTE_MS), TimeUnit.MILLISECONDS);
     } else if (until - mutedUntilNanos > 0) {
       mutedUntilNanos = until; // the scheduled unmute waits for the rest
     }

@@ -149,9 +149,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         fromFollower
             ? request.maxBytes()
             : (int) Math.min(request.maxBytes(), quotas.maxBytesPerAnswer(context.clientId()));
+    // Like Kafka, never waits for more than one answer may hold.
+    int minBytes = Math.min(request.minBytes(), maxBytes);
     Attempt first = read(wanted, maxBytes, replicaId, readCommitted, version);
     int maxWait = request.maxWait();
-    if (first.bytes >= request.minBytes() || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
+    if (first.bytes >= minBytes || maxWait <= 0 || first.hasError || wanted.isEmpty()) {
       return CompletableFuture.completedFuture(answer(context, fromFollower, first));
     }
     CompletableFuture<ApiMessage> result = new CompletableFuture<>();
@@ -171,8 +173,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
               return true;
             }
             Attempt again = read(wanted, maxBytes, replicaId, readCommitted, version);
-            if ((again.bytes >= request.minBytes() || again.hasError)
-                && done.compareAndSet(false, true)) {
+            if ((again.bytes >= minBytes || again.hasError) && done.compareAndSet(false, true)) {
               result.complete(answer(context, fromFollower, again));
               return true;
             }
@@ -204,11 +205,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       replicationThrottle.record(attempt.throttledBytes, now);
       return attempt.response;
     }
-    long throttleMs = quotas.recordAndGetThrottleTimeMs(context.clientId(), attempt.bytes, now);
-    if (throttleMs == 0) {
+    long throttleMs = quotas.recordOrTakeBack(context.clientId(), attempt.bytes, now);
+    if (throttleMs <= 0) {
       return attempt.response;
     }
-    quotas.unrecord(context.clientId(), attempt.bytes, now);
     context.throttle(throttleMs);
     return new FetchResponseData()
         .setSessionId(0)

@@ -44,31 +44,36 @@ public final class ClientQuotaManager {
    * milliseconds: 0 within its quota or when no quota applies.
    */
   public long recordAndGetThrottleTimeMs(String clientId, long bytes, long nowMs) {
+    return record(clientId, bytes, nowMs, false);
+  }
+
+  /**
+   * As {@link #recordAndGetThrottleTimeMs}, but bytes that take the client over its quota are taken
+   * back at once, in the same step: Kafka's for a fetch answer it then sends empty.
+   */
+  public long recordOrTakeBack(String clientId, long bytes, long nowMs) {
+    return record(clientId, bytes, nowMs, true);
+  }
+
+  private long record(String clientId, long bytes, long nowMs, boolean takeBackIfOver) {
     Optional<ClientQuotas.Applied> quota = applied(clientId);
-    if (quota.isEmpty()) {
+    if (quota.isEmpty() || !(quota.get().value() > 0)) {
       return 0;
     }
+    double bound = quota.get().value();
     synchronized (this) {
       Rate rate = rate(quota.get(), nowMs);
       rate.record(bytes, nowMs);
-      double bound = quota.get().value();
       double observed = rate.perSecond(nowMs);
       if (observed <= bound) {
         return 0;
       }
-      return Math.round((observed - bound) / bound * rate.windowMs(nowMs));
+      long throttleMs = Math.round((observed - bound) / bound * rate.windowMs(nowMs));
+      if (takeBackIfOver) {
+        rate.record(-bytes, nowMs);
+      }
+      return throttleMs;
     }
-  }
-
-  /** Takes back {@code bytes} counted for {@code clientId}: Kafka's for a fetch it did not send. */
-  public void unrecord(String clientId, long bytes, long nowMs) {
-    applied(clientId)
-        .ifPresent(
-            quota -> {
-              synchronized (this) {
-                rate(quota, nowMs).record(-bytes, nowMs);
-              }
-            });
   }
 
   /**
@@ -77,6 +82,7 @@ public final class ClientQuotaManager {
    */
   public long maxBytesPerAnswer(String clientId) {
     return applied(clientId)
+        .filter(q -> q.value() > 0)
         .map(q -> (long) Math.min(Long.MAX_VALUE, q.value() * (SAMPLES - 1) * SAMPLE_MS / 1000))
         .orElse(Long.MAX_VALUE);
   }
@@ -93,42 +99,55 @@ public final class ClientQuotaManager {
     return rates.computeIfAbsent(new Sharer(quota.user(), quota.clientId()), s -> new Rate(nowMs));
   }
 
-  /** Kafka's sampled rate: {@value #SAMPLES} samples of {@value #SAMPLE_MS} ms. */
+  /**
+   * Kafka's sampled rate (4.1's SampledStat and Rate): {@value #SAMPLES} + 1 samples of {@value
+   * #SAMPLE_MS} ms; a sample whose last event is {@value #SAMPLES} samples old is forgotten; the
+   * rate is the sum over the time since the oldest sample began, at least {@code SAMPLES - 1}
+   * samples long.
+   */
   static final class Rate {
-    private final long[] startMs = new long[SAMPLES];
-    private final double[] totals = new double[SAMPLES];
+    private static final int SLOTS = SAMPLES + 1;
+    private final long[] startMs = new long[SLOTS];
+    private final long[] lastEventMs = new long[SLOTS];
+    private final double[] totals = new double[SLOTS];
     private int current;
     long lastRecordMs;
 
     Rate(long nowMs) {
       Arrays.fill(startMs, nowMs);
+      Arrays.fill(lastEventMs, nowMs);
       lastRecordMs = nowMs;
     }
 
     void record(double value, long nowMs) {
-      if (nowMs >= startMs[current] + SAMPLE_MS) {
-        current = (current + 1) % SAMPLES;
-        startMs[current] = nowMs;
-        totals[current] = 0;
+      if (nowMs - startMs[current] >= SAMPLE_MS) {
+        current = (current + 1) % SLOTS;
+        reset(current, nowMs);
       }
       totals[current] += value;
+      lastEventMs[current] = nowMs;
       lastRecordMs = nowMs;
+    }
+
+    private void reset(int slot, long nowMs) {
+      startMs[slot] = nowMs;
+      lastEventMs[slot] = nowMs;
+      totals[slot] = 0;
     }
 
     /** Per second, over the samples still in the window. */
     double perSecond(long nowMs) {
       double total = 0;
-      for (int i = 0; i < SAMPLES; i++) {
-        if (nowMs - startMs[i] >= SAMPLES * SAMPLE_MS) {
-          startMs[i] = nowMs; // obsolete: starts again
-          totals[i] = 0;
+      for (int i = 0; i < SLOTS; i++) {
+        if (nowMs - lastEventMs[i] >= SAMPLES * SAMPLE_MS) {
+          reset(i, nowMs); // obsolete
         }
         total += totals[i];
       }
       return total * 1000.0 / windowMs(nowMs);
     }
 
-    /** The time the samples span, counted as at least {@code SAMPLES - 1} full samples. */
+    /** The time since the oldest sample began, counted as at least {@code SAMPLES - 1} samples. */
     long windowMs(long nowMs) {
       long oldest = nowMs;
       for (long start : startMs) {
@@ -139,7 +158,7 @@ public final class ClientQuotaManager {
       if (fullSamples < SAMPLES - 1) {
         elapsed += (SAMPLES - 1 - fullSamples) * SAMPLE_MS;
       }
-      return elapsed;
+      return Math.max(elapsed, 1);
     }
   }
 }

@@ -933,7 +933,12 @@ class DifferentialIT {
             }
             ClientQuotaEntity client = entities.get("client");
             for (Map.Entry<String, Double> op :
-                Map.of("producer_byte_rate", 1.5, "no_such_rate", 1.0).entrySet()) {
+                List.of(
+                    Map.entry("producer_byte_rate", 1.5),
+                    Map.entry("no_such_rate", 1.0),
+                    Map.entry("producer_byte_rate", 0.0),
+                    Map.entry("consumer_byte_rate", -5.0),
+                    Map.entry("consumer_byte_rate", 1e20))) {
               outcome.put(
                   "set " + op.getKey() + "=" + op.getValue(),
                   failureOf(

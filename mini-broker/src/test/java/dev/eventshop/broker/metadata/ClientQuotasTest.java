@@ -43,6 +43,13 @@ class ClientQuotasTest {
         .startsWith("INVALID_REQUEST: Invalid quota entity combination");
     assertThat(whyNot(Entity.of(CLIENT_ID, "c"), "producer_byte_rat", 1.0))
         .isEqualTo("INVALID_REQUEST: Invalid configuration key producer_byte_rat");
+    assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, 0.0))
+        .isEqualTo("INVALID_REQUEST: Quota producer_byte_rate must be greater than 0");
+    assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, -0.0))
+        .isEqualTo("INVALID_REQUEST: Quota producer_byte_rate must be greater than 0");
+    assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, 1e20))
+        .isEqualTo(
+            "INVALID_REQUEST: Proposed value for producer_byte_rate is too large for a LONG.");
     assertThat(whyNot(Entity.of(CLIENT_ID, "c"), PRODUCER_BYTE_RATE, 1.5))
         .isEqualTo("INVALID_REQUEST: producer_byte_rate cannot be a fractional value.");
     assertThat(whyNot(Entity.of(USER, "u", CLIENT_ID, null), PRODUCER_BYTE_RATE, 1024.0))

@@ -340,16 +340,22 @@ class MetadataApplierTest {
     assertThat(partition()).isEqualTo(partitionAt(1, 0, List.of(1, 2), -1));
   }
 
-  /** Valid alterations apply; one the proposer let through but no longer valid is skipped. */
+  /**
+   * Alterations apply as logged, set or removed, without being checked again: the proposer checked
+   * them, and a replay by a later version with other checks must reach the same state.
+   */
   @Test
-  void clientQuotaAlterationsApplyPerEntity() {
+  void clientQuotaAlterationsApplyAsLogged() {
     ClientQuotas.Entity app = ClientQuotas.Entity.of("client-id", "app");
-    ClientQuotas.Entity bad = ClientQuotas.Entity.of("client-id", "bad");
+    ClientQuotas.Entity old = ClientQuotas.Entity.of("client-id", "old");
     ok(
         new MetadataCommand.AlterClientQuotas(
             Map.of(
                 app, Map.of("producer_byte_rate", 1024.0),
-                bad, Map.of("request_percentage", 50.0))));
+                old, Map.of("request_percentage", 50.0))));
+    Map<String, Double> removal = new java.util.HashMap<>();
+    removal.put("request_percentage", null);
+    ok(new MetadataCommand.AlterClientQuotas(Map.of(old, removal)));
     assertThat(state.clientQuotas().byEntity())
         .containsExactly(Map.entry(app, Map.of("producer_byte_rate", 1024.0)));
   }

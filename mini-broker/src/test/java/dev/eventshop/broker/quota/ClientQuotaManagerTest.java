@@ -45,11 +45,19 @@ class ClientQuotaManagerTest {
   }
 
   @Test
-  void unrecordedBytesDoNotCount() {
+  void bytesTakenBackOverTheQuotaDoNotCount() {
     long now = 1_000_000;
-    assertThat(manager.recordAndGetThrottleTimeMs("slow", 30_000, now)).isPositive();
-    manager.unrecord("slow", 30_000, now);
-    assertThat(manager.recordAndGetThrottleTimeMs("slow", 5_000, now)).isZero();
+    assertThat(manager.recordOrTakeBack("slow", 30_000, now)).as("over: throttled").isPositive();
+    assertThat(manager.recordAndGetThrottleTimeMs("slow", 5_000, now))
+        .as("the 30,000 bytes were taken back")
+        .isZero();
+  }
+
+  @Test
+  void aQuotaOfZeroOrLessIsNeverEnforced() {
+    quotas = quotas.alter(Entity.of(CLIENT_ID, "zero"), Map.of(PRODUCER_BYTE_RATE, 0.0));
+    assertThat(manager.recordAndGetThrottleTimeMs("zero", 1_000_000, 0)).isZero();
+    assertThat(manager.maxBytesPerAnswer("zero")).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
