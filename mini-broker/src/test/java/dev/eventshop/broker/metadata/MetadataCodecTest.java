@@ -230,12 +230,14 @@ class MetadataCodecTest {
     assertThat(broker.endpoint("EXTERNAL")).isEmpty();
   }
 
-  /** A snapshot written before partition reassignment reads as partitions not being reassigned. */
-  @Test
-  void versionTwoSnapshotsReadAsNoReassignmentInProgress() throws IOException {
-    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+  /**
+   * Starts a snapshot of format {@code version} holding no broker and topic "orders" with one
+   * partition, written up to that partition's index: the caller writes the rest of it.
+   */
+  static DataOutputStream oneTopicOnePartitionSnapshot(ByteArrayOutputStream snapshot, int version)
+      throws IOException {
     DataOutputStream out = new DataOutputStream(snapshot);
-    out.writeByte(2);
+    out.writeByte(version);
     out.writeByte('S');
     MetadataCodec.writeString(out, "cid");
     out.writeInt(0); // brokers
@@ -247,6 +249,14 @@ class MetadataCodecTest {
     MetadataCodec.writeMap(out, Map.of());
     out.writeInt(1); // partitions
     out.writeInt(0);
+    return out;
+  }
+
+  /** A snapshot written before partition reassignment reads as partitions not being reassigned. */
+  @Test
+  void versionTwoSnapshotsReadAsNoReassignmentInProgress() throws IOException {
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    DataOutputStream out = oneTopicOnePartitionSnapshot(snapshot, 2);
     MetadataCodec.writeInts(out, List.of(1, 2));
     out.writeInt(2); // leader
     out.writeInt(7); // leader epoch
@@ -266,19 +276,7 @@ class MetadataCodecTest {
   @Test
   void versionThreeSnapshotsAndAlterIsrReadWithoutPartitionEpoch() throws IOException {
     ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(snapshot);
-    out.writeByte(3);
-    out.writeByte('S');
-    MetadataCodec.writeString(out, "cid");
-    out.writeInt(0); // brokers
-    out.writeInt(1); // topics
-    MetadataCodec.writeString(out, "orders");
-    Uuid id = Uuid.randomUuid();
-    out.writeLong(id.getMostSignificantBits());
-    out.writeLong(id.getLeastSignificantBits());
-    MetadataCodec.writeMap(out, Map.of());
-    out.writeInt(1); // partitions
-    out.writeInt(0);
+    DataOutputStream out = oneTopicOnePartitionSnapshot(snapshot, 3);
     MetadataCodec.writeInts(out, List.of(3, 1, 2));
     out.writeInt(1); // leader
     out.writeInt(4); // leader epoch
