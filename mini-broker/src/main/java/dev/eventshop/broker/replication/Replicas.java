@@ -119,35 +119,12 @@ public final class Replicas implements AutoCloseable {
         }
         TopicPartition tp = new TopicPartition(topic.name(), info.partition());
         wanted.add(tp);
-        Partition partition = partitions.get(tp);
-        if (partition != null && !partition.topicId().equals(topic.id())) {
-          remove(tp); // same name, new topic
-          partition = null;
-        }
-        if (partition == null) {
-          PartitionLog partitionLog = logStore.getOrCreate(tp, topic.id(), config);
-          partition =
-              new Partition(tp, topic.id(), partitionLog, localBrokerId, onNewData, isrChanger);
-          partitions.put(tp, partition);
-        } else {
-          partition.log().updateConfig(config);
-        }
-        boolean wasLeader = partition.isLeader();
-        boolean changed =
-            partition.update(
-                info.leader(),
-                info.leaderEpoch(),
-                info.partitionEpoch(),
-                info.replicas(),
-                info.isr(),
-                now);
-        if (changed) {
-          follow(partition, info);
-        }
-        if (changed || wasLeader != partition.isLeader()) {
-          for (LeadershipListener listener : leadershipListeners) {
-            listener.onLeadershipChange(tp, partition.isLeader(), info.leaderEpoch());
-          }
+        try {
+          applyTo(tp, topic, info, config, now);
+        } catch (RuntimeException e) {
+          // One partition that cannot follow the metadata (its log cannot be opened) must not
+          // keep the others from it.
+          log.error("{}: cannot apply the metadata to this replica", tp, e);
         }
       }
     }
@@ -159,6 +136,39 @@ public final class Replicas implements AutoCloseable {
     if (strayCheckDue) {
       strayCheckDue = false;
       logStore.setAsideStray();
+    }
+  }
+
+  private void applyTo(
+      TopicPartition tp, TopicInfo topic, PartitionInfo info, LogConfig config, long now) {
+    Partition partition = partitions.get(tp);
+    if (partition != null && !partition.topicId().equals(topic.id())) {
+      remove(tp); // same name, new topic
+      partition = null;
+    }
+    if (partition == null) {
+      PartitionLog partitionLog = logStore.getOrCreate(tp, topic.id(), config);
+      partition = new Partition(tp, topic.id(), partitionLog, localBrokerId, onNewData, isrChanger);
+      partitions.put(tp, partition);
+    } else {
+      partition.log().updateConfig(config);
+    }
+    boolean wasLeader = partition.isLeader();
+    boolean changed =
+        partition.update(
+            info.leader(),
+            info.leaderEpoch(),
+            info.partitionEpoch(),
+            info.replicas(),
+            info.isr(),
+            now);
+    if (changed) {
+      follow(partition, info);
+    }
+    if (changed || wasLeader != partition.isLeader()) {
+      for (LeadershipListener listener : leadershipListeners) {
+        listener.onLeadershipChange(tp, partition.isLeader(), info.leaderEpoch());
+      }
     }
   }
 
