@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -30,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * newly active controller has heard nobody yet, so it waits one session timeout (its grace period)
  * before it fences anyone.
  *
+ * <p>The tick is scheduled only while this node is the active controller: the other voters have no
+ * timed duties, and an idle cluster's voters should not wake up for nothing.
+ *
  * <p>Thread-safety: heartbeats arrive on Ratis threads, {@link #tick()} runs on the store's
- * scheduler; shared fields are concurrent maps or volatile, and a command is proposed at most once
- * at a time ({@code inFlight}).
+ * scheduler; shared fields are concurrent maps or volatile, a command is proposed at most once at a
+ * time ({@code inFlight}), and the tick's schedule is guarded by this object's lock.
  */
 final class ClusterController {
 
@@ -49,6 +54,8 @@ final class ClusterController {
   private volatile boolean active;
   private volatile long activeSinceNanos;
   private volatile long lastPreferredCheckNanos;
+  private ScheduledExecutorService scheduler; // guarded by this; null until started
+  private ScheduledFuture<?> ticking; // guarded by this; non-null while active and started
 
   /**
    * @param state the latest applied metadata
@@ -70,10 +77,35 @@ final class ClusterController {
     this.nanoClock = nanoClock;
   }
 
-  /** Runs {@link #tick()} on {@code scheduler} every half heartbeat interval. */
-  void start(ScheduledExecutorService scheduler) {
+  /**
+   * Runs {@link #tick()} on {@code scheduler} every half heartbeat interval while this node is the
+   * active controller (it may already be: Ratis can elect it before this is called).
+   */
+  synchronized void start(ScheduledExecutorService scheduler) {
+    this.scheduler = scheduler;
+    if (active) {
+      startTicking();
+    }
+  }
+
+  private synchronized void startTicking() {
+    if (scheduler == null || ticking != null) {
+      return;
+    }
     long period = Math.max(10, settings.heartbeatInterval().toMillis() / 2);
-    scheduler.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
+    try {
+      ticking =
+          scheduler.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the store is closing
+    }
+  }
+
+  private synchronized void stopTicking() {
+    if (ticking != null) {
+      ticking.cancel(false);
+      ticking = null;
+    }
   }
 
   boolean isActive() {
@@ -87,6 +119,7 @@ final class ClusterController {
     lastPreferredCheckNanos = now;
     inFlight.clear();
     active = true;
+    startTicking();
     log.info("node {} is now the active controller", nodeId);
     if (state.get().clusterId() == null) {
       proposeOnce(new InitCluster(clusterIdProposal.get()));
@@ -98,6 +131,7 @@ final class ClusterController {
       active = false;
       log.info("node {} is no longer the active controller", nodeId);
     }
+    stopTicking();
   }
 
   /** Records a heartbeat and tells the broker how the metadata sees it. */

@@ -64,6 +64,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -118,6 +120,12 @@ public final class RaftMetadataStore implements MetadataStore {
   static final int PROPOSAL_THREADS = 4;
   static final Duration LEADERSHIP_TRANSFER_TIMEOUT = Duration.ofSeconds(2);
   static final Duration LEADER_STEP_DOWN_WAIT = Duration.ofSeconds(3);
+  // An async heartbeat has no calling thread to carry a deadline (DeadlineRetryPolicy), so it is
+  // retried a few times, soon: enough for the client to follow a NotLeaderException to the leader,
+  // or to try another voter when the one it asked is down (Ratis moves on only when it retries).
+  private static final RetryPolicy HEARTBEAT_RETRY =
+      RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+          3, TimeDuration.valueOf(20, TimeUnit.MILLISECONDS));
 
   private final Path raftDir;
   private final Path logDir;
@@ -126,7 +134,6 @@ public final class RaftMetadataStore implements MetadataStore {
   private final QuorumSettings settings;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService proposals;
-  private final ExecutorService heartbeatSender;
   private final boolean voter;
   private final AppliedMetadata applied;
   private final ClusterController controller; // voters only
@@ -191,8 +198,6 @@ public final class RaftMetadataStore implements MetadataStore {
         Executors.newSingleThreadScheduledExecutor(daemon("metadata-quorum-" + nodeId));
     this.proposals =
         Executors.newFixedThreadPool(PROPOSAL_THREADS, daemon("metadata-proposals-" + nodeId));
-    this.heartbeatSender =
-        Executors.newSingleThreadExecutor(daemon("metadata-heartbeat-" + nodeId));
     // A voter keeps as many commands for observers as its log holds between two snapshots.
     this.applied =
         new AppliedMetadata(
@@ -247,7 +252,8 @@ public final class RaftMetadataStore implements MetadataStore {
       // A heartbeat that cannot get through soon is dropped: a newer one follows.
       RaftProperties heartbeatProperties = raftProperties();
       RaftClientConfigKeys.Rpc.setRequestTimeout(heartbeatProperties, millis(heartbeatTimeout()));
-      heartbeats = client(heartbeatProperties); // a controller-only node never heartbeats
+      // A controller-only node never heartbeats.
+      heartbeats = client(heartbeatProperties, HEARTBEAT_RETRY);
     }
     if (voter) {
       controller.start(scheduler);
@@ -631,11 +637,9 @@ public final class RaftMetadataStore implements MetadataStore {
     closeQuietly(heartbeats);
     closeQuietly(fetches);
     proposals.shutdownNow();
-    heartbeatSender.shutdownNow();
     try {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
       proposals.awaitTermination(5, TimeUnit.SECONDS);
-      heartbeatSender.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -674,16 +678,32 @@ public final class RaftMetadataStore implements MetadataStore {
         .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One heartbeat to the controller. It travels on the heartbeat client's one long-lived gRPC
+   * stream to the leader (Ratis' unordered async requests), not as a blocking call, which opens a
+   * stream per request and ties up a thread: heartbeats are most of an idle cluster's traffic. The
+   * active controller records its own heartbeat directly.
+   */
   private CompletableFuture<BrokerStatus> sendHeartbeat() {
+    if (controller != null && controller.isActive()) {
+      return CompletableFuture.completedFuture(controller.onHeartbeat(nodeId));
+    }
     RaftClient client = heartbeats;
-    return supplyAsync(
-            () ->
-                send(
-                    heartbeatTimeout(),
-                    () -> client.io().sendReadOnly(message(MetadataCodec.encodeHeartbeat(nodeId)))),
-            heartbeatSender)
-        .thenApply(reply -> MetadataCodec.decodeStatus(bytes(reply)))
-        .orTimeout(settings.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (client == null || closed) {
+      return CompletableFuture.failedFuture(
+          new NotControllerException("metadata quorum not running"));
+    }
+    return client
+        .async()
+        .sendReadOnlyUnordered(message(MetadataCodec.encodeHeartbeat(nodeId)))
+        .thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException());
+              }
+              return MetadataCodec.decodeStatus(bytes(reply));
+            })
+        .orTimeout(heartbeatTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** An observer's fetch of the metadata log after {@code afterIndex}, from the leader. */
@@ -784,12 +804,16 @@ public final class RaftMetadataStore implements MetadataStore {
   }
 
   private RaftClient client(RaftProperties properties) {
+    return client(properties, new DeadlineRetryPolicy());
+  }
+
+  private RaftClient client(RaftProperties properties, RetryPolicy retryPolicy) {
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setRaftGroup(group)
         .setProperties(properties)
         .setParameters(new Parameters())
-        .setRetryPolicy(new DeadlineRetryPolicy())
+        .setRetryPolicy(retryPolicy)
         .build();
   }
 
