@@ -53,6 +53,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private String connectionId;
   private long mutedUntilNanos;
+  private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(); // frames received while muted
 
   /** The longest mute (an hour): a throttle time is far shorter, and the sum cannot overflow. */
   private static final long MAX_MUTE_MS = 3_600_000;
@@ -73,8 +74,33 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!ctx.channel().config().isAutoRead()) {
+      // Muted (a client over its quota): frames that arrived before the mute took hold wait too.
+      held.add((ByteBuf) msg);
+      return;
+    }
+    serve(ctx, (ByteBuf) msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseHeld();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
+  }
+
+  private void releaseHeld() {
+    for (ByteBuf frame = held.poll(); frame != null; frame = held.poll()) {
+      frame.release();
+    }
+  }
+
+  private void serve(ChannelHandlerContext ctx, ByteBuf frame) {
     ByteBuffer buffer;
-    ByteBuf frame = (ByteBuf) msg;
     try {
       // Copied to the heap: parsed requests (Produce's records) keep slices of this buffer.
       buffer = ByteBuffer.allocate(frame.readableBytes());
@@ -220,8 +246,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     long left = mutedUntilNanos - System.nanoTime();
     if (left > 0) {
       ctx.executor().schedule(this::unmuteWhenDue, left, TimeUnit.NANOSECONDS);
-    } else {
-      ctx.channel().config().setAutoRead(true);
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    // Serve what was held, in order, until one of them mutes the connection again.
+    while (!held.isEmpty() && ctx.channel().config().isAutoRead() && ctx.channel().isActive()) {
+      serve(ctx, held.poll());
     }
   }
 

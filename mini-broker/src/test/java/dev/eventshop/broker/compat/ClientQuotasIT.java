@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventshop.broker.RunningBroker;
 import dev.eventshop.broker.server.Broker;
+import java.io.DataInputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +28,20 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -225,6 +239,68 @@ class ClientQuotasIT {
           .as("the broker asked the consumer to wait")
           .isPositive();
     }
+  }
+
+  /**
+   * A client that ignores throttle_time_ms and pipelines a second request waits anyway: its
+   * connection reads nothing more until the throttle time has passed, even a request it had already
+   * sent.
+   */
+  @Test
+  void aClientThatIgnoresTheThrottleTimeWaitsAnyway() throws Exception {
+    admin.createTopics(List.of(new NewTopic("raw", 1, (short) 1))).all().get(10, TimeUnit.SECONDS);
+    alter(
+        new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "fuzz")), // the raw client's id
+        "producer_byte_rate",
+        RATE);
+    short version = 9;
+    byte[] big =
+        MalformedFramesIT.serialize(
+            new ProduceRequest(produce(new byte[13 * RATE]), version), ApiKeys.PRODUCE, version);
+    byte[] small =
+        MalformedFramesIT.serialize(
+            new ProduceRequest(produce(new byte[10]), version), ApiKeys.PRODUCE, version);
+    try (Socket socket = MalformedFramesIT.connect(brokerAddress())) {
+      byte[] both = new byte[big.length + small.length];
+      System.arraycopy(big, 0, both, 0, big.length);
+      System.arraycopy(small, 0, both, big.length, small.length);
+      socket.getOutputStream().write(both);
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      ProduceResponseData first = readProduceResponse(in, version);
+      long firstAt = System.nanoTime();
+      assertThat(first.throttleTimeMs()).as("13 s worth of the quota in one request").isPositive();
+      ProduceResponseData second = readProduceResponse(in, version);
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAt);
+      assertThat(waitedMs)
+          .as("the second request waited for the throttle time")
+          .isGreaterThanOrEqualTo(first.throttleTimeMs() / 2);
+      assertThat(second.responses().iterator().next().partitionResponses().get(0).errorCode())
+          .isZero();
+    }
+  }
+
+  static ProduceRequestData produce(byte[] value) {
+    ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+    data.topicData()
+        .add(
+            MalformedFramesIT.topicData(
+                "raw", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value))));
+    return data;
+  }
+
+  static ProduceResponseData readProduceResponse(DataInputStream in, short version)
+      throws Exception {
+    byte[] frame = new byte[in.readInt()];
+    in.readFully(frame);
+    return ((ProduceResponse)
+            AbstractResponse.parseResponse(
+                ByteBuffer.wrap(frame), new RequestHeader(ApiKeys.PRODUCE, version, "fuzz", 7)))
+        .data();
+  }
+
+  InetSocketAddress brokerAddress() {
+    String[] hostPort = bootstrap().split(",")[0].split(":");
+    return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
   }
 
   static double metric(Map<MetricName, ? extends Metric> metrics, String name) {
