@@ -237,6 +237,42 @@ final class ProcessCluster implements AutoCloseable {
           "a leader and " + replicationFactor + " in sync",
           info -> info.leader() != null && info.isr().size() == replicationFactor);
     }
+    awaitReplicasHosted(topic);
+  }
+
+  /**
+   * Waits until every running replica of {@code topic} exists on its broker (its log directories
+   * list it). Brokers apply new metadata at slightly different times: a produce that reaches a
+   * leader still without the topic is refused, and an idempotent producer's next batch, pipelined
+   * behind it, may then be taken first (as a new producer may start anywhere), leaving the retried
+   * first batch out of order for good.
+   */
+  void awaitReplicasHosted(String topic) {
+    org.awaitility.Awaitility.await("every replica of " + topic + " hosted by its broker")
+        .atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(
+            () -> {
+              List<Integer> up = new ArrayList<>(running.keySet());
+              Map<Integer, Map<String, org.apache.kafka.clients.admin.LogDirDescription>> dirs =
+                  admin().describeLogDirs(up).allDescriptions().get(10, TimeUnit.SECONDS);
+              for (TopicPartitionInfo p : describe(topic).partitions()) {
+                for (Node replica : p.replicas()) {
+                  if (!up.contains(replica.id())) {
+                    continue;
+                  }
+                  org.apache.kafka.common.TopicPartition tp =
+                      new org.apache.kafka.common.TopicPartition(topic, p.partition());
+                  boolean hosted =
+                      dirs.getOrDefault(replica.id(), Map.of()).values().stream()
+                          .anyMatch(d -> d.replicaInfos().containsKey(tp));
+                  if (!hosted) {
+                    return false;
+                  }
+                }
+              }
+              return true;
+            });
   }
 
   TopicDescription describe(String topic) throws Exception {
