@@ -253,7 +253,12 @@ final class ProcessCluster implements AutoCloseable {
         .pollInterval(java.time.Duration.ofMillis(100))
         .until(
             () -> {
-              List<Integer> up = new ArrayList<>(running.keySet());
+              // The running brokers (controller-only nodes host no replicas).
+              List<Integer> up =
+                  admin().describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+                      .map(Node::id)
+                      .filter(running::containsKey)
+                      .toList();
               Map<Integer, Map<String, org.apache.kafka.clients.admin.LogDirDescription>> dirs =
                   admin().describeLogDirs(up).allDescriptions().get(10, TimeUnit.SECONDS);
               for (TopicPartitionInfo p : describe(topic).partitions()) {
