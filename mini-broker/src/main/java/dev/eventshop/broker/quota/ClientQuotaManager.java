@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -18,21 +19,44 @@ import java.util.function.Supplier;
  * the response's {@code throttle_time_ms}, and the connection reads no request for that long
  * (KIP-219).
  *
- * <p>Thread-safe. A client's counts are forgotten after an hour without traffic, as in Kafka.
+ * <p>Which quota applies to a client is resolved once per {@link ClientQuotas} snapshot, not on
+ * every request: Kafka's precedence looks at up to eight entities, and a fetch asks twice. The
+ * answers are cached per (user, client id) for the snapshot the supplier returns, and dropped as
+ * soon as it returns another one (an immutable {@code ClientQuotas} is compared by identity: every
+ * change of the quotas is a new one). At most {@value #MAX_RESOLVED_CLIENTS} clients are cached;
+ * past that the cache starts over, so client ids chosen by clients cannot grow it without bound.
+ * Without any quota nothing is cached.
+ *
+ * <p>Thread-safe: the rates are guarded by this object; the resolved quotas are an immutable
+ * snapshot reference in a volatile field with a concurrent map, where a race at most resolves a
+ * client twice. A client's counts are forgotten after an hour without traffic, as in Kafka.
  */
 public final class ClientQuotaManager {
 
   static final int SAMPLES = 11;
   static final long SAMPLE_MS = 1000;
   private static final long FORGET_AFTER_MS = 3_600_000;
+  static final int MAX_RESOLVED_CLIENTS = 10_000;
 
   /** Who shares a quota: a user ("" for any) and a client id ("" for any). */
   private record Sharer(String user, String clientId) {}
+
+  /** A client as quotas name it. */
+  private record Client(String user, String clientId) {}
+
+  /** The quota of {@link #key} that applies to each client seen, in one snapshot of the quotas. */
+  private record Resolved(
+      ClientQuotas source, Map<Client, Optional<ClientQuotas.Applied>> byClient) {
+    Resolved(ClientQuotas source) {
+      this(source, new ConcurrentHashMap<>());
+    }
+  }
 
   private final String key;
   private final Supplier<ClientQuotas> quotas;
   private final Map<Sharer, Rate> rates = new HashMap<>();
   private long lastSweepMs;
+  private volatile Resolved resolved = new Resolved(ClientQuotas.NONE);
 
   public ClientQuotaManager(String key, Supplier<ClientQuotas> quotas) {
     this.key = key;
@@ -87,8 +111,26 @@ public final class ClientQuotaManager {
         .orElse(Long.MAX_VALUE);
   }
 
+  /** The quota that applies to {@code clientId} in the current quotas: cached, see the class. */
   private Optional<ClientQuotas.Applied> applied(String clientId) {
-    return quotas.get().quota(key, ClientQuotas.ANONYMOUS_USER, clientId);
+    ClientQuotas current = quotas.get();
+    if (current.byEntity().isEmpty()) {
+      return Optional.empty();
+    }
+    Resolved snapshot = resolved;
+    if (snapshot.source() != current || snapshot.byClient().size() >= MAX_RESOLVED_CLIENTS) {
+      snapshot = new Resolved(current);
+      resolved = snapshot;
+    }
+    Client client = new Client(ClientQuotas.ANONYMOUS_USER, clientId);
+    return snapshot
+        .byClient()
+        .computeIfAbsent(client, c -> current.quota(key, c.user(), c.clientId()));
+  }
+
+  /** How many clients' quotas are cached now. */
+  int resolvedClients() {
+    return resolved.byClient().size();
   }
 
   private Rate rate(ClientQuotas.Applied quota, long nowMs) {

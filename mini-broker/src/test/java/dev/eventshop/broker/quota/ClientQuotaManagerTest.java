@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.metadata.ClientQuotas;
 import dev.eventshop.broker.metadata.ClientQuotas.Entity;
+import java.util.Collections;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +67,43 @@ class ClientQuotaManagerTest {
     assertThat(manager.recordAndGetThrottleTimeMs("slow", 15_000, now)).isPositive();
     quotas = quotas.alter(Entity.of(CLIENT_ID, "slow"), Map.of(PRODUCER_BYTE_RATE, 1_000_000.0));
     assertThat(manager.recordAndGetThrottleTimeMs("slow", 15_000, now)).isZero();
+  }
+
+  @Test
+  void aQuotaSetOrRemovedAfterAClientWasSeenAppliesAtOnce() {
+    long now = 1_000_000;
+    assertThat(manager.recordAndGetThrottleTimeMs("new", 30_000, now)).as("no quota").isZero();
+    assertThat(manager.maxBytesPerAnswer("new")).isEqualTo(Long.MAX_VALUE);
+
+    quotas = quotas.alter(Entity.of(CLIENT_ID, "new"), Map.of(PRODUCER_BYTE_RATE, 1000.0));
+    assertThat(manager.maxBytesPerAnswer("new")).isEqualTo(10_000);
+    assertThat(manager.recordAndGetThrottleTimeMs("new", 30_000, now)).isPositive();
+
+    quotas =
+        quotas.alter(
+            Entity.of(CLIENT_ID, "new"), Collections.singletonMap(PRODUCER_BYTE_RATE, null));
+    assertThat(manager.maxBytesPerAnswer("new")).isEqualTo(Long.MAX_VALUE);
+    assertThat(manager.recordAndGetThrottleTimeMs("new", 30_000, now)).isZero();
+
+    quotas = quotas.alter(Entity.of(CLIENT_ID, null), Map.of(PRODUCER_BYTE_RATE, 2000.0));
+    assertThat(manager.maxBytesPerAnswer("new")).as("the default client's").isEqualTo(20_000);
+    assertThat(manager.maxBytesPerAnswer("slow")).as("its own still first").isEqualTo(10_000);
+  }
+
+  @Test
+  void clientIdsChosenByClientsDoNotGrowTheResolvedQuotasWithoutBound() {
+    for (int i = 0; i < 3 * ClientQuotaManager.MAX_RESOLVED_CLIENTS; i++) {
+      manager.maxBytesPerAnswer("client-" + i);
+    }
+    assertThat(manager.resolvedClients())
+        .isLessThanOrEqualTo(ClientQuotaManager.MAX_RESOLVED_CLIENTS);
+    assertThat(manager.maxBytesPerAnswer("slow")).isEqualTo(10_000);
+  }
+
+  @Test
+  void withoutAnyQuotaNothingIsResolved() {
+    quotas = ClientQuotas.NONE;
+    assertThat(manager.maxBytesPerAnswer("slow")).isEqualTo(Long.MAX_VALUE);
+    assertThat(manager.resolvedClients()).isZero();
   }
 }
