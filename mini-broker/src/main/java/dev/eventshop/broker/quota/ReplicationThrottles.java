@@ -1,7 +1,12 @@
 package dev.eventshop.broker.quota;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
+import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
@@ -15,7 +20,16 @@ import org.apache.kafka.common.TopicPartition;
  * *}. Over its rate a leader leaves the throttled partitions out of a follower's fetch answer, and
  * a follower leaves them out of its fetch, until the rate, counted like a client quota's over 11
  * one-second samples, is back under the limit. In-sync replicas are never throttled, so acks=all
- * never waits on one. Thread-safe.
+ * never waits on one.
+ *
+ * <p>A fetch asks for every partition whether it is throttled, so each side resolves its configs
+ * once per {@link ClusterMetadata} snapshot rather than per partition: the rate for this broker,
+ * parsed, and per topic the partitions its list names for this broker. The resolution is kept until
+ * the supplier returns another snapshot (compared by identity: snapshots are immutable and every
+ * change publishes a new one), and is then made again on first use.
+ *
+ * <p>Thread-safe: a side's rate is guarded by the side; its resolved configs are an immutable value
+ * in a volatile field, where a race at most resolves one snapshot twice.
  */
 public final class ReplicationThrottles {
 
@@ -49,6 +63,7 @@ public final class ReplicationThrottles {
     private final String rateConfig;
     private final String replicasConfig;
     private ClientQuotaManager.Rate rate;
+    private volatile Resolved resolved;
 
     private Side(String rateConfig, String replicasConfig) {
       this.rateConfig = rateConfig;
@@ -63,12 +78,8 @@ public final class ReplicationThrottles {
       if (inSync) {
         return false;
       }
-      return metadata
-          .get()
-          .topic(tp.topic())
-          .map(t -> t.configs().get(replicasConfig))
-          .map(list -> lists(list, tp.partition(), brokerId))
-          .orElse(false);
+      Listed listed = resolved().listed().get(tp.topic());
+      return listed != null && listed.names(tp.partition());
     }
 
     /** Whether this side has sent or fetched more than its rate allows now. */
@@ -89,22 +100,92 @@ public final class ReplicationThrottles {
     }
 
     private Optional<Long> bound() {
-      return metadata.get().brokerConfig(brokerId, rateConfig).map(Long::parseLong);
+      Resolved current = resolved();
+      // A rate that is not a number (refused when set: only a hand-edited metadata file has one)
+      // fails wherever the rate is used, as it did before it was cached: parse it again to throw.
+      return current.bound().isPresent() || current.rate().isEmpty()
+          ? current.bound()
+          : current.rate().map(Long::parseLong);
+    }
+
+    /** This side's configs in the current metadata: resolved once per snapshot. */
+    private Resolved resolved() {
+      ClusterMetadata current = metadata.get();
+      Resolved last = resolved;
+      if (last != null && last.source() == current) {
+        return last;
+      }
+      Resolved next = resolve(current);
+      resolved = next;
+      return next;
+    }
+
+    private Resolved resolve(ClusterMetadata current) {
+      Optional<String> rateText = current.brokerConfig(brokerId, rateConfig);
+      Optional<Long> bound;
+      try {
+        bound = rateText.map(Long::parseLong);
+      } catch (NumberFormatException notANumber) {
+        bound = Optional.empty(); // parsed again, to fail, by bound()
+      }
+      Map<String, Listed> listed = new HashMap<>();
+      for (Map.Entry<String, TopicInfo> topic : current.topics().entrySet()) {
+        String list = topic.getValue().configs().get(replicasConfig);
+        if (list != null) {
+          Listed here = listed(list, brokerId);
+          if (here.all() || !here.partitions().isEmpty()) {
+            listed.put(topic.getKey(), here);
+          }
+        }
+      }
+      return new Resolved(current, rateText, bound, Map.copyOf(listed));
     }
   }
 
-  /** Whether a replica list ({@code *} or {@code partition:broker,...}) names the replica. */
-  static boolean lists(String list, int partition, int broker) {
+  /**
+   * One side's configs as resolved from one metadata snapshot: the rate as set (empty without one)
+   * and parsed (empty also when it is not a number), and by topic name the partitions its list
+   * names on this broker (topics that name none are left out). Immutable.
+   */
+  private record Resolved(
+      ClusterMetadata source,
+      Optional<String> rate,
+      Optional<Long> bound,
+      Map<String, Listed> listed) {}
+
+  /** The partitions a replica list names on one broker: all of them ({@code *}) or some. */
+  record Listed(boolean all, Set<Integer> partitions) {
+    boolean names(int partition) {
+      return all || partitions.contains(partition);
+    }
+  }
+
+  /**
+   * The partitions a replica list ({@code *} or {@code partition:broker,...}) names on {@code
+   * broker}. An entry names partition p exactly when, trimmed, it reads {@code p + ":" + broker}:
+   * entries are compared as text, so {@code 01:1} or {@code +1:1} name no partition.
+   */
+  static Listed listed(String list, int broker) {
     String trimmed = list.trim();
     if (trimmed.equals("*")) {
-      return true;
+      return new Listed(true, Set.of());
     }
-    String wanted = partition + ":" + broker;
+    String suffix = ":" + broker;
+    Set<Integer> partitions = new HashSet<>();
     for (String entry : trimmed.split(",")) {
-      if (entry.trim().equals(wanted)) {
-        return true;
+      String e = entry.trim();
+      if (e.endsWith(suffix)) {
+        String partition = e.substring(0, e.length() - suffix.length());
+        try {
+          int p = Integer.parseInt(partition);
+          if (String.valueOf(p).equals(partition)) {
+            partitions.add(p);
+          }
+        } catch (NumberFormatException notAPartition) {
+          // names no partition
+        }
       }
     }
-    return false;
+    return new Listed(false, Set.copyOf(partitions));
   }
 }
