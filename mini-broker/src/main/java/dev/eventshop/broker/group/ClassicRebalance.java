@@ -104,7 +104,7 @@ final class ClassicRebalance {
     boolean unknownMember = request.memberId().isEmpty();
     // A new member may race with the removal of an unused group: it then joins a fresh one.
     for (int attempt = 0; ; attempt++) {
-      ClassicGroup group =
+      Group group =
           unknownMember
               ? coordinator.getOrCreateGroup(request.groupId())
               : coordinator.group(request.groupId());
@@ -126,10 +126,20 @@ final class ClassicRebalance {
   }
 
   private CompletableFuture<JoinGroupResponseData> joinLocked(
-      ClassicGroup group, JoinRequest request, boolean unknownMember) {
+      Group group, JoinRequest request, boolean unknownMember) {
     Set<String> names = new LinkedHashSet<>();
     request.protocols().forEach(p -> names.add(p.name()));
     CompletableFuture<JoinGroupResponseData> response;
+    if (group.consumer != null) {
+      if (!group.consumer.members.isEmpty()) {
+        // Kafka lets a classic member join a consumer group (KIP-848's online migration);
+        // mini-broker keeps the two protocols apart (docs/decisions.md, decision 22).
+        return done(
+            joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, request.version()));
+      }
+      group.consumer = null; // an empty consumer group becomes a classic group; its offsets stay
+      log.info("group {} now uses the classic group protocol", group.groupId);
+    }
     if (!group.supportsProtocols(request.protocolType(), names)) {
       response =
           done(
@@ -143,8 +153,7 @@ final class ClassicRebalance {
     return response;
   }
 
-  private CompletableFuture<JoinGroupResponseData> joinNewMember(
-      ClassicGroup group, JoinRequest request) {
+  private CompletableFuture<JoinGroupResponseData> joinNewMember(Group group, JoinRequest request) {
     String memberId = request.clientId() + "-" + UUID.randomUUID();
     if (request.groupInstanceId() != null) {
       String existing = group.staticMemberId(request.groupInstanceId());
@@ -164,7 +173,7 @@ final class ClassicRebalance {
   }
 
   private CompletableFuture<JoinGroupResponseData> joinKnownMember(
-      ClassicGroup group, JoinRequest request) {
+      Group group, JoinRequest request) {
     String memberId = request.memberId();
     CoordinatorTimer.Task pending = group.pendingMembers.remove(memberId);
     if (pending != null) {
@@ -200,7 +209,7 @@ final class ClassicRebalance {
   }
 
   private CompletableFuture<JoinGroupResponseData> addMemberAndRebalance(
-      ClassicGroup group, String memberId, JoinRequest request) {
+      Group group, String memberId, JoinRequest request) {
     GroupMember member =
         new GroupMember(
             memberId,
@@ -230,7 +239,7 @@ final class ClassicRebalance {
   }
 
   private CompletableFuture<JoinGroupResponseData> updateMemberAndRebalance(
-      ClassicGroup group, GroupMember member, JoinRequest request) {
+      Group group, GroupMember member, JoinRequest request) {
     member.protocols = List.copyOf(request.protocols());
     member.sessionTimeoutMs = request.sessionTimeoutMs();
     member.rebalanceTimeoutMs = request.rebalanceTimeoutMs();
@@ -261,7 +270,7 @@ final class ClassicRebalance {
    * change needs no rebalance.
    */
   private CompletableFuture<JoinGroupResponseData> replaceStaticMember(
-      ClassicGroup group, GroupMember old, String newMemberId, JoinRequest request) {
+      Group group, GroupMember old, String newMemberId, JoinRequest request) {
     GroupMember fresh =
         new GroupMember(
             newMemberId,
@@ -325,7 +334,7 @@ final class ClassicRebalance {
     return response;
   }
 
-  private void expirePendingMember(ClassicGroup group, String memberId) {
+  private void expirePendingMember(Group group, String memberId) {
     synchronized (group) {
       if (group.pendingMembers.remove(memberId) != null) {
         log.debug("pending member {} of group {} never rejoined", memberId, group.groupId);
@@ -339,7 +348,7 @@ final class ClassicRebalance {
 
   // ---------------------------------------------------------------- rebalance phases
 
-  private void maybePrepareRebalance(ClassicGroup group, String reason) {
+  private void maybePrepareRebalance(Group group, String reason) {
     switch (group.state()) {
       case EMPTY, STABLE, COMPLETING_REBALANCE -> prepareRebalance(group, reason);
       case PREPARING_REBALANCE -> tryCompleteJoin(group);
@@ -347,7 +356,7 @@ final class ClassicRebalance {
     }
   }
 
-  private void prepareRebalance(ClassicGroup group, String reason) {
+  private void prepareRebalance(Group group, String reason) {
     if (group.is(GroupState.COMPLETING_REBALANCE)) {
       // Members waiting for an assignment of the old generation will never get one.
       for (GroupMember m : group.members()) {
@@ -384,7 +393,7 @@ final class ClassicRebalance {
    * while new members keep arriving, up to the rebalance timeout, so that a group of consumers
    * starting together gets one rebalance instead of one per member.
    */
-  private void onInitialDelayExpired(ClassicGroup group, long epoch, int remainingMs) {
+  private void onInitialDelayExpired(Group group, long epoch, int remainingMs) {
     synchronized (group) {
       if (group.joinEpoch != epoch || !group.is(GroupState.PREPARING_REBALANCE)) {
         return;
@@ -401,7 +410,7 @@ final class ClassicRebalance {
     }
   }
 
-  private void onJoinDeadline(ClassicGroup group, long epoch) {
+  private void onJoinDeadline(Group group, long epoch) {
     synchronized (group) {
       if (group.joinEpoch == epoch && group.is(GroupState.PREPARING_REBALANCE)) {
         completeJoin(group);
@@ -409,7 +418,7 @@ final class ClassicRebalance {
     }
   }
 
-  private void tryCompleteJoin(ClassicGroup group) {
+  private void tryCompleteJoin(Group group) {
     if (group.is(GroupState.PREPARING_REBALANCE)
         && !group.inInitialDelay
         && group.allMembersJoined()) {
@@ -421,7 +430,7 @@ final class ClassicRebalance {
    * Ends the join phase: evicts members that did not rejoin, starts the next generation and answers
    * every waiting JoinGroup.
    */
-  private void completeJoin(ClassicGroup group) {
+  private void completeJoin(Group group) {
     cancelJoinDeadline(group);
     group.inInitialDelay = false;
     for (GroupMember missing : group.notYetRejoined()) {
@@ -461,7 +470,7 @@ final class ClassicRebalance {
   }
 
   /** Members that got their JoinGroup response but never sent SyncGroup are evicted. */
-  private void onSyncDeadline(ClassicGroup group, long epoch) {
+  private void onSyncDeadline(Group group, long epoch) {
     synchronized (group) {
       if (group.syncEpoch != epoch || group.pendingSyncMembers.isEmpty()) {
         return;
@@ -483,7 +492,7 @@ final class ClassicRebalance {
     }
   }
 
-  private void cancelJoinDeadline(ClassicGroup group) {
+  private void cancelJoinDeadline(Group group) {
     group.joinEpoch++;
     if (group.joinDeadline != null) {
       group.joinDeadline.cancel();
@@ -491,7 +500,7 @@ final class ClassicRebalance {
     }
   }
 
-  private void cancelSyncDeadline(ClassicGroup group) {
+  private void cancelSyncDeadline(Group group) {
     group.syncEpoch++;
     group.pendingSyncMembers.clear();
     if (group.syncDeadline != null) {
@@ -515,7 +524,7 @@ final class ClassicRebalance {
     if (unavailable != Errors.NONE) {
       return done(syncError(unavailable, version));
     }
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     if (group == null) {
       return done(syncError(Errors.UNKNOWN_MEMBER_ID, version));
     }
@@ -562,7 +571,7 @@ final class ClassicRebalance {
   }
 
   /** Persists the leader's assignment; once committed, hands it out and the group is Stable. */
-  private void storeAssignment(ClassicGroup group, List<SyncGroupRequestAssignment> assignments) {
+  private void storeAssignment(Group group, List<SyncGroupRequestAssignment> assignments) {
     Map<String, byte[]> byMember = new HashMap<>();
     for (SyncGroupRequestAssignment a : assignments) {
       if (group.has(a.memberId())) {
@@ -609,7 +618,7 @@ final class ClassicRebalance {
     if (unavailable != Errors.NONE) {
       return unavailable;
     }
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     if (group == null) {
       return Errors.UNKNOWN_MEMBER_ID;
     }
@@ -640,7 +649,7 @@ final class ClassicRebalance {
   }
 
   /** Restarts a member's session timer; called by the group lock holder. */
-  void scheduleHeartbeat(ClassicGroup group, GroupMember member, int timeoutMs) {
+  void scheduleHeartbeat(Group group, GroupMember member, int timeoutMs) {
     member.cancelHeartbeat();
     long epoch = member.heartbeatEpoch;
     String memberId = member.memberId;
@@ -648,7 +657,7 @@ final class ClassicRebalance {
         timer.schedule(timeoutMs, () -> onSessionExpired(group, memberId, epoch));
   }
 
-  private void onSessionExpired(ClassicGroup group, String memberId, long epoch) {
+  private void onSessionExpired(Group group, String memberId, long epoch) {
     synchronized (group) {
       GroupMember member = group.member(memberId);
       if (member == null || member.heartbeatEpoch != epoch) {
@@ -673,7 +682,7 @@ final class ClassicRebalance {
     if (unavailable != Errors.NONE) {
       return response.setErrorCode(unavailable.code());
     }
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     List<MemberResponse> results = new ArrayList<>();
     if (group == null) {
       for (MemberIdentity m : leaving) {
@@ -693,7 +702,7 @@ final class ClassicRebalance {
     return response.setMembers(results);
   }
 
-  private Errors leaveOne(ClassicGroup group, MemberIdentity leaving) {
+  private Errors leaveOne(Group group, MemberIdentity leaving) {
     String memberId = leaving.memberId();
     if (leaving.groupInstanceId() != null) {
       String current = group.staticMemberId(leaving.groupInstanceId());
@@ -734,7 +743,7 @@ final class ClassicRebalance {
         .setErrorCode(error.code());
   }
 
-  private void removeMemberAndUpdateGroup(ClassicGroup group, GroupMember member, String reason) {
+  private void removeMemberAndUpdateGroup(Group group, GroupMember member, String reason) {
     member.completeJoin(joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID, member.joinVersion));
     member.completeSync(syncError(Errors.UNKNOWN_MEMBER_ID, member.syncVersion));
     group.remove(member.memberId);
@@ -746,7 +755,7 @@ final class ClassicRebalance {
   }
 
   /** Fails everything a group's members wait for; the group is going away from this broker. */
-  void shutdownGroup(ClassicGroup group, Errors error) {
+  void shutdownGroup(Group group, Errors error) {
     cancelJoinDeadline(group);
     cancelSyncDeadline(group);
     group.pendingMembers.values().forEach(CoordinatorTimer.Task::cancel);
@@ -764,7 +773,7 @@ final class ClassicRebalance {
    * Checks that {@code memberId} is a current member. A static member's instance id must map to
    * exactly this member id; another id means this request comes from a fenced incarnation.
    */
-  static Errors validateMember(ClassicGroup group, String memberId, String groupInstanceId) {
+  static Errors validateMember(Group group, String memberId, String groupInstanceId) {
     if (groupInstanceId != null) {
       String current = group.staticMemberId(groupInstanceId);
       if (current == null) {
@@ -778,7 +787,7 @@ final class ClassicRebalance {
   }
 
   /** The group's metadata as persisted, with {@code assignments} if given (else the current). */
-  static GroupSnapshot snapshot(ClassicGroup group, Map<String, byte[]> assignments) {
+  static GroupSnapshot snapshot(Group group, Map<String, byte[]> assignments) {
     List<MemberSnapshot> members = new ArrayList<>();
     for (GroupMember m : group.members()) {
       byte[] metadata = group.protocolName == null ? null : m.metadata(group.protocolName);
@@ -804,7 +813,7 @@ final class ClassicRebalance {
         members);
   }
 
-  private void persistQuietly(ClassicGroup group) {
+  private void persistQuietly(Group group) {
     long now = timer.nowMs();
     store
         .append(
@@ -820,7 +829,7 @@ final class ClassicRebalance {
   }
 
   private static JoinGroupResponseData joinResponse(
-      ClassicGroup group, GroupMember member, short version, boolean skipAssignment) {
+      Group group, GroupMember member, short version, boolean skipAssignment) {
     boolean leader = group.isLeader(member.memberId);
     JoinGroupResponseData r =
         new JoinGroupResponseData()
@@ -865,8 +874,7 @@ final class ClassicRebalance {
         .setMemberId(memberId == null ? "" : memberId);
   }
 
-  private static SyncGroupResponseData syncResponse(
-      ClassicGroup group, byte[] assignment, short version) {
+  private static SyncGroupResponseData syncResponse(Group group, byte[] assignment, short version) {
     SyncGroupResponseData r =
         new SyncGroupResponseData().setErrorCode(Errors.NONE.code()).setAssignment(assignment);
     if (version >= 5) {

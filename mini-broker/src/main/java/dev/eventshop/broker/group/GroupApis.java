@@ -21,6 +21,8 @@ public final class GroupApis {
         new DescribeGroupsHandler(coordinator),
         new ListGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),
-        new OffsetDeleteHandler(coordinator));
+        new OffsetDeleteHandler(coordinator),
+        new ConsumerGroupHeartbeatHandler(coordinator),
+        new ConsumerGroupDescribeHandler(coordinator));
   }
 }

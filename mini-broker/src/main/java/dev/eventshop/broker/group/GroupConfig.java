@@ -2,6 +2,7 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.server.BrokerConfig;
 import dev.eventshop.broker.server.BrokerProperty;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  *     of {@code offsets.retention.check.interval.ms}, 10 minutes)
  * @param offsetMetadataMaxBytes the longest metadata string a commit may carry (Kafka's default of
  *     {@code offset.metadata.max.bytes}, 4096)
+ * @param consumer the settings of groups that use the consumer group protocol (KIP-848)
  */
 public record GroupConfig(
     int initialRebalanceDelayMs,
@@ -27,7 +29,65 @@ public record GroupConfig(
     int offsetsTopicPartitions,
     long offsetsRetentionMs,
     long offsetsRetentionCheckIntervalMs,
-    int offsetMetadataMaxBytes) {
+    int offsetMetadataMaxBytes,
+    ConsumerProtocol consumer) {
+
+  /**
+   * The settings of consumer groups (KIP-848), under Kafka's broker property names.
+   *
+   * @param sessionTimeoutMs {@code group.consumer.session.timeout.ms}: a member that sends no
+   *     heartbeat for this long is fenced
+   * @param heartbeatIntervalMs {@code group.consumer.heartbeat.interval.ms}: how often members
+   *     heartbeat
+   * @param maxSize {@code group.consumer.max.size}: the most members a group may have
+   * @param assignors {@code group.consumer.assignors}: the server assignors members may name; the
+   *     first is the default
+   */
+  public record ConsumerProtocol(
+      int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors) {
+
+    public static final ConsumerProtocol DEFAULTS =
+        new ConsumerProtocol(45_000, 5_000, Integer.MAX_VALUE, List.of("uniform", "range"));
+
+    public ConsumerProtocol {
+      assignors = List.copyOf(assignors);
+      if (assignors.isEmpty()) {
+        throw new IllegalArgumentException("group.consumer.assignors must name an assignor");
+      }
+      for (String name : assignors) {
+        if (ServerAssignor.named(name).isEmpty()) {
+          throw new IllegalArgumentException(
+              "group.consumer.assignors: unknown assignor "
+                  + name
+                  + " (mini-broker has uniform and range)");
+        }
+      }
+      if (heartbeatIntervalMs >= sessionTimeoutMs) {
+        throw new IllegalArgumentException(
+            "group.consumer.heartbeat.interval.ms must be lower than"
+                + " group.consumer.session.timeout.ms");
+      }
+      if (maxSize < 1) {
+        throw new IllegalArgumentException("group.consumer.max.size must be at least 1");
+      }
+    }
+  }
+
+  int consumerSessionTimeoutMs() {
+    return consumer.sessionTimeoutMs();
+  }
+
+  int consumerHeartbeatIntervalMs() {
+    return consumer.heartbeatIntervalMs();
+  }
+
+  int consumerMaxSize() {
+    return consumer.maxSize();
+  }
+
+  List<String> consumerAssignors() {
+    return consumer.assignors();
+  }
 
   static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 600_000;
   static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
@@ -52,6 +112,15 @@ public record GroupConfig(
         config.getInt(BrokerProperty.OFFSETS_TOPIC_NUM_PARTITIONS),
         TimeUnit.MINUTES.toMillis(config.getLong(BrokerProperty.OFFSETS_RETENTION_MINUTES)),
         DEFAULT_RETENTION_CHECK_INTERVAL_MS,
-        DEFAULT_OFFSET_METADATA_MAX_BYTES);
+        DEFAULT_OFFSET_METADATA_MAX_BYTES,
+        new ConsumerProtocol(
+            config.getInt(BrokerProperty.GROUP_CONSUMER_SESSION_TIMEOUT_MS),
+            config.getInt(BrokerProperty.GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS),
+            config.getInt(BrokerProperty.GROUP_CONSUMER_MAX_SIZE),
+            java.util.Arrays.stream(
+                    config.getString(BrokerProperty.GROUP_CONSUMER_ASSIGNORS).split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .toList()));
   }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
@@ -33,13 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group coordinator: owns the classic consumer groups whose ids hash to the {@code
- * __consumer_offsets} partitions this broker leads, and their offsets. The rebalance protocol is in
- * {@link ClassicRebalance}, committed offsets in {@link OffsetCommits}, offsets committed inside
- * transactions in {@link TxnOffsetCommits}; this class keeps the registry of groups, loads a
- * partition's groups from the log when it becomes the coordinator for it, applies the transaction
- * coordinator's markers ({@link #onTransactionCompleted}), and serves DescribeGroups, ListGroups
- * and DeleteGroups.
+ * The group coordinator: owns the groups whose ids hash to the {@code __consumer_offsets}
+ * partitions this broker leads, and their offsets. The classic rebalance protocol is in {@link
+ * ClassicRebalance}, the consumer group protocol of KIP-848 in {@link ConsumerRebalance}, committed
+ * offsets in {@link OffsetCommits}, offsets committed inside transactions in {@link
+ * TxnOffsetCommits}; this class keeps the registry of groups, loads a partition's groups from the
+ * log when it becomes the coordinator for it, applies the transaction coordinator's markers ({@link
+ * #onTransactionCompleted}), and serves DescribeGroups, ListGroups and DeleteGroups.
  *
  * <p>A partition is loaded on {@link #onBecomeLeader(int)}, or lazily by the first request for one
  * of its groups when {@link CoordinatorTopic#isLocalLeader(int)} says this broker leads it (a
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * NOT_COORDINATOR until it is led here again.
  *
  * <p>Thread-safety: the registry is a concurrent map; each group is guarded by its own monitor (see
- * {@link ClassicGroup}). No method holds two group locks at once. The queue of markers for loading
+ * {@link Group}). No method holds two group locks at once. The queue of markers for loading
  * partitions (in {@link CoordinatorPartitions}) has its own monitor, which may be held while taking
  * a group lock, never the other way round.
  */
@@ -66,21 +67,36 @@ public final class GroupCoordinator implements AutoCloseable {
   private final CoordinatorTimer timer;
   private final GroupStore store;
   private final ClassicRebalance rebalance;
+  private final ConsumerRebalance consumerRebalance;
   private final OffsetCommits offsets;
   private final TxnOffsetCommits txnOffsets;
-  private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
   private final CoordinatorPartitions partitions;
 
   private volatile boolean closed;
   private volatile CoordinatorTimer.Task expiration;
 
+  /** A coordinator whose consumer groups (KIP-848) see no topics: for tests of classic groups. */
   public GroupCoordinator(
       GroupConfig config, CoordinatorTopic offsetsTopic, CoordinatorTimer timer) {
+    this(config, offsetsTopic, timer, TopicCatalog.NONE);
+  }
+
+  /**
+   * @param topics the cluster's topics, which consumer groups (KIP-848) are assigned by the
+   *     coordinator
+   */
+  public GroupCoordinator(
+      GroupConfig config,
+      CoordinatorTopic offsetsTopic,
+      CoordinatorTimer timer,
+      TopicCatalog topics) {
     this.config = config;
     this.offsetsTopic = offsetsTopic;
     this.timer = timer;
     this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
+    this.consumerRebalance = new ConsumerRebalance(this, config, timer, topics);
     this.offsets = new OffsetCommits(this, config, timer, store);
     this.txnOffsets = new TxnOffsetCommits(this, timer, store);
     this.partitions =
@@ -96,6 +112,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
   ClassicRebalance rebalance() {
     return rebalance;
+  }
+
+  ConsumerRebalance consumerRebalance() {
+    return consumerRebalance;
   }
 
   OffsetCommits offsets() {
@@ -125,10 +145,11 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   private void dropGroups(int p) {
-    for (ClassicGroup group : List.copyOf(groups.values())) {
+    for (Group group : List.copyOf(groups.values())) {
       if (group.partition == p) {
         synchronized (group) {
           rebalance.shutdownGroup(group, Errors.NOT_COORDINATOR);
+          ConsumerRebalance.shutdown(group);
           group.restore(GroupState.DEAD, timer.nowMs());
           groups.remove(group.groupId, group);
         }
@@ -167,7 +188,7 @@ public final class GroupCoordinator implements AutoCloseable {
     Set<String> ids = replay.groupIds();
     long now = timer.nowMs();
     for (String id : ids) {
-      ClassicGroup group = new ClassicGroup(id, p, now, replay.offsets(id));
+      Group group = new Group(id, p, now, replay.offsets(id));
       synchronized (group) {
         GroupSnapshot snapshot = replay.metadata(id);
         if (snapshot != null) {
@@ -188,7 +209,7 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   /** Applies persisted metadata: a group with members resumes Stable and awaits heartbeats. */
-  private void restore(ClassicGroup group, GroupSnapshot snapshot, long now) {
+  private void restore(Group group, GroupSnapshot snapshot, long now) {
     group.generationId = snapshot.generation();
     group.protocolType = snapshot.protocolType();
     boolean hasMembers = !snapshot.members().isEmpty() && snapshot.protocolName() != null;
@@ -246,7 +267,7 @@ public final class GroupCoordinator implements AutoCloseable {
     // Kafka indexes the groups by the producers with pending offsets; scanning the groups this
     // broker coordinates is enough at this broker's size, and needs no index kept consistent.
     int completed = 0;
-    for (ClassicGroup group : groups.values()) {
+    for (Group group : groups.values()) {
       if (group.partition != p) {
         continue;
       }
@@ -270,16 +291,15 @@ public final class GroupCoordinator implements AutoCloseable {
 
   // ---------------------------------------------------------------- the registry
 
-  ClassicGroup group(String groupId) {
+  Group group(String groupId) {
     return groups.get(groupId);
   }
 
-  ClassicGroup getOrCreateGroup(String groupId) {
-    return groups.computeIfAbsent(
-        groupId, id -> new ClassicGroup(id, partitionFor(id), timer.nowMs()));
+  Group getOrCreateGroup(String groupId) {
+    return groups.computeIfAbsent(groupId, id -> new Group(id, partitionFor(id), timer.nowMs()));
   }
 
-  Collection<ClassicGroup> groups() {
+  Collection<Group> groups() {
     return groups.values();
   }
 
@@ -287,8 +307,9 @@ public final class GroupCoordinator implements AutoCloseable {
    * Forgets a group that was created by a request but holds nothing worth keeping (a failed first
    * join). Caller holds the group's lock.
    */
-  void removeIfUnused(ClassicGroup group) {
-    if (group.is(GroupState.EMPTY)
+  void removeIfUnused(Group group) {
+    if (group.consumer == null
+        && group.is(GroupState.EMPTY)
         && !group.hasMembers()
         && group.pendingMembers.isEmpty()
         && group.offsets.isEmpty()
@@ -299,8 +320,9 @@ public final class GroupCoordinator implements AutoCloseable {
   }
 
   /** Marks a group Dead and removes it. Caller holds the group's lock. */
-  void removeGroup(ClassicGroup group) {
+  void removeGroup(Group group) {
     rebalance.shutdownGroup(group, Errors.COORDINATOR_NOT_AVAILABLE);
+    ConsumerRebalance.shutdown(group);
     group.transitionTo(GroupState.DEAD, timer.nowMs());
     groups.remove(group.groupId, group);
   }
@@ -325,7 +347,7 @@ public final class GroupCoordinator implements AutoCloseable {
     if (unavailable != Errors.NONE) {
       return result.setErrorCode(unavailable.code());
     }
-    ClassicGroup group = groups.get(groupId);
+    Group group = groups.get(groupId);
     if (group == null) {
       if (version >= 6) {
         result
@@ -336,6 +358,14 @@ public final class GroupCoordinator implements AutoCloseable {
     }
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
+        return result;
+      }
+      if (group.consumer != null) {
+        if (version >= 6) {
+          result
+              .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+              .setErrorMessage("Group " + groupId + " is not a classic group.");
+        }
         return result;
       }
       result
@@ -368,6 +398,44 @@ public final class GroupCoordinator implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- ConsumerGroupDescribe
+
+  /** One consumer group (KIP-848) as ConsumerGroupDescribe shows it. */
+  public ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(
+      String groupId, short version, boolean includeOperations) {
+    ConsumerGroupDescribeResponseData.DescribedGroup result =
+        new ConsumerGroupDescribeResponseData.DescribedGroup()
+            .setGroupId(groupId == null ? "" : groupId);
+    if (includeOperations) {
+      result.setAuthorizedOperations(allGroupOperations());
+    }
+    if (groupId == null || groupId.isEmpty()) {
+      return result.setErrorCode(Errors.INVALID_GROUP_ID.code());
+    }
+    Errors unavailable = availability(partitionFor(groupId));
+    if (unavailable != Errors.NONE) {
+      return result.setErrorCode(unavailable.code());
+    }
+    Group group = groups.get(groupId);
+    if (group == null) {
+      return notFound(result, "Group " + groupId + " not found.");
+    }
+    synchronized (group) {
+      if (group.is(GroupState.DEAD)) {
+        return notFound(result, "Group " + groupId + " not found.");
+      }
+      if (group.consumer == null) {
+        return notFound(result, "Group " + groupId + " is not a consumer group.");
+      }
+      return consumerRebalance.describe(group, version, result);
+    }
+  }
+
+  private static ConsumerGroupDescribeResponseData.DescribedGroup notFound(
+      ConsumerGroupDescribeResponseData.DescribedGroup result, String message) {
+    return result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(message);
+  }
+
   /** Without an authorizer every group operation is allowed: READ, DESCRIBE and DELETE. */
   private static int allGroupOperations() {
     return (1 << AclOperation.READ.code())
@@ -379,15 +447,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
   /**
    * Every group this broker coordinates, filtered by state and type (both case-insensitive; empty
-   * means all). All groups here are of type "classic".
+   * means all). A group is of type "classic" or "consumer" (KIP-848).
    */
   public ListGroupsResponseData listGroups(Collection<String> states, Collection<String> types) {
     ListGroupsResponseData response = new ListGroupsResponseData();
     Set<String> stateFilter = lowerCase(states);
     Set<String> typeFilter = lowerCase(types);
-    if (!typeFilter.isEmpty() && !typeFilter.contains("classic")) {
-      return response;
-    }
     if (offsetsTopic.exists()) {
       for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
         Errors error = availability(p);
@@ -398,13 +463,17 @@ public final class GroupCoordinator implements AutoCloseable {
       }
     }
     List<ListedGroup> listed = new ArrayList<>();
-    for (ClassicGroup group : groups.values()) {
+    for (Group group : groups.values()) {
       synchronized (group) {
         if (group.is(GroupState.DEAD)) {
           continue;
         }
-        String state = group.state().kafkaName();
+        String state =
+            group.consumer != null ? group.consumer.state().kafkaName : group.state().kafkaName();
         if (!stateFilter.isEmpty() && !stateFilter.contains(state.toLowerCase(Locale.ROOT))) {
+          continue;
+        }
+        if (!typeFilter.isEmpty() && !typeFilter.contains(group.type())) {
           continue;
         }
         listed.add(
@@ -412,7 +481,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 .setGroupId(group.groupId)
                 .setProtocolType(group.protocolType == null ? "" : group.protocolType)
                 .setGroupState(state)
-                .setGroupType("classic"));
+                .setGroupType(group.type()));
       }
     }
     listed.sort(java.util.Comparator.comparing(ListedGroup::groupId));
@@ -454,7 +523,7 @@ public final class GroupCoordinator implements AutoCloseable {
     if (unavailable != Errors.NONE) {
       return CompletableFuture.completedFuture(unavailable);
     }
-    ClassicGroup group = groups.get(groupId);
+    Group group = groups.get(groupId);
     if (group == null) {
       return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
     }
@@ -463,7 +532,7 @@ public final class GroupCoordinator implements AutoCloseable {
       if (group.is(GroupState.DEAD)) {
         return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
       }
-      if (!group.is(GroupState.EMPTY) || group.hasMembers()) {
+      if (!group.is(GroupState.EMPTY) || group.hasAnyMembers()) {
         return CompletableFuture.completedFuture(Errors.NON_EMPTY_GROUP);
       }
       long now = timer.nowMs();
@@ -554,9 +623,10 @@ public final class GroupCoordinator implements AutoCloseable {
     if (task != null) {
       task.cancel();
     }
-    for (ClassicGroup group : List.copyOf(groups.values())) {
+    for (Group group : List.copyOf(groups.values())) {
       synchronized (group) {
         rebalance.shutdownGroup(group, Errors.COORDINATOR_NOT_AVAILABLE);
+        ConsumerRebalance.shutdown(group);
       }
     }
     groups.clear();
@@ -566,7 +636,7 @@ public final class GroupCoordinator implements AutoCloseable {
   /** The state of a group (loading its partition first), or empty if unknown. */
   java.util.Optional<GroupState> stateOf(String groupId) {
     checkGroupId(groupId);
-    ClassicGroup group = groups.get(groupId);
+    Group group = groups.get(groupId);
     if (group == null) {
       return java.util.Optional.empty();
     }

@@ -11,7 +11,7 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
  * One member of a classic group: who it is, the protocols it supports in order of preference, its
  * assignment, and the JoinGroup or SyncGroup request it is waiting on, if any.
  *
- * <p>Not thread-safe: every field is guarded by the lock of the {@link ClassicGroup} that holds the
+ * <p>Not thread-safe: every field is guarded by the lock of the {@link Group} that holds the
  * member.
  */
 final class GroupMember {

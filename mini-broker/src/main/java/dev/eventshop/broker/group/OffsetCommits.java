@@ -82,7 +82,7 @@ final class OffsetCommits {
       return done(allFailed(request, unavailable));
     }
     int generation = request.generationIdOrMemberEpoch();
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     if (group == null) {
       if (generation >= 0) {
         // A member of a group that does not exist (any more): it must rejoin.
@@ -94,7 +94,10 @@ final class OffsetCommits {
     }
     synchronized (group) {
       Errors invalid =
-          validate(group, request.memberId(), request.groupInstanceId(), generation, false);
+          group.consumer != null
+              ? validateConsumerMember(
+                  group.consumer, request.memberId(), generation, false, version)
+              : validate(group, request.memberId(), request.groupInstanceId(), generation, false);
       if (invalid != Errors.NONE) {
         return done(allFailed(request, invalid));
       }
@@ -144,7 +147,7 @@ final class OffsetCommits {
         pending.forEach(rp -> rp.setErrorCode(error.code()));
         return done(response);
       }
-      ClassicGroup target = group;
+      Group target = group;
       return store
           .append(group.partition, records, now)
           .handle(
@@ -177,13 +180,12 @@ final class OffsetCommits {
    * whatever the group's state, and one from a member is not held back by a rebalance, as in Kafka.
    */
   static Errors validate(
-      ClassicGroup group,
-      String memberId,
-      String instanceId,
-      int generation,
-      boolean transactional) {
+      Group group, String memberId, String instanceId, int generation, boolean transactional) {
     if (group.is(GroupState.DEAD)) {
       return Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+    if (group.consumer != null) {
+      return validateConsumerMember(group.consumer, memberId, generation, transactional, -1);
     }
     if (generation < 0 && group.is(GroupState.EMPTY)) {
       return Errors.NONE; // a simple commit to a group without members
@@ -202,6 +204,32 @@ final class OffsetCommits {
     if (!transactional && group.is(GroupState.COMPLETING_REBALANCE)) {
       // The member knows the new generation but not yet its partitions: commit after SyncGroup.
       return Errors.REBALANCE_IN_PROGRESS;
+    }
+    return Errors.NONE;
+  }
+
+  /**
+   * Whether a commit, or an offset fetch, from this member of a consumer group (KIP-848) is
+   * accepted, as Kafka decides: without a member epoch only while the group has no members;
+   * otherwise from a known member at its current epoch (STALE_MEMBER_EPOCH, which a transactional
+   * commit reports as ILLEGAL_GENERATION), and a plain commit only in OffsetCommit v9 or later.
+   *
+   * @param version the OffsetCommit version, or -1 for a transactional commit or a fetch
+   */
+  static Errors validateConsumerMember(
+      ConsumerGroup group, String memberId, int memberEpoch, boolean transactional, int version) {
+    if (memberEpoch < 0 && group.members.isEmpty()) {
+      return Errors.NONE;
+    }
+    ConsumerMember member = memberId == null ? null : group.members.get(memberId);
+    if (member == null) {
+      return Errors.UNKNOWN_MEMBER_ID;
+    }
+    if (!transactional && version >= 0 && version < 9) {
+      return Errors.UNSUPPORTED_VERSION;
+    }
+    if (memberEpoch != member.memberEpoch) {
+      return transactional ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
     }
     return Errors.NONE;
   }
@@ -239,6 +267,20 @@ final class OffsetCommits {
    */
   OffsetFetchResponseGroup fetch(
       String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
+    return fetch(groupId, topics, requireStable, null, -1);
+  }
+
+  /**
+   * As {@link #fetch(String, List, boolean)}, for a member of a consumer group (OffsetFetch v9+
+   * names the member and its epoch): a member the group does not know, or at another epoch, gets
+   * UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH.
+   */
+  OffsetFetchResponseGroup fetch(
+      String groupId,
+      List<OffsetFetchRequestTopics> topics,
+      boolean requireStable,
+      String memberId,
+      int memberEpoch) {
     OffsetFetchResponseGroup result = new OffsetFetchResponseGroup().setGroupId(groupId);
     Errors unavailable =
         groupId == null
@@ -247,11 +289,17 @@ final class OffsetCommits {
     if (unavailable != Errors.NONE) {
       return result.setErrorCode(unavailable.code());
     }
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     Map<TopicPartition, CommittedOffset> snapshot = new LinkedHashMap<>();
     Set<TopicPartition> unstable = new HashSet<>();
     if (group != null) {
       synchronized (group) {
+        if (group.consumer != null && (memberId != null || memberEpoch >= 0)) {
+          Errors invalid = validateConsumerMember(group.consumer, memberId, memberEpoch, false, -1);
+          if (invalid != Errors.NONE) {
+            return result.setErrorCode(invalid.code());
+          }
+        }
         if (!group.is(GroupState.DEAD)) {
           snapshot.putAll(group.offsets.committed());
           if (requireStable) {
@@ -320,7 +368,7 @@ final class OffsetCommits {
     if (unavailable != Errors.NONE) {
       return done(response.setErrorCode(unavailable.code()));
     }
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     if (group == null) {
       return done(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
     }
@@ -336,7 +384,9 @@ final class OffsetCommits {
         return done(response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));
       }
       Optional<Set<String>> subscribed =
-          group.hasMembers() ? subscribedTopics(group) : Optional.of(Set.of());
+          group.consumer != null
+              ? Optional.of(Set.copyOf(group.consumer.subscribedTopics.keySet()))
+              : group.hasMembers() ? subscribedTopics(group) : Optional.of(Set.of());
       long now = timer.nowMs();
       OffsetDeleteResponseTopicCollection topics = new OffsetDeleteResponseTopicCollection();
       for (OffsetDeleteRequestTopic t : request.topics()) {
@@ -389,7 +439,7 @@ final class OffsetCommits {
    * The topics a consumer group's members subscribe to, read from their subscription metadata;
    * empty when some member's metadata cannot be read (then every topic counts as in use).
    */
-  static Optional<Set<String>> subscribedTopics(ClassicGroup group) {
+  static Optional<Set<String>> subscribedTopics(Group group) {
     if (!GroupCoordinator.CONSUMER_PROTOCOL_TYPE.equals(group.protocolType)) {
       return Optional.empty();
     }
@@ -423,7 +473,7 @@ final class OffsetCommits {
    */
   void expireOffsets() {
     long now = timer.nowMs();
-    for (ClassicGroup group : List.copyOf(coordinator.groups())) {
+    for (Group group : List.copyOf(coordinator.groups())) {
       List<SimpleRecord> tombstones = new ArrayList<>();
       synchronized (group) {
         if (group.is(GroupState.DEAD)) {
@@ -435,7 +485,7 @@ final class OffsetCommits {
           group.offsets.delete(tp);
         }
         if (group.is(GroupState.EMPTY)
-            && !group.hasMembers()
+            && !group.hasAnyMembers()
             && group.pendingMembers.isEmpty()
             && group.offsets.isEmpty()) {
           tombstones.add(GroupStore.groupRecord(group.groupId, null, now));
@@ -458,10 +508,13 @@ final class OffsetCommits {
     }
   }
 
-  private List<TopicPartition> expiredOffsets(ClassicGroup group, long now) {
+  private List<TopicPartition> expiredOffsets(Group group, long now) {
     long retention = config.offsetsRetentionMs();
+    boolean consumerMembers = group.consumer != null && !group.consumer.members.isEmpty();
     Optional<Set<String>> unsubscribedCheck =
-        group.is(GroupState.STABLE) ? subscribedTopics(group) : Optional.empty();
+        consumerMembers
+            ? Optional.of(group.consumer.subscribedTopics.keySet())
+            : group.is(GroupState.STABLE) ? subscribedTopics(group) : Optional.empty();
     List<TopicPartition> expired = new ArrayList<>();
     Map<TopicPartition, CommittedOffset> committed = group.offsets.committed();
     committed.forEach(
@@ -471,7 +524,7 @@ final class OffsetCommits {
             gone = false;
           } else if (o.expireTimestampMs() >= 0) {
             gone = now >= o.expireTimestampMs();
-          } else if (group.is(GroupState.EMPTY)) {
+          } else if (group.is(GroupState.EMPTY) && !consumerMembers) {
             long since =
                 group.protocolType != null && group.stateTimestampMs() >= 0
                     ? group.stateTimestampMs()

@@ -60,7 +60,15 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     boolean requireStable = version >= 7 && data.requireStable();
     if (version >= 8) {
       for (OffsetFetchRequestGroup g : data.groups()) {
-        response.groups().add(coordinator.offsets().fetch(g.groupId(), g.topics(), requireStable));
+        response
+            .groups()
+            .add(
+                version >= 9
+                    ? coordinator
+                        .offsets()
+                        .fetch(
+                            g.groupId(), g.topics(), requireStable, g.memberId(), g.memberEpoch())
+                    : coordinator.offsets().fetch(g.groupId(), g.topics(), requireStable));
       }
       return CompletableFuture.completedFuture(response);
     }

@@ -66,7 +66,7 @@ final class TxnOffsetCommits {
       return done(allFailed(request, Errors.INVALID_PRODUCER_ID_MAPPING));
     }
     int generation = request.generationId();
-    ClassicGroup group = coordinator.group(groupId);
+    Group group = coordinator.group(groupId);
     if (group == null) {
       if (generation >= 0) {
         // A member of a group that does not exist (any more): it must rejoin.
@@ -127,7 +127,7 @@ final class TxnOffsetCommits {
         pending.put(e.getKey(), stored);
         replaced.put(e.getKey(), group.offsets.addPending(producerId, e.getKey(), stored));
       }
-      ClassicGroup target = group;
+      Group target = group;
       CompletableFuture<Void> appended;
       try {
         appended =

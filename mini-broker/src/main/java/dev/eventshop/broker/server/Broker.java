@@ -7,6 +7,7 @@ import dev.eventshop.broker.group.GroupApis;
 import dev.eventshop.broker.group.GroupConfig;
 import dev.eventshop.broker.group.GroupCoordinator;
 import dev.eventshop.broker.group.OffsetsTopic;
+import dev.eventshop.broker.group.TopicCatalog;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClientQuotas;
@@ -48,6 +49,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -202,7 +204,7 @@ public final class Broker implements AutoCloseable {
             Map.of("cleanup.policy", "compact", "segment.bytes", "104857600"));
     groupCoordinator =
         new GroupCoordinator(
-            GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler));
+            GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler), topicCatalog());
     handlers.addAll(GroupApis.handlers(groupCoordinator));
 
     BrokerCoordinatorTopic transactionTopic =
@@ -308,6 +310,27 @@ public final class Broker implements AutoCloseable {
    * a controller-only node ({@code advertised} empty) waits until the quorum has a leader. The
    * voters must be starting too.
    */
+  /** The topics consumer groups (KIP-848) are assigned from: the current metadata's. */
+  private TopicCatalog topicCatalog() {
+    return new TopicCatalog() {
+      @Override
+      public Optional<Topic> topic(String name) {
+        return metadataStore
+            .current()
+            .topic(name)
+            .map(t -> new Topic(t.id(), t.partitions().size()));
+      }
+
+      @Override
+      public Collection<String> names() {
+        return metadataStore.current().topics().values().stream()
+            .filter(t -> !t.isInternal())
+            .map(ClusterMetadata.TopicInfo::name)
+            .toList();
+      }
+    };
+  }
+
   private MetadataStore startQuorum(Optional<List<Endpoint>> advertised) {
     Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();
     config

@@ -161,6 +161,27 @@ public enum BrokerProperty {
       "group.min.session.timeout.ms", Type.INT, "6000", "The smallest session timeout allowed."),
   GROUP_MAX_SESSION_TIMEOUT_MS(
       "group.max.session.timeout.ms", Type.INT, "1800000", "The largest session timeout allowed."),
+  GROUP_CONSUMER_SESSION_TIMEOUT_MS(
+      "group.consumer.session.timeout.ms",
+      Type.INT,
+      "45000",
+      "Consumer groups (KIP-848): a member without a heartbeat for this long is fenced."),
+  GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS(
+      "group.consumer.heartbeat.interval.ms",
+      Type.INT,
+      "5000",
+      "Consumer groups (KIP-848): how often members heartbeat."),
+  GROUP_CONSUMER_MAX_SIZE(
+      "group.consumer.max.size",
+      Type.INT,
+      "2147483647",
+      "Consumer groups (KIP-848): the most members a group may have."),
+  GROUP_CONSUMER_ASSIGNORS(
+      "group.consumer.assignors",
+      Type.STRING,
+      "uniform,range",
+      "Consumer groups (KIP-848): the server assignors members may name; the first is the"
+          + " default."),
   OFFSETS_TOPIC_NUM_PARTITIONS(
       "offsets.topic.num.partitions", Type.INT, "50", "Partitions of __consumer_offsets."),
   OFFSETS_TOPIC_REPLICATION_FACTOR(

@@ -58,10 +58,26 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -1037,6 +1053,253 @@ class DifferentialIT {
           }
           return outcome;
         });
+  }
+
+  @Test
+  void consumerGroupProtocolAnswersTheSame() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("cg-diff", 3, (short) 1));
+          // An empty classic group with an offset: what the protocols say of each other's groups.
+          try (Admin admin = admin(bootstrap)) {
+            admin
+                .alterConsumerGroupOffsets(
+                    "cg-classic",
+                    Map.of(new TopicPartition("cg-diff", 0), new OffsetAndMetadata(0)))
+                .all()
+                .get(30, TimeUnit.SECONDS);
+          }
+          Map<String, String> outcome = new TreeMap<>();
+          String group = "cg-diff-group";
+          String member = "m-" + bootstrap.hashCode();
+          outcome.put("empty member id", heartbeat(bootstrap, join(group, "").setMemberId("")));
+          outcome.put(
+              "no rebalance timeout",
+              heartbeat(bootstrap, join(group, member).setRebalanceTimeoutMs(-1)));
+          outcome.put(
+              "owned partitions on join",
+              heartbeat(
+                  bootstrap,
+                  join(group, member)
+                      .setTopicPartitions(
+                          List.of(
+                              new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                                  .setTopicId(org.apache.kafka.common.Uuid.randomUuid())
+                                  .setPartitions(List.of(0))))));
+          outcome.put(
+              "no subscription",
+              heartbeat(bootstrap, join(group, member).setSubscribedTopicNames(null)));
+          outcome.put("epoch -3", heartbeat(bootstrap, join(group, member).setMemberEpoch(-3)));
+          outcome.put(
+              "unknown assignor",
+              heartbeat(bootstrap, join(group, member).setServerAssignor("sticky")));
+          outcome.put(
+              "leave unknown group",
+              heartbeat(bootstrap, join("cg-nowhere", member).setMemberEpoch(-1)));
+          outcome.put("join a classic group", heartbeat(bootstrap, join("cg-classic", member)));
+          outcome.put("join", heartbeat(bootstrap, join(group, member)));
+          // A member the group does not know. (Of a group that does not exist, Kafka answers
+          // GROUP_ID_NOT_FOUND, fatal to the client; mini-broker, which does not keep the
+          // membership across coordinator moves, answers UNKNOWN_MEMBER_ID: decision 22.)
+          outcome.put(
+              "unknown member",
+              heartbeat(
+                  bootstrap, join(group, "nobody").setMemberEpoch(1).setTopicPartitions(null)));
+          outcome.put(
+              "greater epoch",
+              heartbeat(bootstrap, join(group, member).setMemberEpoch(7).setTopicPartitions(null)));
+          outcome.put(
+              "steady",
+              heartbeat(
+                  bootstrap,
+                  new ConsumerGroupHeartbeatRequestData()
+                      .setGroupId(group)
+                      .setMemberId(member)
+                      .setMemberEpoch(1)));
+          outcome.put(
+              "describe", describeConsumerGroups(bootstrap, group, "cg-classic", "cg-none"));
+          outcome.put("classic describe", describeClassicGroup(bootstrap, group));
+          outcome.put("commit stale epoch", commit(bootstrap, group, member, 2, (short) 9));
+          outcome.put("commit old version", commit(bootstrap, group, member, 1, (short) 8));
+          outcome.put("commit", commit(bootstrap, group, member, 1, (short) 9));
+          outcome.put(
+              "leave",
+              heartbeat(
+                  bootstrap,
+                  new ConsumerGroupHeartbeatRequestData()
+                      .setGroupId(group)
+                      .setMemberId(member)
+                      .setMemberEpoch(-1)));
+          return outcome;
+        });
+  }
+
+  /** A first ConsumerGroupHeartbeat (epoch 0) subscribing to cg-diff. */
+  private static ConsumerGroupHeartbeatRequestData join(String group, String member) {
+    return new ConsumerGroupHeartbeatRequestData()
+        .setGroupId(group)
+        .setMemberId(member)
+        .setMemberEpoch(0)
+        .setRebalanceTimeoutMs(30_000)
+        .setSubscribedTopicNames(List.of("cg-diff"))
+        .setTopicPartitions(List.of());
+  }
+
+  /** A heartbeat's answer, without what differs by nature (member ids, topic ids). */
+  private static String heartbeat(String bootstrap, ConsumerGroupHeartbeatRequestData request)
+      throws Exception {
+    ConsumerGroupHeartbeatResponseData r =
+        (ConsumerGroupHeartbeatResponseData)
+            toCoordinator(bootstrap, ApiKeys.CONSUMER_GROUP_HEARTBEAT, (short) 1, request);
+    String answer = Errors.forCode(r.errorCode()) + " " + r.errorMessage();
+    if (r.errorCode() == 0) {
+      answer +=
+          " epoch "
+              + r.memberEpoch()
+              + " interval "
+              + r.heartbeatIntervalMs()
+              + " member "
+              + (request.memberId().equals(r.memberId()) ? "as sent" : r.memberId());
+      if (r.assignment() != null) {
+        answer +=
+            " partitions "
+                + r.assignment().topicPartitions().stream()
+                    .flatMap(t -> t.partitions().stream())
+                    .sorted()
+                    .toList();
+      }
+    }
+    return answer;
+  }
+
+  private static String describeConsumerGroups(String bootstrap, String... groups)
+      throws Exception {
+    ConsumerGroupDescribeResponseData r =
+        (ConsumerGroupDescribeResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.CONSUMER_GROUP_DESCRIBE,
+                (short) 1,
+                new ConsumerGroupDescribeRequestData().setGroupIds(List.of(groups)));
+    List<String> described = new ArrayList<>();
+    for (ConsumerGroupDescribeResponseData.DescribedGroup g : r.groups()) {
+      described.add(
+          g.groupId()
+              + " "
+              + Errors.forCode(g.errorCode())
+              + " "
+              + g.errorMessage()
+              + " state "
+              + g.groupState()
+              + " epochs "
+              + g.groupEpoch()
+              + "/"
+              + g.assignmentEpoch()
+              + " assignor "
+              + g.assignorName()
+              + " members "
+              + g.members().stream()
+                  .map(
+                      m ->
+                          m.memberEpoch()
+                              + ":"
+                              + m.subscribedTopicNames()
+                              + ":"
+                              + m.memberType()
+                              + ":"
+                              + m.assignment().topicPartitions().stream()
+                                  .map(t -> t.topicName() + t.partitions())
+                                  .toList())
+                  .toList());
+    }
+    return described.toString();
+  }
+
+  private static String describeClassicGroup(String bootstrap, String group) throws Exception {
+    DescribeGroupsResponseData r =
+        (DescribeGroupsResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.DESCRIBE_GROUPS,
+                (short) 6,
+                new DescribeGroupsRequestData().setGroups(List.of(group)));
+    DescribeGroupsResponseData.DescribedGroup g = r.groups().get(0);
+    return Errors.forCode(g.errorCode()) + " " + g.errorMessage() + " state " + g.groupState();
+  }
+
+  private static String commit(
+      String bootstrap, String group, String member, int epoch, short version) throws Exception {
+    OffsetCommitResponseData r =
+        (OffsetCommitResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.OFFSET_COMMIT,
+                version,
+                new OffsetCommitRequestData()
+                    .setGroupId(group)
+                    .setMemberId(member)
+                    .setGenerationIdOrMemberEpoch(epoch)
+                    .setTopics(
+                        List.of(
+                            new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                                .setName("cg-diff")
+                                .setPartitions(
+                                    List.of(
+                                        new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                            .setPartitionIndex(0)
+                                            .setCommittedOffset(1))))));
+    return r.topics().stream()
+        .flatMap(t -> t.partitions().stream())
+        .map(p -> Errors.forCode(p.errorCode()).name())
+        .toList()
+        .toString();
+  }
+
+  /**
+   * Sends one request to a single-broker cluster's group coordinator (its only broker) over a
+   * socket of its own and returns the answer, retrying while the coordinator is still loading
+   * (Kafka creates {@code __consumer_offsets} on first use).
+   */
+  private static ApiMessage toCoordinator(
+      String bootstrap, ApiKeys key, short version, ApiMessage request) throws Exception {
+    String[] hostPort = bootstrap.split(",")[0].split(":");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      ApiMessage response;
+      try (java.net.Socket socket =
+          new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+        socket.setSoTimeout(10_000);
+        RequestHeader header = new RequestHeader(key, version, "differential", 1);
+        java.nio.ByteBuffer frame =
+            RequestUtils.serialize(header.data(), header.headerVersion(), request, version);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+        out.flush();
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        byte[] answer = new byte[in.readInt()];
+        in.readFully(answer);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(answer);
+        ResponseHeader.parse(buffer, key.responseHeaderVersion(version));
+        response =
+            AbstractResponse.parseResponse(key, new ByteBufferAccessor(buffer), version).data();
+      }
+      if (!coordinatorNotReady(response) || System.nanoTime() > deadline) {
+        return response;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static boolean coordinatorNotReady(ApiMessage response) {
+    Set<Errors> loading =
+        Set.of(
+            Errors.COORDINATOR_NOT_AVAILABLE,
+            Errors.COORDINATOR_LOAD_IN_PROGRESS,
+            Errors.NOT_COORDINATOR);
+    return response.apiKey() == ApiKeys.CONSUMER_GROUP_HEARTBEAT.id
+        && loading.contains(
+            Errors.forCode(((ConsumerGroupHeartbeatResponseData) response).errorCode()));
   }
 
   private static ClientQuotaEntity quotaEntity(String... typeAndName) {

@@ -67,7 +67,9 @@ class GroupApisTest {
             Map.entry(ApiKeys.DESCRIBE_GROUPS, new int[] {0, 6}),
             Map.entry(ApiKeys.LIST_GROUPS, new int[] {0, 5}),
             Map.entry(ApiKeys.DELETE_GROUPS, new int[] {0, 2}),
-            Map.entry(ApiKeys.OFFSET_DELETE, new int[] {0, 0}));
+            Map.entry(ApiKeys.OFFSET_DELETE, new int[] {0, 0}),
+            Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new int[] {0, 1}),
+            Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, new int[] {0, 1}));
     List<ApiHandler<?>> handlers = GroupApis.handlers(h.coordinator);
 
     assertThat(handlers).hasSize(expected.size());

@@ -51,6 +51,22 @@ final class GroupHarness implements AutoCloseable {
   private Map<ApiKeys, ApiHandler<?>> handlers;
   private int correlationId;
 
+  /** The cluster's topics as consumer groups (KIP-848) see them; tests add and grow topics. */
+  final Map<String, TopicCatalog.Topic> topics = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final TopicCatalog catalog =
+      new TopicCatalog() {
+        @Override
+        public Optional<Topic> topic(String name) {
+          return Optional.ofNullable(topics.get(name));
+        }
+
+        @Override
+        public java.util.Collection<String> names() {
+          return List.copyOf(topics.keySet());
+        }
+      };
+
   private final java.util.function.UnaryOperator<CoordinatorTopic> wrapTopic;
 
   GroupHarness(Path dir, GroupConfig config) {
@@ -69,12 +85,19 @@ final class GroupHarness implements AutoCloseable {
   /** Session timeouts 6 s..300 s, 3 offsets partitions, 7 days retention. */
   static GroupConfig config(int initialRebalanceDelayMs) {
     return new GroupConfig(
-        initialRebalanceDelayMs, 6_000, 300_000, 3, 7L * 24 * 3600 * 1000, 600_000, 4096);
+        initialRebalanceDelayMs,
+        6_000,
+        300_000,
+        3,
+        7L * 24 * 3600 * 1000,
+        600_000,
+        4096,
+        GroupConfig.ConsumerProtocol.DEFAULTS);
   }
 
   private void open() {
     topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
-    coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer);
+    coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer, catalog);
     handlers = new EnumMap<>(ApiKeys.class);
     for (ApiHandler<?> h : GroupApis.handlers(coordinator)) {
       handlers.put(h.apiKey(), h);

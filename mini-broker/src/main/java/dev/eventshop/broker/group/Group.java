@@ -12,9 +12,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One classic consumer group: its state, generation, members, chosen protocol and offsets
- * (committed, and pending in open transactions: {@link GroupOffsets}). The rebalance protocol that
- * drives it lives in {@link ClassicRebalance}; this class keeps the bookkeeping consistent.
+ * One group and its offsets (committed, and pending in open transactions: {@link GroupOffsets}). A
+ * group is of one of two types, as in Kafka 4. A classic group has a state, a generation, members
+ * and a chosen protocol, driven by {@link ClassicRebalance} (JoinGroup and SyncGroup). A consumer
+ * group ({@code consumer != null}) has the membership of the consumer group protocol of KIP-848,
+ * driven by {@link ConsumerRebalance}; its classic state stays Empty. An empty group changes type
+ * when a member of the other protocol joins; its offsets stay.
  *
  * <p>Invariants: {@code leaderId} is null exactly when there are no members, and otherwise names a
  * member; {@code staticMembers} maps each static member's instance id to its member id; a group in
@@ -24,7 +27,7 @@ import java.util.Set;
  * <p>Thread-safety: not thread-safe by itself. Callers hold this object's monitor ({@code
  * synchronized (group)}) for every read and write; that is the coordinator's per-group lock.
  */
-final class ClassicGroup {
+final class Group {
 
   final String groupId;
 
@@ -66,12 +69,15 @@ final class ClassicGroup {
 
   final GroupOffsets offsets;
 
-  ClassicGroup(String groupId, int partition, long nowMs) {
+  /** The membership of a consumer group (KIP-848); null for a classic group. */
+  ConsumerGroup consumer;
+
+  Group(String groupId, int partition, long nowMs) {
     this(groupId, partition, nowMs, new GroupOffsets());
   }
 
   /** A group whose offsets were rebuilt from {@code __consumer_offsets}. */
-  ClassicGroup(String groupId, int partition, long nowMs, GroupOffsets offsets) {
+  Group(String groupId, int partition, long nowMs, GroupOffsets offsets) {
     this.groupId = groupId;
     this.partition = partition;
     this.stateTimestampMs = nowMs;
@@ -106,8 +112,19 @@ final class ClassicGroup {
     stateTimestampMs = timestampMs;
   }
 
+  /** Whether the classic group has members (a consumer group's are in {@link #consumer}). */
   boolean hasMembers() {
     return !members.isEmpty();
+  }
+
+  /** Whether a member of either protocol belongs to the group. */
+  boolean hasAnyMembers() {
+    return hasMembers() || (consumer != null && !consumer.members.isEmpty());
+  }
+
+  /** The group's type as ListGroups names it. */
+  String type() {
+    return consumer == null ? "classic" : "consumer";
   }
 
   int size() {
@@ -271,12 +288,6 @@ final class ClassicGroup {
 
   @Override
   public String toString() {
-    return "ClassicGroup("
-        + groupId
-        + ", "
-        + state.kafkaName()
-        + ", generation "
-        + generationId
-        + ")";
+    return "Group(" + groupId + ", " + state.kafkaName() + ", generation " + generationId + ")";
   }
 }

@@ -1,0 +1,55 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
+
+/**
+ * ConsumerGroupDescribe (KIP-848): consumer groups with their epochs, assignor, and each member's
+ * subscription, current and target assignment, as {@code kafka-consumer-groups.sh --describe} shows
+ * them. A classic group is GROUP_ID_NOT_FOUND here (the admin client then asks DescribeGroups). v1
+ * adds each member's type (KIP-1099).
+ */
+public final class ConsumerGroupDescribeHandler
+    implements ApiHandler<ConsumerGroupDescribeRequest> {
+
+  private final GroupCoordinator coordinator;
+
+  public ConsumerGroupDescribeHandler(GroupCoordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.CONSUMER_GROUP_DESCRIBE;
+  }
+
+  @Override
+  public short minVersion() {
+    return 0;
+  }
+
+  @Override
+  public short maxVersion() {
+    return 1;
+  }
+
+  @Override
+  public CompletionStage<ApiMessage> handle(
+      RequestContext context, ConsumerGroupDescribeRequest request) {
+    ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
+    for (String groupId : request.data().groupIds()) {
+      response
+          .groups()
+          .add(
+              coordinator.describeConsumerGroup(
+                  groupId, context.apiVersion(), request.data().includeAuthorizedOperations()));
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+}

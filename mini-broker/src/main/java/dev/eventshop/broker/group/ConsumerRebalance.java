@@ -1,0 +1,692 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer group protocol of KIP-848 (Kafka 4's default for new consumers with {@code
+ * group.protocol=consumer}): there is no JoinGroup/SyncGroup round and no group leader. Each member
+ * sends ConsumerGroupHeartbeat with its subscription and the partitions it owns; the coordinator
+ * bumps the group epoch when what the assignment depends on changes, computes the target assignment
+ * with a {@link ServerAssignor}, and moves each member towards its target one heartbeat at a time:
+ *
+ * <ol>
+ *   <li>a member that owns partitions its target does not contain must revoke them first; it keeps
+ *       its epoch meanwhile (UNREVOKED_PARTITIONS), and is fenced if it has not done so within its
+ *       rebalance timeout;
+ *   <li>then it moves to the assignment epoch and gets the partitions of its target that no other
+ *       member holds any more; those still held follow at a later heartbeat
+ *       (UNRELEASED_PARTITIONS);
+ *   <li>with all of them it is STABLE.
+ * </ol>
+ *
+ * So a partition is never owned by two members at once, and members that keep their partitions
+ * never stop consuming them during a rebalance. A member that misses its session timeout ({@code
+ * group.consumer.session.timeout.ms}) is fenced: removed, and the group epoch bumped.
+ *
+ * <p>Not kept in {@code __consumer_offsets} (Kafka writes the membership there too): when the
+ * coordinator moves or restarts, members are told UNKNOWN_MEMBER_ID and rejoin with epoch 0, from
+ * their committed offsets (decision 22 in docs/decisions.md).
+ *
+ * <p>Thread-safety: every method takes the group's lock; timer tasks take it too.
+ */
+final class ConsumerRebalance {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumerRebalance.class);
+
+  static final int LEAVE_EPOCH = -1;
+  static final int STATIC_LEAVE_EPOCH = -2;
+
+  private final GroupCoordinator coordinator;
+  private final GroupConfig config;
+  private final CoordinatorTimer timer;
+  private final TopicCatalog topics;
+
+  ConsumerRebalance(
+      GroupCoordinator coordinator,
+      GroupConfig config,
+      CoordinatorTimer timer,
+      TopicCatalog topics) {
+    this.coordinator = coordinator;
+    this.config = config;
+    this.timer = timer;
+    this.topics = topics;
+  }
+
+  /** One ConsumerGroupHeartbeat, answered at once. */
+  ConsumerGroupHeartbeatResponseData heartbeat(
+      ConsumerGroupHeartbeatRequestData request,
+      short version,
+      String clientId,
+      String clientHost) {
+    String invalid = whyInvalid(request, version);
+    if (invalid != null) {
+      return error(Errors.INVALID_REQUEST, invalid);
+    }
+    String groupId = request.groupId();
+    Errors unavailable = coordinator.checkGroupId(groupId);
+    if (unavailable != Errors.NONE) {
+      return error(unavailable, null);
+    }
+    int epoch = request.memberEpoch();
+    if (epoch == LEAVE_EPOCH || epoch == STATIC_LEAVE_EPOCH) {
+      return leave(request);
+    }
+    Group group = coordinator.group(groupId);
+    if (group == null) {
+      if (epoch != 0) {
+        // Kafka answers GROUP_ID_NOT_FOUND, which ends the consumer; it keeps the membership in
+        // __consumer_offsets, so only a deleted group gets there. Here the membership is lost
+        // when the coordinator moves, and UNKNOWN_MEMBER_ID makes the member rejoin.
+        return unknownMember(request.memberId(), groupId);
+      }
+      group = coordinator.getOrCreateGroup(groupId);
+    }
+    synchronized (group) {
+      if (group.is(GroupState.DEAD)) {
+        // Deleted or moved away between the lookup and the lock: the client looks again.
+        return error(Errors.NOT_COORDINATOR, null);
+      }
+      if (group.consumer == null) {
+        if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
+          return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
+        }
+        if (epoch != 0) {
+          return unknownMember(request.memberId(), groupId); // see above
+        }
+      }
+      ConsumerGroupHeartbeatResponseData response =
+          heartbeat(group, request, version, clientId, clientHost);
+      if (group.consumer == null) {
+        coordinator.removeIfUnused(group); // created for a join that was refused
+      }
+      return response;
+    }
+  }
+
+  private ConsumerGroupHeartbeatResponseData heartbeat(
+      Group group,
+      ConsumerGroupHeartbeatRequestData request,
+      short version,
+      String clientId,
+      String clientHost) {
+    ConsumerGroup cg = group.consumer != null ? group.consumer : new ConsumerGroup();
+    int epoch = request.memberEpoch();
+    Assignment owned = Assignment.fromRequest(request.topicPartitions());
+    ConsumerMember member;
+    if (epoch == 0) {
+      String memberId =
+          version == 0 && request.memberId().isEmpty()
+              ? Uuid.randomUuid().toString()
+              : request.memberId();
+      member = cg.members.get(memberId);
+      ConsumerMember holder =
+          request.instanceId() == null ? null : staticMember(cg, request.instanceId());
+      if (holder != null
+          && !holder.memberId.equals(memberId)
+          && holder.memberEpoch != STATIC_LEAVE_EPOCH) {
+        return error(
+            Errors.UNRELEASED_INSTANCE_ID,
+            "Static member "
+                + memberId
+                + " with instance id "
+                + request.instanceId()
+                + " cannot join the group because the instance id is owned by "
+                + holder.memberId
+                + " member.");
+      }
+      if (member == null) {
+        if (cg.members.size() >= config.consumerMaxSize()) {
+          return error(
+              Errors.GROUP_MAX_SIZE_REACHED,
+              "The consumer group has reached its maximum capacity of "
+                  + config.consumerMaxSize()
+                  + " members.");
+        }
+        member = new ConsumerMember(memberId);
+      }
+    } else {
+      member = cg.members.get(request.memberId());
+      if (member == null) {
+        return unknownMember(request.memberId(), group.groupId);
+      }
+      String fenced = whyFenced(member, epoch, owned);
+      if (fenced != null) {
+        return error(Errors.FENCED_MEMBER_EPOCH, fenced);
+      }
+    }
+    String assignor = request.serverAssignor();
+    if (assignor != null && !config.consumerAssignors().contains(assignor)) {
+      return error(
+          Errors.UNSUPPORTED_ASSIGNOR,
+          "ServerAssignor "
+              + assignor
+              + " is not supported. Supported assignors: "
+              + String.join(", ", config.consumerAssignors())
+              + ".");
+    }
+    String regex = version >= 1 ? request.subscribedTopicRegex() : null;
+    if (regex != null && !regex.isEmpty()) {
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        return error(
+            Errors.INVALID_REGULAR_EXPRESSION,
+            "SubscribedTopicRegex `"
+                + regex
+                + "` is not a valid regular expression: "
+                + e.getDescription()
+                + ".");
+      }
+    }
+
+    // Valid: from here on the group changes.
+    boolean bump = false;
+    if (group.consumer == null) {
+      group.consumer = cg; // an empty classic group becomes a consumer group; its offsets stay
+      group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
+      log.info("group {} now uses the consumer group protocol", group.groupId);
+    }
+    if (epoch == 0 && request.instanceId() != null && !cg.members.containsKey(member.memberId)) {
+      ConsumerMember away = staticMember(cg, request.instanceId());
+      if (away != null) {
+        replace(group, away, member);
+      }
+    }
+    if (!cg.members.containsKey(member.memberId)) {
+      cg.members.put(member.memberId, member);
+      bump = true;
+      log.info(
+          "member {} (client {}) joined consumer group {}",
+          member.memberId,
+          clientId,
+          group.groupId);
+    }
+    member.clientId = clientId;
+    member.clientHost = clientHost;
+    if (request.instanceId() != null) {
+      member.instanceId = request.instanceId();
+    }
+    if (request.rackId() != null && !request.rackId().equals(member.rackId)) {
+      member.rackId = request.rackId();
+      bump = true;
+    }
+    if (request.rebalanceTimeoutMs() != -1) {
+      member.rebalanceTimeoutMs = request.rebalanceTimeoutMs();
+    }
+    if (request.subscribedTopicNames() != null) {
+      List<String> names = request.subscribedTopicNames().stream().sorted().distinct().toList();
+      if (!names.equals(member.subscribedTopicNames)) {
+        member.subscribedTopicNames = names;
+        bump = true;
+      }
+    }
+    if (regex != null) {
+      String value = regex.isEmpty() ? null : regex;
+      if (!Objects.equals(value, member.subscribedTopicRegex)) {
+        member.subscribedTopicRegex = value;
+        bump = true;
+      }
+    }
+    if (assignor != null && !assignor.equals(member.serverAssignor)) {
+      member.serverAssignor = assignor;
+      bump = true;
+    }
+    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(cg);
+    if (!subscribed.equals(cg.subscribedTopics)) {
+      cg.subscribedTopics = subscribed;
+      bump = true;
+    }
+    if (bump) {
+      cg.groupEpoch++;
+    }
+    if (cg.groupEpoch > cg.assignmentEpoch) {
+      computeTargetAssignment(group.groupId, cg);
+    }
+    Assignment before = member.assigned;
+    reconcile(group, cg, member, owned);
+    scheduleSessionTimeout(group, member);
+
+    ConsumerGroupHeartbeatResponseData response =
+        new ConsumerGroupHeartbeatResponseData()
+            .setMemberId(member.memberId)
+            .setMemberEpoch(member.memberEpoch)
+            .setHeartbeatIntervalMs(config.consumerHeartbeatIntervalMs());
+    boolean fullRequest =
+        epoch == 0
+            || (request.rebalanceTimeoutMs() != -1
+                && (request.subscribedTopicNames() != null || regex != null)
+                && owned != null);
+    if (fullRequest || !before.equals(member.assigned)) {
+      response.setAssignment(
+          new ConsumerGroupHeartbeatResponseData.Assignment()
+              .setTopicPartitions(member.assigned.toResponse()));
+    }
+    return response;
+  }
+
+  /** The check Kafka makes of a heartbeat's fields before it looks at the group, or null. */
+  static String whyInvalid(ConsumerGroupHeartbeatRequestData request, short version) {
+    int epoch = request.memberEpoch();
+    if ((version >= 1 || epoch > 0 || epoch == LEAVE_EPOCH) && isBlank(request.memberId())) {
+      return "MemberId can't be empty.";
+    }
+    if (isBlank(request.groupId())) {
+      return "GroupId can't be empty.";
+    }
+    if (request.instanceId() != null && request.instanceId().isBlank()) {
+      return "InstanceId can't be empty.";
+    }
+    if (request.rackId() != null && request.rackId().isBlank()) {
+      return "RackId can't be empty.";
+    }
+    if (epoch == 0) {
+      if (request.rebalanceTimeoutMs() == -1) {
+        return "RebalanceTimeoutMs must be provided in first request.";
+      }
+      if (request.topicPartitions() == null || !request.topicPartitions().isEmpty()) {
+        return "TopicPartitions must be empty when (re-)joining.";
+      }
+      boolean regex = version >= 1 && request.subscribedTopicRegex() != null;
+      if (request.subscribedTopicNames() == null && !regex) {
+        return "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when"
+            + " (re-)joining.";
+      }
+    } else if (epoch == STATIC_LEAVE_EPOCH) {
+      if (request.instanceId() == null) {
+        return "InstanceId can't be null.";
+      }
+    } else if (epoch < STATIC_LEAVE_EPOCH) {
+      return "MemberEpoch is invalid.";
+    }
+    return null;
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  /**
+   * Why a member's heartbeat is from an epoch the coordinator no longer accepts, or null. The
+   * previous epoch is still accepted while the member owns nothing beyond what it has now: its last
+   * response may have been lost.
+   */
+  private static String whyFenced(ConsumerMember member, int epoch, Assignment owned) {
+    if (epoch > member.memberEpoch) {
+      return "The consumer group member has a greater member epoch ("
+          + epoch
+          + ") than the one known by the group coordinator ("
+          + member.memberEpoch
+          + "). The member must abandon all its partitions and rejoin.";
+    }
+    if (epoch < member.memberEpoch
+        && (epoch != member.previousMemberEpoch
+            || owned == null
+            || !member.assigned.containsAll(owned))) {
+      return "The consumer group member has a smaller member epoch ("
+          + epoch
+          + ") than the one known by the group coordinator ("
+          + member.memberEpoch
+          + "). The member must abandon all its partitions and rejoin.";
+    }
+    return null;
+  }
+
+  /**
+   * A member leaves (epoch -1): its partitions go to the others. A static member that leaves for
+   * now (-2) keeps them for its session timeout: if it rejoins with its instance id by then, it
+   * gets them back and nobody else's assignment changes.
+   */
+  private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
+    String groupId = request.groupId();
+    Group group = coordinator.group(groupId);
+    if (group == null) {
+      return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " not found.");
+    }
+    synchronized (group) {
+      ConsumerGroup cg = group.consumer;
+      if (cg == null || group.is(GroupState.DEAD)) {
+        // A classic group without members is what a consumer group becomes when its coordinator
+        // moves (its offsets reloaded, not its membership): its former members are unknown.
+        return group.hasMembers() || !group.is(GroupState.EMPTY)
+            ? error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.")
+            : unknownMember(request.memberId(), groupId);
+      }
+      ConsumerMember member;
+      if (request.instanceId() != null) {
+        member = staticMember(cg, request.instanceId());
+        if (member == null) {
+          return error(
+              Errors.UNKNOWN_MEMBER_ID, "Instance id " + request.instanceId() + " is unknown.");
+        }
+        if (!member.memberId.equals(request.memberId())) {
+          return error(
+              Errors.FENCED_INSTANCE_ID,
+              "Static member "
+                  + request.memberId()
+                  + " with instance id "
+                  + request.instanceId()
+                  + " was fenced by member "
+                  + member.memberId
+                  + ".");
+        }
+      } else {
+        member = cg.members.get(request.memberId());
+        if (member == null) {
+          return unknownMember(request.memberId(), groupId);
+        }
+      }
+      if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
+        // Kept, partitions and all, until it comes back or its session times out.
+        member.previousMemberEpoch = member.memberEpoch;
+        member.memberEpoch = STATIC_LEAVE_EPOCH;
+        member.cancelRevocationTimer();
+        log.info(
+            "static member {} of consumer group {} left for now",
+            member.instanceId,
+            request.groupId());
+      } else {
+        remove(group, member, "left the group");
+      }
+      return new ConsumerGroupHeartbeatResponseData()
+          .setMemberId(member.memberId)
+          .setMemberEpoch(request.memberEpoch());
+    }
+  }
+
+  /**
+   * A static member that left for now (epoch -2) comes back as {@code next}, a new member id with
+   * the same instance id: it takes over the partitions and target of its former incarnation, and
+   * the group epoch stays, so no other member notices.
+   */
+  private void replace(Group group, ConsumerMember away, ConsumerMember next) {
+    ConsumerGroup cg = group.consumer;
+    away.cancelTimers();
+    cg.members.remove(away.memberId);
+    next.instanceId = away.instanceId;
+    next.rackId = away.rackId;
+    next.rebalanceTimeoutMs = away.rebalanceTimeoutMs;
+    next.subscribedTopicNames = away.subscribedTopicNames;
+    next.subscribedTopicRegex = away.subscribedTopicRegex;
+    next.serverAssignor = away.serverAssignor;
+    next.previousMemberEpoch = away.previousMemberEpoch;
+    next.assigned = away.assigned;
+    next.pendingRevocation = away.pendingRevocation;
+    next.state = away.state;
+    cg.members.put(next.memberId, next);
+    Assignment target = cg.target.remove(away.memberId);
+    if (target != null) {
+      cg.target.put(next.memberId, target);
+    }
+    log.info(
+        "static member {} of consumer group {} is back as {}; it keeps its partitions",
+        away.instanceId,
+        group.groupId,
+        next.memberId);
+  }
+
+  private static ConsumerMember staticMember(ConsumerGroup cg, String instanceId) {
+    for (ConsumerMember m : cg.members()) {
+      if (instanceId.equals(m.instanceId)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** Removes a member; its partitions are free for the others at their next heartbeat. */
+  private void remove(Group group, ConsumerMember member, String why) {
+    ConsumerGroup cg = group.consumer;
+    if (cg.members.remove(member.memberId, member)) {
+      member.cancelTimers();
+      cg.target.remove(member.memberId);
+      cg.groupEpoch++;
+      log.info(
+          "member {} of consumer group {} {}; group epoch {}",
+          member.memberId,
+          group.groupId,
+          why,
+          cg.groupEpoch);
+      if (cg.members.isEmpty()) {
+        // Offsets of an empty group expire counting from now.
+        group.restore(GroupState.EMPTY, timer.nowMs());
+      }
+    }
+  }
+
+  /** The subscribed topics that exist now: by name, and by the members' regular expressions. */
+  private Map<String, TopicCatalog.Topic> subscribedTopics(ConsumerGroup cg) {
+    Map<String, TopicCatalog.Topic> result = new TreeMap<>();
+    List<Pattern> patterns = new ArrayList<>();
+    for (ConsumerMember m : cg.members()) {
+      for (String name : m.subscribedTopicNames) {
+        topics.topic(name).ifPresent(t -> result.put(name, t));
+      }
+      if (m.subscribedTopicRegex != null) {
+        patterns.add(Pattern.compile(m.subscribedTopicRegex));
+      }
+    }
+    if (!patterns.isEmpty()) {
+      for (String name : topics.names()) {
+        if (patterns.stream().anyMatch(p -> p.matcher(name).matches())) {
+          topics.topic(name).ifPresent(t -> result.put(name, t));
+        }
+      }
+    }
+    return result;
+  }
+
+  private Set<Uuid> subscribedTopicIds(ConsumerGroup cg, ConsumerMember m) {
+    Set<Uuid> ids = new HashSet<>();
+    Pattern pattern =
+        m.subscribedTopicRegex == null ? null : Pattern.compile(m.subscribedTopicRegex);
+    cg.subscribedTopics.forEach(
+        (name, topic) -> {
+          if (m.subscribedTopicNames.contains(name)
+              || (pattern != null && pattern.matcher(name).matches())) {
+            ids.add(topic.id());
+          }
+        });
+    return ids;
+  }
+
+  /**
+   * The target assignment at the current group epoch, by the assignor most members ask for (the
+   * first configured one when none asks).
+   */
+  private void computeTargetAssignment(String groupId, ConsumerGroup cg) {
+    Map<String, Integer> votes = new HashMap<>();
+    for (ConsumerMember m : cg.members()) {
+      if (m.serverAssignor != null) {
+        votes.merge(m.serverAssignor, 1, Integer::sum);
+      }
+    }
+    String name = config.consumerAssignors().get(0);
+    int best = 0;
+    for (String candidate : config.consumerAssignors()) {
+      int count = votes.getOrDefault(candidate, 0);
+      if (count > best) {
+        best = count;
+        name = candidate;
+      }
+    }
+    ServerAssignor assignor = ServerAssignor.named(name).orElseThrow();
+    Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
+    for (ConsumerMember m : cg.members()) {
+      subscriptions.put(m.memberId, subscribedTopicIds(cg, m));
+    }
+    Map<Uuid, Integer> partitionCounts = new TreeMap<>();
+    cg.subscribedTopics.values().forEach(t -> partitionCounts.put(t.id(), t.partitions()));
+    cg.target = new HashMap<>(assignor.assign(subscriptions, partitionCounts, cg.target));
+    cg.assignmentEpoch = cg.groupEpoch;
+    cg.assignorName = assignor.name();
+    log.info(
+        "consumer group {} epoch {}: target assignment by {} for {} members",
+        groupId,
+        cg.groupEpoch,
+        assignor.name(),
+        cg.members.size());
+  }
+
+  /**
+   * Moves {@code member} towards its target assignment as far as it may now. {@code owned} is what
+   * the heartbeat says the member owns, or null when it did not say.
+   */
+  private void reconcile(Group group, ConsumerGroup cg, ConsumerMember member, Assignment owned) {
+    if (member.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
+      if (owned == null || owned.intersects(member.pendingRevocation)) {
+        return; // still revoking
+      }
+      member.pendingRevocation = Assignment.EMPTY;
+      member.cancelRevocationTimer();
+    } else if (member.state == ConsumerMember.State.STABLE
+        && member.memberEpoch == cg.assignmentEpoch) {
+      return;
+    }
+    Assignment target = cg.target.getOrDefault(member.memberId, Assignment.EMPTY);
+    Assignment keep = member.assigned.intersect(target);
+    Assignment revoke = member.assigned.minus(target);
+    Assignment wanted = target.minus(member.assigned);
+    Assignment free = wanted.filter((t, p) -> !cg.heldByOther(member.memberId, t, p));
+    if (!revoke.isEmpty()) {
+      member.state = ConsumerMember.State.UNREVOKED_PARTITIONS;
+      member.assigned = keep;
+      member.pendingRevocation = revoke;
+      scheduleRevocationTimeout(group, member);
+      return;
+    }
+    if (member.memberEpoch != cg.assignmentEpoch) {
+      member.previousMemberEpoch = member.memberEpoch;
+      member.memberEpoch = cg.assignmentEpoch;
+    }
+    member.assigned = keep.plus(free);
+    member.pendingRevocation = Assignment.EMPTY;
+    member.state =
+        free.equals(wanted)
+            ? ConsumerMember.State.STABLE
+            : ConsumerMember.State.UNRELEASED_PARTITIONS;
+  }
+
+  private void scheduleSessionTimeout(Group group, ConsumerMember member) {
+    long epoch = ++member.sessionEpoch;
+    if (member.sessionTask != null) {
+      member.sessionTask.cancel();
+    }
+    member.sessionTask =
+        timer.schedule(
+            config.consumerSessionTimeoutMs(),
+            () -> {
+              synchronized (group) {
+                if (group.consumer != null
+                    && group.consumer.members.get(member.memberId) == member
+                    && member.sessionEpoch == epoch) {
+                  remove(group, member, "missed its session timeout; fenced");
+                }
+              }
+            });
+  }
+
+  private void scheduleRevocationTimeout(Group group, ConsumerMember member) {
+    member.cancelRevocationTimer();
+    int epoch = member.memberEpoch;
+    member.revocationTask =
+        timer.schedule(
+            member.rebalanceTimeoutMs,
+            () -> {
+              synchronized (group) {
+                if (group.consumer != null
+                    && group.consumer.members.get(member.memberId) == member
+                    && member.state == ConsumerMember.State.UNREVOKED_PARTITIONS
+                    && member.memberEpoch == epoch) {
+                  remove(group, member, "did not revoke its partitions in its rebalance timeout");
+                }
+              }
+            });
+  }
+
+  /** The group as ConsumerGroupDescribe shows it. Caller holds the lock. */
+  ConsumerGroupDescribeResponseData.DescribedGroup describe(
+      Group group, short version, ConsumerGroupDescribeResponseData.DescribedGroup result) {
+    ConsumerGroup cg = group.consumer;
+    Map<Uuid, String> names = new HashMap<>();
+    cg.subscribedTopics.forEach((name, topic) -> names.put(topic.id(), name));
+    result
+        .setGroupState(cg.state().kafkaName)
+        .setGroupEpoch(cg.groupEpoch)
+        .setAssignmentEpoch(cg.assignmentEpoch)
+        .setAssignorName(cg.assignorName);
+    for (ConsumerMember m : cg.members()) {
+      ConsumerGroupDescribeResponseData.Member member =
+          new ConsumerGroupDescribeResponseData.Member()
+              .setMemberId(m.memberId)
+              .setInstanceId(m.instanceId)
+              .setRackId(m.rackId)
+              .setMemberEpoch(m.memberEpoch)
+              .setClientId(m.clientId)
+              .setClientHost(m.clientHost)
+              .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames))
+              .setSubscribedTopicRegex(m.subscribedTopicRegex)
+              .setAssignment(described(m.assigned, names))
+              .setTargetAssignment(
+                  described(cg.target.getOrDefault(m.memberId, Assignment.EMPTY), names));
+      if (version >= 1) {
+        member.setMemberType((byte) 1); // a member of the consumer protocol, not a classic one
+      }
+      result.members().add(member);
+    }
+    return result;
+  }
+
+  private static ConsumerGroupDescribeResponseData.Assignment described(
+      Assignment assignment, Map<Uuid, String> names) {
+    ConsumerGroupDescribeResponseData.Assignment result =
+        new ConsumerGroupDescribeResponseData.Assignment();
+    assignment
+        .partitions()
+        .forEach(
+            (topic, ps) ->
+                result
+                    .topicPartitions()
+                    .add(
+                        new ConsumerGroupDescribeResponseData.TopicPartitions()
+                            .setTopicId(topic)
+                            .setTopicName(names.getOrDefault(topic, ""))
+                            .setPartitions(new ArrayList<>(ps))));
+    return result;
+  }
+
+  /** Stops every member's timers (the coordinator moved away or closes). Caller holds the lock. */
+  static void shutdown(Group group) {
+    if (group.consumer != null) {
+      group.consumer.members().forEach(ConsumerMember::cancelTimers);
+    }
+  }
+
+  private static ConsumerGroupHeartbeatResponseData unknownMember(String memberId, String groupId) {
+    return error(
+        Errors.UNKNOWN_MEMBER_ID,
+        "Member " + memberId + " is not a member of group " + groupId + ".");
+  }
+
+  private static ConsumerGroupHeartbeatResponseData error(Errors error, String message) {
+    return new ConsumerGroupHeartbeatResponseData()
+        .setErrorCode(error.code())
+        .setErrorMessage(message);
+  }
+}
