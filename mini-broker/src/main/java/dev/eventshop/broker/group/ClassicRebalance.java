@@ -137,8 +137,8 @@ final class ClassicRebalance {
         return done(
             joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, request.version()));
       }
-      group.consumer = null; // an empty consumer group becomes a classic group; its offsets stay
-      log.info("group {} now uses the classic group protocol", group.groupId);
+      // An empty consumer group becomes a classic group; its offsets stay.
+      coordinator.consumerRebalance().toClassic(group);
     }
     if (!group.supportsProtocols(request.protocolType(), names)) {
       response =

@@ -2,7 +2,6 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -41,13 +40,13 @@ public final class ConsumerGroupHeartbeatHandler
   @Override
   public CompletionStage<ApiMessage> handle(
       RequestContext context, ConsumerGroupHeartbeatRequest request) {
-    return CompletableFuture.completedFuture(
-        coordinator
-            .consumerRebalance()
-            .heartbeat(
-                request.data(),
-                context.apiVersion(),
-                context.clientId(),
-                GroupCoordinator.clientHost(context.clientAddress())));
+    return coordinator
+        .consumerRebalance()
+        .heartbeat(
+            request.data(),
+            context.apiVersion(),
+            context.clientId(),
+            GroupCoordinator.clientHost(context.clientAddress()))
+        .thenApply(response -> response);
   }
 }

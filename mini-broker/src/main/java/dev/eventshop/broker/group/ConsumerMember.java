@@ -31,6 +31,10 @@ final class ConsumerMember {
   int rebalanceTimeoutMs;
   List<String> subscribedTopicNames = List.of();
   String subscribedTopicRegex;
+
+  /** {@code subscribedTopicRegex} compiled (RE2/J, as Kafka), or null. */
+  com.google.re2j.Pattern subscribedTopicPattern;
+
   String serverAssignor;
 
   int memberEpoch;

@@ -1,6 +1,9 @@
 package dev.eventshop.broker.group;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import dev.eventshop.broker.group.ConsumerGroupRecords.Image;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,13 +12,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * never stop consuming them during a rebalance. A member that misses its session timeout ({@code
  * group.consumer.session.timeout.ms}) is fenced: removed, and the group epoch bumped.
  *
- * <p>Not kept in {@code __consumer_offsets} (Kafka writes the membership there too): when the
- * coordinator moves or restarts, members are told UNKNOWN_MEMBER_ID and rejoin with epoch 0, from
- * their committed offsets (decision 22 in docs/decisions.md).
+ * <p>Every change is written to {@code __consumer_offsets} in Kafka's records ({@link
+ * ConsumerGroupRecords}) before the heartbeat is answered, so a coordinator that takes over the
+ * group ({@link #resume}) continues with the same members, epochs and assignments: nobody rejoins.
  *
  * <p>Thread-safety: every method takes the group's lock; timer tasks take it too.
  */
@@ -57,32 +60,38 @@ final class ConsumerRebalance {
   private final GroupConfig config;
   private final CoordinatorTimer timer;
   private final TopicCatalog topics;
+  private final GroupStore store;
 
   ConsumerRebalance(
       GroupCoordinator coordinator,
       GroupConfig config,
       CoordinatorTimer timer,
-      TopicCatalog topics) {
+      TopicCatalog topics,
+      GroupStore store) {
     this.coordinator = coordinator;
     this.config = config;
     this.timer = timer;
     this.topics = topics;
+    this.store = store;
   }
 
-  /** One ConsumerGroupHeartbeat, answered at once. */
-  ConsumerGroupHeartbeatResponseData heartbeat(
+  /**
+   * One ConsumerGroupHeartbeat. The group changes at once; the answer completes once the records of
+   * the change are committed to {@code __consumer_offsets}.
+   */
+  CompletableFuture<ConsumerGroupHeartbeatResponseData> heartbeat(
       ConsumerGroupHeartbeatRequestData request,
       short version,
       String clientId,
       String clientHost) {
     String invalid = whyInvalid(request, version);
     if (invalid != null) {
-      return error(Errors.INVALID_REQUEST, invalid);
+      return done(error(Errors.INVALID_REQUEST, invalid));
     }
     String groupId = request.groupId();
     Errors unavailable = coordinator.checkGroupId(groupId);
     if (unavailable != Errors.NONE) {
-      return error(unavailable, null);
+      return done(error(unavailable, null));
     }
     int epoch = request.memberEpoch();
     if (epoch == LEAVE_EPOCH || epoch == STATIC_LEAVE_EPOCH) {
@@ -91,33 +100,126 @@ final class ConsumerRebalance {
     Group group = coordinator.group(groupId);
     if (group == null) {
       if (epoch != 0) {
-        // Kafka answers GROUP_ID_NOT_FOUND, which ends the consumer; it keeps the membership in
-        // __consumer_offsets, so only a deleted group gets there. Here the membership is lost
-        // when the coordinator moves, and UNKNOWN_MEMBER_ID makes the member rejoin.
-        return unknownMember(request.memberId(), groupId);
+        return done(error(Errors.GROUP_ID_NOT_FOUND, "Consumer group " + groupId + " not found."));
       }
       group = coordinator.getOrCreateGroup(groupId);
     }
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
         // Deleted or moved away between the lookup and the lock: the client looks again.
-        return error(Errors.NOT_COORDINATOR, null);
+        return done(error(Errors.NOT_COORDINATOR, null));
       }
       if (group.consumer == null) {
-        if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
-          return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
-        }
-        if (epoch != 0) {
-          return unknownMember(request.memberId(), groupId); // see above
+        if (epoch != 0 || group.hasMembers() || !group.is(GroupState.EMPTY)) {
+          return done(
+              error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
         }
       }
+      Image before = Image.of(group.consumer);
+      // A classic group that is taken over loses its classic record, as in Kafka.
+      boolean classicRecord =
+          group.consumer == null && (group.protocolType != null || group.generationId > 0);
       ConsumerGroupHeartbeatResponseData response =
           heartbeat(group, request, version, clientId, clientHost);
       if (group.consumer == null) {
         coordinator.removeIfUnused(group); // created for a join that was refused
+        return done(response);
       }
-      return response;
+      List<SimpleRecord> records = new ArrayList<>();
+      if (classicRecord) {
+        records.add(GroupStore.groupRecord(groupId, null, timer.nowMs()));
+      }
+      records.addAll(changes(group, before));
+      return persisted(group, records, response);
     }
+  }
+
+  /** The records that take {@code group}'s consumer group from {@code before} to now. */
+  private List<SimpleRecord> changes(Group group, Image before) {
+    return ConsumerGroupRecords.changes(
+        group.groupId, before, Image.of(group.consumer), timer.nowMs());
+  }
+
+  /** {@code response} once {@code records} are committed, or the error their append got. */
+  private CompletableFuture<ConsumerGroupHeartbeatResponseData> persisted(
+      Group group, List<SimpleRecord> records, ConsumerGroupHeartbeatResponseData response) {
+    return store
+        .append(group.partition, records, timer.nowMs())
+        .handle(
+            (ok, e) -> {
+              if (e == null) {
+                return response;
+              }
+              log.warn("cannot store consumer group {}", group.groupId, e);
+              return error(GroupCoordinator.appendError(e, false), null);
+            });
+  }
+
+  /** Writes what changed without anyone waiting for it (a timer's change). */
+  private void persistLater(Group group, Image before) {
+    store
+        .append(group.partition, changes(group, before), timer.nowMs())
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                log.warn("cannot store consumer group {}", group.groupId, e);
+              }
+            });
+  }
+
+  /**
+   * Takes over a consumer group rebuilt from {@code __consumer_offsets} by a new coordinator: its
+   * members keep their epochs and partitions and get a full session to heartbeat here. If the
+   * subscribed topics changed meanwhile (the target no longer covers exactly their partitions), the
+   * next heartbeat bumps the group epoch. Caller holds the lock.
+   */
+  void resume(Group group, ConsumerGroup consumer) {
+    group.consumer = consumer;
+    group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
+    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(consumer);
+    consumer.subscribedTopics = targetCovers(consumer, subscribed) ? subscribed : Map.of();
+    for (ConsumerMember m : consumer.members()) {
+      scheduleSessionTimeout(group, m);
+      if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
+        scheduleRevocationTimeout(group, m);
+      }
+    }
+    if (consumer.members.isEmpty()) {
+      group.restore(GroupState.EMPTY, timer.nowMs());
+    }
+  }
+
+  private static boolean targetCovers(
+      ConsumerGroup consumer, Map<String, TopicCatalog.Topic> subscribed) {
+    Map<Uuid, Set<Integer>> expected = new HashMap<>();
+    subscribed
+        .values()
+        .forEach(
+            t -> {
+              Set<Integer> all = new HashSet<>();
+              for (int p = 0; p < t.partitions(); p++) {
+                all.add(p);
+              }
+              expected.put(t.id(), all);
+            });
+    Map<Uuid, Set<Integer>> targeted = new HashMap<>();
+    consumer.target.values().stream()
+        .flatMap(a -> a.partitions().entrySet().stream())
+        .forEach(
+            e -> targeted.computeIfAbsent(e.getKey(), k -> new HashSet<>()).addAll(e.getValue()));
+    return expected.equals(targeted);
+  }
+
+  /**
+   * An empty consumer group becomes a classic group (a classic member joins): its consumer group
+   * records are deleted, its offsets stay. Caller holds the lock.
+   */
+  void toClassic(Group group) {
+    Image before = Image.of(group.consumer);
+    shutdown(group);
+    group.consumer = null;
+    persistLater(group, before);
+    log.info("group {} now uses the classic group protocol", group.groupId);
   }
 
   private ConsumerGroupHeartbeatResponseData heartbeat(
@@ -182,9 +284,10 @@ final class ConsumerRebalance {
               + ".");
     }
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
+    Pattern pattern = null;
     if (regex != null && !regex.isEmpty()) {
       try {
-        Pattern.compile(regex);
+        pattern = Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
         return error(
             Errors.INVALID_REGULAR_EXPRESSION,
@@ -211,6 +314,7 @@ final class ConsumerRebalance {
     }
     if (!cg.members.containsKey(member.memberId)) {
       cg.members.put(member.memberId, member);
+      scheduleSessionTimeout(group, member); // from now on it expires, whatever follows
       bump = true;
       log.info(
           "member {} (client {}) joined consumer group {}",
@@ -241,6 +345,7 @@ final class ConsumerRebalance {
       String value = regex.isEmpty() ? null : regex;
       if (!Objects.equals(value, member.subscribedTopicRegex)) {
         member.subscribedTopicRegex = value;
+        member.subscribedTopicPattern = pattern;
         bump = true;
       }
     }
@@ -353,43 +458,45 @@ final class ConsumerRebalance {
    * now (-2) keeps them for its session timeout: if it rejoins with its instance id by then, it
    * gets them back and nobody else's assignment changes.
    */
-  private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
+  private CompletableFuture<ConsumerGroupHeartbeatResponseData> leave(
+      ConsumerGroupHeartbeatRequestData request) {
     String groupId = request.groupId();
     Group group = coordinator.group(groupId);
     if (group == null) {
-      return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " not found.");
+      return done(error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " not found."));
     }
     synchronized (group) {
       ConsumerGroup cg = group.consumer;
       if (cg == null || group.is(GroupState.DEAD)) {
-        // A classic group without members is what a consumer group becomes when its coordinator
-        // moves (its offsets reloaded, not its membership): its former members are unknown.
-        return group.hasMembers() || !group.is(GroupState.EMPTY)
-            ? error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.")
-            : unknownMember(request.memberId(), groupId);
+        return done(
+            error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
       }
+      Image before = Image.of(cg);
       ConsumerMember member;
       if (request.instanceId() != null) {
         member = staticMember(cg, request.instanceId());
         if (member == null) {
-          return error(
-              Errors.UNKNOWN_MEMBER_ID, "Instance id " + request.instanceId() + " is unknown.");
+          return done(
+              error(
+                  Errors.UNKNOWN_MEMBER_ID,
+                  "Instance id " + request.instanceId() + " is unknown."));
         }
         if (!member.memberId.equals(request.memberId())) {
-          return error(
-              Errors.FENCED_INSTANCE_ID,
-              "Static member "
-                  + request.memberId()
-                  + " with instance id "
-                  + request.instanceId()
-                  + " was fenced by member "
-                  + member.memberId
-                  + ".");
+          return done(
+              error(
+                  Errors.FENCED_INSTANCE_ID,
+                  "Static member "
+                      + request.memberId()
+                      + " with instance id "
+                      + request.instanceId()
+                      + " was fenced by member "
+                      + member.memberId
+                      + "."));
         }
       } else {
         member = cg.members.get(request.memberId());
         if (member == null) {
-          return unknownMember(request.memberId(), groupId);
+          return done(unknownMember(request.memberId(), groupId));
         }
       }
       if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
@@ -397,6 +504,7 @@ final class ConsumerRebalance {
         member.previousMemberEpoch = member.memberEpoch;
         member.memberEpoch = STATIC_LEAVE_EPOCH;
         member.cancelRevocationTimer();
+        scheduleSessionTimeout(group, member); // it has that long to come back
         log.info(
             "static member {} of consumer group {} left for now",
             member.instanceId,
@@ -404,9 +512,12 @@ final class ConsumerRebalance {
       } else {
         remove(group, member, "left the group");
       }
-      return new ConsumerGroupHeartbeatResponseData()
-          .setMemberId(member.memberId)
-          .setMemberEpoch(request.memberEpoch());
+      return persisted(
+          group,
+          changes(group, before),
+          new ConsumerGroupHeartbeatResponseData()
+              .setMemberId(member.memberId)
+              .setMemberEpoch(request.memberEpoch()));
     }
   }
 
@@ -424,8 +535,10 @@ final class ConsumerRebalance {
     next.rebalanceTimeoutMs = away.rebalanceTimeoutMs;
     next.subscribedTopicNames = away.subscribedTopicNames;
     next.subscribedTopicRegex = away.subscribedTopicRegex;
+    next.subscribedTopicPattern = away.subscribedTopicPattern;
     next.serverAssignor = away.serverAssignor;
-    next.previousMemberEpoch = away.previousMemberEpoch;
+    next.memberEpoch = 0;
+    next.previousMemberEpoch = 0;
     next.assigned = away.assigned;
     next.pendingRevocation = away.pendingRevocation;
     next.state = away.state;
@@ -456,6 +569,7 @@ final class ConsumerRebalance {
     if (cg.members.remove(member.memberId, member)) {
       member.cancelTimers();
       cg.target.remove(member.memberId);
+      cg.subscribedTopics = subscribedTopics(cg);
       cg.groupEpoch++;
       log.info(
           "member {} of consumer group {} {}; group epoch {}",
@@ -478,8 +592,8 @@ final class ConsumerRebalance {
       for (String name : m.subscribedTopicNames) {
         topics.topic(name).ifPresent(t -> result.put(name, t));
       }
-      if (m.subscribedTopicRegex != null) {
-        patterns.add(Pattern.compile(m.subscribedTopicRegex));
+      if (m.subscribedTopicPattern != null) {
+        patterns.add(m.subscribedTopicPattern);
       }
     }
     if (!patterns.isEmpty()) {
@@ -494,8 +608,7 @@ final class ConsumerRebalance {
 
   private Set<Uuid> subscribedTopicIds(ConsumerGroup cg, ConsumerMember m) {
     Set<Uuid> ids = new HashSet<>();
-    Pattern pattern =
-        m.subscribedTopicRegex == null ? null : Pattern.compile(m.subscribedTopicRegex);
+    Pattern pattern = m.subscribedTopicPattern;
     cg.subscribedTopics.forEach(
         (name, topic) -> {
           if (m.subscribedTopicNames.contains(name)
@@ -564,7 +677,9 @@ final class ConsumerRebalance {
     Assignment revoke = member.assigned.minus(target);
     Assignment wanted = target.minus(member.assigned);
     Assignment free = wanted.filter((t, p) -> !cg.heldByOther(member.memberId, t, p));
-    if (!revoke.isEmpty()) {
+    if (!revoke.isEmpty() && (owned == null || owned.intersects(revoke))) {
+      // It must let go first. (A member that says it owns none of them, as a (re)joining one
+      // does, has let go already.)
       member.state = ConsumerMember.State.UNREVOKED_PARTITIONS;
       member.assigned = keep;
       member.pendingRevocation = revoke;
@@ -593,10 +708,13 @@ final class ConsumerRebalance {
             config.consumerSessionTimeoutMs(),
             () -> {
               synchronized (group) {
-                if (group.consumer != null
+                if (!group.is(GroupState.DEAD)
+                    && group.consumer != null
                     && group.consumer.members.get(member.memberId) == member
                     && member.sessionEpoch == epoch) {
+                  Image before = Image.of(group.consumer);
                   remove(group, member, "missed its session timeout; fenced");
+                  persistLater(group, before);
                 }
               }
             });
@@ -610,11 +728,14 @@ final class ConsumerRebalance {
             member.rebalanceTimeoutMs,
             () -> {
               synchronized (group) {
-                if (group.consumer != null
+                if (!group.is(GroupState.DEAD)
+                    && group.consumer != null
                     && group.consumer.members.get(member.memberId) == member
                     && member.state == ConsumerMember.State.UNREVOKED_PARTITIONS
                     && member.memberEpoch == epoch) {
+                  Image before = Image.of(group.consumer);
                   remove(group, member, "did not revoke its partitions in its rebalance timeout");
+                  persistLater(group, before);
                 }
               }
             });
@@ -676,6 +797,11 @@ final class ConsumerRebalance {
     if (group.consumer != null) {
       group.consumer.members().forEach(ConsumerMember::cancelTimers);
     }
+  }
+
+  private static CompletableFuture<ConsumerGroupHeartbeatResponseData> done(
+      ConsumerGroupHeartbeatResponseData response) {
+    return CompletableFuture.completedFuture(response);
   }
 
   private static ConsumerGroupHeartbeatResponseData unknownMember(String memberId, String groupId) {

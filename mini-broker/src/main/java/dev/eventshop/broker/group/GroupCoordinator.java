@@ -96,7 +96,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.timer = timer;
     this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
-    this.consumerRebalance = new ConsumerRebalance(this, config, timer, topics);
+    this.consumerRebalance = new ConsumerRebalance(this, config, timer, topics, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
     this.txnOffsets = new TxnOffsetCommits(this, timer, store);
     this.partitions =
@@ -193,6 +193,10 @@ public final class GroupCoordinator implements AutoCloseable {
         GroupSnapshot snapshot = replay.metadata(id);
         if (snapshot != null) {
           restore(group, snapshot, now);
+        }
+        ConsumerGroup consumer = replay.consumerGroup(id);
+        if (consumer != null) {
+          consumerRebalance.resume(group, consumer);
         }
         groups.put(id, group);
       }
@@ -544,6 +548,9 @@ public final class GroupCoordinator implements AutoCloseable {
         tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
       }
       tombstones.add(GroupStore.groupRecord(groupId, null, now));
+      tombstones.addAll(
+          ConsumerGroupRecords.changes(
+              groupId, ConsumerGroupRecords.Image.of(group.consumer), null, now));
       group.offsets.clear();
       removeGroup(group);
     }

@@ -1,5 +1,8 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.group.ConsumerGroupRecords.CurrentAssignment;
+import dev.eventshop.broker.group.ConsumerGroupRecords.MemberMetadata;
+import dev.eventshop.broker.group.OffsetsTopicFormat.ConsumerGroupEntry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.Entry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupEntry;
 import dev.eventshop.broker.group.OffsetsTopicFormat.GroupSnapshot;
@@ -8,21 +11,33 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * The groups of one {@code __consumer_offsets} partition as its records describe them, rebuilt by
- * replaying the log in order ({@link GroupStore#load}): the last metadata record of each group, and
- * its offsets under the rules of {@link GroupOffsets}. Records of a transactional batch are pending
- * for their producer until its marker commits or aborts them; those still pending at the end of the
- * log stay pending, as their marker may come later. Used by one loading thread only.
+ * replaying the log in order ({@link GroupStore#load}): the last metadata record of each group, the
+ * records of each consumer group (KIP-848, {@link ConsumerGroupRecords}), and its offsets under the
+ * rules of {@link GroupOffsets}. Records of a transactional batch are pending for their producer
+ * until its marker commits or aborts them; those still pending at the end of the log stay pending,
+ * as their marker may come later. Used by one loading thread only.
  */
 final class GroupReplay implements GroupStore.Replay {
 
   private final Map<String, GroupSnapshot> metadata = new LinkedHashMap<>();
   private final Map<String, GroupOffsets> offsets = new LinkedHashMap<>();
+  private final Map<String, ConsumerState> consumerGroups = new LinkedHashMap<>();
+
+  /** A consumer group's records, the last of each key. */
+  private static final class ConsumerState {
+    Integer groupEpoch;
+    Integer assignmentEpoch;
+    final Map<String, MemberMetadata> members = new LinkedHashMap<>();
+    final Map<String, Assignment> target = new HashMap<>();
+    final Map<String, CurrentAssignment> current = new HashMap<>();
+  }
 
   /** The groups each producer's open transaction wrote offsets to, to find them on its marker. */
   private final Map<Long, Set<String>> openTransactions = new HashMap<>();
@@ -45,7 +60,77 @@ final class GroupReplay implements GroupStore.Replay {
       }
     } else if (entry instanceof GroupEntry g) {
       metadata.put(g.groupId(), g.value());
+    } else if (entry instanceof ConsumerGroupEntry c) {
+      consumerRecord(c.record());
     }
+  }
+
+  private void consumerRecord(ConsumerGroupRecords.Entry record) {
+    ConsumerGroupRecords.Key key = record.key();
+    ConsumerState state = consumerGroups.computeIfAbsent(key.groupId(), id -> new ConsumerState());
+    Object value = record.value();
+    switch (key.type()) {
+      case ConsumerGroupRecords.GROUP_EPOCH -> state.groupEpoch = (Integer) value;
+      case ConsumerGroupRecords.TARGET_EPOCH -> state.assignmentEpoch = (Integer) value;
+      case ConsumerGroupRecords.MEMBER_METADATA -> put(state.members, key, (MemberMetadata) value);
+      case ConsumerGroupRecords.TARGET_MEMBER -> put(state.target, key, (Assignment) value);
+      case ConsumerGroupRecords.CURRENT_ASSIGNMENT ->
+          put(state.current, key, (CurrentAssignment) value);
+      default -> {} // kept by Kafka, derived here
+    }
+  }
+
+  private static <V> void put(Map<String, V> map, ConsumerGroupRecords.Key key, V value) {
+    if (value == null) {
+      map.remove(key.memberId());
+    } else {
+      map.put(key.memberId(), value);
+    }
+  }
+
+  /**
+   * The consumer group its records describe, or null if it is not one (no group epoch record, or
+   * its tombstone). Members are those with metadata; a member without a current assignment record
+   * has not been assigned yet.
+   */
+  ConsumerGroup consumerGroup(String groupId) {
+    ConsumerState state = consumerGroups.get(groupId);
+    if (state == null || state.groupEpoch == null) {
+      return null;
+    }
+    ConsumerGroup group = new ConsumerGroup();
+    group.groupEpoch = state.groupEpoch;
+    group.assignmentEpoch = state.assignmentEpoch == null ? 0 : state.assignmentEpoch;
+    state.members.forEach(
+        (id, m) -> {
+          ConsumerMember member = new ConsumerMember(id);
+          member.instanceId = m.instanceId();
+          member.rackId = m.rackId();
+          member.clientId = m.clientId();
+          member.clientHost = m.clientHost();
+          member.subscribedTopicNames = List.copyOf(m.subscribedTopicNames());
+          member.subscribedTopicRegex = m.subscribedTopicRegex();
+          member.subscribedTopicPattern =
+              m.subscribedTopicRegex() == null
+                  ? null
+                  : com.google.re2j.Pattern.compile(m.subscribedTopicRegex());
+          member.rebalanceTimeoutMs = m.rebalanceTimeoutMs();
+          member.serverAssignor = m.serverAssignor();
+          CurrentAssignment c = state.current.get(id);
+          if (c != null) {
+            member.memberEpoch = c.memberEpoch();
+            member.previousMemberEpoch = c.previousMemberEpoch();
+            member.state = c.state();
+            member.assigned = c.assigned();
+            member.pendingRevocation = c.pendingRevocation();
+          }
+          group.members.put(id, member);
+          Assignment target = state.target.get(id);
+          if (target != null) {
+            group.target.put(id, target);
+          }
+        });
+    return group;
   }
 
   @Override
@@ -58,7 +143,10 @@ final class GroupReplay implements GroupStore.Replay {
     }
   }
 
-  /** The groups that exist: with metadata, or with committed or pending offsets. */
+  /**
+   * The groups that exist: with metadata (classic or consumer group), or with committed or pending
+   * offsets.
+   */
   Set<String> groupIds() {
     Set<String> ids = new LinkedHashSet<>();
     metadata.forEach(
@@ -73,6 +161,7 @@ final class GroupReplay implements GroupStore.Replay {
             ids.add(id);
           }
         });
+    consumerGroups.keySet().stream().filter(id -> consumerGroup(id) != null).forEach(ids::add);
     return ids;
   }
 

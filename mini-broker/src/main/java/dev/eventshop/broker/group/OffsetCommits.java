@@ -94,10 +94,8 @@ final class OffsetCommits {
     }
     synchronized (group) {
       Errors invalid =
-          group.consumer != null
-              ? validateConsumerMember(
-                  group.consumer, request.memberId(), generation, false, version)
-              : validate(group, request.memberId(), request.groupInstanceId(), generation, false);
+          validate(
+              group, request.memberId(), request.groupInstanceId(), generation, false, version);
       if (invalid != Errors.NONE) {
         return done(allFailed(request, invalid));
       }
@@ -175,17 +173,25 @@ final class OffsetCommits {
   }
 
   /**
-   * Whether a commit with this member id and generation may change the group's offsets. A
-   * transactional commit without member id and generation (TxnOffsetCommit before v3) is accepted
-   * whatever the group's state, and one from a member is not held back by a rebalance, as in Kafka.
+   * Whether a commit with this member id and generation (a member epoch in a consumer group) may
+   * change the group's offsets. A transactional commit without member id and generation
+   * (TxnOffsetCommit before v3) is accepted whatever the group's state, and one from a member is
+   * not held back by a rebalance, as in Kafka.
+   *
+   * @param version the OffsetCommit version, or -1 for a transactional commit
    */
   static Errors validate(
-      Group group, String memberId, String instanceId, int generation, boolean transactional) {
+      Group group,
+      String memberId,
+      String instanceId,
+      int generation,
+      boolean transactional,
+      int version) {
     if (group.is(GroupState.DEAD)) {
       return Errors.COORDINATOR_NOT_AVAILABLE;
     }
     if (group.consumer != null) {
-      return validateConsumerMember(group.consumer, memberId, generation, transactional, -1);
+      return validateConsumerMember(group.consumer, memberId, generation, transactional, version);
     }
     if (generation < 0 && group.is(GroupState.EMPTY)) {
       return Errors.NONE; // a simple commit to a group without members
@@ -220,6 +226,9 @@ final class OffsetCommits {
       ConsumerGroup group, String memberId, int memberEpoch, boolean transactional, int version) {
     if (memberEpoch < 0 && group.members.isEmpty()) {
       return Errors.NONE;
+    }
+    if (transactional && memberEpoch < 0 && (memberId == null || memberId.isEmpty())) {
+      return Errors.NONE; // sendOffsetsToTransaction with a group id only, as for classic groups
     }
     ConsumerMember member = memberId == null ? null : group.members.get(memberId);
     if (member == null) {
@@ -489,6 +498,9 @@ final class OffsetCommits {
             && group.pendingMembers.isEmpty()
             && group.offsets.isEmpty()) {
           tombstones.add(GroupStore.groupRecord(group.groupId, null, now));
+          tombstones.addAll(
+              ConsumerGroupRecords.changes(
+                  group.groupId, ConsumerGroupRecords.Image.of(group.consumer), null, now));
           coordinator.removeGroup(group);
           log.info("group {} expired with its last offsets; deleting it", group.groupId);
         } else if (!expired.isEmpty()) {

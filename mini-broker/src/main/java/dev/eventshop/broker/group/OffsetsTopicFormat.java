@@ -31,20 +31,26 @@ import org.apache.kafka.common.TopicPartition;
  *     subscription bytes, assignment bytes
  * </pre>
  *
- * A null value is a tombstone: the offset or the group was deleted, and compaction drops the key.
- * Stateless and thread-safe.
+ * Keys of versions 3 to 8 and 16 are the records of consumer groups (KIP-848), in {@link
+ * ConsumerGroupRecords}.
+ *
+ * <p>A null value is a tombstone: the offset or the group was deleted, and compaction drops the
+ * key. Stateless and thread-safe.
  */
 final class OffsetsTopicFormat {
 
   private OffsetsTopicFormat() {}
 
   /** What one record of the topic says; {@code value == null} for a tombstone. */
-  sealed interface Entry permits OffsetEntry, GroupEntry {}
+  sealed interface Entry permits OffsetEntry, GroupEntry, ConsumerGroupEntry {}
 
   record OffsetEntry(String groupId, TopicPartition partition, CommittedOffset value)
       implements Entry {}
 
   record GroupEntry(String groupId, GroupSnapshot value) implements Entry {}
+
+  /** A record of a consumer group (KIP-848): see {@link ConsumerGroupRecords}. */
+  record ConsumerGroupEntry(ConsumerGroupRecords.Entry record) implements Entry {}
 
   /** A group's persisted metadata: what a coordinator needs to resume after a restart. */
   record GroupSnapshot(
@@ -141,7 +147,12 @@ final class OffsetsTopicFormat {
         String group = readString(k);
         return new GroupEntry(group, value == null ? null : group(value));
       }
-      default -> throw new IllegalArgumentException("unknown key version " + keyVersion);
+      default -> {
+        if (ConsumerGroupRecords.isConsumerGroupRecord(keyVersion)) {
+          return new ConsumerGroupEntry(ConsumerGroupRecords.decode(keyVersion, k, value));
+        }
+        throw new IllegalArgumentException("unknown key version " + keyVersion);
+      }
     }
   }
 

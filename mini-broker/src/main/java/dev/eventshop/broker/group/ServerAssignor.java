@@ -64,6 +64,11 @@ sealed interface ServerAssignor {
         Map<Uuid, Integer> partitionCounts,
         Map<String, Assignment> previous) {
       List<String> members = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
+      Map<Uuid, List<String>> eligibleFor = new HashMap<>();
+      for (Uuid topic : partitionCounts.keySet()) {
+        eligibleFor.put(
+            topic, members.stream().filter(m -> subscriptions.get(m).contains(topic)).toList());
+      }
       Map<String, Map<Uuid, SortedSet<Integer>>> owned = new TreeMap<>();
       Map<String, Integer> counts = new HashMap<>();
       Map<Uuid, Map<Integer, String>> owner = new TreeMap<>();
@@ -97,15 +102,13 @@ sealed interface ServerAssignor {
       List<Uuid> order = new ArrayList<>(new TreeSet<>(partitionCounts.keySet()));
       Map<Uuid, Double> perSubscriber = new HashMap<>();
       for (Uuid topic : order) {
-        long subscribers =
-            members.stream().filter(m -> subscriptions.get(m).contains(topic)).count();
+        int subscribers = eligibleFor.get(topic).size();
         perSubscriber.put(
             topic, subscribers == 0 ? 0 : partitionCounts.get(topic) / (double) subscribers);
       }
       order.sort((a, b) -> Double.compare(perSubscriber.get(b), perSubscriber.get(a)));
       for (Uuid topic : order) {
-        List<String> eligible =
-            members.stream().filter(m -> subscriptions.get(m).contains(topic)).toList();
+        List<String> eligible = eligibleFor.get(topic);
         if (eligible.isEmpty()) {
           continue;
         }
@@ -116,7 +119,7 @@ sealed interface ServerAssignor {
           }
         }
       }
-      balance(members, subscriptions, owned, counts, owner);
+      balance(members, eligibleFor, owned, counts, owner);
       Map<String, Assignment> result = new TreeMap<>();
       owned.forEach((m, ps) -> result.put(m, new Assignment(ps)));
       return result;
@@ -129,7 +132,7 @@ sealed interface ServerAssignor {
      */
     private static void balance(
         List<String> members,
-        Map<String, Set<Uuid>> subscriptions,
+        Map<Uuid, List<String>> eligibleFor,
         Map<String, Map<Uuid, SortedSet<Integer>>> owned,
         Map<String, Integer> counts,
         Map<Uuid, Map<Integer, String>> owner) {
@@ -146,8 +149,10 @@ sealed interface ServerAssignor {
             if (e.getValue().isEmpty()) {
               continue;
             }
-            List<String> eligible =
-                members.stream().filter(m -> subscriptions.get(m).contains(topic)).toList();
+            List<String> eligible = eligibleFor.get(topic);
+            if (eligible == null) {
+              continue; // not a subscribed topic any more
+            }
             String to = fewest(eligible, counts);
             if (counts.get(from) - counts.get(to) > 1) {
               int p = e.getValue().last();

@@ -78,7 +78,7 @@ final class TxnOffsetCommits {
     synchronized (group) {
       Errors invalid =
           OffsetCommits.validate(
-              group, request.memberId(), request.groupInstanceId(), generation, true);
+              group, request.memberId(), request.groupInstanceId(), generation, true, -1);
       if (invalid != Errors.NONE) {
         coordinator.removeIfUnused(group);
         return done(allFailed(request, invalid));

@@ -304,12 +304,6 @@ public final class Broker implements AutoCloseable {
     }
   }
 
-  /**
-   * Joins the cluster's metadata quorum, as a voter or (broker-only) as an observer, and waits
-   * until this broker is registered and unfenced, so that the ready line means clients can use it;
-   * a controller-only node ({@code advertised} empty) waits until the quorum has a leader. The
-   * voters must be starting too.
-   */
   /** The topics consumer groups (KIP-848) are assigned from: the current metadata's. */
   private TopicCatalog topicCatalog() {
     return new TopicCatalog() {
@@ -331,6 +325,12 @@ public final class Broker implements AutoCloseable {
     };
   }
 
+  /**
+   * Joins the cluster's metadata quorum, as a voter or (broker-only) as an observer, and waits
+   * until this broker is registered and unfenced, so that the ready line means clients can use it;
+   * a controller-only node ({@code advertised} empty) waits until the quorum has a leader. The
+   * voters must be starting too.
+   */
   private MetadataStore startQuorum(Optional<List<Endpoint>> advertised) {
     Map<Integer, InetSocketAddress> voters = new java.util.TreeMap<>();
     config

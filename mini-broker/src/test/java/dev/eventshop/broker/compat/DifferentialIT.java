@@ -1091,16 +1091,23 @@ class DifferentialIT {
               heartbeat(bootstrap, join(group, member).setSubscribedTopicNames(null)));
           outcome.put("epoch -3", heartbeat(bootstrap, join(group, member).setMemberEpoch(-3)));
           outcome.put(
+              "invalid regex",
+              heartbeat(
+                  bootstrap,
+                  join(group, member).setSubscribedTopicNames(null).setSubscribedTopicRegex("[")));
+          outcome.put(
               "unknown assignor",
               heartbeat(bootstrap, join(group, member).setServerAssignor("sticky")));
+          outcome.put(
+              "member of an unknown group",
+              heartbeat(
+                  bootstrap, join("cg-ghost", member).setMemberEpoch(3).setTopicPartitions(null)));
           outcome.put(
               "leave unknown group",
               heartbeat(bootstrap, join("cg-nowhere", member).setMemberEpoch(-1)));
           outcome.put("join a classic group", heartbeat(bootstrap, join("cg-classic", member)));
           outcome.put("join", heartbeat(bootstrap, join(group, member)));
-          // A member the group does not know. (Of a group that does not exist, Kafka answers
-          // GROUP_ID_NOT_FOUND, fatal to the client; mini-broker, which does not keep the
-          // membership across coordinator moves, answers UNKNOWN_MEMBER_ID: decision 22.)
+          // A member the group does not know.
           outcome.put(
               "unknown member",
               heartbeat(

@@ -244,15 +244,16 @@ class ConsumerGroupProtocolIT {
   }
 
   @Test
-  void membersOfARestartedCoordinatorRejoinAndResumeFromTheirCommittedOffsets() throws Exception {
+  void membersCarryOnAcrossACoordinatorRestartWithoutARebalance() throws Exception {
     produce(0, 120);
     Map<String, Integer> seen = new HashMap<>();
     KafkaConsumer<String, String> a = consumer("refunds");
     KafkaConsumer<String, String> b = consumer("refunds");
     pollAndCommitUntil(() -> balanced(List.of(a, b), 3) && seen.size() == 120, List.of(a, b), seen);
 
-    // The membership is not kept across a coordinator restart (decision 22): each member's next
-    // heartbeat gets UNKNOWN_MEMBER_ID, and it rejoins with epoch 0.
+    int epoch = groupEpoch("refunds");
+    // The group's records in __consumer_offsets bring it back as it was: same members, epochs
+    // and assignments, so nobody rejoins and the group epoch stays.
     broker =
         RunningBroker.restart(
             broker,
@@ -261,11 +262,16 @@ class ConsumerGroupProtocolIT {
     produce(120, 120);
     pollAndCommitUntil(() -> balanced(List.of(a, b), 3) && seen.size() == 240, List.of(a, b), seen);
     assertThat(seen.values()).as("records seen twice").allMatch(n -> n == 1);
+    assertThat(groupEpoch("refunds")).isEqualTo(epoch);
+  }
+
+  int groupEpoch(String group) throws Exception {
     try (Admin admin = Admin.create(common())) {
-      ConsumerGroupDescription group =
-          admin.describeConsumerGroups(List.of("refunds")).all().get().get("refunds");
-      assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
-      assertThat(group.members()).hasSize(2);
+      ConsumerGroupDescription description =
+          admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+      assertThat(description.type()).isEqualTo(GroupType.CONSUMER);
+      assertThat(description.members()).hasSize(2);
+      return description.groupEpoch().orElseThrow();
     }
   }
 

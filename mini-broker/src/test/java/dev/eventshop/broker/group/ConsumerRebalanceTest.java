@@ -520,12 +520,11 @@ class ConsumerRebalanceTest {
   }
 
   @Test
-  void heartbeatToAGroupThatDoesNotExistMustRejoin() {
+  void heartbeatToAGroupThatDoesNotExistIsGroupIdNotFound() {
     ConsumerGroupHeartbeatResponseData r = call(beat("ghost", 3, Assignment.EMPTY));
 
-    // Kafka says GROUP_ID_NOT_FOUND; mini-broker forgets memberships when the coordinator
-    // moves, so the member is told to rejoin (docs/decisions.md, decision 22).
-    assertThat(error(r)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    assertThat(error(r)).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    assertThat(r.errorMessage()).isEqualTo("Consumer group " + GROUP + " not found.");
     assertThat(listGroups(List.of(), List.of())).isEmpty();
   }
 
@@ -844,7 +843,9 @@ class ConsumerRebalanceTest {
     assertThat(deleteGroup()).isEqualTo(Errors.NONE);
 
     assertThat(listGroups(List.of(), List.of())).isEmpty();
-    assertThat(error(a.heartbeat())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    assertThat(error(a.heartbeat())).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    h.restart(); // the deletion's tombstones hold: the group does not come back
+    assertThat(listGroups(List.of(), List.of())).isEmpty();
     assertThat(a.join("orders").memberEpoch()).isEqualTo(1);
   }
 
@@ -859,20 +860,73 @@ class ConsumerRebalanceTest {
   }
 
   @Test
-  void restartForgetsMembershipsButKeepsOffsets() {
+  void aRestartedCoordinatorResumesTheGroupFromItsRecords() {
     Member a = new Member("member-a");
+    Member b = new Member("member-b");
+    b.join("orders");
     a.join("orders");
-    assertThat(commitError(9, commit(a.id, 1, 42))).isEqualTo(Errors.NONE);
+    b.heartbeat(); // told to revoke: UNREVOKED_PARTITIONS when the coordinator restarts
+    assertThat(commitError(9, commit(a.id, a.epoch, 42))).isEqualTo(Errors.NONE);
+    DescribedGroup before = describe(GROUP);
 
     h.restart();
 
-    // Memberships are not persisted (docs/decisions.md, decision 22): the member rejoins.
+    // Same epochs, members, assignments and targets: nobody rejoins.
+    assertThat(describe(GROUP)).isEqualTo(before);
+    b.heartbeat(); // acks the revocation it was asked for before the restart
+    a.heartbeat(); // gets the released partitions
+    assertThat(a.epoch).isEqualTo(2);
+    assertThat(b.epoch).isEqualTo(2);
+    assertThat(a.owned.plus(b.owned)).isEqualTo(orders(0, 1, 2, 3, 4, 5));
+    assertThat(a.owned.intersects(b.owned)).isFalse();
+    assertThat(stateOf(GROUP)).isEqualTo("Stable");
+    assertThat(committed(fetch(a.id, a.epoch))).isEqualTo(42);
+  }
+
+  @Test
+  void aRestartedCoordinatorFencesMembersThatDoNotComeBackAndKeepsTheirDeparture() {
+    Member a = new Member("member-a");
+    Member b = new Member("member-b");
+    twoStableMembers(a, b);
+    b.leave();
+
+    h.restart();
+
+    assertThat(describe(GROUP).members()).hasSize(1);
+    assertThat(error(b.heartbeat())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    h.advance(45_001); // a does not heartbeat either: its session, restarted at the load, ends
     assertThat(error(a.heartbeat())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-    ConsumerGroupHeartbeatResponseData r = a.join("orders");
-    assertThat(error(r)).isEqualTo(Errors.NONE);
-    assertThat(r.memberEpoch()).isEqualTo(1);
-    assertThat(assigned(r)).isEqualTo(orders(0, 1, 2, 3, 4, 5));
-    assertThat(committed(fetch(a.id, 1))).isEqualTo(42);
+    h.restart();
+    assertThat(stateOf(GROUP)).isEqualTo("Empty");
+  }
+
+  @Test
+  void aTopicGrownWhileNoCoordinatorServedTheGroupIsAssignedAfterTheRestart() {
+    Member a = new Member("member-a");
+    a.join("orders");
+    h.restart();
+    h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 8));
+
+    a.heartbeat();
+    assertThat(a.epoch).isEqualTo(2);
+    assertThat(a.owned).isEqualTo(orders(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+
+  @Test
+  void aGroupThatBecameClassicStaysClassicAfterARestart() {
+    Member a = new Member("member-a");
+    a.join("orders");
+    a.leave();
+    JoinGroupResponseData joined = h.done(h.joinNew(GROUP));
+    assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
+    h.done(h.sync(GROUP, joined.generationId(), joined.memberId(), Map.of()));
+
+    h.restart();
+
+    assertThat(describe(GROUP).errorMessage()).isEqualTo("Group shipping is not a consumer group.");
+    assertThat(listGroups(List.of(), List.of()))
+        .extracting(ListedGroup::groupId, ListedGroup::groupType)
+        .containsExactly(tuple(GROUP, "classic"));
   }
 
   @Test
@@ -1124,5 +1178,103 @@ class ConsumerRebalanceTest {
     assertThat(error(r)).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
     assertThat(r.errorMessage()).isEqualTo("Group shipping is not a consumer group.");
     assertThat(h.heartbeat(GROUP, join.generationId(), join.memberId())).isEqualTo(Errors.NONE);
+  }
+
+  // ------------------------------------------------------------------ found in review
+
+  @Test
+  void staticMemberBackAfterItsTargetShrankGetsTheAssignmentEpochNotZero() {
+    Member a = new Member("a-1", "instance-a");
+    Member b = new Member("b");
+    twoStableMembers(a, b);
+    a.leave(); // for now (-2): its partitions wait for it
+    Member c = new Member("c");
+    c.join("orders"); // the group epoch moves on; a's target shrinks to two partitions
+
+    Member back = new Member("a-2", "instance-a");
+    ConsumerGroupHeartbeatResponseData r = back.join("orders");
+
+    assertThat(error(r)).isEqualTo(Errors.NONE);
+    // A joining member owns nothing, so nothing is left to revoke: it moves to the target.
+    assertThat(r.memberEpoch()).isEqualTo(3);
+    assertThat(back.owned.size()).isEqualTo(2);
+    assertThat(error(back.heartbeat())).isEqualTo(Errors.NONE);
+    assertThat(back.epoch).isEqualTo(3);
+  }
+
+  @Test
+  void sameStaticMemberRejoiningAfterLeavingForNowIsNotAnsweredWithEpochMinusTwo() {
+    Member a = new Member("a", "instance-a");
+    Member b = new Member("b");
+    twoStableMembers(a, b);
+    a.leave();
+    new Member("c").join("orders");
+
+    ConsumerGroupHeartbeatResponseData r = a.join("orders");
+
+    assertThat(error(r)).isEqualTo(Errors.NONE);
+    assertThat(r.memberEpoch()).isEqualTo(3);
+  }
+
+  @Test
+  void offsetsOfATopicAnEmptyConsumerGroupNoLongerReadsCanBeDeleted() {
+    Member a = new Member("a");
+    a.join("orders");
+    assertThat(commitError(9, commit("a", a.epoch, 5))).isEqualTo(Errors.NONE);
+    a.leave();
+
+    org.apache.kafka.common.message.OffsetDeleteResponseData r =
+        h.call(
+            ApiKeys.OFFSET_DELETE,
+            0,
+            new org.apache.kafka.common.message.OffsetDeleteRequestData()
+                .setGroupId(GROUP)
+                .setTopics(
+                    new org.apache.kafka.common.message.OffsetDeleteRequestData
+                        .OffsetDeleteRequestTopicCollection(
+                        List.of(
+                                new org.apache.kafka.common.message.OffsetDeleteRequestData
+                                        .OffsetDeleteRequestTopic()
+                                    .setName("orders")
+                                    .setPartitions(
+                                        List.of(
+                                            new org.apache.kafka.common.message
+                                                    .OffsetDeleteRequestData
+                                                    .OffsetDeleteRequestPartition()
+                                                .setPartitionIndex(0))))
+                            .iterator())));
+
+    assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(r.topics().iterator().next().partitions().iterator().next().errorCode())
+        .isEqualTo(Errors.NONE.code());
+  }
+
+  @Test
+  void transactionalCommitWithOnlyAGroupIdIsAcceptedWhileTheGroupHasMembers() {
+    new Member("a").join("orders");
+    org.apache.kafka.common.message.TxnOffsetCommitResponseData r =
+        h.call(
+            ApiKeys.TXN_OFFSET_COMMIT,
+            3,
+            new org.apache.kafka.common.message.TxnOffsetCommitRequestData()
+                .setTransactionalId("tx")
+                .setGroupId(GROUP)
+                .setProducerId(7)
+                .setProducerEpoch((short) 0)
+                .setGenerationId(-1)
+                .setMemberId("")
+                .setTopics(
+                    List.of(
+                        new org.apache.kafka.common.message.TxnOffsetCommitRequestData
+                                .TxnOffsetCommitRequestTopic()
+                            .setName("orders")
+                            .setPartitions(
+                                List.of(
+                                    new org.apache.kafka.common.message.TxnOffsetCommitRequestData
+                                            .TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(0)
+                                        .setCommittedOffset(3))))));
+
+    assertThat(r.topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.NONE.code());
   }
 }

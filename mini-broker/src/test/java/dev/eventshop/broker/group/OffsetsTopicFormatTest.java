@@ -163,4 +163,169 @@ class OffsetsTopicFormatTest {
       assertThat(entry.value().stateTimestampMs()).isEqualTo(version >= 2 ? 55 : -1);
     }
   }
+
+  // ------------------------------------------------------------------ consumer groups (KIP-848)
+
+  static final org.apache.kafka.common.Uuid ORDERS = org.apache.kafka.common.Uuid.randomUuid();
+
+  /** Our record's key after its type, and its value after its version, as Kafka reads them. */
+  static ByteBuffer[] split(org.apache.kafka.common.record.SimpleRecord record, short type) {
+    ByteBuffer key = record.key().duplicate();
+    assertThat(key.getShort()).as("record type").isEqualTo(type);
+    ByteBuffer value = record.value() == null ? null : record.value().duplicate();
+    if (value != null) {
+      assertThat(value.getShort()).as("value version").isEqualTo((short) 0);
+    }
+    return new ByteBuffer[] {key, value};
+  }
+
+  @Test
+  void kafkaReadsOurConsumerGroupRecords() {
+    ByteBuffer[] epoch = split(ConsumerGroupRecords.groupEpoch("billing", 7, 1), (short) 3);
+    assertThat(
+            new org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey(
+                    new ByteBufferAccessor(epoch[0]), (short) 0)
+                .groupId())
+        .isEqualTo("billing");
+    assertThat(
+            new org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue(
+                    new ByteBufferAccessor(epoch[1]), (short) 0)
+                .epoch())
+        .isEqualTo(7);
+
+    ConsumerGroupRecords.MemberMetadata metadata =
+        new ConsumerGroupRecords.MemberMetadata(
+            "pod-a",
+            null,
+            "client-1",
+            "/127.0.0.1",
+            List.of("orders", "refunds"),
+            "pay.*",
+            30000,
+            "range");
+    ByteBuffer[] member =
+        split(ConsumerGroupRecords.memberMetadata("billing", "m-1", metadata, 1), (short) 5);
+    var k =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataKey(
+            new ByteBufferAccessor(member[0]), (short) 0);
+    assertThat(k.groupId()).isEqualTo("billing");
+    assertThat(k.memberId()).isEqualTo("m-1");
+    var v =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue(
+            new ByteBufferAccessor(member[1]), (short) 0);
+    assertThat(v.instanceId()).isEqualTo("pod-a");
+    assertThat(v.rackId()).isNull();
+    assertThat(v.clientId()).isEqualTo("client-1");
+    assertThat(v.clientHost()).isEqualTo("/127.0.0.1");
+    assertThat(v.subscribedTopicNames()).containsExactly("orders", "refunds");
+    assertThat(v.subscribedTopicRegex()).isEqualTo("pay.*");
+    assertThat(v.rebalanceTimeoutMs()).isEqualTo(30000);
+    assertThat(v.serverAssignor()).isEqualTo("range");
+    assertThat(member[1].hasRemaining()).isFalse();
+
+    Assignment assigned = Assignment.of(java.util.Map.of(ORDERS, List.of(0, 2)));
+    Assignment revoking = Assignment.of(java.util.Map.of(ORDERS, List.of(1)));
+    ByteBuffer[] current =
+        split(
+            ConsumerGroupRecords.currentAssignment(
+                "billing",
+                "m-1",
+                new ConsumerGroupRecords.CurrentAssignment(
+                    5, 4, ConsumerMember.State.UNREVOKED_PARTITIONS, assigned, revoking),
+                1),
+            (short) 8);
+    var c =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue(
+            new ByteBufferAccessor(current[1]), (short) 0);
+    assertThat(c.memberEpoch()).isEqualTo(5);
+    assertThat(c.previousMemberEpoch()).isEqualTo(4);
+    assertThat(c.state()).isEqualTo((byte) 1);
+    assertThat(c.assignedPartitions())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.topicId()).isEqualTo(ORDERS);
+              assertThat(t.partitions()).containsExactly(0, 2);
+            });
+    assertThat(c.partitionsPendingRevocation().get(0).partitions()).containsExactly(1);
+
+    ByteBuffer[] target =
+        split(ConsumerGroupRecords.targetMember("billing", "m-1", assigned, 1), (short) 7);
+    var t =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue(
+            new ByteBufferAccessor(target[1]), (short) 0);
+    assertThat(t.topicPartitions().get(0).partitions()).containsExactly(0, 2);
+    ByteBuffer[] targetEpoch = split(ConsumerGroupRecords.targetEpoch("billing", 5, 1), (short) 6);
+    assertThat(
+            new org.apache.kafka.coordinator.group.generated
+                    .ConsumerGroupTargetAssignmentMetadataValue(
+                    new ByteBufferAccessor(targetEpoch[1]), (short) 0)
+                .assignmentEpoch())
+        .isEqualTo(5);
+
+    assertThat(ConsumerGroupRecords.groupEpoch("billing", null, 1).value()).isNull();
+  }
+
+  @Test
+  void weReadKafkasConsumerGroupRecords() {
+    var value =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue()
+            .setInstanceId(null)
+            .setRackId("rack-1")
+            .setClientId("c")
+            .setClientHost("/10.0.0.1")
+            .setSubscribedTopicNames(List.of("orders"))
+            .setSubscribedTopicRegex(null)
+            .setRebalanceTimeoutMs(45000)
+            .setServerAssignor(null);
+    ByteBuffer key =
+        MessageUtil.toVersionPrefixedByteBuffer(
+            (short) 5,
+            new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataKey()
+                .setGroupId("billing")
+                .setMemberId("m-2"));
+    ByteBuffer bytes = MessageUtil.toVersionPrefixedByteBuffer((short) 0, value);
+
+    OffsetsTopicFormat.Entry entry = OffsetsTopicFormat.decode(key, bytes);
+
+    ConsumerGroupRecords.Entry record = ((OffsetsTopicFormat.ConsumerGroupEntry) entry).record();
+    assertThat(record.key()).isEqualTo(new ConsumerGroupRecords.Key((short) 5, "billing", "m-2"));
+    assertThat(record.value())
+        .isEqualTo(
+            new ConsumerGroupRecords.MemberMetadata(
+                null, "rack-1", "c", "/10.0.0.1", List.of("orders"), null, 45000, null));
+
+    var current =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue()
+            .setMemberEpoch(3)
+            .setPreviousMemberEpoch(2)
+            .setState((byte) 2)
+            .setAssignedPartitions(
+                List.of(
+                    new org.apache.kafka.coordinator.group.generated
+                            .ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions()
+                        .setTopicId(ORDERS)
+                        .setPartitions(List.of(3, 4))))
+            .setPartitionsPendingRevocation(List.of());
+    ByteBuffer currentKey =
+        MessageUtil.toVersionPrefixedByteBuffer(
+            (short) 8,
+            new org.apache.kafka.coordinator.group.generated
+                    .ConsumerGroupCurrentMemberAssignmentKey()
+                .setGroupId("billing")
+                .setMemberId("m-2"));
+    ConsumerGroupRecords.Entry decoded =
+        ((OffsetsTopicFormat.ConsumerGroupEntry)
+                OffsetsTopicFormat.decode(
+                    currentKey, MessageUtil.toVersionPrefixedByteBuffer((short) 0, current)))
+            .record();
+    assertThat(decoded.value())
+        .isEqualTo(
+            new ConsumerGroupRecords.CurrentAssignment(
+                3,
+                2,
+                ConsumerMember.State.UNRELEASED_PARTITIONS,
+                Assignment.of(java.util.Map.of(ORDERS, List.of(3, 4))),
+                Assignment.EMPTY));
+  }
 }

@@ -30,8 +30,12 @@ final class Clients {
     Properties props = properties(bootstrap, settings);
     props.put("group.id", group);
     props.putIfAbsent("auto.offset.reset", "earliest");
-    props.putIfAbsent("session.timeout.ms", "10000");
-    props.putIfAbsent("heartbeat.interval.ms", "1000");
+    if (!"consumer".equals(props.getProperty("group.protocol"))) {
+      // Classic members set their own session; in a consumer group (KIP-848) the broker does,
+      // and the client refuses these settings.
+      props.putIfAbsent("session.timeout.ms", "10000");
+      props.putIfAbsent("heartbeat.interval.ms", "1000");
+    }
     return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
   }
 

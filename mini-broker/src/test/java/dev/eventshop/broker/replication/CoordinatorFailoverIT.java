@@ -16,16 +16,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A consumer group loses its coordinator: the broker leading the group's {@code __consumer_offsets}
  * partition is killed with SIGKILL. The group's coordinator moves with that partition's leadership
  * to a broker that loads the group's offsets from its replica, so the group carries on: no record
  * below a committed offset is delivered again, none is skipped, and a new member resumes exactly at
- * the last committed offset.
+ * the last committed offset. With either group protocol: a classic member rejoins; a member of a
+ * consumer group (KIP-848) carries on, the new coordinator having read the group's records.
  */
 class CoordinatorFailoverIT {
 
@@ -41,15 +43,16 @@ class CoordinatorFailoverIT {
 
   long committed;
 
-  @Test
-  void groupKeepsItsCommittedProgressWhenTheCoordinatorIsKilled() throws Exception {
+  @ParameterizedTest(name = "group.protocol={0}")
+  @ValueSource(strings = {"classic", "consumer"})
+  void groupKeepsItsCommittedProgressWhenTheCoordinatorIsKilled(String protocol) throws Exception {
     try (ProcessCluster cluster = ProcessCluster.start(dir, 3);
         KafkaProducer<String, String> producer = producer(cluster.bootstrap())) {
       cluster.createTopic(TOPIC, 1, 3, Map.of());
       send(producer, 0, 200);
 
       int coordinator;
-      try (KafkaConsumer<String, String> member = member(cluster.bootstrap())) {
+      try (KafkaConsumer<String, String> member = member(cluster.bootstrap(), protocol)) {
         member.subscribe(List.of(TOPIC));
         consumeAndCommitUntil(member, 100);
         coordinator = coordinatorOf(cluster);
@@ -73,7 +76,7 @@ class CoordinatorFailoverIT {
 
       // A new member, served by the new coordinator, starts at the committed offset.
       send(producer, 400, 410);
-      try (KafkaConsumer<String, String> next = member(cluster.bootstrap())) {
+      try (KafkaConsumer<String, String> next = member(cluster.bootstrap(), protocol)) {
         next.subscribe(List.of(TOPIC));
         ConsumerRecord<String, String> first = firstRecord(next);
         assertThat(first.offset()).isEqualTo(400);
@@ -141,7 +144,12 @@ class CoordinatorFailoverIT {
     return Clients.producer(bootstrap, "acks=all");
   }
 
-  private static KafkaConsumer<String, String> member(String bootstrap) {
-    return Clients.member(bootstrap, GROUP, "enable.auto.commit=false", "max.poll.records=10");
+  private static KafkaConsumer<String, String> member(String bootstrap, String protocol) {
+    return Clients.member(
+        bootstrap,
+        GROUP,
+        "enable.auto.commit=false",
+        "max.poll.records=10",
+        "group.protocol=" + protocol);
   }
 }
