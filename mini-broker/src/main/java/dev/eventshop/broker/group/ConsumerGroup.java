@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -47,6 +48,19 @@ final class ConsumerGroup {
    * metadata shows something else, the group epoch is bumped again.
    */
   Map<String, TopicCatalog.Topic> subscribedTopics = Map.of();
+
+  /**
+   * Set by a coordinator that took the group over when its target no longer covers exactly the
+   * subscribed partitions (the topics changed, or a member was fenced, before the move): the next
+   * heartbeat bumps the group epoch.
+   */
+  boolean targetStale;
+
+  /** What the log holds of the group, as far as this coordinator wrote it; null: nothing yet. */
+  ConsumerGroupRecords.Image logged;
+
+  /** The group's last append to the log: answers that report no change of their own wait for it. */
+  CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
 
   State state() {
     if (members.isEmpty()) {

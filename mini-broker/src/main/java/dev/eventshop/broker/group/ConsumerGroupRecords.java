@@ -106,6 +106,17 @@ final class ConsumerGroupRecords {
       Map<String, Assignment> target,
       Map<String, CurrentAssignment> current) {
 
+    /** {@link ConsumerGroupRecords#unknownOf} the members of these images (any may be null). */
+    static Image unknown(Image... images) {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (Image image : images) {
+        if (image != null) {
+          ids.addAll(image.members().keySet());
+        }
+      }
+      return unknownOf(ids);
+    }
+
     /** The image of {@code group}, or null for a group that is not a consumer group. */
     static Image of(ConsumerGroup group) {
       if (group == null) {
@@ -120,6 +131,16 @@ final class ConsumerGroupRecords {
       return new Image(
           group.groupEpoch, group.assignmentEpoch, members, Map.copyOf(group.target), current);
     }
+  }
+
+  /**
+   * Nothing known of what the log holds but that these images' members may have records there:
+   * every record of a present member differs from it, and every absent member is deleted.
+   */
+  static Image unknownOf(java.util.Collection<String> memberIds) {
+    Map<String, MemberMetadata> members = new java.util.HashMap<>();
+    memberIds.forEach(id -> members.put(id, null));
+    return new Image(-1, -1, members, Map.of(), Map.of());
   }
 
   /**
@@ -290,7 +311,7 @@ final class ConsumerGroupRecords {
             String rackId = readCompactString(v);
             String clientId = readCompactString(v);
             String clientHost = readCompactString(v);
-            int count = ByteUtils.readUnsignedVarint(v) - 1;
+            int count = count(v);
             List<String> topics = new ArrayList<>();
             for (int i = 0; i < count; i++) {
               topics.add(readCompactString(v));
@@ -328,11 +349,11 @@ final class ConsumerGroupRecords {
   }
 
   private static Assignment readPartitions(ByteBuffer v) {
-    int topics = ByteUtils.readUnsignedVarint(v) - 1;
+    int topics = count(v);
     Map<Uuid, SortedSet<Integer>> result = new TreeMap<>();
     for (int t = 0; t < topics; t++) {
       Uuid topic = new Uuid(v.getLong(), v.getLong());
-      int count = ByteUtils.readUnsignedVarint(v) - 1;
+      int count = count(v);
       SortedSet<Integer> ps = new TreeSet<>();
       for (int i = 0; i < count; i++) {
         ps.add(v.getInt());
@@ -341,6 +362,15 @@ final class ConsumerGroupRecords {
       result.put(topic, ps);
     }
     return new Assignment(result);
+  }
+
+  /** A compact array's length; a null array counts as empty. */
+  private static int count(ByteBuffer v) {
+    int count = ByteUtils.readUnsignedVarint(v) - 1;
+    if (count > v.remaining()) {
+      throw new IllegalArgumentException("an array of " + count + " in a shorter record");
+    }
+    return Math.max(count, 0);
   }
 
   private static void skipTags(ByteBuffer v) {
@@ -354,8 +384,8 @@ final class ConsumerGroupRecords {
 
   private static String readString(ByteBuffer b) {
     short length = b.getShort();
-    if (length < 0) {
-      return null;
+    if (length < 0 || length > b.remaining()) {
+      throw new IllegalArgumentException("a key string of length " + length);
     }
     byte[] bytes = new byte[length];
     b.get(bytes);
@@ -366,6 +396,9 @@ final class ConsumerGroupRecords {
     int length = ByteUtils.readUnsignedVarint(b) - 1;
     if (length < 0) {
       return null;
+    }
+    if (length > b.remaining()) {
+      throw new IllegalArgumentException("a string of " + length + " bytes in a shorter record");
     }
     byte[] bytes = new byte[length];
     b.get(bytes);

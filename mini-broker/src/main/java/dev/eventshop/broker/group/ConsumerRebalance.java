@@ -115,7 +115,6 @@ final class ConsumerRebalance {
               error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
         }
       }
-      Image before = Image.of(group.consumer);
       // A classic group that is taken over loses its classic record, as in Kafka.
       boolean classicRecord =
           group.consumer == null && (group.protocolType != null || group.generationId > 0);
@@ -125,46 +124,66 @@ final class ConsumerRebalance {
         coordinator.removeIfUnused(group); // created for a join that was refused
         return done(response);
       }
-      List<SimpleRecord> records = new ArrayList<>();
-      if (classicRecord) {
-        records.add(GroupStore.groupRecord(groupId, null, timer.nowMs()));
+      if (response.errorCode() != Errors.NONE.code()) {
+        return done(response);
       }
-      records.addAll(changes(group, before));
-      return persisted(group, records, response);
+      List<SimpleRecord> extra =
+          classicRecord ? List.of(GroupStore.groupRecord(groupId, null, timer.nowMs())) : List.of();
+      return answerWhenWritten(group, persist(group, extra), response);
     }
   }
 
-  /** The records that take {@code group}'s consumer group from {@code before} to now. */
-  private List<SimpleRecord> changes(Group group, Image before) {
+  /**
+   * Writes what changed in {@code group}'s consumer group since its last write ({@link
+   * ConsumerGroup#logged}), plus {@code extra}, and returns the append. With nothing to write it
+   * returns the group's last append: an answer never gets ahead of the records of a change it
+   * reports. A failed append leaves the log unknown, so the next write is a whole one. Caller holds
+   * the lock.
+   */
+  private CompletableFuture<Void> persist(Group group, List<SimpleRecord> extra) {
+    ConsumerGroup cg = group.consumer;
+    Image before = cg.logged;
+    Image after = Image.of(cg);
+    List<SimpleRecord> records = new ArrayList<>(extra);
+    records.addAll(ConsumerGroupRecords.changes(group.groupId, before, after, timer.nowMs()));
+    if (records.isEmpty()) {
+      return cg.lastAppend;
+    }
+    cg.logged = after;
+    CompletableFuture<Void> appended = store.append(group.partition, records, timer.nowMs());
+    cg.lastAppend = appended;
+    appended.whenComplete(
+        (ok, e) -> {
+          if (e != null) {
+            log.warn("cannot store consumer group {}", group.groupId, e);
+            synchronized (group) {
+              if (group.consumer == cg) {
+                cg.logged = Image.unknown(before, after, cg.logged);
+              }
+            }
+          }
+        });
+    return appended;
+  }
+
+  /** {@code response} once {@code appended} is committed, or the error the append got. */
+  private static CompletableFuture<ConsumerGroupHeartbeatResponseData> answerWhenWritten(
+      Group group, CompletableFuture<Void> appended, ConsumerGroupHeartbeatResponseData response) {
+    return appended.handle(
+        (ok, e) -> e == null ? response : error(GroupCoordinator.appendError(e, false), null));
+  }
+
+  /**
+   * The tombstones of every record {@code group}'s consumer group may have in the log: for a group
+   * that is deleted or becomes classic. Caller holds the lock.
+   */
+  List<SimpleRecord> tombstones(Group group) {
+    ConsumerGroup cg = group.consumer;
+    if (cg == null) {
+      return List.of();
+    }
     return ConsumerGroupRecords.changes(
-        group.groupId, before, Image.of(group.consumer), timer.nowMs());
-  }
-
-  /** {@code response} once {@code records} are committed, or the error their append got. */
-  private CompletableFuture<ConsumerGroupHeartbeatResponseData> persisted(
-      Group group, List<SimpleRecord> records, ConsumerGroupHeartbeatResponseData response) {
-    return store
-        .append(group.partition, records, timer.nowMs())
-        .handle(
-            (ok, e) -> {
-              if (e == null) {
-                return response;
-              }
-              log.warn("cannot store consumer group {}", group.groupId, e);
-              return error(GroupCoordinator.appendError(e, false), null);
-            });
-  }
-
-  /** Writes what changed without anyone waiting for it (a timer's change). */
-  private void persistLater(Group group, Image before) {
-    store
-        .append(group.partition, changes(group, before), timer.nowMs())
-        .whenComplete(
-            (ok, e) -> {
-              if (e != null) {
-                log.warn("cannot store consumer group {}", group.groupId, e);
-              }
-            });
+        group.groupId, Image.unknown(cg.logged, Image.of(cg), null), null, timer.nowMs());
   }
 
   /**
@@ -176,16 +195,20 @@ final class ConsumerRebalance {
   void resume(Group group, ConsumerGroup consumer) {
     group.consumer = consumer;
     group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
-    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(consumer);
-    consumer.subscribedTopics = targetCovers(consumer, subscribed) ? subscribed : Map.of();
+    consumer.logged = Image.of(consumer);
+    consumer.assignorName = preferredAssignor(consumer);
+    consumer.subscribedTopics = subscribedTopics(consumer);
+    consumer.targetStale = !targetCovers(consumer, consumer.subscribedTopics);
     for (ConsumerMember m : consumer.members()) {
       scheduleSessionTimeout(group, m);
-      if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
+      if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS
+          && m.memberEpoch != STATIC_LEAVE_EPOCH) {
         scheduleRevocationTimeout(group, m);
       }
     }
     if (consumer.members.isEmpty()) {
-      group.restore(GroupState.EMPTY, timer.nowMs());
+      // Offsets of an empty consumer group expire counting from their commits, as in Kafka.
+      group.restore(GroupState.EMPTY, -1);
     }
   }
 
@@ -215,10 +238,17 @@ final class ConsumerRebalance {
    * records are deleted, its offsets stay. Caller holds the lock.
    */
   void toClassic(Group group) {
-    Image before = Image.of(group.consumer);
+    List<SimpleRecord> tombstones = tombstones(group);
     shutdown(group);
     group.consumer = null;
-    persistLater(group, before);
+    store
+        .append(group.partition, tombstones, timer.nowMs())
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                log.warn("cannot delete the consumer group records of {}", group.groupId, e);
+              }
+            });
     log.info("group {} now uses the classic group protocol", group.groupId);
   }
 
@@ -354,8 +384,9 @@ final class ConsumerRebalance {
       bump = true;
     }
     Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(cg);
-    if (!subscribed.equals(cg.subscribedTopics)) {
+    if (!subscribed.equals(cg.subscribedTopics) || cg.targetStale) {
       cg.subscribedTopics = subscribed;
+      cg.targetStale = false;
       bump = true;
     }
     if (bump) {
@@ -471,7 +502,6 @@ final class ConsumerRebalance {
         return done(
             error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
       }
-      Image before = Image.of(cg);
       ConsumerMember member;
       if (request.instanceId() != null) {
         member = staticMember(cg, request.instanceId());
@@ -512,9 +542,9 @@ final class ConsumerRebalance {
       } else {
         remove(group, member, "left the group");
       }
-      return persisted(
+      return answerWhenWritten(
           group,
-          changes(group, before),
+          persist(group, List.of()),
           new ConsumerGroupHeartbeatResponseData()
               .setMemberId(member.memberId)
               .setMemberEpoch(request.memberEpoch()));
@@ -619,26 +649,9 @@ final class ConsumerRebalance {
     return ids;
   }
 
-  /**
-   * The target assignment at the current group epoch, by the assignor most members ask for (the
-   * first configured one when none asks).
-   */
+  /** The target assignment at the current group epoch, by {@link #preferredAssignor}. */
   private void computeTargetAssignment(String groupId, ConsumerGroup cg) {
-    Map<String, Integer> votes = new HashMap<>();
-    for (ConsumerMember m : cg.members()) {
-      if (m.serverAssignor != null) {
-        votes.merge(m.serverAssignor, 1, Integer::sum);
-      }
-    }
-    String name = config.consumerAssignors().get(0);
-    int best = 0;
-    for (String candidate : config.consumerAssignors()) {
-      int count = votes.getOrDefault(candidate, 0);
-      if (count > best) {
-        best = count;
-        name = candidate;
-      }
-    }
+    String name = preferredAssignor(cg);
     ServerAssignor assignor = ServerAssignor.named(name).orElseThrow();
     Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
     for (ConsumerMember m : cg.members()) {
@@ -712,9 +725,8 @@ final class ConsumerRebalance {
                     && group.consumer != null
                     && group.consumer.members.get(member.memberId) == member
                     && member.sessionEpoch == epoch) {
-                  Image before = Image.of(group.consumer);
                   remove(group, member, "missed its session timeout; fenced");
-                  persistLater(group, before);
+                  persist(group, List.of());
                 }
               }
             });
@@ -733,9 +745,8 @@ final class ConsumerRebalance {
                     && group.consumer.members.get(member.memberId) == member
                     && member.state == ConsumerMember.State.UNREVOKED_PARTITIONS
                     && member.memberEpoch == epoch) {
-                  Image before = Image.of(group.consumer);
                   remove(group, member, "did not revoke its partitions in its rebalance timeout");
-                  persistLater(group, before);
+                  persist(group, List.of());
                 }
               }
             });
@@ -790,6 +801,26 @@ final class ConsumerRebalance {
                             .setTopicName(names.getOrDefault(topic, ""))
                             .setPartitions(new ArrayList<>(ps))));
     return result;
+  }
+
+  /** The assignor most members ask for; the first configured one when none asks. */
+  private String preferredAssignor(ConsumerGroup cg) {
+    Map<String, Integer> votes = new HashMap<>();
+    for (ConsumerMember m : cg.members()) {
+      if (m.serverAssignor != null) {
+        votes.merge(m.serverAssignor, 1, Integer::sum);
+      }
+    }
+    String name = config.consumerAssignors().get(0);
+    int best = 0;
+    for (String candidate : config.consumerAssignors()) {
+      int count = votes.getOrDefault(candidate, 0);
+      if (count > best) {
+        best = count;
+        name = candidate;
+      }
+    }
+    return name;
   }
 
   /** Stops every member's timers (the coordinator moved away or closes). Caller holds the lock. */

@@ -190,13 +190,13 @@ public final class GroupCoordinator implements AutoCloseable {
     for (String id : ids) {
       Group group = new Group(id, p, now, replay.offsets(id));
       synchronized (group) {
-        GroupSnapshot snapshot = replay.metadata(id);
-        if (snapshot != null) {
-          restore(group, snapshot, now);
-        }
+        // A group is of the type its latest record says (GroupReplay#consumerGroup).
         ConsumerGroup consumer = replay.consumerGroup(id);
+        GroupSnapshot snapshot = replay.metadata(id);
         if (consumer != null) {
           consumerRebalance.resume(group, consumer);
+        } else if (snapshot != null) {
+          restore(group, snapshot, now);
         }
         groups.put(id, group);
       }
@@ -532,6 +532,7 @@ public final class GroupCoordinator implements AutoCloseable {
       return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
     }
     List<SimpleRecord> tombstones = new ArrayList<>();
+    CompletableFuture<Void> appended;
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
         return CompletableFuture.completedFuture(Errors.GROUP_ID_NOT_FOUND);
@@ -548,23 +549,22 @@ public final class GroupCoordinator implements AutoCloseable {
         tombstones.add(GroupStore.offsetRecord(groupId, tp, null, now));
       }
       tombstones.add(GroupStore.groupRecord(groupId, null, now));
-      tombstones.addAll(
-          ConsumerGroupRecords.changes(
-              groupId, ConsumerGroupRecords.Image.of(group.consumer), null, now));
+      tombstones.addAll(consumerRebalance.tombstones(group));
       group.offsets.clear();
       removeGroup(group);
+      // Appended under the lock: a group of the same id created right after writes its records
+      // after these tombstones, not before.
+      appended = store.append(group.partition, tombstones, now);
     }
     log.info("deleting group {}", groupId);
-    return store
-        .append(group.partition, tombstones, timer.nowMs())
-        .handle(
-            (ok, error) -> {
-              if (error != null) {
-                log.warn("cannot write the tombstones of deleted group {}", groupId, error);
-                return appendError(error, false);
-              }
-              return Errors.NONE;
-            });
+    return appended.handle(
+        (ok, error) -> {
+          if (error != null) {
+            log.warn("cannot write the tombstones of deleted group {}", groupId, error);
+            return appendError(error, false);
+          }
+          return Errors.NONE;
+        });
   }
 
   // ---------------------------------------------------------------- offsets expiration

@@ -26,13 +26,19 @@ import org.apache.kafka.common.record.RecordBatch;
  */
 final class GroupReplay implements GroupStore.Replay {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupReplay.class);
+
   private final Map<String, GroupSnapshot> metadata = new LinkedHashMap<>();
   private final Map<String, GroupOffsets> offsets = new LinkedHashMap<>();
   private final Map<String, ConsumerState> consumerGroups = new LinkedHashMap<>();
 
+  /** Where each group's last classic metadata record is, to tell which type came last. */
+  private final Map<String, Long> classicAt = new HashMap<>();
+
   /** A consumer group's records, the last of each key. */
   private static final class ConsumerState {
     Integer groupEpoch;
+    long groupEpochAt = -1;
     Integer assignmentEpoch;
     final Map<String, MemberMetadata> members = new LinkedHashMap<>();
     final Map<String, Assignment> target = new HashMap<>();
@@ -60,17 +66,23 @@ final class GroupReplay implements GroupStore.Replay {
       }
     } else if (entry instanceof GroupEntry g) {
       metadata.put(g.groupId(), g.value());
+      if (g.value() != null) {
+        classicAt.put(g.groupId(), batchOffset);
+      }
     } else if (entry instanceof ConsumerGroupEntry c) {
-      consumerRecord(c.record());
+      consumerRecord(c.record(), batchOffset);
     }
   }
 
-  private void consumerRecord(ConsumerGroupRecords.Entry record) {
+  private void consumerRecord(ConsumerGroupRecords.Entry record, long batchOffset) {
     ConsumerGroupRecords.Key key = record.key();
     ConsumerState state = consumerGroups.computeIfAbsent(key.groupId(), id -> new ConsumerState());
     Object value = record.value();
     switch (key.type()) {
-      case ConsumerGroupRecords.GROUP_EPOCH -> state.groupEpoch = (Integer) value;
+      case ConsumerGroupRecords.GROUP_EPOCH -> {
+        state.groupEpoch = (Integer) value;
+        state.groupEpochAt = batchOffset;
+      }
       case ConsumerGroupRecords.TARGET_EPOCH -> state.assignmentEpoch = (Integer) value;
       case ConsumerGroupRecords.MEMBER_METADATA -> put(state.members, key, (MemberMetadata) value);
       case ConsumerGroupRecords.TARGET_MEMBER -> put(state.target, key, (Assignment) value);
@@ -94,10 +106,10 @@ final class GroupReplay implements GroupStore.Replay {
    * has not been assigned yet.
    */
   ConsumerGroup consumerGroup(String groupId) {
-    ConsumerState state = consumerGroups.get(groupId);
-    if (state == null || state.groupEpoch == null) {
+    if (!isConsumerGroup(groupId)) {
       return null;
     }
+    ConsumerState state = consumerGroups.get(groupId);
     ConsumerGroup group = new ConsumerGroup();
     group.groupEpoch = state.groupEpoch;
     group.assignmentEpoch = state.assignmentEpoch == null ? 0 : state.assignmentEpoch;
@@ -110,10 +122,7 @@ final class GroupReplay implements GroupStore.Replay {
           member.clientHost = m.clientHost();
           member.subscribedTopicNames = List.copyOf(m.subscribedTopicNames());
           member.subscribedTopicRegex = m.subscribedTopicRegex();
-          member.subscribedTopicPattern =
-              m.subscribedTopicRegex() == null
-                  ? null
-                  : com.google.re2j.Pattern.compile(m.subscribedTopicRegex());
+          member.subscribedTopicPattern = pattern(groupId, id, m.subscribedTopicRegex());
           member.rebalanceTimeoutMs = m.rebalanceTimeoutMs();
           member.serverAssignor = m.serverAssignor();
           CurrentAssignment c = state.current.get(id);
@@ -131,6 +140,36 @@ final class GroupReplay implements GroupStore.Replay {
           }
         });
     return group;
+  }
+
+  /**
+   * Whether the group's records make it a consumer group: a group epoch record, not deleted, and no
+   * classic record after it (one written when a failed write left the consumer records behind).
+   */
+  private boolean isConsumerGroup(String groupId) {
+    ConsumerState state = consumerGroups.get(groupId);
+    return state != null
+        && state.groupEpoch != null
+        && classicAt.getOrDefault(groupId, -1L) < state.groupEpochAt;
+  }
+
+  /** A stored regular expression compiled; one that does not compile matches nothing. */
+  private static com.google.re2j.Pattern pattern(String groupId, String memberId, String regex) {
+    if (regex == null) {
+      return null;
+    }
+    try {
+      return com.google.re2j.Pattern.compile(regex);
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      log.warn(
+          "member {} of consumer group {}: stored regular expression {} does not compile ({});"
+              + " it subscribes to no topic by it",
+          memberId,
+          groupId,
+          regex,
+          e.getDescription());
+      return null;
+    }
   }
 
   @Override
@@ -161,7 +200,7 @@ final class GroupReplay implements GroupStore.Replay {
             ids.add(id);
           }
         });
-    consumerGroups.keySet().stream().filter(id -> consumerGroup(id) != null).forEach(ids::add);
+    consumerGroups.keySet().stream().filter(this::isConsumerGroup).forEach(ids::add);
     return ids;
   }
 

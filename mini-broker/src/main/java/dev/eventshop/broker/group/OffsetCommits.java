@@ -498,24 +498,23 @@ final class OffsetCommits {
             && group.pendingMembers.isEmpty()
             && group.offsets.isEmpty()) {
           tombstones.add(GroupStore.groupRecord(group.groupId, null, now));
-          tombstones.addAll(
-              ConsumerGroupRecords.changes(
-                  group.groupId, ConsumerGroupRecords.Image.of(group.consumer), null, now));
+          tombstones.addAll(coordinator.consumerRebalance().tombstones(group));
           coordinator.removeGroup(group);
           log.info("group {} expired with its last offsets; deleting it", group.groupId);
         } else if (!expired.isEmpty()) {
           log.info("expired {} offsets of group {}", expired.size(), group.groupId);
         }
-      }
-      if (!tombstones.isEmpty()) {
-        store
-            .append(group.partition, tombstones, now)
-            .whenComplete(
-                (ok, error) -> {
-                  if (error != null) {
-                    log.warn("cannot write expired offsets of group {}", group.groupId, error);
-                  }
-                });
+        if (!tombstones.isEmpty()) {
+          // Under the lock: a group of the same id created next writes after these.
+          store
+              .append(group.partition, tombstones, now)
+              .whenComplete(
+                  (ok, error) -> {
+                    if (error != null) {
+                      log.warn("cannot write expired offsets of group {}", group.groupId, error);
+                    }
+                  });
+        }
       }
     }
   }

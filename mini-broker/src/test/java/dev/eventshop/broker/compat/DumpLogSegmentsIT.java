@@ -84,6 +84,49 @@ class DumpLogSegmentsIT {
     assertIndexesMatch(indexesOf(partitionDir, segments));
   }
 
+  /**
+   * Kafka's offsets decoder reads what the group coordinator wrote to {@code __consumer_offsets}: a
+   * consumer group's records (KIP-848) and its committed offset.
+   */
+  @Test
+  void offsetsDecoderReadsOurConsumerGroupRecords() throws Exception {
+    Path logDir = dir.resolve("logs");
+    try (Broker broker = RunningBroker.start(logDir, "offsets.topic.num.partitions=1")) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("decoded", 2, (short) 1))).all().get();
+      }
+      Properties props = new Properties();
+      props.put("bootstrap.servers", broker.bootstrapServers());
+      props.put("group.id", "decoded-group");
+      props.put("group.protocol", "consumer");
+      props.put("client.id", "decoded-client");
+      try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+              props,
+              new org.apache.kafka.common.serialization.StringDeserializer(),
+              new org.apache.kafka.common.serialization.StringDeserializer())) {
+        consumer.subscribe(List.of("decoded"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (consumer.assignment().size() < 2 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(100));
+        }
+        assertThat(consumer.assignment()).hasSize(2);
+        consumer.commitSync();
+      }
+    }
+    List<Path> segments = files(logDir.resolve("__consumer_offsets-0"), ".log");
+
+    String output = dump(List.of("--offsets-decoder"), segments).stdout();
+
+    assertThat(output)
+        .contains("\"groupId\":\"decoded-group\"")
+        .contains("\"clientId\":\"decoded-client\"")
+        .contains("\"subscribedTopicNames\":[\"decoded\"]")
+        .contains("\"assignedPartitions\":[{")
+        .contains("\"assignmentEpoch\":1")
+        .doesNotContain("Unknown record");
+  }
+
   @Test
   void rolledSegmentIndexesAreTrimmedWhileTheBrokerRuns() throws Exception {
     Path logDir = dir.resolve("logs");
