@@ -218,7 +218,7 @@ final class ConsumerGroupRecords {
 
   static SimpleRecord memberMetadata(
       String groupId, String memberId, MemberMetadata m, long nowMs) {
-    Writer v = null;
+    RecordWriter v = null;
     if (m != null) {
       v =
           value()
@@ -240,36 +240,31 @@ final class ConsumerGroupRecords {
       String groupId, String memberId, Assignment assignment, long nowMs) {
     return record(
         new Key(TARGET_MEMBER, groupId, memberId),
-        assignment == null ? null : value().partitions(assignment).noTags(),
+        assignment == null ? null : partitions(value(), assignment).noTags(),
         nowMs);
   }
 
   static SimpleRecord currentAssignment(
       String groupId, String memberId, CurrentAssignment a, long nowMs) {
-    Writer v = null;
+    RecordWriter v = null;
     if (a != null) {
-      v =
-          value()
-              .int32(a.memberEpoch())
-              .int32(a.previousMemberEpoch())
-              .int8(stateCode(a.state()))
-              .partitions(a.assigned())
-              .partitions(a.pendingRevocation())
-              .noTags();
+      v = value().int32(a.memberEpoch()).int32(a.previousMemberEpoch()).int8(stateCode(a.state()));
+      partitions(v, a.assigned());
+      partitions(v, a.pendingRevocation()).noTags();
     }
     return record(new Key(CURRENT_ASSIGNMENT, groupId, memberId), v, nowMs);
   }
 
-  private static SimpleRecord record(Key key, Writer value, long nowMs) {
-    Writer k = new Writer().int16(key.type()).string(key.groupId());
+  private static SimpleRecord record(Key key, RecordWriter value, long nowMs) {
+    RecordWriter k = new RecordWriter().int16(key.type()).string(key.groupId());
     if (key.memberId() != null) {
       k.string(key.memberId());
     }
     return new SimpleRecord(nowMs, k.toBytes(), value == null ? null : value.toBytes());
   }
 
-  private static Writer value() {
-    return new Writer().int16((short) 0);
+  private static RecordWriter value() {
+    return new RecordWriter().int16((short) 0);
   }
 
   private static byte stateCode(ConsumerMember.State state) {
@@ -405,88 +400,16 @@ final class ConsumerGroupRecords {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  /** A growable buffer for the fields above. */
-  private static final class Writer {
-    private ByteBuffer buf = ByteBuffer.allocate(128);
-
-    private void ensure(int n) {
-      if (buf.remaining() < n) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
-        buf.flip();
-        bigger.put(buf);
-        buf = bigger;
-      }
-    }
-
-    Writer int8(byte v) {
-      ensure(1);
-      buf.put(v);
-      return this;
-    }
-
-    Writer int16(short v) {
-      ensure(2);
-      buf.putShort(v);
-      return this;
-    }
-
-    Writer int32(int v) {
-      ensure(4);
-      buf.putInt(v);
-      return this;
-    }
-
-    Writer uvarint(int v) {
-      ensure(5);
-      ByteUtils.writeUnsignedVarint(v, buf);
-      return this;
-    }
-
-    /** A non-flexible string: int16 length and UTF-8 bytes. */
-    Writer string(String s) {
-      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-      int16((short) bytes.length);
-      ensure(bytes.length);
-      buf.put(bytes);
-      return this;
-    }
-
-    /** A compact (nullable) string: unsigned varint length + 1 (0: null) and UTF-8 bytes. */
-    Writer compactString(String s) {
-      if (s == null) {
-        return uvarint(0);
-      }
-      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-      uvarint(bytes.length + 1);
-      ensure(bytes.length);
-      buf.put(bytes);
-      return this;
-    }
-
-    /** A compact array of (topic id, compact array of partitions, no tags). */
-    Writer partitions(Assignment a) {
-      uvarint(a.partitions().size() + 1);
-      a.partitions()
-          .forEach(
-              (topic, ps) -> {
-                ensure(16);
-                buf.putLong(topic.getMostSignificantBits());
-                buf.putLong(topic.getLeastSignificantBits());
-                uvarint(ps.size() + 1);
-                ps.forEach(this::int32);
-                noTags();
-              });
-      return this;
-    }
-
-    Writer noTags() {
-      return uvarint(0);
-    }
-
-    byte[] toBytes() {
-      byte[] out = new byte[buf.position()];
-      System.arraycopy(buf.array(), 0, out, 0, out.length);
-      return out;
-    }
+  /** A compact array of (topic id, compact array of partitions, no tags). */
+  private static RecordWriter partitions(RecordWriter w, Assignment a) {
+    w.uvarint(a.partitions().size() + 1);
+    a.partitions()
+        .forEach(
+            (topic, ps) -> {
+              w.uuid(topic).uvarint(ps.size() + 1);
+              ps.forEach(w::int32);
+              w.noTags();
+            });
+    return w;
   }
 }

@@ -129,7 +129,7 @@ final class ConsumerRebalance {
       }
       List<SimpleRecord> extra =
           classicRecord ? List.of(GroupStore.groupRecord(groupId, null, timer.nowMs())) : List.of();
-      return answerWhenWritten(group, persist(group, extra), response);
+      return answerWhenWritten(persist(group, extra), response);
     }
   }
 
@@ -168,7 +168,7 @@ final class ConsumerRebalance {
 
   /** {@code response} once {@code appended} is committed, or the error the append got. */
   private static CompletableFuture<ConsumerGroupHeartbeatResponseData> answerWhenWritten(
-      Group group, CompletableFuture<Void> appended, ConsumerGroupHeartbeatResponseData response) {
+      CompletableFuture<Void> appended, ConsumerGroupHeartbeatResponseData response) {
     return appended.handle(
         (ok, e) -> e == null ? response : error(GroupCoordinator.appendError(e, false), null));
   }
@@ -543,7 +543,6 @@ final class ConsumerRebalance {
         remove(group, member, "left the group");
       }
       return answerWhenWritten(
-          group,
           persist(group, List.of()),
           new ConsumerGroupHeartbeatResponseData()
               .setMemberId(member.memberId)

@@ -78,13 +78,13 @@ final class OffsetsTopicFormat {
   static final short GROUP_VALUE_VERSION = 3;
 
   static byte[] offsetKey(String groupId, TopicPartition tp) {
-    Writer w = new Writer();
+    RecordWriter w = new RecordWriter();
     w.int16(OFFSET_KEY_VERSION).string(groupId).string(tp.topic()).int32(tp.partition());
     return w.toBytes();
   }
 
   static byte[] offsetValue(CommittedOffset o) {
-    Writer w = new Writer();
+    RecordWriter w = new RecordWriter();
     if (o.expireTimestampMs() >= 0) {
       w.int16(OFFSET_VALUE_WITH_EXPIRY_VERSION)
           .int64(o.offset())
@@ -102,11 +102,11 @@ final class OffsetsTopicFormat {
   }
 
   static byte[] groupKey(String groupId) {
-    return new Writer().int16(GROUP_KEY_VERSION).string(groupId).toBytes();
+    return new RecordWriter().int16(GROUP_KEY_VERSION).string(groupId).toBytes();
   }
 
   static byte[] groupValue(GroupSnapshot g) {
-    Writer w = new Writer();
+    RecordWriter w = new RecordWriter();
     w.int16(GROUP_VALUE_VERSION)
         .string(g.protocolType() == null ? "" : g.protocolType())
         .int32(g.generation())
@@ -232,65 +232,5 @@ final class OffsetsTopicFormat {
     byte[] bytes = new byte[length];
     b.get(bytes);
     return bytes;
-  }
-
-  /** A growable big-endian buffer for the fields above. */
-  private static final class Writer {
-    private ByteBuffer buf = ByteBuffer.allocate(128);
-
-    private void ensure(int n) {
-      if (buf.remaining() < n) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
-        buf.flip();
-        bigger.put(buf);
-        buf = bigger;
-      }
-    }
-
-    Writer int16(short v) {
-      ensure(2);
-      buf.putShort(v);
-      return this;
-    }
-
-    Writer int32(int v) {
-      ensure(4);
-      buf.putInt(v);
-      return this;
-    }
-
-    Writer int64(long v) {
-      ensure(8);
-      buf.putLong(v);
-      return this;
-    }
-
-    Writer string(String s) {
-      if (s == null) {
-        return int16((short) -1);
-      }
-      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > Short.MAX_VALUE) {
-        throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long");
-      }
-      int16((short) bytes.length);
-      ensure(bytes.length);
-      buf.put(bytes);
-      return this;
-    }
-
-    Writer bytes(byte[] b) {
-      byte[] bytes = b == null ? new byte[0] : b;
-      int32(bytes.length);
-      ensure(bytes.length);
-      buf.put(bytes);
-      return this;
-    }
-
-    byte[] toBytes() {
-      byte[] out = new byte[buf.position()];
-      System.arraycopy(buf.array(), 0, out, 0, out.length);
-      return out;
-    }
   }
 }
