@@ -2,8 +2,8 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClientQuotas;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,27 +26,13 @@ import org.apache.kafka.common.requests.ApiError;
  * through the metadata quorum. Each entity is checked on its own, with Kafka's rules and messages
  * ({@link ClientQuotas#whyNot}); {@code validate_only} checks without changing. Versions 0-1.
  */
-public final class AlterClientQuotasHandler implements ApiHandler<AlterClientQuotasRequest> {
+public final class AlterClientQuotasHandler extends VersionedApiHandler<AlterClientQuotasRequest> {
 
   private final MetadataStore metadata;
 
   public AlterClientQuotasHandler(MetadataStore metadata) {
+    super(ApiKeys.ALTER_CLIENT_QUOTAS, 0, 1);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ALTER_CLIENT_QUOTAS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.admin;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,27 +19,13 @@ import org.apache.kafka.common.requests.ApiError;
  * AlterConfigs (the legacy, non-incremental form): replaces all overrides of a topic with the given
  * set. Broker configs are static and cannot be altered. Versions 0-2.
  */
-final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
+final class AlterConfigsHandler extends VersionedApiHandler<AlterConfigsRequest> {
 
   private final TopicConfigs topicConfigs;
 
   AlterConfigsHandler(TopicConfigs topicConfigs) {
+    super(ApiKeys.ALTER_CONFIGS, 0, 2);
     this.topicConfigs = topicConfigs;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ALTER_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 2;
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +29,13 @@ import org.apache.kafka.common.requests.ApiError;
  * factor change, KIP-860).
  */
 public final class AlterPartitionReassignmentsHandler
-    implements ApiHandler<AlterPartitionReassignmentsRequest> {
+    extends VersionedApiHandler<AlterPartitionReassignmentsRequest> {
 
   private final MetadataStore metadata;
 
   public AlterPartitionReassignmentsHandler(MetadataStore metadata) {
+    super(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ALTER_PARTITION_REASSIGNMENTS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

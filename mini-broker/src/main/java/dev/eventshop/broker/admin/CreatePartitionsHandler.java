@@ -1,8 +1,8 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
@@ -16,27 +16,13 @@ import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 
 /** CreatePartitions: grows a topic's partition count (never shrinks it). Versions 0-3. */
-final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
+final class CreatePartitionsHandler extends VersionedApiHandler<CreatePartitionsRequest> {
 
   private final MetadataStore metadata;
 
   CreatePartitionsHandler(MetadataStore metadata) {
+    super(ApiKeys.CREATE_PARTITIONS, 0, 3);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CREATE_PARTITIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 3;
   }
 
   @Override

@@ -3,8 +3,8 @@ package dev.eventshop.broker.admin;
 import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.server.BrokerConfig;
 import dev.eventshop.broker.server.BrokerProperty;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
  * (or only validates it). From v5 the response carries the topic id and its effective configs.
  * Manual replica assignments are refused. Versions 2-7.
  */
-final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
+final class CreateTopicsHandler extends VersionedApiHandler<CreateTopicsRequest> {
 
   private final MetadataStore metadata;
   private final Function<Map<String, String>, LogConfig> logConfigOf;
@@ -39,24 +39,10 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
       MetadataStore metadata,
       Function<Map<String, String>, LogConfig> logConfigOf,
       BrokerConfig config) {
+    super(ApiKeys.CREATE_TOPICS, 2, 7);
     this.metadata = metadata;
     this.logConfigOf = logConfigOf;
     this.config = config;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CREATE_TOPICS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 2;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 7;
   }
 
   @Override

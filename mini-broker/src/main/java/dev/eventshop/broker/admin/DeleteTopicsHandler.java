@@ -2,8 +2,8 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,27 +22,13 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
  * DeleteTopics by name, or by topic id from v6. The topic disappears from metadata and its replicas
  * delete their logs. Internal topics cannot be deleted. Versions 1-6.
  */
-final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
+final class DeleteTopicsHandler extends VersionedApiHandler<DeleteTopicsRequest> {
 
   private final MetadataStore metadata;
 
   DeleteTopicsHandler(MetadataStore metadata) {
+    super(ApiKeys.DELETE_TOPICS, 1, 6);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_TOPICS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 6;
   }
 
   @Override

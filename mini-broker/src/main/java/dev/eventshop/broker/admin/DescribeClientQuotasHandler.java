@@ -3,8 +3,8 @@ package dev.eventshop.broker.admin;
 import dev.eventshop.broker.metadata.ClientQuotas;
 import dev.eventshop.broker.metadata.ClientQuotas.FilterComponent;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,27 +24,14 @@ import org.apache.kafka.common.requests.DescribeClientQuotasRequest;
  * Admin.describeClientQuotas}): the quotas of the entities a filter matches, from the replicated
  * metadata ({@link ClientQuotas#describe}). Versions 0-1.
  */
-public final class DescribeClientQuotasHandler implements ApiHandler<DescribeClientQuotasRequest> {
+public final class DescribeClientQuotasHandler
+    extends VersionedApiHandler<DescribeClientQuotasRequest> {
 
   private final MetadataStore metadata;
 
   public DescribeClientQuotasHandler(MetadataStore metadata) {
+    super(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, 1);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_CLIENT_QUOTAS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

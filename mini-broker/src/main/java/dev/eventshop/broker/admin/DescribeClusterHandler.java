@@ -2,8 +2,8 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Node;
@@ -18,27 +18,13 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
  * DescribeCluster: cluster id, controller and the live brokers (Admin.describeCluster). Versions
  * 0-1.
  */
-final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
+final class DescribeClusterHandler extends VersionedApiHandler<DescribeClusterRequest> {
 
   private final MetadataStore metadata;
 
   DescribeClusterHandler(MetadataStore metadata) {
+    super(ApiKeys.DESCRIBE_CLUSTER, 0, 1);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_CLUSTER;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

@@ -4,8 +4,8 @@ import dev.eventshop.broker.log.LogConfig;
 import dev.eventshop.broker.log.TopicConfigKey;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.server.BrokerConfig;
 import dev.eventshop.broker.server.BrokerProperty;
 import java.util.List;
@@ -32,7 +32,7 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  * from (a topic override, the broker's file, or the default), with synonyms (v1+), types and
  * documentation (v3+). Versions 1-4.
  */
-final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
+final class DescribeConfigsHandler extends VersionedApiHandler<DescribeConfigsRequest> {
 
   private final MetadataStore metadata;
   private final Function<Map<String, String>, LogConfig> logConfigOf;
@@ -42,24 +42,10 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
       MetadataStore metadata,
       Function<Map<String, String>, LogConfig> logConfigOf,
       BrokerConfig config) {
+    super(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
     this.metadata = metadata;
     this.logConfigOf = logConfigOf;
     this.config = config;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

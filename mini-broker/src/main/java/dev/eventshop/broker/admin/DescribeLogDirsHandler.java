@@ -1,8 +1,8 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.log.PartitionLog;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
@@ -34,29 +34,16 @@ import org.apache.kafka.common.requests.DescribeLogDirsRequest;
  * far the log end trails the high watermark, as Kafka reports it), and the disk's total and usable
  * bytes. A directory that cannot be read answers KAFKA_STORAGE_ERROR. Versions 1-4.
  */
-public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest> {
+public final class DescribeLogDirsHandler extends VersionedApiHandler<DescribeLogDirsRequest> {
 
   private final List<Path> logDirs;
   private final Replicas replicas;
 
   public DescribeLogDirsHandler(List<Path> logDirs, Replicas replicas) {
+    // From v1: v0 is gone from Kafka 4's clients.
+    super(ApiKeys.DESCRIBE_LOG_DIRS, 1, 4);
     this.logDirs = logDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
     this.replicas = replicas;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_LOG_DIRS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1; // v0 is gone from Kafka 4's clients
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

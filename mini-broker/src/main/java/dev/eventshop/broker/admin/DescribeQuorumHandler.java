@@ -1,8 +1,8 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.QuorumDescription;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * Kafka broker forwards this request to the active controller; here every broker asks the Raft
  * leader. Served in cluster mode only (a single node has no quorum). Versions 0-2.
  */
-final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumRequest> {
+final class DescribeQuorumHandler extends VersionedApiHandler<DescribeQuorumRequest> {
 
   /** The name Kafka gives the metadata log, the one partition DescribeQuorum describes. */
   static final String METADATA_TOPIC = "__cluster_metadata";
@@ -46,24 +46,10 @@ final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumRequest> {
       Supplier<CompletableFuture<QuorumDescription>> quorum,
       Map<Integer, InetSocketAddress> voters,
       String controllerListener) {
+    super(ApiKeys.DESCRIBE_QUORUM, 0, 2);
     this.quorum = quorum;
     this.voters = voters;
     this.controllerListener = controllerListener;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_QUORUM;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 2;
   }
 
   @Override

@@ -2,8 +2,8 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,27 +29,13 @@ import org.apache.kafka.common.requests.ElectLeadersRequest;
  * replicas had are gone. No topics in the request means every partition. Any broker takes the
  * request and passes it to the metadata quorum. Versions 0-2 (v0 is always preferred).
  */
-public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest> {
+public final class ElectLeadersHandler extends VersionedApiHandler<ElectLeadersRequest> {
 
   private final MetadataStore metadata;
 
   public ElectLeadersHandler(MetadataStore metadata) {
+    super(ApiKeys.ELECT_LEADERS, 0, 2);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ELECT_LEADERS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 2;
   }
 
   @Override

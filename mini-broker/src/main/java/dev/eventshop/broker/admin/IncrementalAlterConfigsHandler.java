@@ -1,8 +1,8 @@
 package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.quota.ReplicationThrottles;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +35,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  * broker config succeeds, since there never is a dynamic value; setting one is refused. Versions
  * 0-1.
  */
-final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
+final class IncrementalAlterConfigsHandler
+    extends VersionedApiHandler<IncrementalAlterConfigsRequest> {
 
   /** The broker configs that are dynamic: the replication throttle rates. */
   static final Set<String> DYNAMIC_BROKER_CONFIGS =
@@ -46,24 +47,10 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
   private final int nodeId;
 
   IncrementalAlterConfigsHandler(TopicConfigs topicConfigs, MetadataStore metadata, int nodeId) {
+    super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
     this.topicConfigs = topicConfigs;
     this.metadata = metadata;
     this.nodeId = nodeId;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

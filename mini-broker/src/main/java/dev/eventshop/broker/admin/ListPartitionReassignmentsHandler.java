@@ -4,8 +4,8 @@ import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.metadata.MetadataStore;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,27 +25,13 @@ import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
  * do not exist or are not being reassigned are left out, as Kafka does. Version 0.
  */
 public final class ListPartitionReassignmentsHandler
-    implements ApiHandler<ListPartitionReassignmentsRequest> {
+    extends VersionedApiHandler<ListPartitionReassignmentsRequest> {
 
   private final MetadataStore metadata;
 
   public ListPartitionReassignmentsHandler(MetadataStore metadata) {
+    super(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0);
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_PARTITION_REASSIGNMENTS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 0;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.coordinator;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * created on first use. Versions 0-3 ask for one key; from v4 a batch of keys. Share groups are not
  * served: their keys get INVALID_REQUEST with a message that says so.
  */
-public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+public final class FindCoordinatorHandler extends VersionedApiHandler<FindCoordinatorRequest> {
 
   /** Where the coordinators of one key type live. */
   public interface Locator {
@@ -71,23 +71,9 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
    * @param transactions the transaction coordinators
    */
   public FindCoordinatorHandler(Locator groups, Locator transactions) {
+    super(ApiKeys.FIND_COORDINATOR, 0, 6);
     this.locators =
         Map.of(CoordinatorType.GROUP.id(), groups, CoordinatorType.TRANSACTION.id(), transactions);
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.FIND_COORDINATOR;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 6;
   }
 
   @Override

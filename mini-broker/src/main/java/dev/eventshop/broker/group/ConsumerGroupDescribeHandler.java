@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
@@ -16,27 +16,13 @@ import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
  * adds each member's type (KIP-1099).
  */
 public final class ConsumerGroupDescribeHandler
-    implements ApiHandler<ConsumerGroupDescribeRequest> {
+    extends VersionedApiHandler<ConsumerGroupDescribeRequest> {
 
   private final GroupCoordinator coordinator;
 
   public ConsumerGroupDescribeHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.CONSUMER_GROUP_DESCRIBE, 0, 1);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CONSUMER_GROUP_DESCRIBE;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

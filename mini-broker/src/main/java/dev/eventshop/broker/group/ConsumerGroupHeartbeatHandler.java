@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -14,27 +14,13 @@ import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
  * subscriptions. See {@link ConsumerRebalance}.
  */
 public final class ConsumerGroupHeartbeatHandler
-    implements ApiHandler<ConsumerGroupHeartbeatRequest> {
+    extends VersionedApiHandler<ConsumerGroupHeartbeatRequest> {
 
   private final GroupCoordinator coordinator;
 
   public ConsumerGroupHeartbeatHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.CONSUMER_GROUP_HEARTBEAT, 0, 1);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.CONSUMER_GROUP_HEARTBEAT;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

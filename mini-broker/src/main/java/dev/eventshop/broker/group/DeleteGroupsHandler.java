@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
@@ -14,27 +14,13 @@ import org.apache.kafka.common.requests.DeleteGroupsRequest;
  * (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for unknown groups). Answered once the
  * tombstones are committed.
  */
-public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
+public final class DeleteGroupsHandler extends VersionedApiHandler<DeleteGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public DeleteGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.DELETE_GROUPS, 0, 2);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 2;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -14,27 +14,13 @@ import org.apache.kafka.common.requests.DescribeGroupsRequest;
  * while Stable. v3+ may ask for authorized operations; v4+ shows group instance ids; v6+ answers
  * GROUP_ID_NOT_FOUND for an unknown group (older versions show it as Dead).
  */
-public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
+public final class DescribeGroupsHandler extends VersionedApiHandler<DescribeGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public DescribeGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.DESCRIBE_GROUPS, 0, 6);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 6;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -14,27 +14,13 @@ import org.apache.kafka.common.requests.HeartbeatRequest;
  * Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. v3+ carries
  * the group instance id.
  */
-public final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
+public final class HeartbeatHandler extends VersionedApiHandler<HeartbeatRequest> {
 
   private final GroupCoordinator coordinator;
 
   public HeartbeatHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.HEARTBEAT, 0, 4);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.HEARTBEAT;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

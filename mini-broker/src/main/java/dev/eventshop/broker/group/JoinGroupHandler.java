@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -17,27 +17,13 @@ import org.apache.kafka.common.requests.JoinGroupRequest;
  * members get MEMBER_ID_REQUIRED first, v5+ static membership, v7+ the protocol type is echoed, v9+
  * a static leader may be told to skip the assignment.
  */
-public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
+public final class JoinGroupHandler extends VersionedApiHandler<JoinGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public JoinGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.JOIN_GROUP, 0, 9);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.JOIN_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 9;
   }
 
   @Override

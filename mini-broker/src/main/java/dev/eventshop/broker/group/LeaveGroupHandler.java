@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,27 +18,13 @@ import org.apache.kafka.common.requests.LeaveGroupRequest;
  * member and get one error; v3+ remove a batch (by member id or group instance id, as the admin
  * client does for static members) with an error per member; v5 adds a reason.
  */
-public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
+public final class LeaveGroupHandler extends VersionedApiHandler<LeaveGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public LeaveGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.LEAVE_GROUP, 0, 5);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LEAVE_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
   }
 
   @Override

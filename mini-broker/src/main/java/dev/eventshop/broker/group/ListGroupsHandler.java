@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,27 +14,13 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
  * ListGroups: the groups this broker coordinates. v4+ filters by state and reports it; v5+ filters
  * by type and reports it (always "classic" here).
  */
-public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
+public final class ListGroupsHandler extends VersionedApiHandler<ListGroupsRequest> {
 
   private final GroupCoordinator coordinator;
 
   public ListGroupsHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.LIST_GROUPS, 0, 5);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_GROUPS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
   }
 
   @Override

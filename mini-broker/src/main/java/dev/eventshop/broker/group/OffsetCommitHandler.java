@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -13,27 +13,13 @@ import org.apache.kafka.common.requests.OffsetCommitRequest;
  * instance id; v9+ answers GROUP_ID_NOT_FOUND for a member commit to an unknown group. v10 (topic
  * ids instead of names) is not advertised: classic consumers use names.
  */
-public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
+public final class OffsetCommitHandler extends VersionedApiHandler<OffsetCommitRequest> {
 
   private final GroupCoordinator coordinator;
 
   public OffsetCommitHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.OFFSET_COMMIT, 2, 9);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_COMMIT;
-  }
-
-  @Override
-  public short minVersion() {
-    return 2;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 9;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -12,27 +12,13 @@ import org.apache.kafka.common.requests.OffsetDeleteRequest;
  * (GROUP_SUBSCRIBED_TO_TOPIC for topics a member still subscribes to), and offsets that open
  * transactions wrote for them.
  */
-public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
+public final class OffsetDeleteHandler extends VersionedApiHandler<OffsetDeleteRequest> {
 
   private final GroupCoordinator coordinator;
 
   public OffsetDeleteHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.OFFSET_DELETE, 0, 0);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_DELETE;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 0;
   }
 
   @Override

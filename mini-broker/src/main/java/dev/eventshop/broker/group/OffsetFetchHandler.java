@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,27 +29,13 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
  * groups at once. v9's member id and epoch concern KIP-848 consumer groups; classic groups ignore
  * them, as Kafka does. v10 (topic ids) is not advertised.
  */
-public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
+public final class OffsetFetchHandler extends VersionedApiHandler<OffsetFetchRequest> {
 
   private final GroupCoordinator coordinator;
 
   public OffsetFetchHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.OFFSET_FETCH, 1, 9);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_FETCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 9;
   }
 
   @Override

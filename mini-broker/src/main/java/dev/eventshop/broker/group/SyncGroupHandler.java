@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,27 +13,13 @@ import org.apache.kafka.common.requests.SyncGroupRequest;
  * waits until the leader's assignment is stored. v3+ carries the group instance id; v5+ the
  * protocol type and name, which must match the group's.
  */
-public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
+public final class SyncGroupHandler extends VersionedApiHandler<SyncGroupRequest> {
 
   private final GroupCoordinator coordinator;
 
   public SyncGroupHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.SYNC_GROUP, 0, 5);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.SYNC_GROUP;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.group;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -17,27 +17,13 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * request also adds the group to the transaction; with version 1, as here, the client calls
  * AddOffsetsToTxn on the transaction coordinator first.
  */
-public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
+public final class TxnOffsetCommitHandler extends VersionedApiHandler<TxnOffsetCommitRequest> {
 
   private final GroupCoordinator coordinator;
 
   public TxnOffsetCommitHandler(GroupCoordinator coordinator) {
+    super(ApiKeys.TXN_OFFSET_COMMIT, 0, 4);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.TXN_OFFSET_COMMIT;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

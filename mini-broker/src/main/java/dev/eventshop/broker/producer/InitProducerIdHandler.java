@@ -1,7 +1,7 @@
 package dev.eventshop.broker.producer;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.transaction.TransactionApis;
 import dev.eventshop.broker.transaction.TransactionCoordinator;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * a transactional id the transaction coordinator answers (this broker must be the id's
  * coordinator). Versions 0-5; v6 adds two-phase commit (KIP-939), not supported.
  */
-public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
+public final class InitProducerIdHandler extends VersionedApiHandler<InitProducerIdRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(InitProducerIdHandler.class);
 
@@ -29,23 +29,9 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
   private final TransactionCoordinator transactions;
 
   public InitProducerIdHandler(ProducerIdAllocator allocator, TransactionCoordinator transactions) {
+    super(ApiKeys.INIT_PRODUCER_ID, 0, 5);
     this.allocator = allocator;
     this.transactions = transactions;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.INIT_PRODUCER_ID;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 5;
   }
 
   @Override

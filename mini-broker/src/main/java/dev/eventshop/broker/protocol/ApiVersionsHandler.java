@@ -17,28 +17,14 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  * with {@link #unsupportedVersionResponse()} in version 0, as Kafka does, so that the client can
  * retry with a version both sides know.
  */
-public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
+public final class ApiVersionsHandler extends VersionedApiHandler<ApiVersionsRequest> {
 
   private final Supplier<ApiTable> table;
 
   /** The table is supplied lazily because this handler is itself one of its entries. */
   public ApiVersionsHandler(Supplier<ApiTable> table) {
+    super(ApiKeys.API_VERSIONS, 0, 4);
     this.table = table;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.API_VERSIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

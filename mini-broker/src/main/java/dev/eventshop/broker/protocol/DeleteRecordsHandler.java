@@ -34,29 +34,15 @@ import org.slf4j.LoggerFactory;
  * Partition#deleteRecordsBefore}), or REQUEST_TIMED_OUT after the request's timeout. A topic with
  * {@code cleanup.policy=compact} alone refuses (POLICY_VIOLATION), as in Kafka. Versions 0-2.
  */
-public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
+public final class DeleteRecordsHandler extends VersionedApiHandler<DeleteRecordsRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(DeleteRecordsHandler.class);
 
   private final LeaderLookup leaders;
 
   public DeleteRecordsHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    super(ApiKeys.DELETE_RECORDS, 0, 2);
     this.leaders = new LeaderLookup(replicas, metadata);
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DELETE_RECORDS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 2;
   }
 
   @Override

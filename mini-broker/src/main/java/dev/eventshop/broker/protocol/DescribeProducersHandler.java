@@ -27,27 +27,13 @@ import org.apache.kafka.common.requests.DescribeProducersRequest;
  * producer idle for {@code producer.id.expiration.ms} without an open transaction is forgotten and
  * no longer listed. Version 0.
  */
-public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequest> {
+public final class DescribeProducersHandler extends VersionedApiHandler<DescribeProducersRequest> {
 
   private final LeaderLookup replicas;
 
   public DescribeProducersHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    super(ApiKeys.DESCRIBE_PRODUCERS, 0, 0);
     this.replicas = new LeaderLookup(replicas, metadata);
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_PRODUCERS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 0;
   }
 
   @Override

@@ -42,7 +42,7 @@ import org.apache.kafka.common.requests.FetchRequest;
  * max.wait.ms}. Fetch sessions are declined (session id 0), which Kafka clients accept: they send
  * full fetch requests. Versions 4-15 (topic ids from 13).
  */
-public final class FetchHandler implements ApiHandler<FetchRequest> {
+public final class FetchHandler extends VersionedApiHandler<FetchRequest> {
 
   private final Replicas replicas;
   private final Supplier<ClusterMetadata> metadata;
@@ -69,6 +69,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       FollowerFetchListener followers,
       ClientQuotaManager quotas,
       ReplicationThrottles.Side replicationThrottle) {
+    super(ApiKeys.FETCH, 4, 15);
     this.quotas = quotas;
     this.replicationThrottle = replicationThrottle;
     this.replicas = replicas;
@@ -76,21 +77,6 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     this.purgatory = purgatory;
     this.leaders = new LeaderLookup(replicas, metadata);
     this.followers = followers;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.FETCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return 4;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 15;
   }
 
   private record Wanted(

@@ -30,27 +30,13 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * offset (and a timestamp past the visible end) is OFFSET_NOT_AVAILABLE (LEADER_NOT_AVAILABLE
  * before v5), which clients retry.
  */
-public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+public final class ListOffsetsHandler extends VersionedApiHandler<ListOffsetsRequest> {
 
   private final LeaderLookup leaders;
 
   public ListOffsetsHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    super(ApiKeys.LIST_OFFSETS, 1, 8);
     this.leaders = new LeaderLookup(replicas, metadata);
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_OFFSETS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 8;
   }
 
   @Override

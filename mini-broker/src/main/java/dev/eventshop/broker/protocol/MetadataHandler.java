@@ -26,7 +26,7 @@ import org.apache.kafka.common.requests.MetadataRequest;
  * epoch, replicas and ISR. Unknown topics are created when {@code auto.create.topics.enable} and
  * the client allow it. Versions 0-12.
  */
-public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+public final class MetadataHandler extends VersionedApiHandler<MetadataRequest> {
 
   private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
@@ -35,23 +35,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
   public MetadataHandler(
       java.util.function.Supplier<ClusterMetadata> metadata, TopicAutoCreation autoCreation) {
+    super(ApiKeys.METADATA, 0, 12);
     this.metadata = metadata;
     this.autoCreation = autoCreation;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.METADATA;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 12;
   }
 
   @Override

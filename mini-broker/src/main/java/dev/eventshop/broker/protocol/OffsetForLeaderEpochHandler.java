@@ -23,27 +23,14 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
  * has at or below it and where that epoch ended. Consumers use it to detect truncation after a
  * leader change; returning replicas use it to cut their divergent tail. Versions 2-4.
  */
-public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
+public final class OffsetForLeaderEpochHandler
+    extends VersionedApiHandler<OffsetsForLeaderEpochRequest> {
 
   private final LeaderLookup leaders;
 
   public OffsetForLeaderEpochHandler(Replicas replicas, Supplier<ClusterMetadata> metadata) {
+    super(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4);
     this.leaders = new LeaderLookup(replicas, metadata);
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
-  }
-
-  @Override
-  public short minVersion() {
-    return 2;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

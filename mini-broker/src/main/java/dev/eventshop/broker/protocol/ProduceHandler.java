@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Advertised from version 0 so librdkafka keeps compressing (compatibility rule 2); versions 0-2
  * cannot be parsed by current Kafka classes and close the connection if they ever arrive.
  */
-public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
@@ -51,24 +51,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
    */
   public ProduceHandler(
       Replicas replicas, Supplier<ClusterMetadata> metadata, ClientQuotaManager quotas) {
+    super(ApiKeys.PRODUCE, 0, 9);
     this.replicas = replicas;
     this.metadata = metadata;
     this.quotas = quotas;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.PRODUCE;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 9;
   }
 
   @Override

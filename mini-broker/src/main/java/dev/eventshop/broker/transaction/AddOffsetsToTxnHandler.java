@@ -1,7 +1,7 @@
 package dev.eventshop.broker.transaction;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +19,7 @@ import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
  * transaction and gets its marker. The offsets themselves go to the group coordinator in
  * TxnOffsetCommit. Versions 0-3.
  */
-public final class AddOffsetsToTxnHandler implements ApiHandler<AddOffsetsToTxnRequest> {
+public final class AddOffsetsToTxnHandler extends VersionedApiHandler<AddOffsetsToTxnRequest> {
 
   private final TransactionCoordinator coordinator;
   private final String offsetsTopic;
@@ -32,24 +32,10 @@ public final class AddOffsetsToTxnHandler implements ApiHandler<AddOffsetsToTxnR
       TransactionCoordinator coordinator,
       String offsetsTopic,
       ToIntFunction<String> offsetsPartitionOf) {
+    super(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 3);
     this.coordinator = coordinator;
     this.offsetsTopic = offsetsTopic;
     this.offsetsPartitionOf = offsetsPartitionOf;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ADD_OFFSETS_TO_TXN;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 3;
   }
 
   @Override

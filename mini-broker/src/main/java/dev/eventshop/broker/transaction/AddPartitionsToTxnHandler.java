@@ -1,8 +1,8 @@
 package dev.eventshop.broker.transaction;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,30 +24,17 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * partition of an unknown topic fails the request: it gets UNKNOWN_TOPIC_OR_PARTITION, the others
  * OPERATION_NOT_ATTEMPTED, as in Kafka.
  */
-public final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitionsToTxnRequest> {
+public final class AddPartitionsToTxnHandler
+    extends VersionedApiHandler<AddPartitionsToTxnRequest> {
 
   private final TransactionCoordinator coordinator;
   private final Supplier<ClusterMetadata> metadata;
 
   public AddPartitionsToTxnHandler(
       TransactionCoordinator coordinator, Supplier<ClusterMetadata> metadata) {
+    super(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 3);
     this.coordinator = coordinator;
     this.metadata = metadata;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.ADD_PARTITIONS_TO_TXN;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 3;
   }
 
   @Override

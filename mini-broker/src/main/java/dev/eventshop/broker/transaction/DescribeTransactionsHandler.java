@@ -1,7 +1,7 @@
 package dev.eventshop.broker.transaction;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,27 +21,14 @@ import org.apache.kafka.common.requests.DescribeTransactionsRequest;
  * Admin.describeTransactions}): the state, producer, timeout, start time and partitions of
  * transactional ids this broker coordinates. Version 0.
  */
-public final class DescribeTransactionsHandler implements ApiHandler<DescribeTransactionsRequest> {
+public final class DescribeTransactionsHandler
+    extends VersionedApiHandler<DescribeTransactionsRequest> {
 
   private final TransactionCoordinator coordinator;
 
   public DescribeTransactionsHandler(TransactionCoordinator coordinator) {
+    super(ApiKeys.DESCRIBE_TRANSACTIONS, 0, 0);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.DESCRIBE_TRANSACTIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 0;
   }
 
   @Override

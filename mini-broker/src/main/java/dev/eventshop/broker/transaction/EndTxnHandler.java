@@ -1,7 +1,7 @@
 package dev.eventshop.broker.transaction;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.EndTxnResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,27 +13,13 @@ import org.apache.kafka.common.requests.EndTxnRequest;
  * recorded the decision; the markers follow. Versions 0-4; v5 (the epoch bumped at every end) is
  * transaction version 2.
  */
-public final class EndTxnHandler implements ApiHandler<EndTxnRequest> {
+public final class EndTxnHandler extends VersionedApiHandler<EndTxnRequest> {
 
   private final TransactionCoordinator coordinator;
 
   public EndTxnHandler(TransactionCoordinator coordinator) {
+    super(ApiKeys.END_TXN, 0, 4);
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.END_TXN;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 4;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventshop.broker.transaction;
 
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,29 +21,15 @@ import org.apache.kafka.common.requests.ListTransactionsRequest;
  * open for at least a duration. State names that do not exist are echoed back as unknown. Versions
  * 0-1; v2 adds a pattern filter (KIP-1152), not supported.
  */
-public final class ListTransactionsHandler implements ApiHandler<ListTransactionsRequest> {
+public final class ListTransactionsHandler extends VersionedApiHandler<ListTransactionsRequest> {
 
   private final TransactionCoordinator coordinator;
   private final LongSupplier clock;
 
   public ListTransactionsHandler(TransactionCoordinator coordinator, LongSupplier clock) {
+    super(ApiKeys.LIST_TRANSACTIONS, 0, 1);
     this.coordinator = coordinator;
     this.clock = clock;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.LIST_TRANSACTIONS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 0;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override

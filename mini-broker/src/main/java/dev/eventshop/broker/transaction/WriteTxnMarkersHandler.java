@@ -1,8 +1,8 @@
 package dev.eventshop.broker.transaction;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * which then applies or drops the transaction's offsets. The coordinator on this broker calls
  * {@link #appendLocally} directly for the partitions led here.
  */
-public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersRequest> {
+public final class WriteTxnMarkersHandler extends VersionedApiHandler<WriteTxnMarkersRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(WriteTxnMarkersHandler.class);
 
@@ -62,25 +62,11 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
       Supplier<ClusterMetadata> metadata,
       CompletionListener listener,
       Executor callbacks) {
+    super(ApiKeys.WRITE_TXN_MARKERS, 1, 1);
     this.replicas = replicas;
     this.metadata = metadata;
     this.listener = listener;
     this.callbacks = callbacks;
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return ApiKeys.WRITE_TXN_MARKERS;
-  }
-
-  @Override
-  public short minVersion() {
-    return 1;
-  }
-
-  @Override
-  public short maxVersion() {
-    return 1;
   }
 
   @Override
