@@ -2,6 +2,7 @@ package dev.eventshop.broker.admin;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.RequestContext;
+import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,11 +19,13 @@ import org.apache.kafka.common.requests.AbstractRequest;
  * mini-broker authorizes nothing, so this is the truth, and tools say so instead of "The node does
  * not support DESCRIBE_ACLS".
  */
-public final class NoAuthorizerHandler implements ApiHandler<AbstractRequest> {
+public final class NoAuthorizerHandler extends VersionedApiHandler<AbstractRequest> {
 
   private final ApiKeys key;
 
+  /** Every version of {@code key} the client library knows. */
   private NoAuthorizerHandler(ApiKeys key) {
+    super(key, key.oldestVersion(), key.latestVersion());
     this.key = key;
   }
 
@@ -32,21 +35,6 @@ public final class NoAuthorizerHandler implements ApiHandler<AbstractRequest> {
         new NoAuthorizerHandler(ApiKeys.DESCRIBE_ACLS),
         new NoAuthorizerHandler(ApiKeys.CREATE_ACLS),
         new NoAuthorizerHandler(ApiKeys.DELETE_ACLS));
-  }
-
-  @Override
-  public ApiKeys apiKey() {
-    return key;
-  }
-
-  @Override
-  public short minVersion() {
-    return key.oldestVersion();
-  }
-
-  @Override
-  public short maxVersion() {
-    return key.latestVersion();
   }
 
   @Override
