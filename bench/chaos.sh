@@ -3,14 +3,19 @@
 # killed with SIGKILL and restarted every few seconds, an idempotent acks=all producer and a
 # consumer group running throughout; at the end every acknowledged record must be present exactly
 # once and in order. The seed is printed; pass it again to replay the same kills.
-# Usage: bench/chaos.sh [minutes] [seed]      (default: 5, a fresh seed)
+# Usage: bench/chaos.sh [minutes] [seed] [group protocol]
+#        (default: 5, a fresh seed, classic; "consumer" for a KIP-848 consumer group;
+#        pass "" as the seed for a fresh one)
 # Results: the test's "chaos:" lines, printed at the end. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-5}"
 args=(-Dchaos.seconds=$((minutes * 60)))
-if [[ $# -ge 2 ]]; then
+if [[ $# -ge 2 && -n "$2" ]]; then
   args+=(-Dchaos.seed="$2")
+fi
+if [[ $# -ge 3 ]]; then
+  args+=(-Dchaos.groupProtocol="$3")
 fi
 ./mvnw -B -q -pl mini-broker -am install -DskipTests -Dspotless.check.skip=true
 log="mini-broker/target/chaos-$(date -u +%Y%m%dT%H%M%SZ).log"

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>One broker is down at a time, and the next is killed only once the last one is back in every
  * ISR: with three metadata voters, a second failure would stop the cluster, not test it. The random
  * choices come from a seed printed at the start; {@code -Dchaos.seed=<seed>} replays them and
- * {@code -Dchaos.seconds=<n>} sets the duration (45 s here; {@code bench/chaos.sh} runs longer).
+ * {@code -Dchaos.seconds=<n>} sets the duration (45 s here; {@code bench/chaos.sh} runs longer),
+ * and {@code -Dchaos.groupProtocol=consumer} makes the group a consumer group (KIP-848) instead of
+ * a classic one.
  */
 class ClusterChaosIT {
 
@@ -44,12 +46,15 @@ class ClusterChaosIT {
   void everyAcknowledgedRecordSurvivesRandomBrokerKills() throws Exception {
     long seed = Long.getLong("chaos.seed", System.nanoTime());
     long seconds = Long.getLong("chaos.seconds", 45);
-    System.out.printf("chaos seed %d (replay with -Dchaos.seed=%d), %d s%n", seed, seed, seconds);
+    String protocol = System.getProperty("chaos.groupProtocol", "classic");
+    System.out.printf(
+        "chaos seed %d (replay with -Dchaos.seed=%d), %d s, group protocol %s%n",
+        seed, seed, seconds, protocol);
     Random random = new Random(seed);
     int kills = 0;
     try (ProcessCluster cluster = ProcessCluster.start(dir, 3)) {
       cluster.createTopic(TOPIC, PARTITIONS, 3, Map.of());
-      try (GroupReader reader = new GroupReader(cluster.bootstrap());
+      try (GroupReader reader = new GroupReader(cluster.bootstrap(), protocol);
           AcknowledgedProducer producer =
               new AcknowledgedProducer(cluster.bootstrap(), TOPIC, PARTITIONS)) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -85,12 +90,16 @@ class ClusterChaosIT {
     private final Thread thread;
     private volatile boolean running = true;
 
-    GroupReader(String bootstrap) {
+    GroupReader(String bootstrap, String protocol) {
       thread =
           new Thread(
               () -> {
                 try (KafkaConsumer<String, String> member =
-                    Clients.member(bootstrap, GROUP, "auto.commit.interval.ms=500")) {
+                    Clients.member(
+                        bootstrap,
+                        GROUP,
+                        "auto.commit.interval.ms=500",
+                        "group.protocol=" + protocol)) {
                   member.subscribe(List.of(TOPIC));
                   while (running) {
                     poll(member);
