@@ -116,7 +116,6 @@ final class BenchProcesses {
     return out.toString();
   }
 
-  /** Prints the table and writes it to bench/results/{@code name}. */
   /**
    * Prints the table and writes it to {@code bench/results/<name>}, or, when a run of the same day
    * is already there, to {@code <name without .md>-2.md} and so on: results are never overwritten.
