@@ -1,6 +1,7 @@
 package dev.eventshop.broker.group;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,26 @@ sealed interface ServerAssignor {
     };
   }
 
+  /** For each topic, the members subscribed to it, in member id order. */
+  private static Map<Uuid, List<String>> subscribers(
+      Map<String, Set<Uuid>> subscriptions, Collection<Uuid> topics) {
+    List<String> members = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
+    Map<Uuid, List<String>> result = new HashMap<>();
+    for (Uuid topic : topics) {
+      result.put(
+          topic, members.stream().filter(m -> subscriptions.get(m).contains(topic)).toList());
+    }
+    return result;
+  }
+
+  /** Each member's partitions as its assignment. */
+  private static Map<String, Assignment> assignments(
+      Map<String, Map<Uuid, SortedSet<Integer>>> owned) {
+    Map<String, Assignment> result = new TreeMap<>();
+    owned.forEach((m, ps) -> result.put(m, new Assignment(ps)));
+    return result;
+  }
+
   /**
    * Balanced and sticky: each member keeps the partitions it had that it still subscribes to, the
    * rest go one by one to the eligible member with the fewest (topics with the most partitions per
@@ -64,11 +85,7 @@ sealed interface ServerAssignor {
         Map<Uuid, Integer> partitionCounts,
         Map<String, Assignment> previous) {
       List<String> members = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
-      Map<Uuid, List<String>> eligibleFor = new HashMap<>();
-      for (Uuid topic : partitionCounts.keySet()) {
-        eligibleFor.put(
-            topic, members.stream().filter(m -> subscriptions.get(m).contains(topic)).toList());
-      }
+      Map<Uuid, List<String>> eligibleFor = subscribers(subscriptions, partitionCounts.keySet());
       Map<String, Map<Uuid, SortedSet<Integer>>> owned = new TreeMap<>();
       Map<String, Integer> counts = new HashMap<>();
       Map<Uuid, Map<Integer, String>> owner = new TreeMap<>();
@@ -120,9 +137,7 @@ sealed interface ServerAssignor {
         }
       }
       balance(members, eligibleFor, owned, counts, owner);
-      Map<String, Assignment> result = new TreeMap<>();
-      owned.forEach((m, ps) -> result.put(m, new Assignment(ps)));
-      return result;
+      return assignments(owned);
     }
 
     /**
@@ -211,10 +226,10 @@ sealed interface ServerAssignor {
         Map<String, Assignment> previous) {
       Map<String, Map<Uuid, SortedSet<Integer>>> owned = new TreeMap<>();
       subscriptions.keySet().forEach(m -> owned.put(m, new TreeMap<>()));
+      Map<Uuid, List<String>> eligibleFor = subscribers(subscriptions, partitionCounts.keySet());
       partitionCounts.forEach(
           (topic, count) -> {
-            List<String> eligible =
-                owned.keySet().stream().filter(m -> subscriptions.get(m).contains(topic)).toList();
+            List<String> eligible = eligibleFor.get(topic);
             if (eligible.isEmpty()) {
               return;
             }
@@ -231,9 +246,7 @@ sealed interface ServerAssignor {
               owned.get(eligible.get(i)).put(topic, range);
             }
           });
-      Map<String, Assignment> result = new TreeMap<>();
-      owned.forEach((m, ps) -> result.put(m, new Assignment(ps)));
-      return result;
+      return assignments(owned);
     }
   }
 }

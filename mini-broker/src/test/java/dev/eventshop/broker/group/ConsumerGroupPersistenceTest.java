@@ -2,13 +2,10 @@ package dev.eventshop.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
@@ -16,7 +13,6 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,45 +27,9 @@ class ConsumerGroupPersistenceTest {
   static final String GROUP = "shipping";
   static final Uuid ORDERS = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
 
-  /** Appends that can be refused before anything is written, or held before they complete. */
-  static final class FlakyAppends extends ForwardingCoordinatorTopic {
-    volatile boolean refuse;
-    volatile boolean hold;
-    final List<CompletableFuture<Void>> held = new ArrayList<>();
-
-    FlakyAppends(CoordinatorTopic delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
-      if (refuse) {
-        return CompletableFuture.failedFuture(new NotEnoughReplicasException("too few in sync"));
-      }
-      CompletableFuture<Void> written = delegate.append(p, records, nowMs);
-      if (!hold) {
-        return written;
-      }
-      CompletableFuture<Void> later = new CompletableFuture<>();
-      synchronized (held) {
-        held.add(later);
-      }
-      return later;
-    }
-
-    void releaseAll() {
-      List<CompletableFuture<Void>> all;
-      synchronized (held) {
-        all = List.copyOf(held);
-        held.clear();
-      }
-      all.forEach(f -> f.complete(null));
-    }
-  }
-
   @TempDir Path dir;
   GroupHarness h;
-  FlakyAppends appends;
+  ControlledAppends appends;
 
   @BeforeEach
   void open() {
@@ -78,7 +38,7 @@ class ConsumerGroupPersistenceTest {
             dir,
             GroupHarness.config(0),
             t -> {
-              appends = new FlakyAppends(t);
+              appends = new ControlledAppends(t);
               return appends;
             });
     h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 6));

@@ -126,18 +126,17 @@ class ConsumerGroupProtocolIT {
     produce(300, 300);
     pollAndCommitUntil(() -> balanced(List.of(a, b, c), 2), List.of(a, b, c), seen);
 
+    ConsumerGroupDescription group = describe("billing");
+    assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
+    assertThat(group.partitionAssignor()).isEqualTo("uniform");
+    assertThat(group.members()).hasSize(3);
+    Set<TopicPartition> assigned = new HashSet<>();
+    for (MemberDescription m : group.members()) {
+      assertThat(m.assignment().topicPartitions()).hasSize(2);
+      assigned.addAll(m.assignment().topicPartitions());
+    }
+    assertThat(assigned).hasSize(6);
     try (Admin admin = Admin.create(common())) {
-      ConsumerGroupDescription group =
-          admin.describeConsumerGroups(List.of("billing")).all().get().get("billing");
-      assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
-      assertThat(group.partitionAssignor()).isEqualTo("uniform");
-      assertThat(group.members()).hasSize(3);
-      Set<TopicPartition> assigned = new HashSet<>();
-      for (MemberDescription m : group.members()) {
-        assertThat(m.assignment().topicPartitions()).hasSize(2);
-        assigned.addAll(m.assignment().topicPartitions());
-      }
-      assertThat(assigned).hasSize(6);
       List<GroupListing> listed =
           List.copyOf(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get());
       assertThat(listed)
@@ -150,31 +149,13 @@ class ConsumerGroupProtocolIT {
 
     // Kafka's consumer-groups tool shows the members and the group as a consumer group.
     ChildProcess.Finished members =
-        KafkaTools.run(
-            dir.resolve("tool-members"),
-            Duration.ofSeconds(60),
-            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-            "--bootstrap-server",
-            broker.bootstrapServers(),
-            "--describe",
-            "--group",
-            "billing",
-            "--members");
+        consumerGroupsTool("tool-members", "--describe", "--group", "billing", "--members");
     assertThat(members.exitCode()).as(members.stderr()).isZero();
     assertThat(members.stdoutLines().stream().filter(l -> l.startsWith("billing ")))
         .hasSize(3)
         .allSatisfy(l -> assertThat(l).contains("consumer-billing-").contains(" 2 "));
     ChildProcess.Finished state =
-        KafkaTools.run(
-            dir.resolve("tool-state"),
-            Duration.ofSeconds(60),
-            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-            "--bootstrap-server",
-            broker.bootstrapServers(),
-            "--describe",
-            "--group",
-            "billing",
-            "--state");
+        consumerGroupsTool("tool-state", "--describe", "--group", "billing", "--state");
     assertThat(state.stdoutLines().stream().filter(l -> l.startsWith("billing ")))
         .singleElement()
         .satisfies(l -> assertThat(l).contains("uniform").contains("Stable").contains(" 3"));
@@ -266,13 +247,27 @@ class ConsumerGroupProtocolIT {
   }
 
   int groupEpoch(String group) throws Exception {
+    ConsumerGroupDescription description = describe(group);
+    assertThat(description.type()).isEqualTo(GroupType.CONSUMER);
+    assertThat(description.members()).hasSize(2);
+    return description.groupEpoch().orElseThrow();
+  }
+
+  ConsumerGroupDescription describe(String group) throws Exception {
     try (Admin admin = Admin.create(common())) {
-      ConsumerGroupDescription description =
-          admin.describeConsumerGroups(List.of(group)).all().get().get(group);
-      assertThat(description.type()).isEqualTo(GroupType.CONSUMER);
-      assertThat(description.members()).hasSize(2);
-      return description.groupEpoch().orElseThrow();
+      return admin.describeConsumerGroups(List.of(group)).all().get().get(group);
     }
+  }
+
+  /** Kafka's consumer-groups tool, run to completion, with its output in {@code name}. */
+  ChildProcess.Finished consumerGroupsTool(String name, String... args) {
+    List<String> all = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
+    all.addAll(List.of(args));
+    return KafkaTools.run(
+        dir.resolve(name),
+        Duration.ofSeconds(60),
+        "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+        all.toArray(String[]::new));
   }
 
   @Test
@@ -290,12 +285,9 @@ class ConsumerGroupProtocolIT {
     assertThat(seen.values()).as("records seen twice").allMatch(n -> n == 1);
 
     // A classic member cannot join while the group has consumer-protocol members ...
-    try (Admin admin = Admin.create(common())) {
-      ConsumerGroupDescription group =
-          admin.describeConsumerGroups(List.of("ledger")).all().get().get("ledger");
-      assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
-      assertThat(group.groupState()).isEqualTo(GroupState.STABLE);
-    }
+    ConsumerGroupDescription group = describe("ledger");
+    assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
+    assertThat(group.groupState()).isEqualTo(GroupState.STABLE);
     modern.close();
     consumers.remove(modern);
 
@@ -304,10 +296,6 @@ class ConsumerGroupProtocolIT {
     KafkaConsumer<String, String> again = consumer("ledger", "classic", null);
     pollAndCommitUntil(() -> seen.size() == 180, List.of(again), seen);
     assertThat(seen.values()).as("records seen twice").allMatch(n -> n == 1);
-    try (Admin admin = Admin.create(common())) {
-      ConsumerGroupDescription group =
-          admin.describeConsumerGroups(List.of("ledger")).all().get().get("ledger");
-      assertThat(group.type()).isEqualTo(GroupType.CLASSIC);
-    }
+    assertThat(describe("ledger").type()).isEqualTo(GroupType.CLASSIC);
   }
 }

@@ -2,13 +2,10 @@ package dev.eventshop.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.broker.coordinator.CoordinatorTopic;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
@@ -18,7 +15,6 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,41 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(10)
 class DelayedAppendTest {
 
-  /** Writes at once but reports the append committed only when the test says so. */
-  static final class HeldAppends extends ForwardingCoordinatorTopic {
-    final List<CompletableFuture<Void>> held = new ArrayList<>();
-    boolean hold = true;
-
-    HeldAppends(CoordinatorTopic delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
-      CompletableFuture<Void> written = delegate.append(p, records, nowMs);
-      if (!hold) {
-        return written;
-      }
-      CompletableFuture<Void> later = new CompletableFuture<>();
-      held.add(later);
-      return later;
-    }
-
-    void releaseAll() {
-      List.copyOf(held).forEach(f -> f.complete(null));
-      held.clear();
-    }
-
-    void failAll() {
-      List.copyOf(held)
-          .forEach(f -> f.completeExceptionally(new NotLeaderOrFollowerException("moved")));
-      held.clear();
-    }
-  }
-
   @TempDir Path dir;
   GroupHarness h;
-  HeldAppends appends;
+  ControlledAppends appends;
 
   @BeforeEach
   void open() {
@@ -75,7 +39,8 @@ class DelayedAppendTest {
             dir,
             GroupHarness.config(0),
             t -> {
-              appends = new HeldAppends(t);
+              appends = new ControlledAppends(t);
+              appends.hold = true;
               return appends;
             });
   }

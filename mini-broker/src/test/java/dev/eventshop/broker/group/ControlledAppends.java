@@ -1,0 +1,58 @@
+package dev.eventshop.broker.group;
+
+import dev.eventshop.broker.coordinator.CoordinatorTopic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.record.MemoryRecords;
+
+/**
+ * Appends to {@code __consumer_offsets} whose outcome the test decides: with {@code hold}, written
+ * at once but reported committed (or failed) only when the test says so, as with acks=all
+ * replication; with {@code refuse}, refused before anything is written, as a leader with too few
+ * in-sync replicas does.
+ */
+final class ControlledAppends extends ForwardingCoordinatorTopic {
+
+  volatile boolean hold;
+  volatile boolean refuse;
+  private final List<CompletableFuture<Void>> held = new ArrayList<>();
+
+  ControlledAppends(CoordinatorTopic delegate) {
+    super(delegate);
+  }
+
+  @Override
+  public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
+    if (refuse) {
+      return CompletableFuture.failedFuture(new NotEnoughReplicasException("too few in sync"));
+    }
+    CompletableFuture<Void> written = delegate.append(p, records, nowMs);
+    if (!hold) {
+      return written;
+    }
+    CompletableFuture<Void> later = new CompletableFuture<>();
+    synchronized (held) {
+      held.add(later);
+    }
+    return later;
+  }
+
+  void releaseAll() {
+    takeHeld().forEach(f -> f.complete(null));
+  }
+
+  void failAll() {
+    takeHeld().forEach(f -> f.completeExceptionally(new NotLeaderOrFollowerException("moved")));
+  }
+
+  private List<CompletableFuture<Void>> takeHeld() {
+    synchronized (held) {
+      List<CompletableFuture<Void>> all = List.copyOf(held);
+      held.clear();
+      return all;
+    }
+  }
+}
