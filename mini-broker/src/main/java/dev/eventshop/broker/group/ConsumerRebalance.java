@@ -294,10 +294,11 @@ final class ConsumerRebalance {
         member = new ConsumerMember(memberId);
       }
     } else {
-      member = cg.members.get(request.memberId());
-      if (member == null) {
-        return unknownMember(request.memberId(), group.groupId);
+      Lookup found = existingMember(cg, request, group.groupId);
+      if (found.error() != null) {
+        return found.error();
       }
+      member = found.member();
       String fenced = whyFenced(member, epoch, owned);
       if (fenced != null) {
         return error(Errors.FENCED_MEMBER_EPOCH, fenced);
@@ -502,33 +503,11 @@ final class ConsumerRebalance {
         return done(
             error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
       }
-      ConsumerMember member;
-      if (request.instanceId() != null) {
-        member = staticMember(cg, request.instanceId());
-        if (member == null) {
-          return done(
-              error(
-                  Errors.UNKNOWN_MEMBER_ID,
-                  "Instance id " + request.instanceId() + " is unknown."));
-        }
-        if (!member.memberId.equals(request.memberId())) {
-          return done(
-              error(
-                  Errors.FENCED_INSTANCE_ID,
-                  "Static member "
-                      + request.memberId()
-                      + " with instance id "
-                      + request.instanceId()
-                      + " was fenced by member "
-                      + member.memberId
-                      + "."));
-        }
-      } else {
-        member = cg.members.get(request.memberId());
-        if (member == null) {
-          return done(unknownMember(request.memberId(), groupId));
-        }
+      Lookup found = existingMember(cg, request, groupId);
+      if (found.error() != null) {
+        return done(found.error());
       }
+      ConsumerMember member = found.member();
       if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
         // Kept, partitions and all, until it comes back or its session times out.
         member.previousMemberEpoch = member.memberEpoch;
@@ -832,6 +811,44 @@ final class ConsumerRebalance {
   private static CompletableFuture<ConsumerGroupHeartbeatResponseData> done(
       ConsumerGroupHeartbeatResponseData response) {
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** A member found by a request that names it, or the error that request gets. */
+  private record Lookup(ConsumerMember member, ConsumerGroupHeartbeatResponseData error) {}
+
+  /**
+   * The member a heartbeat or leave with a member epoch names, found as Kafka finds it: a static
+   * member by its instance id, which must be held by the member id sent (an older incarnation that
+   * was replaced is fenced), any other by its member id.
+   */
+  private static Lookup existingMember(
+      ConsumerGroup cg, ConsumerGroupHeartbeatRequestData request, String groupId) {
+    String instanceId = request.instanceId();
+    if (instanceId == null) {
+      ConsumerMember member = cg.members.get(request.memberId());
+      return member != null
+          ? new Lookup(member, null)
+          : new Lookup(null, unknownMember(request.memberId(), groupId));
+    }
+    ConsumerMember member = staticMember(cg, instanceId);
+    if (member == null) {
+      return new Lookup(
+          null, error(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown."));
+    }
+    if (!member.memberId.equals(request.memberId())) {
+      return new Lookup(
+          null,
+          error(
+              Errors.FENCED_INSTANCE_ID,
+              "Static member "
+                  + request.memberId()
+                  + " with instance id "
+                  + instanceId
+                  + " was fenced by member "
+                  + member.memberId
+                  + "."));
+    }
+    return new Lookup(member, null);
   }
 
   private static ConsumerGroupHeartbeatResponseData unknownMember(String memberId, String groupId) {

@@ -1137,6 +1137,48 @@ class DifferentialIT {
                       .setGroupId(group)
                       .setMemberId(member)
                       .setMemberEpoch(-1)));
+          // Static members: an instance id held, released for now, taken over, fenced.
+          String statics = "cg-diff-static";
+          outcome.put(
+              "static join", heartbeat(bootstrap, join(statics, "static-1").setInstanceId("i1")));
+          outcome.put(
+              "static join, instance id held",
+              heartbeat(bootstrap, join(statics, "static-2").setInstanceId("i1")));
+          outcome.put(
+              "static leave for now",
+              heartbeat(
+                  bootstrap,
+                  join(statics, "static-1")
+                      .setInstanceId("i1")
+                      .setMemberEpoch(-2)
+                      .setTopicPartitions(null)));
+          outcome.put(
+              "static join, instance id released",
+              heartbeat(bootstrap, join(statics, "static-2").setInstanceId("i1")));
+          outcome.put(
+              "old incarnation heartbeats",
+              heartbeat(
+                  bootstrap,
+                  join(statics, "static-1")
+                      .setInstanceId("i1")
+                      .setMemberEpoch(1)
+                      .setTopicPartitions(null)));
+          outcome.put(
+              "unknown instance id",
+              heartbeat(
+                  bootstrap,
+                  join(statics, "static-2")
+                      .setInstanceId("i9")
+                      .setMemberEpoch(1)
+                      .setTopicPartitions(null)));
+          outcome.put(
+              "old incarnation leaves",
+              heartbeat(
+                  bootstrap,
+                  join(statics, "static-1")
+                      .setInstanceId("i1")
+                      .setMemberEpoch(-1)
+                      .setTopicPartitions(null)));
           return outcome;
         });
   }

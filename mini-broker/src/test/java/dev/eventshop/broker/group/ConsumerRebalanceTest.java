@@ -684,8 +684,27 @@ class ConsumerRebalanceTest {
     assertThat(other.assignment()).isNull();
     assertThat(b.owned).isEqualTo(bOwned);
     assertThat(stateOf(GROUP)).isEqualTo("Stable");
-    // The old incarnation is gone.
+    // The old incarnation is gone: fenced under its instance id, unknown without one.
+    ConsumerGroupHeartbeatResponseData old =
+        call(beat(a.id, 2, aOwned).setInstanceId("instance-a"));
+    assertThat(error(old)).isEqualTo(Errors.FENCED_INSTANCE_ID);
+    assertThat(old.errorMessage())
+        .isEqualTo(
+            "Static member member-a with instance id instance-a was fenced by member"
+                + " member-a-restarted.");
     assertThat(error(call(beat(a.id, 2, aOwned)))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+  }
+
+  @Test
+  void heartbeatWithAnUnknownInstanceIdIsAnUnknownMember() {
+    Member a = new Member("member-a", "instance-a");
+    a.join("orders");
+
+    ConsumerGroupHeartbeatResponseData r =
+        call(beat("member-a", a.epoch, a.owned).setInstanceId("instance-z"));
+
+    assertThat(error(r)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    assertThat(r.errorMessage()).isEqualTo("Instance id instance-z is unknown.");
   }
 
   @Test
