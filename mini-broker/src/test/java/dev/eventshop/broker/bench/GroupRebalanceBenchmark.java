@@ -13,6 +13,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,6 +76,7 @@ public final class GroupRebalanceBenchmark {
     for (String protocol : List.of("classic", "consumer")) {
       List<Double> joins = new ArrayList<>();
       List<Double> leaves = new ArrayList<>();
+      List<Integer> generations = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         String topic = "rebalance-" + protocol + "-" + round;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -85,10 +88,16 @@ public final class GroupRebalanceBenchmark {
         double[] times = rebalances(bootstrap, topic, protocol);
         joins.add(times[0]);
         leaves.add(times[1]);
+        generations.add((int) times[2]);
       }
       String name = protocol.equals("classic") ? "classic" : "consumer (KIP-848)";
       r.put(name + ": 3 members share the partitions (ms)", "%.0f".formatted(median(joins)));
       r.put(name + ": one leaves, 2 take over (ms)", "%.0f".formatted(median(leaves)));
+      r.put(
+          name + ": sharing, each round (ms / generation or epoch)",
+          IntStream.range(0, rounds)
+              .mapToObj(i -> "%.0f/%d".formatted(joins.get(i), generations.get(i)))
+              .collect(Collectors.joining(" ")));
     }
     return r;
   }
@@ -97,7 +106,10 @@ public final class GroupRebalanceBenchmark {
     return BenchProcesses.median(values);
   }
 
-  /** The two times, in ms, for one new group of three members on {@code topic}. */
+  /**
+   * The two times, in ms, for one new group of three members on {@code topic}, and the group's
+   * generation (classic) or epoch (consumer) once they shared the partitions.
+   */
   private static double[] rebalances(String bootstrap, String topic, String protocol)
       throws Exception {
     String group = "bench-" + topic;
@@ -109,11 +121,12 @@ public final class GroupRebalanceBenchmark {
     try {
       await(() -> shared(members, 4), "3 members sharing " + topic);
       double join = (System.nanoTime() - start) / 1e6;
+      int generation = members.get(0).generation;
       Member leaving = members.remove(2);
       long left = System.nanoTime();
       leaving.close();
       await(() -> shared(members, 6), "2 members sharing " + topic);
-      return new double[] {join, (System.nanoTime() - left) / 1e6};
+      return new double[] {join, (System.nanoTime() - left) / 1e6, generation};
     } finally {
       for (Member m : members) {
         m.close();
@@ -147,6 +160,7 @@ public final class GroupRebalanceBenchmark {
   /** A group member polling in its own thread, publishing its assignment after every poll. */
   private static final class Member implements AutoCloseable {
     volatile Set<TopicPartition> assignment = Set.of();
+    volatile int generation;
     private volatile boolean running = true;
     private final Thread thread;
 
@@ -165,6 +179,7 @@ public final class GroupRebalanceBenchmark {
                   while (running) {
                     consumer.poll(Duration.ofMillis(20));
                     assignment = Set.copyOf(consumer.assignment());
+                    generation = consumer.groupMetadata().generationId();
                   }
                 }
               },
