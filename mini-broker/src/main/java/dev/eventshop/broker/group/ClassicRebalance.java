@@ -132,10 +132,8 @@ final class ClassicRebalance {
     CompletableFuture<JoinGroupResponseData> response;
     if (group.consumer != null) {
       if (!group.consumer.members.isEmpty()) {
-        // Kafka lets a classic member join a consumer group (KIP-848's online migration);
-        // mini-broker keeps the two protocols apart (docs/decisions.md, decision 22).
-        return done(
-            joinError(request.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, request.version()));
+        // KIP-848's online migration: a classic member in a consumer group.
+        return coordinator.classicMembers().join(group, request);
       }
       // An empty consumer group becomes a classic group; its offsets stay.
       coordinator.consumerRebalance().toClassic(group);
@@ -356,6 +354,11 @@ final class ClassicRebalance {
     }
   }
 
+  /** Starts a rebalance of a classic group that a consumer group just became. Lock held. */
+  void rebalanceNow(Group group, String reason) {
+    prepareRebalance(group, reason);
+  }
+
   private void prepareRebalance(Group group, String reason) {
     if (group.is(GroupState.COMPLETING_REBALANCE)) {
       // Members waiting for an assignment of the old generation will never get one.
@@ -532,6 +535,18 @@ final class ClassicRebalance {
       if (group.is(GroupState.DEAD)) {
         return done(syncError(Errors.COORDINATOR_NOT_AVAILABLE, version));
       }
+      if (group.consumer != null) {
+        return coordinator
+            .classicMembers()
+            .sync(
+                group,
+                generationId,
+                memberId,
+                groupInstanceId,
+                protocolType,
+                protocolName,
+                version);
+      }
       Errors invalid = validateMember(group, memberId, groupInstanceId);
       if (invalid != Errors.NONE) {
         return done(syncError(invalid, version));
@@ -626,6 +641,11 @@ final class ClassicRebalance {
       if (group.is(GroupState.DEAD)) {
         return Errors.COORDINATOR_NOT_AVAILABLE;
       }
+      if (group.consumer != null) {
+        return coordinator
+            .classicMembers()
+            .heartbeat(group, generationId, memberId, groupInstanceId);
+      }
       Errors invalid = validateMember(group, memberId, groupInstanceId);
       if (invalid != Errors.NONE) {
         return invalid;
@@ -693,6 +713,13 @@ final class ClassicRebalance {
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
         return response.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+      }
+      if (group.consumer != null) {
+        List<Errors> errors = coordinator.classicMembers().leave(group, leaving);
+        for (int i = 0; i < leaving.size(); i++) {
+          results.add(memberResult(leaving.get(i), errors.get(i)));
+        }
+        return response.setMembers(results);
       }
       for (MemberIdentity m : leaving) {
         results.add(memberResult(m, leaveOne(group, m)));

@@ -67,7 +67,8 @@ final class ConsumerGroupRecords {
       List<String> subscribedTopicNames,
       String subscribedTopicRegex,
       int rebalanceTimeoutMs,
-      String serverAssignor) {
+      String serverAssignor,
+      ConsumerMember.ClassicMetadata classic) {
 
     static MemberMetadata of(ConsumerMember m) {
       return new MemberMetadata(
@@ -78,7 +79,8 @@ final class ConsumerGroupRecords {
           List.copyOf(m.subscribedTopicNames),
           m.subscribedTopicRegex,
           m.rebalanceTimeoutMs,
-          m.serverAssignor);
+          m.serverAssignor,
+          m.classic);
     }
   }
 
@@ -230,8 +232,20 @@ final class ConsumerGroupRecords {
       m.subscribedTopicNames().forEach(v::compactString);
       v.compactString(m.subscribedTopicRegex())
           .int32(m.rebalanceTimeoutMs())
-          .compactString(m.serverAssignor())
-          .noTags();
+          .compactString(m.serverAssignor());
+      if (m.classic() == null) {
+        v.noTags();
+      } else {
+        // Tagged field 0, ClassicMemberMetadata: a classic member in a consumer group.
+        // A nullable struct: a presence byte (1), then its fields.
+        RecordWriter c = new RecordWriter().int8((byte) 1).int32(m.classic().sessionTimeoutMs());
+        c.uvarint(m.classic().protocols().size() + 1);
+        for (GroupMember.Protocol p : m.classic().protocols()) {
+          c.compactString(p.name()).compactBytes(p.metadata()).noTags();
+        }
+        byte[] classic = c.noTags().toBytes();
+        v.uvarint(1).uvarint(0).uvarint(classic.length).raw(classic);
+      }
     }
     return record(new Key(MEMBER_METADATA, groupId, memberId), v, nowMs);
   }
@@ -311,15 +325,19 @@ final class ConsumerGroupRecords {
             for (int i = 0; i < count; i++) {
               topics.add(readCompactString(v));
             }
+            String regex = readCompactString(v);
+            int rebalanceTimeoutMs = v.getInt();
+            String assignor = readCompactString(v);
             yield new MemberMetadata(
                 instanceId,
                 rackId,
                 clientId,
                 clientHost,
                 topics,
-                readCompactString(v),
-                v.getInt(),
-                readCompactString(v));
+                regex,
+                rebalanceTimeoutMs,
+                assignor,
+                readClassicTag(v));
           }
           case TARGET_MEMBER -> readPartitions(v);
           case CURRENT_ASSIGNMENT -> {
@@ -366,6 +384,40 @@ final class ConsumerGroupRecords {
       throw new IllegalArgumentException("an array of " + count + " in a shorter record");
     }
     return Math.max(count, 0);
+  }
+
+  /** The member metadata's tagged fields: ClassicMemberMetadata (tag 0) if present, or null. */
+  private static ConsumerMember.ClassicMetadata readClassicTag(ByteBuffer v) {
+    ConsumerMember.ClassicMetadata classic = null;
+    int tags = ByteUtils.readUnsignedVarint(v);
+    for (int i = 0; i < tags; i++) {
+      int tag = ByteUtils.readUnsignedVarint(v);
+      int size = ByteUtils.readUnsignedVarint(v);
+      int end = v.position() + size;
+      if (tag == 0 && v.get() >= 0) {
+        int sessionTimeoutMs = v.getInt();
+        int count = count(v);
+        List<GroupMember.Protocol> protocols = new ArrayList<>();
+        for (int p = 0; p < count; p++) {
+          String name = readCompactString(v);
+          protocols.add(new GroupMember.Protocol(name, readCompactBytes(v)));
+          skipTags(v);
+        }
+        classic = new ConsumerMember.ClassicMetadata(sessionTimeoutMs, List.copyOf(protocols));
+      }
+      v.position(end);
+    }
+    return classic;
+  }
+
+  private static byte[] readCompactBytes(ByteBuffer b) {
+    int length = ByteUtils.readUnsignedVarint(b) - 1;
+    if (length < 0 || length > b.remaining()) {
+      throw new IllegalArgumentException("bytes of length " + length + " in a shorter record");
+    }
+    byte[] bytes = new byte[length];
+    b.get(bytes);
+    return bytes;
   }
 
   private static void skipTags(ByteBuffer v) {

@@ -1,7 +1,9 @@
 package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One member of a consumer group (KIP-848): its subscription as its heartbeats last stated it, its
@@ -37,6 +39,19 @@ final class ConsumerMember {
 
   String serverAssignor;
 
+  /**
+   * For a member that speaks the classic protocol (JoinGroup, SyncGroup, Heartbeat) in this
+   * consumer group: its session timeout and the protocols it joined with. Null for a member of the
+   * consumer group protocol.
+   */
+  ClassicMetadata classic;
+
+  /** A classic member's deadline to rejoin, once told to (REBALANCE_IN_PROGRESS). */
+  CoordinatorTimer.Task joinTask;
+
+  /** A classic member's deadline to send SyncGroup after its JoinGroup. */
+  CoordinatorTimer.Task syncTask;
+
   int memberEpoch;
   int previousMemberEpoch;
   State state = State.STABLE;
@@ -53,6 +68,41 @@ final class ConsumerMember {
     this.memberId = memberId;
   }
 
+  /** What a classic member joined with; equal when the protocols carry the same bytes. */
+  record ClassicMetadata(int sessionTimeoutMs, List<GroupMember.Protocol> protocols) {
+
+    /** The first protocol's name: the one the member is told its group uses. */
+    String protocolName() {
+      return protocols.get(0).name();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof ClassicMetadata other)
+          || sessionTimeoutMs != other.sessionTimeoutMs
+          || protocols.size() != other.protocols.size()) {
+        return false;
+      }
+      for (int i = 0; i < protocols.size(); i++) {
+        GroupMember.Protocol a = protocols.get(i);
+        GroupMember.Protocol b = other.protocols.get(i);
+        if (!a.name().equals(b.name()) || !Arrays.equals(a.metadata(), b.metadata())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(sessionTimeoutMs, protocols.size());
+    }
+  }
+
+  boolean isClassic() {
+    return classic != null;
+  }
+
   /** Every partition the member holds: those it uses and those it has yet to revoke. */
   Assignment held() {
     return assigned.plus(pendingRevocation);
@@ -64,6 +114,18 @@ final class ConsumerMember {
       sessionTask = null;
     }
     cancelRevocationTimer();
+    cancelClassicTimers();
+  }
+
+  void cancelClassicTimers() {
+    if (joinTask != null) {
+      joinTask.cancel();
+      joinTask = null;
+    }
+    if (syncTask != null) {
+      syncTask.cancel();
+      syncTask = null;
+    }
   }
 
   void cancelRevocationTimer() {

@@ -109,22 +109,32 @@ final class ConsumerRebalance {
         // Deleted or moved away between the lookup and the lock: the client looks again.
         return done(error(Errors.NOT_COORDINATOR, null));
       }
+      boolean upgraded = false;
       if (group.consumer == null) {
-        if (epoch != 0 || group.hasMembers() || !group.is(GroupState.EMPTY)) {
+        if (epoch != 0) {
           return done(
               error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
+        }
+        if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
+          // KIP-848's online upgrade: the classic members stay, as classic members.
+          String refused = coordinator.classicMembers().upgrade(group);
+          if (refused != null) {
+            return done(error(Errors.GROUP_ID_NOT_FOUND, refused));
+          }
+          upgraded = true;
         }
       }
       // A classic group that is taken over loses its classic record, as in Kafka.
       boolean classicRecord =
-          group.consumer == null && (group.protocolType != null || group.generationId > 0);
+          upgraded
+              || (group.consumer == null && (group.protocolType != null || group.generationId > 0));
       ConsumerGroupHeartbeatResponseData response =
           heartbeat(group, request, version, clientId, clientHost);
       if (group.consumer == null) {
         coordinator.removeIfUnused(group); // created for a join that was refused
         return done(response);
       }
-      if (response.errorCode() != Errors.NONE.code()) {
+      if (response.errorCode() != Errors.NONE.code() && !upgraded) {
         return done(response);
       }
       List<SimpleRecord> extra =
@@ -140,7 +150,7 @@ final class ConsumerRebalance {
    * reports. A failed append leaves the log unknown, so the next write is a whole one. Caller holds
    * the lock.
    */
-  private CompletableFuture<Void> persist(Group group, List<SimpleRecord> extra) {
+  CompletableFuture<Void> persist(Group group, List<SimpleRecord> extra) {
     ConsumerGroup cg = group.consumer;
     Image before = cg.logged;
     Image after = Image.of(cg);
@@ -193,9 +203,18 @@ final class ConsumerRebalance {
    * next heartbeat bumps the group epoch. Caller holds the lock.
    */
   void resume(Group group, ConsumerGroup consumer) {
+    consumer.logged = Image.of(consumer);
+    adopt(group, consumer);
+  }
+
+  /**
+   * Makes {@code consumer} the membership of {@code group}, its members with a full session from
+   * now: one rebuilt from the log ({@link #resume}) or a classic group's members ({@link
+   * ClassicMembers#upgrade}). Caller holds the lock.
+   */
+  void adopt(Group group, ConsumerGroup consumer) {
     group.consumer = consumer;
     group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
-    consumer.logged = Image.of(consumer);
     consumer.assignorName = preferredAssignor(consumer);
     consumer.subscribedTopics = subscribedTopics(consumer);
     consumer.targetStale = !targetCovers(consumer, consumer.subscribedTopics);
@@ -272,7 +291,8 @@ final class ConsumerRebalance {
           request.instanceId() == null ? null : staticMember(cg, request.instanceId());
       if (holder != null
           && !holder.memberId.equals(memberId)
-          && holder.memberEpoch != STATIC_LEAVE_EPOCH) {
+          && holder.memberEpoch != STATIC_LEAVE_EPOCH
+          && !holder.isClassic()) { // a classic incarnation is replaced (online upgrade)
         return error(
             Errors.UNRELEASED_INSTANCE_ID,
             "Static member "
@@ -384,20 +404,8 @@ final class ConsumerRebalance {
       member.serverAssignor = assignor;
       bump = true;
     }
-    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(cg);
-    if (!subscribed.equals(cg.subscribedTopics) || cg.targetStale) {
-      cg.subscribedTopics = subscribed;
-      cg.targetStale = false;
-      bump = true;
-    }
-    if (bump) {
-      cg.groupEpoch++;
-    }
-    if (cg.groupEpoch > cg.assignmentEpoch) {
-      computeTargetAssignment(group.groupId, cg);
-    }
     Assignment before = member.assigned;
-    reconcile(group, cg, member, owned);
+    advance(group, member, bump, owned);
     scheduleSessionTimeout(group, member);
 
     ConsumerGroupHeartbeatResponseData response =
@@ -416,6 +424,28 @@ final class ConsumerRebalance {
               .setTopicPartitions(member.assigned.toResponse()));
     }
     return response;
+  }
+
+  /**
+   * After a member's subscription was updated ({@code bump}: it changed, or the member is new):
+   * bumps the group epoch if the assignment depends on something new, computes the target if it is
+   * behind, and moves the member towards it. {@code owned}: what the member says it owns, or null.
+   */
+  void advance(Group group, ConsumerMember member, boolean bump, Assignment owned) {
+    ConsumerGroup cg = group.consumer;
+    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(cg);
+    if (!subscribed.equals(cg.subscribedTopics) || cg.targetStale) {
+      cg.subscribedTopics = subscribed;
+      cg.targetStale = false;
+      bump = true;
+    }
+    if (bump) {
+      cg.groupEpoch++;
+    }
+    if (cg.groupEpoch > cg.assignmentEpoch) {
+      computeTargetAssignment(group.groupId, cg);
+    }
+    reconcile(group, cg, member, owned);
   }
 
   /** The check Kafka makes of a heartbeat's fields before it looks at the group, or null. */
@@ -518,11 +548,11 @@ final class ConsumerRebalance {
             "static member {} of consumer group {} left for now",
             member.instanceId,
             request.groupId());
-      } else {
-        remove(group, member, "left the group");
       }
       return answerWhenWritten(
-          persist(group, List.of()),
+          request.memberEpoch() == STATIC_LEAVE_EPOCH
+              ? persist(group, List.of())
+              : removeAndPersist(group, List.of(member), "left the group"),
           new ConsumerGroupHeartbeatResponseData()
               .setMemberId(member.memberId)
               .setMemberEpoch(request.memberEpoch()));
@@ -534,7 +564,7 @@ final class ConsumerRebalance {
    * the same instance id: it takes over the partitions and target of its former incarnation, and
    * the group epoch stays, so no other member notices.
    */
-  private void replace(Group group, ConsumerMember away, ConsumerMember next) {
+  void replace(Group group, ConsumerMember away, ConsumerMember next) {
     ConsumerGroup cg = group.consumer;
     away.cancelTimers();
     cg.members.remove(away.memberId);
@@ -562,7 +592,7 @@ final class ConsumerRebalance {
         next.memberId);
   }
 
-  private static ConsumerMember staticMember(ConsumerGroup cg, String instanceId) {
+  static ConsumerMember staticMember(ConsumerGroup cg, String instanceId) {
     for (ConsumerMember m : cg.members()) {
       if (instanceId.equals(m.instanceId)) {
         return m;
@@ -571,25 +601,47 @@ final class ConsumerRebalance {
     return null;
   }
 
-  /** Removes a member; its partitions are free for the others at their next heartbeat. */
-  private void remove(Group group, ConsumerMember member, String why) {
+  /**
+   * Removes a member (the caller bumps the group epoch); its partitions are free for the others at
+   * their next heartbeat.
+   */
+  private boolean remove(Group group, ConsumerMember member, String why) {
     ConsumerGroup cg = group.consumer;
-    if (cg.members.remove(member.memberId, member)) {
-      member.cancelTimers();
-      cg.target.remove(member.memberId);
-      cg.subscribedTopics = subscribedTopics(cg);
-      cg.groupEpoch++;
-      log.info(
-          "member {} of consumer group {} {}; group epoch {}",
-          member.memberId,
-          group.groupId,
-          why,
-          cg.groupEpoch);
-      if (cg.members.isEmpty()) {
-        // Offsets of an empty group expire counting from now.
-        group.restore(GroupState.EMPTY, timer.nowMs());
-      }
+    if (!cg.members.remove(member.memberId, member)) {
+      return false;
     }
+    member.cancelTimers();
+    cg.target.remove(member.memberId);
+    cg.subscribedTopics = subscribedTopics(cg);
+    log.info("member {} of consumer group {} {}", member.memberId, group.groupId, why);
+    if (cg.members.isEmpty()) {
+      // Offsets of an empty group expire counting from now.
+      group.restore(GroupState.EMPTY, timer.nowMs());
+    }
+    return true;
+  }
+
+  /**
+   * Removes members (they left or were fenced) with one bump of the group epoch, and writes the
+   * group. If only classic members remain and the policy allows, the group becomes a classic group
+   * instead, at the epoch it had ({@link ClassicMembers#downgrade}), as in Kafka.
+   */
+  CompletableFuture<Void> removeAndPersist(Group group, List<ConsumerMember> leaving, String why) {
+    ConsumerGroup cg = group.consumer;
+    List<ConsumerMember> staying = cg.members().stream().filter(m -> !leaving.contains(m)).toList();
+    if (coordinator.classicMembers().mayDowngradeTo(staying)) {
+      leaving.forEach(m -> remove(group, m, why));
+      return coordinator.classicMembers().downgrade(group);
+    }
+    boolean removed = false;
+    for (ConsumerMember m : leaving) {
+      removed |= remove(group, m, why);
+    }
+    if (removed) {
+      cg.groupEpoch++;
+      log.info("consumer group {} epoch {}", group.groupId, cg.groupEpoch);
+    }
+    return persist(group, List.of());
   }
 
   /** The subscribed topics that exist now: by name, and by the members' regular expressions. */
@@ -674,7 +726,9 @@ final class ConsumerRebalance {
       member.state = ConsumerMember.State.UNREVOKED_PARTITIONS;
       member.assigned = keep;
       member.pendingRevocation = revoke;
-      scheduleRevocationTimeout(group, member);
+      if (!member.isClassic()) {
+        scheduleRevocationTimeout(group, member); // a classic one has its join deadline instead
+      }
       return;
     }
     if (member.memberEpoch != cg.assignmentEpoch) {
@@ -689,22 +743,24 @@ final class ConsumerRebalance {
             : ConsumerMember.State.UNRELEASED_PARTITIONS;
   }
 
-  private void scheduleSessionTimeout(Group group, ConsumerMember member) {
+  /** (Re)starts the member's session: its own timeout for a classic member, else the group's. */
+  void scheduleSessionTimeout(Group group, ConsumerMember member) {
     long epoch = ++member.sessionEpoch;
     if (member.sessionTask != null) {
       member.sessionTask.cancel();
     }
     member.sessionTask =
         timer.schedule(
-            config.consumerSessionTimeoutMs(),
+            member.isClassic()
+                ? member.classic.sessionTimeoutMs()
+                : config.consumerSessionTimeoutMs(),
             () -> {
               synchronized (group) {
                 if (!group.is(GroupState.DEAD)
                     && group.consumer != null
                     && group.consumer.members.get(member.memberId) == member
                     && member.sessionEpoch == epoch) {
-                  remove(group, member, "missed its session timeout; fenced");
-                  persist(group, List.of());
+                  removeAndPersist(group, List.of(member), "missed its session timeout; fenced");
                 }
               }
             });
@@ -723,8 +779,10 @@ final class ConsumerRebalance {
                     && group.consumer.members.get(member.memberId) == member
                     && member.state == ConsumerMember.State.UNREVOKED_PARTITIONS
                     && member.memberEpoch == epoch) {
-                  remove(group, member, "did not revoke its partitions in its rebalance timeout");
-                  persist(group, List.of());
+                  removeAndPersist(
+                      group,
+                      List.of(member),
+                      "did not revoke its partitions in its rebalance timeout");
                 }
               }
             });
@@ -756,7 +814,7 @@ final class ConsumerRebalance {
               .setTargetAssignment(
                   described(cg.target.getOrDefault(m.memberId, Assignment.EMPTY), names));
       if (version >= 1) {
-        member.setMemberType((byte) 1); // a member of the consumer protocol, not a classic one
+        member.setMemberType((byte) (m.isClassic() ? 0 : 1)); // 0: classic, 1: consumer
       }
       result.members().add(member);
     }

@@ -42,14 +42,34 @@ public record GroupConfig(
    * @param maxSize {@code group.consumer.max.size}: the most members a group may have
    * @param assignors {@code group.consumer.assignors}: the server assignors members may name; the
    *     first is the default
+   * @param migrationPolicy {@code group.consumer.migration.policy}: whether a classic group with
+   *     members becomes a consumer group when a consumer protocol member joins ({@code upgrade}),
+   *     and a consumer group back a classic one when its last consumer protocol member leaves
+   *     ({@code downgrade}); {@code bidirectional} (Kafka 4's default), or {@code disabled}
    */
   public record ConsumerProtocol(
-      int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors) {
+      int sessionTimeoutMs,
+      int heartbeatIntervalMs,
+      int maxSize,
+      List<String> assignors,
+      String migrationPolicy) {
+
+    static final List<String> MIGRATION_POLICIES =
+        List.of("disabled", "upgrade", "downgrade", "bidirectional");
 
     public static final ConsumerProtocol DEFAULTS =
-        new ConsumerProtocol(45_000, 5_000, Integer.MAX_VALUE, List.of("uniform", "range"));
+        new ConsumerProtocol(
+            45_000, 5_000, Integer.MAX_VALUE, List.of("uniform", "range"), "bidirectional");
 
     public ConsumerProtocol {
+      migrationPolicy = migrationPolicy.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!MIGRATION_POLICIES.contains(migrationPolicy)) {
+        throw new IllegalArgumentException(
+            "group.consumer.migration.policy must be one of "
+                + String.join(", ", MIGRATION_POLICIES)
+                + ", not "
+                + migrationPolicy);
+      }
       assignors = List.copyOf(assignors);
       if (assignors.isEmpty()) {
         throw new IllegalArgumentException("group.consumer.assignors must name an assignor");
@@ -89,6 +109,18 @@ public record GroupConfig(
     return consumer.assignors();
   }
 
+  /** Whether a classic group with members may become a consumer group. */
+  boolean upgradeEnabled() {
+    return consumer.migrationPolicy().equals("upgrade")
+        || consumer.migrationPolicy().equals("bidirectional");
+  }
+
+  /** Whether a consumer group left with classic members only may become a classic group. */
+  boolean downgradeEnabled() {
+    return consumer.migrationPolicy().equals("downgrade")
+        || consumer.migrationPolicy().equals("bidirectional");
+  }
+
   static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 600_000;
   static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
 
@@ -121,6 +153,7 @@ public record GroupConfig(
                     config.getString(BrokerProperty.GROUP_CONSUMER_ASSIGNORS).split(","))
                 .map(String::trim)
                 .filter(name -> !name.isEmpty())
-                .toList()));
+                .toList(),
+            config.getString(BrokerProperty.GROUP_CONSUMER_MIGRATION_POLICY)));
   }
 }

@@ -68,6 +68,7 @@ public final class GroupCoordinator implements AutoCloseable {
   private final GroupStore store;
   private final ClassicRebalance rebalance;
   private final ConsumerRebalance consumerRebalance;
+  private final ClassicMembers classicMembers;
   private final OffsetCommits offsets;
   private final TxnOffsetCommits txnOffsets;
   private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
@@ -97,6 +98,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.consumerRebalance = new ConsumerRebalance(this, config, timer, topics, store);
+    this.classicMembers = new ClassicMembers(this, config, timer, topics, store);
     this.offsets = new OffsetCommits(this, config, timer, store);
     this.txnOffsets = new TxnOffsetCommits(this, timer, store);
     this.partitions =
@@ -116,6 +118,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
   ConsumerRebalance consumerRebalance() {
     return consumerRebalance;
+  }
+
+  ClassicMembers classicMembers() {
+    return classicMembers;
   }
 
   OffsetCommits offsets() {

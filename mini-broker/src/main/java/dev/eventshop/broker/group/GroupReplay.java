@@ -125,6 +125,7 @@ final class GroupReplay implements GroupStore.Replay {
           member.subscribedTopicPattern = pattern(groupId, id, m.subscribedTopicRegex());
           member.rebalanceTimeoutMs = m.rebalanceTimeoutMs();
           member.serverAssignor = m.serverAssignor();
+          member.classic = m.classic();
           CurrentAssignment c = state.current.get(id);
           if (c != null) {
             member.memberEpoch = c.memberEpoch();

@@ -234,6 +234,10 @@ final class OffsetCommits {
     if (member == null) {
       return Errors.UNKNOWN_MEMBER_ID;
     }
+    if (member.isClassic()) {
+      // A classic member (KIP-848's online migration) commits with its epoch as generation.
+      return memberEpoch == member.memberEpoch ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+    }
     if (!transactional && version >= 0 && version < 9) {
       return Errors.UNSUPPORTED_VERSION;
     }

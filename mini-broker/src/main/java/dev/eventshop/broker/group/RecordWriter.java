@@ -87,12 +87,19 @@ final class RecordWriter {
     return raw(bytes);
   }
 
+  /** Compact bytes: unsigned varint length + 1 and the bytes (null written as empty). */
+  RecordWriter compactBytes(byte[] b) {
+    byte[] bytes = b == null ? new byte[0] : b;
+    uvarint(bytes.length + 1);
+    return raw(bytes);
+  }
+
   /** No tagged fields, at the end of a flexible-version struct. */
   RecordWriter noTags() {
     return uvarint(0);
   }
 
-  private RecordWriter raw(byte[] bytes) {
+  RecordWriter raw(byte[] bytes) {
     ensure(bytes.length);
     buf.put(bytes);
     return this;

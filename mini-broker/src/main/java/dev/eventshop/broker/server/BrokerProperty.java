@@ -182,6 +182,12 @@ public enum BrokerProperty {
       "uniform,range",
       "Consumer groups (KIP-848): the server assignors members may name; the first is the"
           + " default."),
+  GROUP_CONSUMER_MIGRATION_POLICY(
+      "group.consumer.migration.policy",
+      Type.STRING,
+      "bidirectional",
+      "Consumer groups (KIP-848): whether live groups change protocol as their members do:"
+          + " bidirectional, upgrade, downgrade or disabled."),
   OFFSETS_TOPIC_NUM_PARTITIONS(
       "offsets.topic.num.partitions", Type.INT, "50", "Partitions of __consumer_offsets."),
   OFFSETS_TOPIC_REPLICATION_FACTOR(

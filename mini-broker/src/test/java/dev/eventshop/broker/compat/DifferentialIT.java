@@ -40,10 +40,12 @@ import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -64,8 +66,14 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -1183,6 +1191,238 @@ class DifferentialIT {
         });
   }
 
+  @Test
+  void groupsChangeProtocolWhileTheyRunAlike() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("cg-mig", 2, (short) 1));
+          Map<String, String> outcome = new TreeMap<>();
+          String group = "cg-mix";
+          try (Admin admin = admin(bootstrap)) {
+            // Finds the coordinator, so that Kafka creates __consumer_offsets.
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(60, TimeUnit.SECONDS);
+          }
+          // A consumer group with one member, then a classic member joins it.
+          outcome.put(
+              "1 consumer joins",
+              heartbeat(bootstrap, join(group, "c-1").setSubscribedTopicNames(List.of("cg-mig"))));
+          JoinGroupResponseData first = classicJoin(bootstrap, group, "", List.of());
+          outcome.put("2 classic join, no id", Errors.forCode(first.errorCode()).name());
+          JoinGroupResponseData joined = classicJoin(bootstrap, group, first.memberId(), List.of());
+          String classic = joined.memberId();
+          outcome.put("3 classic join", describeJoin(joined));
+          outcome.put("4 classic sync", classicSync(bootstrap, group, classic, joined));
+          outcome.put(
+              "5 classic heartbeat",
+              classicHeartbeat(bootstrap, group, classic, joined.generationId()));
+          outcome.put(
+              "5 classic heartbeat, wrong generation",
+              classicHeartbeat(bootstrap, group, classic, joined.generationId() + 5));
+          // The consumer member gives up what the classic one gets.
+          ConsumerGroupHeartbeatResponseData revoke =
+              (ConsumerGroupHeartbeatResponseData)
+                  toCoordinator(
+                      bootstrap,
+                      ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+                      (short) 1,
+                      new ConsumerGroupHeartbeatRequestData()
+                          .setGroupId(group)
+                          .setMemberId("c-1")
+                          .setMemberEpoch(1)
+                          .setTopicPartitions(
+                              List.of(
+                                  new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                                      .setTopicId(topicId(bootstrap, "cg-mig"))
+                                      .setPartitions(List.of(0, 1)))));
+          List<ConsumerGroupHeartbeatRequestData.TopicPartitions> keeps =
+              revoke.assignment() == null
+                  ? List.of()
+                  : revoke.assignment().topicPartitions().stream()
+                      .map(
+                          t ->
+                              new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                                  .setTopicId(t.topicId())
+                                  .setPartitions(t.partitions()))
+                      .toList();
+          outcome.put(
+              "6 consumer told to revoke",
+              Errors.forCode(revoke.errorCode())
+                  + " epoch "
+                  + revoke.memberEpoch()
+                  + " keeps "
+                  + keeps.stream().mapToInt(t -> t.partitions().size()).sum()
+                  + (revoke.assignment() == null ? " (no assignment)" : ""));
+          outcome.put(
+              "7 consumer revoked",
+              heartbeat(
+                      bootstrap,
+                      new ConsumerGroupHeartbeatRequestData()
+                          .setGroupId(group)
+                          .setMemberId("c-1")
+                          .setMemberEpoch(revoke.memberEpoch())
+                          .setTopicPartitions(keeps))
+                  .replaceAll("partitions \\[\\d\\]", "one partition"));
+          outcome.put(
+              "8 classic heartbeat, partition released",
+              classicHeartbeat(bootstrap, group, classic, joined.generationId()));
+          JoinGroupResponseData rejoined = classicJoin(bootstrap, group, classic, List.of());
+          outcome.put("9 classic rejoins", describeJoin(rejoined));
+          outcome.put("10 classic sync", classicSync(bootstrap, group, classic, rejoined));
+          outcome.put(
+              "11 describe",
+              describeConsumerGroups(bootstrap, group)
+                  .replaceAll("cg-mig\\[\\d\\]", "cg-mig[one]"));
+          outcome.put(
+              "12 classic commit",
+              classicCommit(bootstrap, group, classic, rejoined.generationId()));
+          outcome.put(
+              "12 classic commit, wrong generation",
+              classicCommit(bootstrap, group, classic, rejoined.generationId() + 1));
+          // The last consumer member leaves: the group is classic again and rebalances.
+          outcome.put(
+              "13 consumer leaves",
+              heartbeat(
+                  bootstrap,
+                  new ConsumerGroupHeartbeatRequestData()
+                      .setGroupId(group)
+                      .setMemberId("c-1")
+                      .setMemberEpoch(-1)));
+          outcome.put("14 classic describe", describeClassicGroup(bootstrap, group));
+          outcome.put(
+              "15 classic heartbeat after the downgrade",
+              classicHeartbeat(bootstrap, group, classic, rejoined.generationId()));
+          return outcome;
+        });
+  }
+
+  /** A classic JoinGroup v9 of a consumer (range) subscribing to cg-mig. */
+  private static JoinGroupResponseData classicJoin(
+      String bootstrap, String group, String memberId, List<TopicPartition> owned)
+      throws Exception {
+    java.nio.ByteBuffer subscription =
+        ConsumerProtocol.serializeSubscription(
+            new ConsumerPartitionAssignor.Subscription(List.of("cg-mig"), null, owned));
+    byte[] metadata = new byte[subscription.remaining()];
+    subscription.get(metadata);
+    JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
+        new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+    protocols.add(
+        new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
+    return (JoinGroupResponseData)
+        toCoordinator(
+            bootstrap,
+            ApiKeys.JOIN_GROUP,
+            (short) 9,
+            new JoinGroupRequestData()
+                .setGroupId(group)
+                .setMemberId(memberId)
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(30_000)
+                .setRebalanceTimeoutMs(30_000)
+                .setProtocols(protocols)
+                .setReason(""));
+  }
+
+  private static String describeJoin(JoinGroupResponseData r) {
+    return Errors.forCode(r.errorCode())
+        + " generation "
+        + r.generationId()
+        + " protocol "
+        + r.protocolType()
+        + "/"
+        + r.protocolName()
+        + " leader '"
+        + (r.leader().equals(r.memberId()) ? "itself" : r.leader())
+        + "' members "
+        + r.members().size()
+        + " skip "
+        + r.skipAssignment();
+  }
+
+  private static String classicSync(
+      String bootstrap, String group, String memberId, JoinGroupResponseData joined)
+      throws Exception {
+    SyncGroupResponseData r =
+        (SyncGroupResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.SYNC_GROUP,
+                (short) 5,
+                new SyncGroupRequestData()
+                    .setGroupId(group)
+                    .setMemberId(memberId)
+                    .setGenerationId(joined.generationId())
+                    .setProtocolType("consumer")
+                    .setProtocolName(joined.protocolName()));
+    String answer = Errors.forCode(r.errorCode()).name();
+    if (r.errorCode() == 0) {
+      answer +=
+          " partitions "
+              + ConsumerProtocol.deserializeAssignment(java.nio.ByteBuffer.wrap(r.assignment()))
+                  .partitions()
+                  .size();
+    }
+    return answer;
+  }
+
+  private static String classicHeartbeat(
+      String bootstrap, String group, String memberId, int generation) throws Exception {
+    HeartbeatResponseData r =
+        (HeartbeatResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.HEARTBEAT,
+                (short) 4,
+                new HeartbeatRequestData()
+                    .setGroupId(group)
+                    .setMemberId(memberId)
+                    .setGenerationId(generation));
+    return Errors.forCode(r.errorCode()).name();
+  }
+
+  private static String classicCommit(
+      String bootstrap, String group, String memberId, int generation) throws Exception {
+    OffsetCommitResponseData r =
+        (OffsetCommitResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.OFFSET_COMMIT,
+                (short) 8,
+                new OffsetCommitRequestData()
+                    .setGroupId(group)
+                    .setMemberId(memberId)
+                    .setGenerationIdOrMemberEpoch(generation)
+                    .setTopics(
+                        List.of(
+                            new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                                .setName("cg-mig")
+                                .setPartitions(
+                                    List.of(
+                                        new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                            .setPartitionIndex(0)
+                                            .setCommittedOffset(0))))));
+    return r.topics().stream()
+        .flatMap(t -> t.partitions().stream())
+        .map(p -> Errors.forCode(p.errorCode()).name())
+        .toList()
+        .toString();
+  }
+
+  private static org.apache.kafka.common.Uuid topicId(String bootstrap, String topic)
+      throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(topic)
+          .topicId();
+    }
+  }
+
   /** A first ConsumerGroupHeartbeat (epoch 0) subscribing to cg-diff. */
   private static ConsumerGroupHeartbeatRequestData join(String group, String member) {
     return new ConsumerGroupHeartbeatRequestData()
@@ -1259,6 +1499,7 @@ class DifferentialIT {
                               + m.assignment().topicPartitions().stream()
                                   .map(t -> t.topicName() + t.partitions())
                                   .toList())
+                  .sorted() // in no particular order on Kafka
                   .toList());
     }
     return described.toString();

@@ -950,8 +950,23 @@ class ConsumerRebalanceTest {
 
   @Test
   void groupAtItsMaximumSizeRefusesAnotherMember() throws Exception {
+    reopen(
+        "small",
+        new GroupConfig.ConsumerProtocol(
+            45_000, 5_000, 1, List.of("uniform", "range"), "bidirectional"));
+    new Member("member-a").join("orders");
+
+    ConsumerGroupHeartbeatResponseData r = new Member("member-b").join("orders");
+
+    assertThat(error(r)).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED);
+    assertThat(r.errorMessage())
+        .isEqualTo("The consumer group has reached its maximum capacity of 1 members.");
+  }
+
+  /** Opens a new coordinator, in a directory of its own, with these consumer group settings. */
+  private void reopen(String name, GroupConfig.ConsumerProtocol consumer) throws Exception {
     GroupConfig base = GroupHarness.config(0);
-    GroupConfig small =
+    GroupConfig config =
         new GroupConfig(
             base.initialRebalanceDelayMs(),
             base.minSessionTimeoutMs(),
@@ -960,17 +975,10 @@ class ConsumerRebalanceTest {
             base.offsetsRetentionMs(),
             base.offsetsRetentionCheckIntervalMs(),
             base.offsetMetadataMaxBytes(),
-            new GroupConfig.ConsumerProtocol(45_000, 5_000, 1, List.of("uniform", "range")));
+            consumer);
     h.close();
-    h = new GroupHarness(Files.createDirectories(dir.resolve("small")), small);
+    h = new GroupHarness(Files.createDirectories(dir.resolve(name)), config);
     h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 6));
-    new Member("member-a").join("orders");
-
-    ConsumerGroupHeartbeatResponseData r = new Member("member-b").join("orders");
-
-    assertThat(error(r)).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED);
-    assertThat(r.errorMessage())
-        .isEqualTo("The consumer group has reached its maximum capacity of 1 members.");
   }
 
   // ------------------------------------------------------------------ offsets with member epochs
@@ -1138,10 +1146,12 @@ class ConsumerRebalanceTest {
   // ------------------------------------------------------------------ one protocol or the other
 
   @Test
-  void classicJoinToAConsumerGroupWithMembersIsInconsistent() {
+  void classicJoinOfAnotherProtocolTypeToAConsumerGroupWithMembersIsInconsistent() {
     new Member("member-a").join("orders");
 
-    JoinGroupResponseData r = h.call(ApiKeys.JOIN_GROUP, 9, joinData(GROUP, "", null, "range"));
+    JoinGroupResponseData r =
+        h.call(
+            ApiKeys.JOIN_GROUP, 9, joinData(GROUP, "", null, "range").setProtocolType("connect"));
 
     assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
     assertThat(describe(GROUP).members()).hasSize(1);
@@ -1188,14 +1198,22 @@ class ConsumerRebalanceTest {
   }
 
   @Test
-  void consumerHeartbeatToAClassicGroupWithMembersIsRefused() {
+  void consumerHeartbeatToAClassicGroupWithMembersIsRefusedWhenUpgradesAreDisabled()
+      throws Exception {
+    reopen(
+        "no-upgrade",
+        new GroupConfig.ConsumerProtocol(
+            45_000, 5_000, 100, List.of("uniform", "range"), "downgrade"));
     JoinGroupResponseData join = h.done(h.joinNew(GROUP));
     h.done(h.sync(GROUP, join.generationId(), join.memberId(), Map.of()));
 
     ConsumerGroupHeartbeatResponseData r = new Member("member-a").join("orders");
 
     assertThat(error(r)).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
-    assertThat(r.errorMessage()).isEqualTo("Group shipping is not a consumer group.");
+    assertThat(r.errorMessage())
+        .isEqualTo(
+            "Cannot upgrade classic group shipping to consumer group because online upgrade is"
+                + " disabled.");
     assertThat(h.heartbeat(GROUP, join.generationId(), join.memberId())).isEqualTo(Errors.NONE);
   }
 

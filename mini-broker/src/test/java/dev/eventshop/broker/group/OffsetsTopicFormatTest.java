@@ -202,7 +202,8 @@ class OffsetsTopicFormatTest {
             List.of("orders", "refunds"),
             "pay.*",
             30000,
-            "range");
+            "range",
+            null);
     ByteBuffer[] member =
         split(ConsumerGroupRecords.memberMetadata("billing", "m-1", metadata, 1), (short) 5);
     var k =
@@ -221,7 +222,33 @@ class OffsetsTopicFormatTest {
     assertThat(v.subscribedTopicRegex()).isEqualTo("pay.*");
     assertThat(v.rebalanceTimeoutMs()).isEqualTo(30000);
     assertThat(v.serverAssignor()).isEqualTo("range");
+    assertThat(v.classicMemberMetadata().supportedProtocols()).isEmpty(); // no tagged field
     assertThat(member[1].hasRemaining()).isFalse();
+
+    // A classic member of a consumer group (KIP-848's online migration): tagged field 0.
+    ConsumerMember.ClassicMetadata classic =
+        new ConsumerMember.ClassicMetadata(
+            10000,
+            List.of(
+                new GroupMember.Protocol("range", new byte[] {0, 1, 2}),
+                new GroupMember.Protocol("cooperative-sticky", new byte[] {3})));
+    ByteBuffer[] classicMember =
+        split(
+            ConsumerGroupRecords.memberMetadata(
+                "billing",
+                "m-9",
+                new ConsumerGroupRecords.MemberMetadata(
+                    null, null, "c", "/h", List.of("orders"), null, 30000, null, classic),
+                1),
+            (short) 5);
+    var cv =
+        new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue(
+            new ByteBufferAccessor(classicMember[1]), (short) 0);
+    assertThat(cv.classicMemberMetadata().sessionTimeoutMs()).isEqualTo(10000);
+    assertThat(cv.classicMemberMetadata().supportedProtocols())
+        .extracting(p -> p.name() + ":" + java.util.Arrays.toString(p.metadata()))
+        .containsExactly("range:[0, 1, 2]", "cooperative-sticky:[3]");
+    assertThat(classicMember[1].hasRemaining()).isFalse();
 
     Assignment assigned = Assignment.of(java.util.Map.of(ORDERS, List.of(0, 2)));
     Assignment revoking = Assignment.of(java.util.Map.of(ORDERS, List.of(1)));
@@ -277,7 +304,17 @@ class OffsetsTopicFormatTest {
             .setSubscribedTopicNames(List.of("orders"))
             .setSubscribedTopicRegex(null)
             .setRebalanceTimeoutMs(45000)
-            .setServerAssignor(null);
+            .setServerAssignor(null)
+            .setClassicMemberMetadata(
+                new org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue
+                        .ClassicMemberMetadata()
+                    .setSessionTimeoutMs(10000)
+                    .setSupportedProtocols(
+                        List.of(
+                            new org.apache.kafka.coordinator.group.generated
+                                    .ConsumerGroupMemberMetadataValue.ClassicProtocol()
+                                .setName("range")
+                                .setMetadata(new byte[] {7, 8}))));
     ByteBuffer key =
         MessageUtil.toVersionPrefixedByteBuffer(
             (short) 5,
@@ -293,7 +330,16 @@ class OffsetsTopicFormatTest {
     assertThat(record.value())
         .isEqualTo(
             new ConsumerGroupRecords.MemberMetadata(
-                null, "rack-1", "c", "/10.0.0.1", List.of("orders"), null, 45000, null));
+                null,
+                "rack-1",
+                "c",
+                "/10.0.0.1",
+                List.of("orders"),
+                null,
+                45000,
+                null,
+                new ConsumerMember.ClassicMetadata(
+                    10000, List.of(new GroupMember.Protocol("range", new byte[] {7, 8})))));
 
     var current =
         new org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue()
