@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.SyncGroupResponseData;
@@ -75,12 +76,28 @@ final class ClassicMembers {
   // ---------------------------------------------------------------- upgrade
 
   /**
-   * Turns a classic group with members into a consumer group, or says why it may not (Kafka's
-   * message for GROUP_ID_NOT_FOUND). Waiting JoinGroup and SyncGroup requests are answered
+   * Turns a classic group with members into a consumer group for a member of the consumer protocol
+   * that joins, or returns the answer that member gets when the group may not change (Kafka's
+   * checks and messages). Waiting JoinGroup and SyncGroup requests are answered
    * REBALANCE_IN_PROGRESS; the members' next heartbeats follow the consumer group. The caller
    * writes the group (its classic record deleted). Caller holds the lock.
    */
-  String upgrade(Group group) {
+  ConsumerGroupHeartbeatResponseData upgrade(Group group) {
+    String refused = whyNoUpgrade(group);
+    if (refused != null) {
+      return ConsumerRebalance.error(Errors.GROUP_ID_NOT_FOUND, refused);
+    }
+    if (group.size() >= config.consumerMaxSize()) {
+      return rebalance().full(); // no room for the member that joins
+    }
+    String unreadable = convert(group);
+    return unreadable == null
+        ? null
+        : ConsumerRebalance.error(Errors.GROUP_ID_NOT_FOUND, unreadable);
+  }
+
+  /** Why a classic group may not become a consumer group, or null. */
+  private String whyNoUpgrade(Group group) {
     String cannot = "Cannot upgrade classic group " + group.groupId + " to consumer group because ";
     if (!config.upgradeEnabled()) {
       return cannot + "online upgrade is disabled.";
@@ -91,6 +108,16 @@ final class ClassicMembers {
     if (group.size() > config.consumerMaxSize()) {
       return cannot + "the group size exceeds the consumer group maximum size.";
     }
+    return null;
+  }
+
+  /**
+   * Makes the classic group's members classic members of a new consumer group at an epoch equal to
+   * the generation, each with the partitions of its last assignment; or says why it cannot (their
+   * metadata cannot be read, or a custom assignor's data would be lost), changing nothing.
+   */
+  private String convert(Group group) {
+    String cannot = "Cannot upgrade classic group " + group.groupId + " to consumer group because ";
     ConsumerGroup cg = new ConsumerGroup();
     cg.groupEpoch = group.generationId;
     cg.assignmentEpoch = group.generationId;

@@ -93,6 +93,10 @@ final class ConsumerRebalance {
     if (unavailable != Errors.NONE) {
       return done(error(unavailable, null));
     }
+    ConsumerGroupHeartbeatResponseData unacceptable = subscriptionError(request, version);
+    if (unacceptable != null) {
+      return done(unacceptable);
+    }
     int epoch = request.memberEpoch();
     if (epoch == LEAVE_EPOCH || epoch == STATIC_LEAVE_EPOCH) {
       return leave(request);
@@ -117,9 +121,9 @@ final class ConsumerRebalance {
         }
         if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
           // KIP-848's online upgrade: the classic members stay, as classic members.
-          String refused = coordinator.classicMembers().upgrade(group);
+          ConsumerGroupHeartbeatResponseData refused = coordinator.classicMembers().upgrade(group);
           if (refused != null) {
-            return done(error(Errors.GROUP_ID_NOT_FOUND, refused));
+            return done(refused);
           }
           upgraded = true;
         }
@@ -305,11 +309,7 @@ final class ConsumerRebalance {
       }
       if (member == null) {
         if (cg.members.size() >= config.consumerMaxSize()) {
-          return error(
-              Errors.GROUP_MAX_SIZE_REACHED,
-              "The consumer group has reached its maximum capacity of "
-                  + config.consumerMaxSize()
-                  + " members.");
+          return full();
         }
         member = new ConsumerMember(memberId);
       }
@@ -325,30 +325,8 @@ final class ConsumerRebalance {
       }
     }
     String assignor = request.serverAssignor();
-    if (assignor != null && !config.consumerAssignors().contains(assignor)) {
-      return error(
-          Errors.UNSUPPORTED_ASSIGNOR,
-          "ServerAssignor "
-              + assignor
-              + " is not supported. Supported assignors: "
-              + String.join(", ", config.consumerAssignors())
-              + ".");
-    }
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
-    Pattern pattern = null;
-    if (regex != null && !regex.isEmpty()) {
-      try {
-        pattern = Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        return error(
-            Errors.INVALID_REGULAR_EXPRESSION,
-            "SubscribedTopicRegex `"
-                + regex
-                + "` is not a valid regular expression: "
-                + e.getDescription()
-                + ".");
-      }
-    }
+    Pattern pattern = regex != null && !regex.isEmpty() ? Pattern.compile(regex) : null;
 
     // Valid: from here on the group changes.
     boolean bump = false;
@@ -446,6 +424,39 @@ final class ConsumerRebalance {
       computeTargetAssignment(group.groupId, cg);
     }
     reconcile(group, cg, member, owned);
+  }
+
+  /**
+   * The answer to a heartbeat that names an assignor this broker does not have or an invalid
+   * regular expression, or null. Checked before the group is looked at, as in Kafka.
+   */
+  private ConsumerGroupHeartbeatResponseData subscriptionError(
+      ConsumerGroupHeartbeatRequestData request, short version) {
+    String assignor = request.serverAssignor();
+    if (assignor != null && !config.consumerAssignors().contains(assignor)) {
+      return error(
+          Errors.UNSUPPORTED_ASSIGNOR,
+          "ServerAssignor "
+              + assignor
+              + " is not supported. Supported assignors: "
+              + String.join(", ", config.consumerAssignors())
+              + ".");
+    }
+    String regex = version >= 1 ? request.subscribedTopicRegex() : null;
+    if (regex != null && !regex.isEmpty()) {
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        return error(
+            Errors.INVALID_REGULAR_EXPRESSION,
+            "SubscribedTopicRegex `"
+                + regex
+                + "` is not a valid regular expression: "
+                + e.getDescription()
+                + ".");
+      }
+    }
+    return null;
   }
 
   /** The check Kafka makes of a heartbeat's fields before it looks at the group, or null. */
@@ -909,13 +920,21 @@ final class ConsumerRebalance {
     return new Lookup(member, null);
   }
 
+  ConsumerGroupHeartbeatResponseData full() {
+    return error(
+        Errors.GROUP_MAX_SIZE_REACHED,
+        "The consumer group has reached its maximum capacity of "
+            + config.consumerMaxSize()
+            + " members.");
+  }
+
   private static ConsumerGroupHeartbeatResponseData unknownMember(String memberId, String groupId) {
     return error(
         Errors.UNKNOWN_MEMBER_ID,
         "Member " + memberId + " is not a member of group " + groupId + ".");
   }
 
-  private static ConsumerGroupHeartbeatResponseData error(Errors error, String message) {
+  static ConsumerGroupHeartbeatResponseData error(Errors error, String message) {
     return new ConsumerGroupHeartbeatResponseData()
         .setErrorCode(error.code())
         .setErrorMessage(message);

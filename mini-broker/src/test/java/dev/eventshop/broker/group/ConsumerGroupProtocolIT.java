@@ -284,14 +284,15 @@ class ConsumerGroupProtocolIT {
     pollAndCommitUntil(() -> seen.size() == 120, List.of(modern), seen);
     assertThat(seen.values()).as("records seen twice").allMatch(n -> n == 1);
 
-    // A classic member cannot join while the group has consumer-protocol members ...
+    // The group is a consumer group while a consumer-protocol member is in it ...
     ConsumerGroupDescription group = describe("ledger");
     assertThat(group.type()).isEqualTo(GroupType.CONSUMER);
     assertThat(group.groupState()).isEqualTo(GroupState.STABLE);
     modern.close();
     consumers.remove(modern);
 
-    // ... and takes the group back, from the same offsets, once it is empty.
+    // ... and a classic member takes it back, from the same offsets, once it is empty. (A live
+    // group changes protocol too: GroupMigrationIT.)
     produce(120, 60);
     KafkaConsumer<String, String> again = consumer("ledger", "classic", null);
     pollAndCommitUntil(() -> seen.size() == 180, List.of(again), seen);
