@@ -19,7 +19,6 @@ import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,8 +161,10 @@ final class ClassicMembers {
       group.remove(memberId);
     }
     group.protocolName = null;
+    group.generationId = 0; // as a classic group made anew later starts (Kafka's)
     group.inInitialDelay = false;
     group.restore(GroupState.EMPTY, timer.nowMs());
+    cg.logged = group.takeConsumerLeftovers();
     rebalance().adopt(group, cg);
     log.info(
         "classic group {} of {} members becomes a consumer group at epoch {}",
@@ -251,7 +252,9 @@ final class ClassicMembers {
     member.subscribedTopicRegex = null;
     member.subscribedTopicPattern = null;
     member.classic = new ClassicMetadata(request.sessionTimeoutMs(), request.protocols());
+    int epoch = cg.groupEpoch;
     rebalance().advance(group, member, bump, ids(subscription.ownedPartitions()));
+    boolean changed = cg.groupEpoch != epoch;
 
     ConsumerMember joined = member;
     joined.cancelClassicTimers();
@@ -266,7 +269,7 @@ final class ClassicMembers {
             .setProtocolName(joined.classic.protocolName())
             .setLeader("")
             .setSkipAssignment(false);
-    CompletableFuture<Void> written = maybeDowngrade(group);
+    CompletableFuture<Void> written = maybeDowngrade(group, changed);
     if (written == null) {
       written = rebalance().persist(group, List.of());
     }
@@ -392,7 +395,10 @@ final class ClassicMembers {
    * together. Members of either protocol may be named (the admin client removes members so). Caller
    * holds the lock.
    */
-  List<Errors> leave(Group group, List<MemberIdentity> leaving) {
+  /** What a LeaveGroup got: an error per identity, and the write of the removals. */
+  record Left(List<Errors> errors, CompletableFuture<Void> written) {}
+
+  Left leave(Group group, List<MemberIdentity> leaving) {
     ConsumerGroup cg = group.consumer;
     List<Errors> results = new ArrayList<>();
     List<ConsumerMember> removed = new ArrayList<>();
@@ -416,10 +422,11 @@ final class ClassicMembers {
       removed.add(member);
       results.add(Errors.NONE);
     }
-    if (!removed.isEmpty()) {
-      rebalance().removeAndPersist(group, removed, "left the group");
-    }
-    return results;
+    CompletableFuture<Void> written =
+        removed.isEmpty()
+            ? CompletableFuture.completedFuture(null)
+            : rebalance().removeAndPersist(group, removed, "left the group");
+    return new Left(results, written);
   }
 
   // ---------------------------------------------------------------- downgrade
@@ -431,9 +438,14 @@ final class ClassicMembers {
         && remaining.stream().allMatch(ConsumerMember::isClassic);
   }
 
-  /** {@link #downgrade}s the group if only classic members are in it; else null. */
-  CompletableFuture<Void> maybeDowngrade(Group group) {
-    return mayDowngradeTo(List.copyOf(group.consumer.members())) ? downgrade(group) : null;
+  /**
+   * {@link #downgrade}s the group if only classic members are in it (a classic member replaced the
+   * last static member of the consumer protocol), rebalancing only if {@code rebalance}; else null.
+   */
+  CompletableFuture<Void> maybeDowngrade(Group group, boolean rebalance) {
+    return mayDowngradeTo(List.copyOf(group.consumer.members()))
+        ? downgrade(group, rebalance)
+        : null;
   }
 
   /**
@@ -442,16 +454,12 @@ final class ClassicMembers {
    * record written). The classic group starts a rebalance at once: its members learn of it at their
    * next heartbeat. Caller holds the lock.
    */
-  CompletableFuture<Void> downgrade(Group group) {
+  CompletableFuture<Void> downgrade(Group group, boolean rebalance) {
     ConsumerGroup cg = group.consumer;
-    List<SimpleRecord> records = new ArrayList<>(rebalance().tombstones(group));
-    ConsumerRebalance.shutdown(group);
-    group.consumer = null;
     group.generationId = cg.groupEpoch;
     group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
-    List<GroupMember> members = new ArrayList<>();
     for (ConsumerMember m : cg.members()) {
-      GroupMember member =
+      group.add(
           new GroupMember(
               m.memberId,
               m.instanceId,
@@ -460,40 +468,38 @@ final class ClassicMembers {
               m.rebalanceTimeoutMs,
               m.classic.sessionTimeoutMs(),
               GroupCoordinator.CONSUMER_PROTOCOL_TYPE,
-              m.classic.protocols());
-      group.add(member);
-      members.add(member);
+              m.classic.protocols()));
     }
     group.protocolName = group.selectProtocol();
-    for (GroupMember member : members) {
-      ConsumerMember m = cg.members.get(member.memberId);
+    for (GroupMember member : group.members()) {
       member.assignment =
           serializedAssignment(
               cg,
-              cg.target.getOrDefault(m.memberId, Assignment.EMPTY),
+              cg.target.getOrDefault(member.memberId, Assignment.EMPTY),
               member.metadata(group.protocolName));
     }
     long now = timer.nowMs();
     group.restore(GroupState.STABLE, now);
-    records.add(GroupStore.groupRecord(group.groupId, ClassicRebalance.snapshot(group, null), now));
-    CompletableFuture<Void> written = store.append(group.partition, records, now);
-    written.whenComplete(
-        (ok, e) -> {
-          if (e != null) {
-            log.warn("cannot store the downgrade of group {}", group.groupId, e);
-          }
-        });
+    CompletableFuture<Void> written =
+        rebalance()
+            .deleteConsumerGroup(
+                group,
+                List.of(
+                    GroupStore.groupRecord(
+                        group.groupId, ClassicRebalance.snapshot(group, null), now)));
     log.info(
         "consumer group {} has only classic members left; it is a classic group again at"
             + " generation {}",
         group.groupId,
         group.generationId);
     ClassicRebalance classic = coordinator.rebalance();
-    for (GroupMember member : members) {
+    for (GroupMember member : group.members()) {
       classic.scheduleHeartbeat(group, member, member.sessionTimeoutMs);
     }
-    classic.rebalanceNow(
-        group, "downgrade group " + group.groupId + " from consumer to classic for member leaving");
+    if (rebalance) {
+      classic.prepareRebalance(
+          group, "downgrade group " + group.groupId + " from consumer to classic");
+    }
     return written;
   }
 
@@ -537,19 +543,29 @@ final class ClassicMembers {
     }
   }
 
+  /**
+   * A deadline that fences the member unless, by then, it did what it owed: the task is still the
+   * member's join or sync deadline (a rejoin or a sync replaces or clears it, even while this task
+   * already waits for the lock).
+   */
   private CoordinatorTimer.Task fenceAfter(
       Group group, ConsumerMember member, int delayMs, String why) {
-    return timer.schedule(
-        delayMs,
-        () -> {
-          synchronized (group) {
-            if (!group.is(GroupState.DEAD)
-                && group.consumer != null
-                && group.consumer.members.get(member.memberId) == member) {
-              rebalance().removeAndPersist(group, List.of(member), why + "; fenced");
-            }
-          }
-        });
+    CoordinatorTimer.Task[] self = new CoordinatorTimer.Task[1];
+    self[0] =
+        timer.schedule(
+            delayMs,
+            () -> {
+              synchronized (group) {
+                boolean due = member.joinTask == self[0] || member.syncTask == self[0];
+                if (due
+                    && !group.is(GroupState.DEAD)
+                    && group.consumer != null
+                    && group.consumer.members.get(member.memberId) == member) {
+                  rebalance().removeAndPersist(group, List.of(member), why + "; fenced");
+                }
+              }
+            });
+    return self[0];
   }
 
   /** Topic names and partitions as topic ids; topics that no longer exist are left out. */

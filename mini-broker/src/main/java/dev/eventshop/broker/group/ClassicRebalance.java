@@ -317,6 +317,10 @@ final class ClassicRebalance {
                             newMemberId,
                             GroupCoordinator.appendError(error, false),
                             request.version()));
+                  } else if (group.consumer != null || group.generationId != generation) {
+                    // The group became a consumer group (or rebalanced) meanwhile: rejoin.
+                    response.complete(
+                        joinError(newMemberId, Errors.REBALANCE_IN_PROGRESS, request.version()));
                   } else {
                     response.complete(
                         joinResponse(
@@ -354,12 +358,8 @@ final class ClassicRebalance {
     }
   }
 
-  /** Starts a rebalance of a classic group that a consumer group just became. Lock held. */
-  void rebalanceNow(Group group, String reason) {
-    prepareRebalance(group, reason);
-  }
-
-  private void prepareRebalance(Group group, String reason) {
+  /** Starts a rebalance (a consumer group that became classic starts one at once). Lock held. */
+  void prepareRebalance(Group group, String reason) {
     if (group.is(GroupState.COMPLETING_REBALANCE)) {
       // Members waiting for an assignment of the old generation will never get one.
       for (GroupMember m : group.members()) {
@@ -696,11 +696,15 @@ final class ClassicRebalance {
 
   // ---------------------------------------------------------------- LeaveGroup
 
-  LeaveGroupResponseData leave(String groupId, List<MemberIdentity> leaving) {
+  /**
+   * LeaveGroup: each identity answered on its own. From a consumer group (KIP-848's classic
+   * members) the answer waits for the write of the removal.
+   */
+  CompletableFuture<LeaveGroupResponseData> leave(String groupId, List<MemberIdentity> leaving) {
     LeaveGroupResponseData response = new LeaveGroupResponseData();
     Errors unavailable = coordinator.checkGroupId(groupId);
     if (unavailable != Errors.NONE) {
-      return response.setErrorCode(unavailable.code());
+      return done(response.setErrorCode(unavailable.code()));
     }
     Group group = coordinator.group(groupId);
     List<MemberResponse> results = new ArrayList<>();
@@ -708,25 +712,32 @@ final class ClassicRebalance {
       for (MemberIdentity m : leaving) {
         results.add(memberResult(m, Errors.UNKNOWN_MEMBER_ID));
       }
-      return response.setMembers(results);
+      return done(response.setMembers(results));
     }
     synchronized (group) {
       if (group.is(GroupState.DEAD)) {
-        return response.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        return done(response.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
       }
       if (group.consumer != null) {
-        List<Errors> errors = coordinator.classicMembers().leave(group, leaving);
+        ClassicMembers.Left left = coordinator.classicMembers().leave(group, leaving);
         for (int i = 0; i < leaving.size(); i++) {
-          results.add(memberResult(leaving.get(i), errors.get(i)));
+          results.add(memberResult(leaving.get(i), left.errors().get(i)));
         }
-        return response.setMembers(results);
+        LeaveGroupResponseData answer = response.setMembers(results);
+        return left.written()
+            .handle(
+                (ok, e) ->
+                    e == null
+                        ? answer
+                        : new LeaveGroupResponseData()
+                            .setErrorCode(GroupCoordinator.appendError(e, false).code()));
       }
       for (MemberIdentity m : leaving) {
         results.add(memberResult(m, leaveOne(group, m)));
       }
       coordinator.removeIfUnused(group);
     }
-    return response.setMembers(results);
+    return done(response.setMembers(results));
   }
 
   private Errors leaveOne(Group group, MemberIdentity leaving) {

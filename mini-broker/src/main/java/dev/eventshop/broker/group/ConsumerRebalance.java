@@ -225,7 +225,8 @@ final class ConsumerRebalance {
     for (ConsumerMember m : consumer.members()) {
       scheduleSessionTimeout(group, m);
       if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS
-          && m.memberEpoch != STATIC_LEAVE_EPOCH) {
+          && m.memberEpoch != STATIC_LEAVE_EPOCH
+          && !m.isClassic()) { // a classic member has its join deadline instead
         scheduleRevocationTimeout(group, m);
       }
     }
@@ -261,18 +262,36 @@ final class ConsumerRebalance {
    * records are deleted, its offsets stay. Caller holds the lock.
    */
   void toClassic(Group group) {
-    List<SimpleRecord> tombstones = tombstones(group);
+    deleteConsumerGroup(group, List.of());
+    log.info("group {} now uses the classic group protocol", group.groupId);
+  }
+
+  /**
+   * Ends {@code group}'s consumer group: its timers stop, and its records are deleted in one write
+   * with {@code extra} after them (a classic group's record). If that write fails, the records it
+   * should have deleted are remembered ({@link Group#consumerLeftovers}) for the next consumer
+   * group of this id to delete. Caller holds the lock.
+   */
+  CompletableFuture<Void> deleteConsumerGroup(Group group, List<SimpleRecord> extra) {
+    ConsumerGroup cg = group.consumer;
+    Image leftovers = Image.unknown(cg.logged, Image.of(cg));
+    List<SimpleRecord> records = new ArrayList<>(tombstones(group));
+    records.addAll(extra);
     shutdown(group);
     group.consumer = null;
-    store
-        .append(group.partition, tombstones, timer.nowMs())
-        .whenComplete(
-            (ok, e) -> {
-              if (e != null) {
-                log.warn("cannot delete the consumer group records of {}", group.groupId, e);
+    CompletableFuture<Void> written = store.append(group.partition, records, timer.nowMs());
+    written.whenComplete(
+        (ok, e) -> {
+          if (e != null) {
+            log.warn("cannot delete the consumer group records of {}", group.groupId, e);
+            synchronized (group) {
+              if (group.consumer == null) {
+                group.consumerLeftovers = leftovers;
               }
-            });
-    log.info("group {} now uses the classic group protocol", group.groupId);
+            }
+          }
+        });
+    return written;
   }
 
   private ConsumerGroupHeartbeatResponseData heartbeat(
@@ -332,6 +351,9 @@ final class ConsumerRebalance {
     boolean bump = false;
     if (group.consumer == null) {
       group.consumer = cg; // an empty classic group becomes a consumer group; its offsets stay
+      cg.logged = group.takeConsumerLeftovers();
+      group.pendingMembers.values().forEach(CoordinatorTimer.Task::cancel);
+      group.pendingMembers.clear();
       group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
       log.info("group {} now uses the consumer group protocol", group.groupId);
     }
@@ -642,7 +664,7 @@ final class ConsumerRebalance {
     List<ConsumerMember> staying = cg.members().stream().filter(m -> !leaving.contains(m)).toList();
     if (coordinator.classicMembers().mayDowngradeTo(staying)) {
       leaving.forEach(m -> remove(group, m, why));
-      return coordinator.classicMembers().downgrade(group);
+      return coordinator.classicMembers().downgrade(group, true);
     }
     boolean removed = false;
     for (ConsumerMember m : leaving) {

@@ -72,6 +72,20 @@ final class Group {
   /** The membership of a consumer group (KIP-848); null for a classic group. */
   ConsumerGroup consumer;
 
+  /**
+   * For a classic group: consumer group records that may still be in the log because the write that
+   * deleted them failed (it became classic then), or null. The next consumer group of this id
+   * starts from it, so its first write deletes them.
+   */
+  ConsumerGroupRecords.Image consumerLeftovers;
+
+  /** The consumer group records a new consumer group of this id must delete first, or null. */
+  ConsumerGroupRecords.Image takeConsumerLeftovers() {
+    ConsumerGroupRecords.Image leftovers = consumerLeftovers;
+    consumerLeftovers = null;
+    return leftovers;
+  }
+
   Group(String groupId, int partition, long nowMs) {
     this(groupId, partition, nowMs, new GroupOffsets());
   }

@@ -204,6 +204,9 @@ public final class GroupCoordinator implements AutoCloseable {
         } else if (snapshot != null) {
           restore(group, snapshot, now);
         }
+        if (consumer == null) {
+          group.consumerLeftovers = replay.consumerLeftovers(id);
+        }
         groups.put(id, group);
       }
     }

@@ -144,6 +144,25 @@ final class GroupReplay implements GroupStore.Replay {
   }
 
   /**
+   * For a group that is not a consumer group but still has consumer group records in the log (the
+   * write that deleted them when it became classic failed): what the next consumer group write must
+   * delete. Null when there are none.
+   */
+  ConsumerGroupRecords.Image consumerLeftovers(String groupId) {
+    ConsumerState state = consumerGroups.get(groupId);
+    if (state == null || isConsumerGroup(groupId)) {
+      return null;
+    }
+    Set<String> ids = new HashSet<>(state.members.keySet());
+    ids.addAll(state.target.keySet());
+    ids.addAll(state.current.keySet());
+    if (ids.isEmpty() && state.groupEpoch == null && state.assignmentEpoch == null) {
+      return null;
+    }
+    return ConsumerGroupRecords.unknownOf(ids);
+  }
+
+  /**
    * Whether the group's records make it a consumer group: a group epoch record, not deleted, and no
    * classic record after it (one written when a failed write left the consumer records behind).
    */

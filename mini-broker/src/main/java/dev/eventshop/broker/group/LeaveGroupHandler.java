@@ -3,7 +3,6 @@ package dev.eventshop.broker.group;
 import dev.eventshop.broker.protocol.RequestContext;
 import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
@@ -35,14 +34,19 @@ public final class LeaveGroupHandler extends VersionedApiHandler<LeaveGroupReque
         version >= 3
             ? data.members()
             : List.of(new MemberIdentity().setMemberId(data.memberId()).setGroupInstanceId(null));
-    LeaveGroupResponseData response = coordinator.rebalance().leave(data.groupId(), members);
-    if (version < 3) {
-      short error = response.errorCode();
-      if (error == Errors.NONE.code() && !response.members().isEmpty()) {
-        error = response.members().get(0).errorCode();
-      }
-      response = new LeaveGroupResponseData().setErrorCode(error);
-    }
-    return CompletableFuture.completedFuture(response);
+    return coordinator
+        .rebalance()
+        .leave(data.groupId(), members)
+        .thenApply(
+            response -> {
+              if (version >= 3) {
+                return response;
+              }
+              short error = response.errorCode();
+              if (error == Errors.NONE.code() && !response.members().isEmpty()) {
+                error = response.members().get(0).errorCode();
+              }
+              return new LeaveGroupResponseData().setErrorCode(error);
+            });
   }
 }

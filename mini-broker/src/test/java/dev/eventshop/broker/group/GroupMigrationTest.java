@@ -71,9 +71,19 @@ class GroupMigrationTest {
   @TempDir Path dir;
   GroupHarness h;
 
+  /** Writes to __consumer_offsets pass unless a test holds or refuses them. */
+  ControlledAppends appends;
+
   @BeforeEach
   void open() {
-    h = new GroupHarness(dir, GroupHarness.config(0));
+    h =
+        new GroupHarness(
+            dir,
+            GroupHarness.config(0),
+            t -> {
+              appends = new ControlledAppends(t);
+              return appends;
+            });
     h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 6));
   }
 
@@ -940,6 +950,99 @@ class GroupMigrationTest {
     assertThat(describeClassic().groupState()).isEqualTo("PreparingRebalance");
     assertThat(h.heartbeat(GROUP, x.generation - 1, x.id)).isEqualTo(Errors.ILLEGAL_GENERATION);
     assertThat(x.heartbeat()).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+  }
+
+  // ------------------------------------------------------------------ writes that wait or fail
+
+  @Test
+  void aFailedDowngradeWriteLeavesNoGhostForALaterUpgrade() {
+    Mixed mixed = settledMixedGroup(10_000);
+    appends.refuse = true;
+    assertThat(error(mixed.m().leave())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    appends.refuse = false;
+    // Classic now (in memory; the log still holds the consumer group): x leads a new generation.
+    Classic x = mixed.x();
+    assertThat(x.heartbeat()).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+    JoinGroupResponseData joined = h.done(h.join(9, classicJoin(x.id, Assignment.EMPTY, 10_000)));
+    assertThat(joined.leader()).isEqualTo(x.id);
+    assertThat(
+            error(
+                h.done(
+                    h.sync(
+                        GROUP,
+                        joined.generationId(),
+                        x.id,
+                        Map.of(x.id, toConsumerProtocol(ALL))))))
+        .isEqualTo(Errors.NONE);
+
+    assertThat(error(new Consumer("member-c").join())).isEqualTo(Errors.NONE);
+    h.restart();
+
+    // The upgrade's write deleted what the failed one left: member-m does not come back.
+    assertThat(describe().members())
+        .extracting(ConsumerGroupDescribeResponseData.Member::memberId)
+        .containsExactlyInAnyOrder(x.id, "member-c");
+  }
+
+  @Test
+  void aStaticRejoinStillBeingWrittenWhenTheGroupUpgradesIsToldToRejoin() {
+    JoinGroupResponseData first =
+        h.done(h.join(9, GroupHarness.joinData(GROUP, "", "i1", "range")));
+    assertThat(error(first)).isEqualTo(Errors.NONE);
+    h.done(
+        h.sync(
+            GROUP,
+            first.generationId(),
+            first.memberId(),
+            Map.of(first.memberId(), toConsumerProtocol(ALL))));
+    appends.hold = true;
+    CompletableFuture<JoinGroupResponseData> rejoin =
+        h.join(9, GroupHarness.joinData(GROUP, "", "i1", "range"));
+    assertThat(rejoin).isNotDone(); // its new member id is being written
+
+    CompletableFuture<ConsumerGroupHeartbeatResponseData> upgrade =
+        h.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, 1, joining("member-c", null, "orders"));
+    appends.releaseAll();
+    h.advance(0); // completions run on the coordinator's timer
+
+    assertThat(error(h.done(rejoin))).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+    assertThat(error(h.done(upgrade))).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void aClassicMembersLeaveIsAnsweredOnceItsRemovalIsWritten() {
+    Mixed mixed = settledMixedGroup(10_000);
+    new Consumer("member-n").join(); // so that x leaving does not turn the group classic
+    appends.hold = true;
+
+    CompletableFuture<LeaveGroupResponseData> left =
+        h.send(
+            ApiKeys.LEAVE_GROUP,
+            5,
+            new LeaveGroupRequestData()
+                .setGroupId(GROUP)
+                .setMembers(List.of(new MemberIdentity().setMemberId(mixed.x().id))));
+
+    assertThat(left).isNotDone();
+    appends.releaseAll();
+    h.advance(0); // completions run on the coordinator's timer
+    assertThat(h.done(left).members().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+  }
+
+  @Test
+  void aClassicMemberReplacingTheLastStaticConsumerMemberDowngradesWithoutARebalance() {
+    Consumer m = new Consumer("member-m");
+    m.send(joining("member-m", "i1", "orders"));
+    Classic x = classicJoinsTheConsumerGroup(10_000);
+    x.sync();
+
+    // member-m's instance restarts as a classic consumer with the same subscription.
+    JoinGroupResponseData replaced =
+        h.done(h.join(9, GroupHarness.joinData(GROUP, "", "i1", "range")));
+
+    assertThat(error(replaced)).isEqualTo(Errors.NONE);
+    assertThat(listed().groupType()).isEqualTo("classic");
+    assertThat(describeClassic().groupState()).isEqualTo("Stable");
   }
 
   // ------------------------------------------------------------------ coordinator restarts
