@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +84,85 @@ class CoordinatorFailoverIT {
         assertThat(first.value()).isEqualTo("0-400");
       }
     }
+  }
+
+  /**
+   * A group in the middle of a rolling upgrade (KIP-848's online migration: a classic member in a
+   * consumer group) loses its coordinator. The new coordinator rebuilds the mixed group from {@code
+   * __consumer_offsets}, classic member included, so both members keep their member ids and
+   * partitions, nobody rejoins as new, and every record is consumed.
+   */
+  @Test
+  void aGroupHalfwayThroughARollingUpgradeKeepsItsMembersWhenTheCoordinatorIsKilled()
+      throws Exception {
+    try (ProcessCluster cluster =
+            ProcessCluster.start(dir, 3, "group.consumer.heartbeat.interval.ms=500");
+        KafkaProducer<String, String> producer = producer(cluster.bootstrap())) {
+      cluster.createTopic(TOPIC, 2, 3, Map.of());
+      try (KafkaConsumer<String, String> modern = member(cluster.bootstrap(), "consumer");
+          KafkaConsumer<String, String> classic = member(cluster.bootstrap(), "classic")) {
+        modern.subscribe(List.of(TOPIC));
+        classic.subscribe(List.of(TOPIC));
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        pollBoth(modern, classic, seen, () -> oneEach(modern, classic));
+        Map<String, Boolean> before = membersAndUpgraded(cluster);
+        assertThat(before.values())
+            .as("one classic member, one of KIP-848")
+            .containsOnly(true, false);
+
+        cluster.kill(coordinatorOf(cluster));
+        for (int i = 0; i < 100; i++) {
+          producer
+              .send(new ProducerRecord<>(TOPIC, i % 2, null, "r-" + i))
+              .get(60, TimeUnit.SECONDS);
+        }
+        pollBoth(modern, classic, seen, () -> seen.size() == 100);
+
+        assertThat(membersAndUpgraded(cluster))
+            .as("the same members, not rejoined")
+            .isEqualTo(before);
+        assertThat(oneEach(modern, classic)).isTrue();
+      }
+    }
+  }
+
+  /** Polls both members in turn until {@code done}, counting the records each value came in. */
+  private static void pollBoth(
+      KafkaConsumer<String, String> a,
+      KafkaConsumer<String, String> b,
+      Map<String, Integer> seen,
+      java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("reached in 120 s").isLessThan(deadline);
+      for (KafkaConsumer<String, String> c : List.of(a, b)) {
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
+          seen.merge(r.value(), 1, Integer::sum);
+        }
+        try {
+          c.commitSync(Duration.ofSeconds(30));
+        } catch (KafkaException e) { // the coordinator is moving or the group rebalanced
+        }
+      }
+    }
+  }
+
+  private static boolean oneEach(KafkaConsumer<String, String> a, KafkaConsumer<String, String> b) {
+    return a.assignment().size() == 1 && b.assignment().size() == 1;
+  }
+
+  /** Each member's id, and whether it uses the consumer group protocol ("upgraded"). */
+  private static Map<String, Boolean> membersAndUpgraded(ProcessCluster cluster) throws Exception {
+    Map<String, Boolean> members = new java.util.TreeMap<>();
+    cluster
+        .admin()
+        .describeConsumerGroups(List.of(GROUP))
+        .all()
+        .get(30, TimeUnit.SECONDS)
+        .get(GROUP)
+        .members()
+        .forEach(m -> members.put(m.consumerId(), m.upgraded().orElse(false)));
+    return members;
   }
 
   /**
