@@ -4,7 +4,6 @@ import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.group.ConsumerMember.ClassicMetadata;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +51,8 @@ final class ClassicMembers {
   private final GroupCoordinator coordinator;
   private final GroupConfig config;
   private final CoordinatorTimer timer;
-  private final TopicCatalog topics;
   private final GroupStore store;
+  private final ConsumerTargets targets;
 
   ClassicMembers(
       GroupCoordinator coordinator,
@@ -64,8 +63,8 @@ final class ClassicMembers {
     this.coordinator = coordinator;
     this.config = config;
     this.timer = timer;
-    this.topics = topics;
     this.store = store;
+    this.targets = new ConsumerTargets(config, topics);
   }
 
   private ConsumerRebalance rebalance() {
@@ -136,7 +135,7 @@ final class ClassicMembers {
                 + "an unsupported custom assignor is in use. Please refer to the documentation or"
                 + " switch to a default assignor before re-attempting the upgrade.";
           }
-          assigned = ids(assignment.partitions());
+          assigned = targets.byId(assignment.partitions());
         }
       } catch (RuntimeException malformed) {
         return cannot + "the embedded consumer protocol is malformed.";
@@ -253,7 +252,7 @@ final class ClassicMembers {
     member.subscribedTopicPattern = null;
     member.classic = new ClassicMetadata(request.sessionTimeoutMs(), request.protocols());
     int epoch = cg.groupEpoch;
-    rebalance().advance(group, member, bump, ids(subscription.ownedPartitions()));
+    rebalance().advance(group, member, bump, targets.byId(subscription.ownedPartitions()));
     boolean changed = cg.groupEpoch != epoch;
 
     ConsumerMember joined = member;
@@ -568,32 +567,13 @@ final class ClassicMembers {
     return self[0];
   }
 
-  /** Topic names and partitions as topic ids; topics that no longer exist are left out. */
-  private Assignment ids(List<TopicPartition> partitions) {
-    Map<Uuid, java.util.SortedSet<Integer>> byTopic = new java.util.TreeMap<>();
-    for (TopicPartition tp : partitions) {
-      topics
-          .topic(tp.topic())
-          .ifPresent(
-              t ->
-                  byTopic
-                      .computeIfAbsent(t.id(), k -> new java.util.TreeSet<>())
-                      .add(tp.partition()));
-    }
-    return new Assignment(byTopic);
-  }
-
   /**
    * {@code assignment} as a classic member reads it in SyncGroup: ConsumerProtocol's encoding, in
    * the version of {@code subscription} (the member's metadata for its protocol), by topic name.
    */
   private byte[] serializedAssignment(
       ConsumerGroup cg, Assignment assignment, byte[] subscription) {
-    Map<Uuid, String> names = new HashMap<>();
-    cg.subscribedTopics.forEach((name, t) -> names.put(t.id(), name));
-    for (String name : topics.names()) {
-      topics.topic(name).ifPresent(t -> names.putIfAbsent(t.id(), name));
-    }
+    Map<Uuid, String> names = targets.topicNames(cg);
     List<TopicPartition> partitions = new ArrayList<>();
     assignment
         .partitions()

@@ -5,13 +5,9 @@ import com.google.re2j.PatternSyntaxException;
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
 import dev.eventshop.broker.group.ConsumerGroupRecords.Image;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
@@ -61,6 +57,7 @@ final class ConsumerRebalance {
   private final CoordinatorTimer timer;
   private final TopicCatalog topics;
   private final GroupStore store;
+  private final ConsumerTargets targets;
 
   ConsumerRebalance(
       GroupCoordinator coordinator,
@@ -73,6 +70,7 @@ final class ConsumerRebalance {
     this.timer = timer;
     this.topics = topics;
     this.store = store;
+    this.targets = new ConsumerTargets(config, topics);
   }
 
   /**
@@ -219,9 +217,9 @@ final class ConsumerRebalance {
   void adopt(Group group, ConsumerGroup consumer) {
     group.consumer = consumer;
     group.protocolType = GroupCoordinator.CONSUMER_PROTOCOL_TYPE;
-    consumer.assignorName = preferredAssignor(consumer);
-    consumer.subscribedTopics = subscribedTopics(consumer);
-    consumer.targetStale = !targetCovers(consumer, consumer.subscribedTopics);
+    consumer.assignorName = targets.preferredAssignor(consumer);
+    consumer.subscribedTopics = targets.subscribedTopics(consumer);
+    consumer.targetStale = !ConsumerTargets.covers(consumer, consumer.subscribedTopics);
     for (ConsumerMember m : consumer.members()) {
       scheduleSessionTimeout(group, m);
       if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS
@@ -234,27 +232,6 @@ final class ConsumerRebalance {
       // Offsets of an empty consumer group expire counting from their commits, as in Kafka.
       group.restore(GroupState.EMPTY, -1);
     }
-  }
-
-  private static boolean targetCovers(
-      ConsumerGroup consumer, Map<String, TopicCatalog.Topic> subscribed) {
-    Map<Uuid, Set<Integer>> expected = new HashMap<>();
-    subscribed
-        .values()
-        .forEach(
-            t -> {
-              Set<Integer> all = new HashSet<>();
-              for (int p = 0; p < t.partitions(); p++) {
-                all.add(p);
-              }
-              expected.put(t.id(), all);
-            });
-    Map<Uuid, Set<Integer>> targeted = new HashMap<>();
-    consumer.target.values().stream()
-        .flatMap(a -> a.partitions().entrySet().stream())
-        .forEach(
-            e -> targeted.computeIfAbsent(e.getKey(), k -> new HashSet<>()).addAll(e.getValue()));
-    return expected.equals(targeted);
   }
 
   /**
@@ -433,7 +410,7 @@ final class ConsumerRebalance {
    */
   void advance(Group group, ConsumerMember member, boolean bump, Assignment owned) {
     ConsumerGroup cg = group.consumer;
-    Map<String, TopicCatalog.Topic> subscribed = subscribedTopics(cg);
+    Map<String, TopicCatalog.Topic> subscribed = targets.subscribedTopics(cg);
     if (!subscribed.equals(cg.subscribedTopics) || cg.targetStale) {
       cg.subscribedTopics = subscribed;
       cg.targetStale = false;
@@ -443,7 +420,7 @@ final class ConsumerRebalance {
       cg.groupEpoch++;
     }
     if (cg.groupEpoch > cg.assignmentEpoch) {
-      computeTargetAssignment(group.groupId, cg);
+      targets.compute(group.groupId, cg);
     }
     reconcile(group, cg, member, owned);
   }
@@ -645,7 +622,7 @@ final class ConsumerRebalance {
     }
     member.cancelTimers();
     cg.target.remove(member.memberId);
-    cg.subscribedTopics = subscribedTopics(cg);
+    cg.subscribedTopics = targets.subscribedTopics(cg);
     log.info("member {} of consumer group {} {}", member.memberId, group.groupId, why);
     if (cg.members.isEmpty()) {
       // Offsets of an empty group expire counting from now.
@@ -675,62 +652,6 @@ final class ConsumerRebalance {
       log.info("consumer group {} epoch {}", group.groupId, cg.groupEpoch);
     }
     return persist(group, List.of());
-  }
-
-  /** The subscribed topics that exist now: by name, and by the members' regular expressions. */
-  private Map<String, TopicCatalog.Topic> subscribedTopics(ConsumerGroup cg) {
-    Map<String, TopicCatalog.Topic> result = new TreeMap<>();
-    List<Pattern> patterns = new ArrayList<>();
-    for (ConsumerMember m : cg.members()) {
-      for (String name : m.subscribedTopicNames) {
-        topics.topic(name).ifPresent(t -> result.put(name, t));
-      }
-      if (m.subscribedTopicPattern != null) {
-        patterns.add(m.subscribedTopicPattern);
-      }
-    }
-    if (!patterns.isEmpty()) {
-      for (String name : topics.names()) {
-        if (patterns.stream().anyMatch(p -> p.matcher(name).matches())) {
-          topics.topic(name).ifPresent(t -> result.put(name, t));
-        }
-      }
-    }
-    return result;
-  }
-
-  private Set<Uuid> subscribedTopicIds(ConsumerGroup cg, ConsumerMember m) {
-    Set<Uuid> ids = new HashSet<>();
-    Pattern pattern = m.subscribedTopicPattern;
-    cg.subscribedTopics.forEach(
-        (name, topic) -> {
-          if (m.subscribedTopicNames.contains(name)
-              || (pattern != null && pattern.matcher(name).matches())) {
-            ids.add(topic.id());
-          }
-        });
-    return ids;
-  }
-
-  /** The target assignment at the current group epoch, by {@link #preferredAssignor}. */
-  private void computeTargetAssignment(String groupId, ConsumerGroup cg) {
-    String name = preferredAssignor(cg);
-    ServerAssignor assignor = ServerAssignor.named(name).orElseThrow();
-    Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
-    for (ConsumerMember m : cg.members()) {
-      subscriptions.put(m.memberId, subscribedTopicIds(cg, m));
-    }
-    Map<Uuid, Integer> partitionCounts = new TreeMap<>();
-    cg.subscribedTopics.values().forEach(t -> partitionCounts.put(t.id(), t.partitions()));
-    cg.target = new HashMap<>(assignor.assign(subscriptions, partitionCounts, cg.target));
-    cg.assignmentEpoch = cg.groupEpoch;
-    cg.assignorName = assignor.name();
-    log.info(
-        "consumer group {} epoch {}: target assignment by {} for {} members",
-        groupId,
-        cg.groupEpoch,
-        assignor.name(),
-        cg.members.size());
   }
 
   /**
@@ -825,8 +746,7 @@ final class ConsumerRebalance {
   ConsumerGroupDescribeResponseData.DescribedGroup describe(
       Group group, short version, ConsumerGroupDescribeResponseData.DescribedGroup result) {
     ConsumerGroup cg = group.consumer;
-    Map<Uuid, String> names = new HashMap<>();
-    cg.subscribedTopics.forEach((name, topic) -> names.put(topic.id(), name));
+    Map<Uuid, String> names = targets.topicNames(cg);
     result
         .setGroupState(cg.state().kafkaName)
         .setGroupEpoch(cg.groupEpoch)
@@ -870,26 +790,6 @@ final class ConsumerRebalance {
                             .setTopicName(names.getOrDefault(topic, ""))
                             .setPartitions(new ArrayList<>(ps))));
     return result;
-  }
-
-  /** The assignor most members ask for; the first configured one when none asks. */
-  private String preferredAssignor(ConsumerGroup cg) {
-    Map<String, Integer> votes = new HashMap<>();
-    for (ConsumerMember m : cg.members()) {
-      if (m.serverAssignor != null) {
-        votes.merge(m.serverAssignor, 1, Integer::sum);
-      }
-    }
-    String name = config.consumerAssignors().get(0);
-    int best = 0;
-    for (String candidate : config.consumerAssignors()) {
-      int count = votes.getOrDefault(candidate, 0);
-      if (count > best) {
-        best = count;
-        name = candidate;
-      }
-    }
-    return name;
   }
 
   /** Stops every member's timers (the coordinator moved away or closes). Caller holds the lock. */
