@@ -965,19 +965,8 @@ class ConsumerRebalanceTest {
 
   /** Opens a new coordinator, in a directory of its own, with these consumer group settings. */
   private void reopen(String name, GroupConfig.ConsumerProtocol consumer) throws Exception {
-    GroupConfig base = GroupHarness.config(0);
-    GroupConfig config =
-        new GroupConfig(
-            base.initialRebalanceDelayMs(),
-            base.minSessionTimeoutMs(),
-            base.maxSessionTimeoutMs(),
-            base.offsetsTopicPartitions(),
-            base.offsetsRetentionMs(),
-            base.offsetsRetentionCheckIntervalMs(),
-            base.offsetMetadataMaxBytes(),
-            consumer);
     h.close();
-    h = new GroupHarness(Files.createDirectories(dir.resolve(name)), config);
+    h = new GroupHarness(Files.createDirectories(dir.resolve(name)), GroupHarness.config(consumer));
     h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 6));
   }
 

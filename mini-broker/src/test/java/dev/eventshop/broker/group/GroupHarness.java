@@ -95,6 +95,20 @@ final class GroupHarness implements AutoCloseable {
         GroupConfig.ConsumerProtocol.DEFAULTS);
   }
 
+  /** {@link #config(int) config(0)} with these consumer group (KIP-848) settings. */
+  static GroupConfig config(GroupConfig.ConsumerProtocol consumer) {
+    GroupConfig base = config(0);
+    return new GroupConfig(
+        base.initialRebalanceDelayMs(),
+        base.minSessionTimeoutMs(),
+        base.maxSessionTimeoutMs(),
+        base.offsetsTopicPartitions(),
+        base.offsetsRetentionMs(),
+        base.offsetsRetentionCheckIntervalMs(),
+        base.offsetMetadataMaxBytes(),
+        consumer);
+  }
+
   private void open() {
     topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer, catalog);

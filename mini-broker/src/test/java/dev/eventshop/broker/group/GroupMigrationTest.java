@@ -403,16 +403,8 @@ class GroupMigrationTest {
   }
 
   void useConsumerGroupMaxSize(int consumerGroupMaxSize) throws Exception {
-    GroupConfig base = GroupHarness.config(0);
     GroupConfig config =
-        new GroupConfig(
-            base.initialRebalanceDelayMs(),
-            base.minSessionTimeoutMs(),
-            base.maxSessionTimeoutMs(),
-            base.offsetsTopicPartitions(),
-            base.offsetsRetentionMs(),
-            base.offsetsRetentionCheckIntervalMs(),
-            base.offsetMetadataMaxBytes(),
+        GroupHarness.config(
             new GroupConfig.ConsumerProtocol(
                 45_000, 5_000, consumerGroupMaxSize, List.of("uniform", "range"), "bidirectional"));
     h.close();
