@@ -67,9 +67,10 @@ sealed interface ServerAssignor {
    * Balanced and sticky: each member keeps the partitions it had that it still subscribes to, the
    * rest go one by one to the eligible member with the fewest (topics with the most partitions per
    * subscriber first), and then partitions move from a member to an eligible one with at least two
-   * fewer until no such move exists. With identical subscriptions, member counts then differ by at
-   * most one, as Kafka's uniform assignor promises; with different ones, a balance that only a
-   * chain of moves through a third member reaches may be missed.
+   * fewer until no such move exists, or, with different subscriptions, no chain of moves through
+   * other members (each handing on a partition of a topic the next one subscribes to). With
+   * identical subscriptions, member counts then differ by at most one, as Kafka's uniform assignor
+   * promises.
    */
   record Uniform() implements ServerAssignor {
     static final String NAME = "uniform";
@@ -136,8 +137,63 @@ sealed interface ServerAssignor {
           }
         }
       }
-      balance(members, eligibleFor, owned, counts, owner);
+      long guard = 1L + (long) members.size() * owner.values().stream().mapToInt(Map::size).sum();
+      do {
+        balance(members, eligibleFor, owned, counts, owner);
+      } while (guard-- > 0 && chainMove(members, eligibleFor, owned, counts, owner));
       return assignments(owned);
+    }
+
+    /**
+     * With different subscriptions, a member may have two more than another that no direct move
+     * reaches: moves one partition along a chain of members instead (the first gives one to the
+     * second, the second one of another topic to the third, ...), so that only the two ends' counts
+     * change. Found by a breadth-first search from the fullest members; returns whether it moved.
+     */
+    private static boolean chainMove(
+        List<String> members,
+        Map<Uuid, List<String>> eligibleFor,
+        Map<String, Map<Uuid, SortedSet<Integer>>> owned,
+        Map<String, Integer> counts,
+        Map<Uuid, Map<Integer, String>> owner) {
+      List<String> byCount = new ArrayList<>(members);
+      byCount.sort((a, b) -> Integer.compare(counts.get(b), counts.get(a)));
+      for (String start : byCount) {
+        Map<String, String> parent = new HashMap<>();
+        Map<String, Uuid> via = new HashMap<>();
+        parent.put(start, null);
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(start));
+        while (!queue.isEmpty()) {
+          String from = queue.poll();
+          for (Map.Entry<Uuid, SortedSet<Integer>> e : owned.get(from).entrySet()) {
+            List<String> eligible = eligibleFor.get(e.getKey());
+            if (e.getValue().isEmpty() || eligible == null) {
+              continue;
+            }
+            for (String to : eligible) {
+              if (parent.containsKey(to)) {
+                continue;
+              }
+              parent.put(to, from);
+              via.put(to, e.getKey());
+              if (counts.get(start) - counts.get(to) > 1) {
+                // Hand on from the far end, so each member gives before it receives.
+                for (String m = to; parent.get(m) != null; m = parent.get(m)) {
+                  String giver = parent.get(m);
+                  SortedSet<Integer> ps = owned.get(giver).get(via.get(m));
+                  int p = ps.last();
+                  ps.remove(p);
+                  counts.merge(giver, -1, Integer::sum);
+                  give(m, via.get(m), p, owned, counts, owner.get(via.get(m)));
+                }
+                return true;
+              }
+              queue.add(to);
+            }
+          }
+        }
+      }
+      return false;
     }
 
     /**

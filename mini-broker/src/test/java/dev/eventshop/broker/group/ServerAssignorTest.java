@@ -113,6 +113,31 @@ class ServerAssignorTest {
   }
 
   @Test
+  void uniformBalancesDifferentSubscriptionsThroughAChainOfMembers() {
+    // a takes only orders, c only payments, b both: from 3/2/1 no direct move helps (a's
+    // partitions can go only to b, which has one fewer), but a -> b (orders) and b -> c
+    // (payments) does.
+    Map<String, Set<Uuid>> subscriptions =
+        Map.of("a", Set.of(ORDERS), "b", Set.of(ORDERS, PAYMENTS), "c", Set.of(PAYMENTS));
+    Map<Uuid, Integer> counts = Map.of(ORDERS, 4, PAYMENTS, 2);
+    Map<String, Assignment> before =
+        Map.of(
+            "a",
+            of(ORDERS, 0, 1, 2),
+            "b",
+            of(ORDERS, 3).plus(of(PAYMENTS, 0)),
+            "c",
+            of(PAYMENTS, 1));
+
+    Map<String, Assignment> after = uniform.assign(subscriptions, counts, before);
+
+    assertEveryPartitionExactlyOnce(after, counts);
+    assertThat(after.values()).extracting(Assignment::size).containsOnly(2);
+    assertThat(after.get("a").partitions().keySet()).containsOnly(ORDERS);
+    assertThat(after.get("c").partitions().keySet()).containsOnly(PAYMENTS);
+  }
+
+  @Test
   void uniformIsDeterministic() {
     List<String> members = List.of("c", "a", "b");
     Map<Uuid, Integer> counts = Map.of(ORDERS, 10, PAYMENTS, 3);
