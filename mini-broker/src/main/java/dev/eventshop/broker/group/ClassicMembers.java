@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  *       its member epoch as the generation; SyncGroup hands out the partitions it may own now;
  *       Heartbeat says REBALANCE_IN_PROGRESS when it must rejoin: to revoke partitions, to take
  *       partitions others released, or to catch up with the group epoch.
- *   <li><b>Downgrade</b> ({@link #maybeDowngrade}): when the last member of the consumer protocol
- *       leaves and only classic members remain, the group becomes a classic group at a generation
- *       equal to its epoch, each member holding its target assignment, and rebalances at once.
+ *   <li><b>Downgrade</b> ({@link #downgrade}): when the last member of the consumer protocol leaves
+ *       and only classic members remain, the group becomes a classic group at a generation equal to
+ *       its epoch, each member holding its target assignment, and rebalances at once.
  * </ul>
  *
  * <p>Thread-safety: every method is called with the group's lock held; timer tasks take it.
@@ -51,24 +51,19 @@ final class ClassicMembers {
   private final GroupCoordinator coordinator;
   private final GroupConfig config;
   private final CoordinatorTimer timer;
-  private final GroupStore store;
-  private final ConsumerTargets targets;
 
-  ClassicMembers(
-      GroupCoordinator coordinator,
-      GroupConfig config,
-      CoordinatorTimer timer,
-      TopicCatalog topics,
-      GroupStore store) {
+  ClassicMembers(GroupCoordinator coordinator, GroupConfig config, CoordinatorTimer timer) {
     this.coordinator = coordinator;
     this.config = config;
     this.timer = timer;
-    this.store = store;
-    this.targets = new ConsumerTargets(config, topics);
   }
 
   private ConsumerRebalance rebalance() {
     return coordinator.consumerRebalance();
+  }
+
+  private ConsumerTargets targets() {
+    return coordinator.consumerRebalance().targets();
   }
 
   // ---------------------------------------------------------------- upgrade
@@ -94,9 +89,13 @@ final class ClassicMembers {
         : ConsumerRebalance.error(Errors.GROUP_ID_NOT_FOUND, unreadable);
   }
 
+  private static String cannotUpgrade(Group group) {
+    return "Cannot upgrade classic group " + group.groupId + " to consumer group because ";
+  }
+
   /** Why a classic group may not become a consumer group, or null. */
   private String whyNoUpgrade(Group group) {
-    String cannot = "Cannot upgrade classic group " + group.groupId + " to consumer group because ";
+    String cannot = cannotUpgrade(group);
     if (!config.upgradeEnabled()) {
       return cannot + "online upgrade is disabled.";
     }
@@ -115,7 +114,7 @@ final class ClassicMembers {
    * metadata cannot be read, or a custom assignor's data would be lost), changing nothing.
    */
   private String convert(Group group) {
-    String cannot = "Cannot upgrade classic group " + group.groupId + " to consumer group because ";
+    String cannot = cannotUpgrade(group);
     ConsumerGroup cg = new ConsumerGroup();
     cg.groupEpoch = group.generationId;
     cg.assignmentEpoch = group.generationId;
@@ -135,7 +134,7 @@ final class ClassicMembers {
                 + "an unsupported custom assignor is in use. Please refer to the documentation or"
                 + " switch to a default assignor before re-attempting the upgrade.";
           }
-          assigned = targets.byId(assignment.partitions());
+          assigned = targets().byId(assignment.partitions());
         }
       } catch (RuntimeException malformed) {
         return cannot + "the embedded consumer protocol is malformed.";
@@ -146,7 +145,7 @@ final class ClassicMembers {
       c.clientId = m.clientId;
       c.clientHost = m.clientHost;
       c.rebalanceTimeoutMs = m.rebalanceTimeoutMs;
-      c.subscribedTopicNames = subscription.topics().stream().sorted().distinct().toList();
+      c.subscribedTopicNames = ConsumerMember.topicNames(subscription.topics());
       c.memberEpoch = group.generationId;
       c.previousMemberEpoch = group.generationId;
       c.assigned = assigned;
@@ -240,10 +239,8 @@ final class ClassicMembers {
     member.rackId = subscription.rackId().orElse(null);
     member.clientId = request.clientId();
     member.clientHost = request.clientHost();
-    if (request.rebalanceTimeoutMs() != -1) {
-      member.rebalanceTimeoutMs = request.rebalanceTimeoutMs();
-    }
-    List<String> names = subscription.topics().stream().sorted().distinct().toList();
+    member.rebalanceTimeoutMs = request.rebalanceTimeoutMs(); // (v0's is its session timeout)
+    List<String> names = ConsumerMember.topicNames(subscription.topics());
     if (!names.equals(member.subscribedTopicNames)) {
       member.subscribedTopicNames = names;
       bump = true;
@@ -252,7 +249,7 @@ final class ClassicMembers {
     member.subscribedTopicPattern = null;
     member.classic = new ClassicMetadata(request.sessionTimeoutMs(), request.protocols());
     int epoch = cg.groupEpoch;
-    rebalance().advance(group, member, bump, targets.byId(subscription.ownedPartitions()));
+    rebalance().advance(group, member, bump, targets().byId(subscription.ownedPartitions()));
     boolean changed = cg.groupEpoch != epoch;
 
     ConsumerMember joined = member;
@@ -344,7 +341,10 @@ final class ClassicMembers {
     }
     rebalance().scheduleSessionTimeout(group, member);
     byte[] assignment =
-        serializedAssignment(cg, member.assigned, member.classic.protocols().get(0).metadata());
+        serializedAssignment(
+            targets().topicNames(cg),
+            member.assigned,
+            member.classic.protocols().get(0).metadata());
     SyncGroupResponseData response =
         new SyncGroupResponseData()
             .setProtocolType(protocolType)
@@ -389,14 +389,14 @@ final class ClassicMembers {
 
   // ---------------------------------------------------------------- LeaveGroup
 
+  /** What a LeaveGroup got: an error per identity, and the write of the removals. */
+  record Left(List<Errors> errors, CompletableFuture<Void> written) {}
+
   /**
    * A LeaveGroup to a consumer group: each identity answered on its own, the valid ones removed
    * together. Members of either protocol may be named (the admin client removes members so). Caller
    * holds the lock.
    */
-  /** What a LeaveGroup got: an error per identity, and the write of the removals. */
-  record Left(List<Errors> errors, CompletableFuture<Void> written) {}
-
   Left leave(Group group, List<MemberIdentity> leaving) {
     ConsumerGroup cg = group.consumer;
     List<Errors> results = new ArrayList<>();
@@ -470,10 +470,11 @@ final class ClassicMembers {
               m.classic.protocols()));
     }
     group.protocolName = group.selectProtocol();
+    Map<Uuid, String> names = targets().topicNames(cg);
     for (GroupMember member : group.members()) {
       member.assignment =
           serializedAssignment(
-              cg,
+              names,
               cg.target.getOrDefault(member.memberId, Assignment.EMPTY),
               member.metadata(group.protocolName));
     }
@@ -571,9 +572,8 @@ final class ClassicMembers {
    * {@code assignment} as a classic member reads it in SyncGroup: ConsumerProtocol's encoding, in
    * the version of {@code subscription} (the member's metadata for its protocol), by topic name.
    */
-  private byte[] serializedAssignment(
-      ConsumerGroup cg, Assignment assignment, byte[] subscription) {
-    Map<Uuid, String> names = targets.topicNames(cg);
+  private static byte[] serializedAssignment(
+      Map<Uuid, String> names, Assignment assignment, byte[] subscription) {
     List<TopicPartition> partitions = new ArrayList<>();
     assignment
         .partitions()

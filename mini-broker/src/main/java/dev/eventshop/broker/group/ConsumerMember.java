@@ -99,6 +99,11 @@ final class ConsumerMember {
     }
   }
 
+  /** Subscribed topic names as a member keeps them: sorted, each once. */
+  static List<String> topicNames(java.util.Collection<String> names) {
+    return names.stream().sorted().distinct().toList();
+  }
+
   boolean isClassic() {
     return classic != null;
   }

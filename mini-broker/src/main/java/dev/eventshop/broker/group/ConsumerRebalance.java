@@ -91,9 +91,9 @@ final class ConsumerRebalance {
     if (unavailable != Errors.NONE) {
       return done(error(unavailable, null));
     }
-    ConsumerGroupHeartbeatResponseData unacceptable = subscriptionError(request, version);
-    if (unacceptable != null) {
-      return done(unacceptable);
+    ConsumerGroupHeartbeatResponseData unsupported = assignorError(request);
+    if (unsupported != null) {
+      return done(unsupported);
     }
     int epoch = request.memberEpoch();
     if (epoch == LEAVE_EPOCH || epoch == STATIC_LEAVE_EPOCH) {
@@ -118,8 +118,12 @@ final class ConsumerRebalance {
               error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group."));
         }
         if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
-          // KIP-848's online upgrade: the classic members stay, as classic members.
-          ConsumerGroupHeartbeatResponseData refused = coordinator.classicMembers().upgrade(group);
+          // KIP-848's online upgrade: the classic members stay, as classic members. (A joining
+          // member's own refusal comes first: the group must not change for it.)
+          ConsumerGroupHeartbeatResponseData refused = regexError(request, version);
+          if (refused == null) {
+            refused = coordinator.classicMembers().upgrade(group);
+          }
           if (refused != null) {
             return done(refused);
           }
@@ -192,7 +196,10 @@ final class ConsumerRebalance {
   List<SimpleRecord> tombstones(Group group) {
     ConsumerGroup cg = group.consumer;
     if (cg == null) {
-      return List.of();
+      return group.consumerLeftovers == null
+          ? List.of()
+          : ConsumerGroupRecords.changes(
+              group.groupId, group.consumerLeftovers, null, timer.nowMs());
     }
     return ConsumerGroupRecords.changes(
         group.groupId, Image.unknown(cg.logged, Image.of(cg), null), null, timer.nowMs());
@@ -264,6 +271,9 @@ final class ConsumerRebalance {
             synchronized (group) {
               if (group.consumer == null) {
                 group.consumerLeftovers = leftovers;
+              } else {
+                ConsumerGroup now = group.consumer;
+                now.logged = Image.unknown(leftovers, now.logged, Image.of(now));
               }
             }
           }
@@ -320,6 +330,10 @@ final class ConsumerRebalance {
         return error(Errors.FENCED_MEMBER_EPOCH, fenced);
       }
     }
+    ConsumerGroupHeartbeatResponseData invalidRegex = regexError(request, version);
+    if (invalidRegex != null) {
+      return invalidRegex;
+    }
     String assignor = request.serverAssignor();
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
     Pattern pattern = regex != null && !regex.isEmpty() ? Pattern.compile(regex) : null;
@@ -352,6 +366,10 @@ final class ConsumerRebalance {
     }
     member.clientId = clientId;
     member.clientHost = clientHost;
+    if (member.isClassic()) {
+      member.classic = null; // it speaks the consumer group protocol now, as in Kafka
+      member.cancelClassicTimers();
+    }
     if (request.instanceId() != null) {
       member.instanceId = request.instanceId();
     }
@@ -363,7 +381,7 @@ final class ConsumerRebalance {
       member.rebalanceTimeoutMs = request.rebalanceTimeoutMs();
     }
     if (request.subscribedTopicNames() != null) {
-      List<String> names = request.subscribedTopicNames().stream().sorted().distinct().toList();
+      List<String> names = ConsumerMember.topicNames(request.subscribedTopicNames());
       if (!names.equals(member.subscribedTopicNames)) {
         member.subscribedTopicNames = names;
         bump = true;
@@ -426,11 +444,11 @@ final class ConsumerRebalance {
   }
 
   /**
-   * The answer to a heartbeat that names an assignor this broker does not have or an invalid
-   * regular expression, or null. Checked before the group is looked at, as in Kafka.
+   * The answer to a heartbeat that names an assignor this broker does not have, or null. Checked
+   * with the request's fields, before the group is looked at, as in Kafka.
    */
-  private ConsumerGroupHeartbeatResponseData subscriptionError(
-      ConsumerGroupHeartbeatRequestData request, short version) {
+  private ConsumerGroupHeartbeatResponseData assignorError(
+      ConsumerGroupHeartbeatRequestData request) {
     String assignor = request.serverAssignor();
     if (assignor != null && !config.consumerAssignors().contains(assignor)) {
       return error(
@@ -441,6 +459,12 @@ final class ConsumerRebalance {
               + String.join(", ", config.consumerAssignors())
               + ".");
     }
+    return null;
+  }
+
+  /** The answer to a (re)joining heartbeat with an invalid regular expression, or null. */
+  private static ConsumerGroupHeartbeatResponseData regexError(
+      ConsumerGroupHeartbeatRequestData request, short version) {
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
     if (regex != null && !regex.isEmpty()) {
       try {
@@ -622,13 +646,16 @@ final class ConsumerRebalance {
     }
     member.cancelTimers();
     cg.target.remove(member.memberId);
-    cg.subscribedTopics = targets.subscribedTopics(cg);
     log.info("member {} of consumer group {} {}", member.memberId, group.groupId, why);
     if (cg.members.isEmpty()) {
       // Offsets of an empty group expire counting from now.
       group.restore(GroupState.EMPTY, timer.nowMs());
     }
     return true;
+  }
+
+  ConsumerTargets targets() {
+    return targets;
   }
 
   /**
@@ -648,6 +675,7 @@ final class ConsumerRebalance {
       removed |= remove(group, m, why);
     }
     if (removed) {
+      cg.subscribedTopics = targets.subscribedTopics(cg);
       cg.groupEpoch++;
       log.info("consumer group {} epoch {}", group.groupId, cg.groupEpoch);
     }

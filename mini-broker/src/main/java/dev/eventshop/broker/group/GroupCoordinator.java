@@ -98,7 +98,7 @@ public final class GroupCoordinator implements AutoCloseable {
     this.store = new GroupStore(offsetsTopic, timer);
     this.rebalance = new ClassicRebalance(this, config, timer, store);
     this.consumerRebalance = new ConsumerRebalance(this, config, timer, topics, store);
-    this.classicMembers = new ClassicMembers(this, config, timer, topics, store);
+    this.classicMembers = new ClassicMembers(this, config, timer);
     this.offsets = new OffsetCommits(this, config, timer, store);
     this.txnOffsets = new TxnOffsetCommits(this, timer, store);
     this.partitions =
@@ -326,7 +326,8 @@ public final class GroupCoordinator implements AutoCloseable {
         && !group.hasMembers()
         && group.pendingMembers.isEmpty()
         && group.offsets.isEmpty()
-        && group.generationId == 0) {
+        && group.generationId == 0
+        && group.consumerLeftovers == null) { // kept: a later consumer group deletes them
       group.transitionTo(GroupState.DEAD, timer.nowMs());
       groups.remove(group.groupId, group);
     }

@@ -158,7 +158,11 @@ sealed interface ServerAssignor {
         Map<Uuid, Map<Integer, String>> owner) {
       List<String> byCount = new ArrayList<>(members);
       byCount.sort((a, b) -> Integer.compare(counts.get(b), counts.get(a)));
+      int min = byCount.isEmpty() ? 0 : counts.get(byCount.get(byCount.size() - 1));
       for (String start : byCount) {
+        if (counts.get(start) - min <= 1) {
+          return false; // nobody is two lighter than any member from here on
+        }
         Map<String, String> parent = new HashMap<>();
         Map<String, Uuid> via = new HashMap<>();
         parent.put(start, null);

@@ -340,6 +340,18 @@ class ConsumerRebalanceTest {
     assertThat(r.errorMessage()).startsWith("SubscribedTopicRegex `ord[(` is not a valid");
   }
 
+  @Test
+  void aLeaveIsNotRefusedForARegularExpressionItCarries() {
+    Member a = new Member("member-a");
+    a.join("orders");
+
+    ConsumerGroupHeartbeatResponseData r =
+        call(beat(a.id, -1, null).setSubscribedTopicRegex("ord[("));
+
+    assertThat(error(r)).isEqualTo(Errors.NONE);
+    assertThat(describe(GROUP).members()).isEmpty();
+  }
+
   // ------------------------------------------------------------------ joining and reconciling
 
   @Test

@@ -18,7 +18,14 @@ final class ControlledAppends extends ForwardingCoordinatorTopic {
 
   volatile boolean hold;
   volatile boolean refuse;
+
+  /**
+   * Appends parked before anything is written, for the test to fail later ({@link #failParked}).
+   */
+  volatile boolean park;
+
   private final List<CompletableFuture<Void>> held = new ArrayList<>();
+  private final List<CompletableFuture<Void>> parked = new ArrayList<>();
 
   ControlledAppends(CoordinatorTopic delegate) {
     super(delegate);
@@ -29,6 +36,13 @@ final class ControlledAppends extends ForwardingCoordinatorTopic {
     if (refuse) {
       return CompletableFuture.failedFuture(new NotEnoughReplicasException("too few in sync"));
     }
+    if (park) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      synchronized (parked) {
+        parked.add(f);
+      }
+      return f;
+    }
     CompletableFuture<Void> written = delegate.append(p, records, nowMs);
     if (!hold) {
       return written;
@@ -38,6 +52,16 @@ final class ControlledAppends extends ForwardingCoordinatorTopic {
       held.add(later);
     }
     return later;
+  }
+
+  /** Fails the parked appends, which wrote nothing. */
+  void failParked() {
+    List<CompletableFuture<Void>> all;
+    synchronized (parked) {
+      all = List.copyOf(parked);
+      parked.clear();
+    }
+    all.forEach(f -> f.completeExceptionally(new NotLeaderOrFollowerException("moved")));
   }
 
   void releaseAll() {

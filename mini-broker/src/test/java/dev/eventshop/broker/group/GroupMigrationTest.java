@@ -1078,4 +1078,76 @@ class GroupMigrationTest {
         .extracting(ConsumerGroupDescribeResponseData.Member::memberId)
         .containsExactly("member-m");
   }
+
+  @Test
+  void aClassicMemberThatHeartbeatsWithTheConsumerProtocolBecomesAConsumerMember() {
+    Mixed mixed = settledMixedGroup(10_000);
+    Classic x = mixed.x();
+
+    ConsumerGroupHeartbeatResponseData r =
+        heartbeatCall(beat(x.id, x.generation, x.owned).setRebalanceTimeoutMs(30_000));
+
+    assertThat(error(r)).isEqualTo(Errors.NONE);
+    assertThat(describe().members())
+        .extracting(
+            ConsumerGroupDescribeResponseData.Member::memberId,
+            ConsumerGroupDescribeResponseData.Member::memberType)
+        .contains(tuple(x.id, (byte) 1));
+    // No longer classic: the consumer member's leave leaves a consumer group.
+    mixed.m().leave();
+    assertThat(listed().groupType()).isEqualTo("consumer");
+  }
+
+  @Test
+  void leftoversOfAFailedDowngradeAreDeletedWithTheGroup() {
+    Mixed mixed = settledMixedGroup(10_000);
+    appends.refuse = true;
+    assertThat(error(mixed.m().leave())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    appends.refuse = false;
+    // Classic now; its last member leaves and the empty group is deleted.
+    LeaveGroupResponseData left = leave(mixed.x().id);
+    assertThat(left.members().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+    org.apache.kafka.common.message.DeleteGroupsResponseData deleted =
+        h.call(
+            ApiKeys.DELETE_GROUPS,
+            2,
+            new org.apache.kafka.common.message.DeleteGroupsRequestData()
+                .setGroupsNames(List.of(GROUP)));
+    assertThat(deleted.results().find(GROUP).errorCode()).isEqualTo(Errors.NONE.code());
+
+    assertThat(error(new Consumer("member-c").join())).isEqualTo(Errors.NONE);
+    h.restart();
+
+    assertThat(describe().members())
+        .extracting(ConsumerGroupDescribeResponseData.Member::memberId)
+        .containsExactly("member-c");
+  }
+
+  @Test
+  void aDowngradeWriteFailingAfterTheGroupUpgradedAgainLeavesNoGhost() {
+    Mixed mixed = settledMixedGroup(10_000);
+    appends.park = true;
+    CompletableFuture<ConsumerGroupHeartbeatResponseData> left =
+        h.send(
+            ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+            1,
+            new ConsumerGroupHeartbeatRequestData()
+                .setGroupId(GROUP)
+                .setMemberId("member-m")
+                .setMemberEpoch(-1));
+    appends.park = false;
+    assertThat(listed().groupType()).isEqualTo("classic");
+    // A consumer member joins the classic group (x) before the downgrade's write fails.
+    Consumer c = new Consumer("member-c");
+    assertThat(error(c.join())).isEqualTo(Errors.NONE);
+    appends.failParked();
+    h.advance(0);
+    assertThat(left).isDone();
+    assertThat(error(c.heartbeat())).isEqualTo(Errors.NONE); // the group's next write
+
+    h.restart();
+    assertThat(describe().members())
+        .extracting(ConsumerGroupDescribeResponseData.Member::memberId)
+        .containsExactlyInAnyOrder(mixed.x().id, "member-c");
+  }
 }
