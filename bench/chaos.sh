@@ -4,8 +4,8 @@
 # consumer group running throughout; at the end every acknowledged record must be present exactly
 # once and in order. The seed is printed; pass it again to replay the same kills.
 # Usage: bench/chaos.sh [minutes] [seed] [group protocol]
-#        (default: 5, a fresh seed, classic; "consumer" for a KIP-848 consumer group;
-#        pass "" as the seed for a fresh one)
+#        (default: 5, a fresh seed, classic; "consumer" for a KIP-848 consumer group, "mixed"
+#        for a group of a classic member and a KIP-848 one; pass "" as the seed for a fresh one)
 # Results: the test's "chaos:" lines, printed at the end. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * choices come from a seed printed at the start; {@code -Dchaos.seed=<seed>} replays them and
  * {@code -Dchaos.seconds=<n>} sets the duration (45 s here; {@code bench/chaos.sh} runs longer),
  * and {@code -Dchaos.groupProtocol=consumer} makes the group a consumer group (KIP-848) instead of
- * a classic one.
+ * a classic one; {@code mixed} gives it two members, a classic one and one of KIP-848's: a group
+ * halfway through a rolling upgrade (online migration).
  */
 class ClusterChaosIT {
 
@@ -80,18 +81,26 @@ class ClusterChaosIT {
   }
 
   /**
-   * A group member polling in its own thread with automatic commits; it records how far it has read
-   * each partition and fails on a gap (a record further than the next one expected). Re-reading
-   * after a rebalance or a coordinator move is allowed: the group is at least once.
+   * The group's members ({@code mixed}: a classic one and one of KIP-848's), each polling in its
+   * own thread with automatic commits; they record how far the group has read each partition and
+   * fail on a gap (a record further than the next one expected). Re-reading after a rebalance or a
+   * coordinator move is allowed: the group is at least once.
    */
   static final class GroupReader implements AutoCloseable {
     private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Thread thread;
+    private final List<Thread> threads = new java.util.ArrayList<>();
     private volatile boolean running = true;
 
     GroupReader(String bootstrap, String protocol) {
-      thread =
+      for (String p :
+          protocol.equals("mixed") ? List.of("classic", "consumer") : List.of(protocol)) {
+        threads.add(member(bootstrap, p));
+      }
+    }
+
+    private Thread member(String bootstrap, String protocol) {
+      Thread thread =
           new Thread(
               () -> {
                 try (KafkaConsumer<String, String> member =
@@ -108,8 +117,9 @@ class ClusterChaosIT {
                   failure.compareAndSet(null, e);
                 }
               },
-              "chaos-group-reader");
+              "chaos-group-reader-" + protocol);
       thread.start();
+      return thread;
     }
 
     private void poll(KafkaConsumer<String, String> member) {
@@ -141,7 +151,9 @@ class ClusterChaosIT {
     @Override
     public void close() throws InterruptedException {
       running = false;
-      thread.join(30_000);
+      for (Thread thread : threads) {
+        thread.join(30_000);
+      }
     }
   }
 }
