@@ -193,9 +193,7 @@ final class ClassicMembers {
     }
     ConsumerMember member;
     ConsumerMember holder =
-        request.groupInstanceId() == null
-            ? null
-            : ConsumerRebalance.staticMember(cg, request.groupInstanceId());
+        request.groupInstanceId() == null ? null : cg.staticMember(request.groupInstanceId());
     if (request.groupInstanceId() != null && !unknown) {
       if (holder == null) {
         return done(ClassicRebalance.joinError(memberId, Errors.UNKNOWN_MEMBER_ID, version));
@@ -342,7 +340,7 @@ final class ClassicMembers {
     rebalance().scheduleSessionTimeout(group, member);
     byte[] assignment =
         serializedAssignment(
-            targets().topicNames(cg),
+            targets().topicNames(cg, member.assigned.partitions().keySet()),
             member.assigned,
             member.classic.protocols().get(0).metadata());
     SyncGroupResponseData response =
@@ -406,7 +404,7 @@ final class ClassicMembers {
       if (identity.groupInstanceId() == null) {
         member = cg.members.get(identity.memberId());
       } else {
-        member = ConsumerRebalance.staticMember(cg, identity.groupInstanceId());
+        member = cg.staticMember(identity.groupInstanceId());
         if (member != null
             && !identity.memberId().isEmpty()
             && !identity.memberId().equals(member.memberId)) {
@@ -470,7 +468,7 @@ final class ClassicMembers {
               m.classic.protocols()));
     }
     group.protocolName = group.selectProtocol();
-    Map<Uuid, String> names = targets().topicNames(cg);
+    Map<Uuid, String> names = targets().topicNames(cg, null);
     for (GroupMember member : group.members()) {
       member.assignment =
           serializedAssignment(
@@ -508,9 +506,7 @@ final class ClassicMembers {
   /** The member a classic request names, by instance id for a static one; null if none. */
   private static ConsumerMember classicMember(
       ConsumerGroup cg, String memberId, String instanceId) {
-    return instanceId == null
-        ? cg.members.get(memberId)
-        : ConsumerRebalance.staticMember(cg, instanceId);
+    return instanceId == null ? cg.members.get(memberId) : cg.staticMember(instanceId);
   }
 
   /** Kafka's checks of a classic member's SyncGroup or Heartbeat in a consumer group. */

@@ -81,6 +81,16 @@ final class ConsumerGroup {
     return members.values();
   }
 
+  /** The member that holds a static member's instance id, or null. */
+  ConsumerMember staticMember(String instanceId) {
+    for (ConsumerMember m : members.values()) {
+      if (instanceId.equals(m.instanceId)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
   /** Whether a member other than {@code memberId} holds the partition. */
   boolean heldByOther(String memberId, Uuid topic, int partition) {
     for (ConsumerMember m : members.values()) {

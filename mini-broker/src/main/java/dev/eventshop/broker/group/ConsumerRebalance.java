@@ -120,9 +120,12 @@ final class ConsumerRebalance {
         if (group.hasMembers() || !group.is(GroupState.EMPTY)) {
           // KIP-848's online upgrade: the classic members stay, as classic members. (A joining
           // member's own refusal comes first: the group must not change for it.)
-          ConsumerGroupHeartbeatResponseData refused = regexError(request, version);
-          if (refused == null) {
+          ConsumerGroupHeartbeatResponseData refused;
+          try {
+            regexOf(request, version);
             refused = coordinator.classicMembers().upgrade(group);
+          } catch (PatternSyntaxException e) {
+            refused = invalidRegex(request, e);
           }
           if (refused != null) {
             return done(refused);
@@ -298,7 +301,7 @@ final class ConsumerRebalance {
               : request.memberId();
       member = cg.members.get(memberId);
       ConsumerMember holder =
-          request.instanceId() == null ? null : staticMember(cg, request.instanceId());
+          request.instanceId() == null ? null : cg.staticMember(request.instanceId());
       if (holder != null
           && !holder.memberId.equals(memberId)
           && holder.memberEpoch != STATIC_LEAVE_EPOCH
@@ -330,13 +333,14 @@ final class ConsumerRebalance {
         return error(Errors.FENCED_MEMBER_EPOCH, fenced);
       }
     }
-    ConsumerGroupHeartbeatResponseData invalidRegex = regexError(request, version);
-    if (invalidRegex != null) {
-      return invalidRegex;
+    Pattern pattern;
+    try {
+      pattern = regexOf(request, version);
+    } catch (PatternSyntaxException e) {
+      return invalidRegex(request, e);
     }
     String assignor = request.serverAssignor();
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
-    Pattern pattern = regex != null && !regex.isEmpty() ? Pattern.compile(regex) : null;
 
     // Valid: from here on the group changes.
     boolean bump = false;
@@ -349,7 +353,7 @@ final class ConsumerRebalance {
       log.info("group {} now uses the consumer group protocol", group.groupId);
     }
     if (epoch == 0 && request.instanceId() != null && !cg.members.containsKey(member.memberId)) {
-      ConsumerMember away = staticMember(cg, request.instanceId());
+      ConsumerMember away = cg.staticMember(request.instanceId());
       if (away != null) {
         replace(group, away, member);
       }
@@ -462,24 +466,25 @@ final class ConsumerRebalance {
     return null;
   }
 
-  /** The answer to a (re)joining heartbeat with an invalid regular expression, or null. */
-  private static ConsumerGroupHeartbeatResponseData regexError(
-      ConsumerGroupHeartbeatRequestData request, short version) {
+  /**
+   * The (re)joining heartbeat's regular expression compiled, or null when it has none.
+   *
+   * @throws PatternSyntaxException for an invalid one ({@link #invalidRegex} answers it)
+   */
+  private static Pattern regexOf(ConsumerGroupHeartbeatRequestData request, short version) {
     String regex = version >= 1 ? request.subscribedTopicRegex() : null;
-    if (regex != null && !regex.isEmpty()) {
-      try {
-        Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        return error(
-            Errors.INVALID_REGULAR_EXPRESSION,
-            "SubscribedTopicRegex `"
-                + regex
-                + "` is not a valid regular expression: "
-                + e.getDescription()
-                + ".");
-      }
-    }
-    return null;
+    return regex != null && !regex.isEmpty() ? Pattern.compile(regex) : null;
+  }
+
+  private static ConsumerGroupHeartbeatResponseData invalidRegex(
+      ConsumerGroupHeartbeatRequestData request, PatternSyntaxException e) {
+    return error(
+        Errors.INVALID_REGULAR_EXPRESSION,
+        "SubscribedTopicRegex `"
+            + request.subscribedTopicRegex()
+            + "` is not a valid regular expression: "
+            + e.getDescription()
+            + ".");
   }
 
   /** The check Kafka makes of a heartbeat's fields before it looks at the group, or null. */
@@ -626,15 +631,6 @@ final class ConsumerRebalance {
         next.memberId);
   }
 
-  static ConsumerMember staticMember(ConsumerGroup cg, String instanceId) {
-    for (ConsumerMember m : cg.members()) {
-      if (instanceId.equals(m.instanceId)) {
-        return m;
-      }
-    }
-    return null;
-  }
-
   /**
    * Removes a member (the caller bumps the group epoch); its partitions are free for the others at
    * their next heartbeat.
@@ -774,7 +770,7 @@ final class ConsumerRebalance {
   ConsumerGroupDescribeResponseData.DescribedGroup describe(
       Group group, short version, ConsumerGroupDescribeResponseData.DescribedGroup result) {
     ConsumerGroup cg = group.consumer;
-    Map<Uuid, String> names = targets.topicNames(cg);
+    Map<Uuid, String> names = targets.topicNames(cg, null);
     result
         .setGroupState(cg.state().kafkaName)
         .setGroupEpoch(cg.groupEpoch)
@@ -849,7 +845,7 @@ final class ConsumerRebalance {
           ? new Lookup(member, null)
           : new Lookup(null, unknownMember(request.memberId(), groupId));
     }
-    ConsumerMember member = staticMember(cg, instanceId);
+    ConsumerMember member = cg.staticMember(instanceId);
     if (member == null) {
       return new Lookup(
           null, error(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown."));

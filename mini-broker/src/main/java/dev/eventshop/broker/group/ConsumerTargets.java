@@ -127,10 +127,16 @@ final class ConsumerTargets {
     return expected.equals(targeted);
   }
 
-  /** Topic names by id: the subscribed topics', then every other topic that exists now. */
-  Map<Uuid, String> topicNames(ConsumerGroup cg) {
+  /**
+   * Topic names by id: the subscribed topics', then, unless they already name every id of {@code
+   * needed} (null: any id), every other topic that exists now.
+   */
+  Map<Uuid, String> topicNames(ConsumerGroup cg, java.util.Collection<Uuid> needed) {
     Map<Uuid, String> names = new HashMap<>();
     cg.subscribedTopics.forEach((name, t) -> names.put(t.id(), name));
+    if (needed != null && names.keySet().containsAll(needed)) {
+      return names; // the usual case: no look through every topic of the cluster
+    }
     for (String name : topics.names()) {
       topics.topic(name).ifPresent(t -> names.putIfAbsent(t.id(), name));
     }

@@ -33,14 +33,7 @@ class ConsumerGroupPersistenceTest {
 
   @BeforeEach
   void open() {
-    h =
-        new GroupHarness(
-            dir,
-            GroupHarness.config(0),
-            t -> {
-              appends = new ControlledAppends(t);
-              return appends;
-            });
+    h = ControlledAppends.harness(dir, a -> appends = a);
     h.topics.put("orders", new TopicCatalog.Topic(ORDERS, 6));
   }
 

@@ -31,6 +31,23 @@ final class ControlledAppends extends ForwardingCoordinatorTopic {
     super(delegate);
   }
 
+  /**
+   * A harness ({@link GroupHarness#config(int) config(0)}) whose writes to {@code
+   * __consumer_offsets} go through a {@code ControlledAppends}, handed to {@code sink} when made:
+   * again at each restart.
+   */
+  static GroupHarness harness(
+      java.nio.file.Path dir, java.util.function.Consumer<ControlledAppends> sink) {
+    return new GroupHarness(
+        dir,
+        GroupHarness.config(0),
+        topic -> {
+          ControlledAppends appends = new ControlledAppends(topic);
+          sink.accept(appends);
+          return appends;
+        });
+  }
+
   @Override
   public CompletableFuture<Void> append(int p, MemoryRecords records, long nowMs) {
     if (refuse) {

@@ -35,13 +35,11 @@ class DelayedAppendTest {
   @BeforeEach
   void open() {
     h =
-        new GroupHarness(
+        ControlledAppends.harness(
             dir,
-            GroupHarness.config(0),
-            t -> {
-              appends = new ControlledAppends(t);
+            a -> {
+              appends = a;
               appends.hold = true;
-              return appends;
             });
   }
 
