@@ -1,6 +1,7 @@
 package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.PartitionAdder;
 import java.util.List;
 
 /** The protocol handlers of the group coordinator, to add to the broker's API table. */
@@ -8,8 +9,12 @@ public final class GroupApis {
 
   private GroupApis() {}
 
-  /** FindCoordinator serves groups and transactional ids, so the broker adds it itself. */
-  public static List<ApiHandler<?>> handlers(GroupCoordinator coordinator) {
+  /**
+   * FindCoordinator serves groups and transactional ids, so the broker adds it itself.
+   *
+   * @param adder adds a group's partition to a transaction of version 2 (TxnOffsetCommit v5)
+   */
+  public static List<ApiHandler<?>> handlers(GroupCoordinator coordinator, PartitionAdder adder) {
     return List.of(
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
@@ -17,7 +22,7 @@ public final class GroupApis {
         new LeaveGroupHandler(coordinator),
         new OffsetCommitHandler(coordinator),
         new OffsetFetchHandler(coordinator),
-        new TxnOffsetCommitHandler(coordinator),
+        new TxnOffsetCommitHandler(coordinator, adder),
         new DescribeGroupsHandler(coordinator),
         new ListGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),

@@ -1,5 +1,6 @@
 package dev.eventshop.broker.group;
 
+import dev.eventshop.broker.protocol.PartitionAdder;
 import dev.eventshop.broker.protocol.RequestContext;
 import dev.eventshop.broker.protocol.VersionedApiHandler;
 import java.util.concurrent.CompletionStage;
@@ -12,23 +13,31 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * __consumer_offsets} as part of its transaction; they stay pending, invisible to OffsetFetch,
  * until the transaction's COMMIT marker (ABORT drops them). Answered once the records are
  * committed. v2+ carries leader epochs; v3+ (KIP-447) the member id, generation and group instance
- * id, checked like a member's OffsetCommit; v4 only allows TRANSACTION_ABORTABLE, which this broker
- * never answers. v5 is not advertised: it belongs to transactions version 2 (KIP-890), where this
- * request also adds the group to the transaction; with version 1, as here, the client calls
- * AddOffsetsToTxn on the transaction coordinator first.
+ * id, checked like a member's OffsetCommit; v4 only allows TRANSACTION_ABORTABLE. v5 is transaction
+ * version 2 (KIP-890): the producer sent no AddOffsetsToTxn, so this broker adds the group's
+ * partition to the transaction first.
  */
 public final class TxnOffsetCommitHandler extends VersionedApiHandler<TxnOffsetCommitRequest> {
 
-  private final GroupCoordinator coordinator;
+  /** The first version whose offsets add their partition to the transaction. */
+  static final short FIRST_ADDING_VERSION = 5;
 
-  public TxnOffsetCommitHandler(GroupCoordinator coordinator) {
-    super(ApiKeys.TXN_OFFSET_COMMIT, 0, 4);
+  private final GroupCoordinator coordinator;
+  private final PartitionAdder adder;
+
+  public TxnOffsetCommitHandler(GroupCoordinator coordinator, PartitionAdder adder) {
+    super(ApiKeys.TXN_OFFSET_COMMIT, 0, 5);
     this.coordinator = coordinator;
+    this.adder = adder;
   }
 
   @Override
   public CompletionStage<ApiMessage> handle(
       RequestContext context, TxnOffsetCommitRequest request) {
-    return coordinator.txnOffsets().commit(request.data()).thenApply(r -> r);
+    TxnOffsetCommits commits = coordinator.txnOffsets();
+    return (context.apiVersion() >= FIRST_ADDING_VERSION
+            ? commits.commit(request.data(), adder)
+            : commits.commit(request.data()))
+        .thenApply(r -> r);
   }
 }

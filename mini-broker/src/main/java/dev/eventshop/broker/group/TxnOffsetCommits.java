@@ -1,6 +1,7 @@
 package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.coordinator.CoordinatorTimer;
+import dev.eventshop.broker.protocol.PartitionAdder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +47,37 @@ final class TxnOffsetCommits {
     this.coordinator = coordinator;
     this.timer = timer;
     this.store = store;
+  }
+
+  /**
+   * TxnOffsetCommit of transaction version 2 (v5+, KIP-890): the producer did not send
+   * AddOffsetsToTxn, so the group's {@code __consumer_offsets} partition is added to its
+   * transaction first, through {@code adder}; then as {@link #commit(TxnOffsetCommitRequestData)}.
+   * A partition that cannot be added fails every offset with the transaction coordinator's error.
+   */
+  CompletableFuture<TxnOffsetCommitResponseData> commit(
+      TxnOffsetCommitRequestData request, PartitionAdder adder) {
+    String groupId = request.groupId();
+    Errors unavailable = coordinator.checkGroupId(groupId);
+    if (unavailable != Errors.NONE) {
+      return done(allFailed(request, unavailable));
+    }
+    if (request.producerId() < 0 || request.producerEpoch() < 0) {
+      return done(allFailed(request, Errors.INVALID_PRODUCER_ID_MAPPING));
+    }
+    TopicPartition offsetsPartition =
+        new TopicPartition(OffsetsTopic.NAME, coordinator.partitionFor(groupId));
+    return adder
+        .add(
+            request.transactionalId(),
+            request.producerId(),
+            request.producerEpoch(),
+            List.of(offsetsPartition))
+        .thenCompose(
+            errors -> {
+              Errors error = errors.getOrDefault(offsetsPartition, Errors.UNKNOWN_SERVER_ERROR);
+              return error == Errors.NONE ? commit(request) : done(allFailed(request, error));
+            });
   }
 
   /**

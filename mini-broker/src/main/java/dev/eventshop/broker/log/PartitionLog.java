@@ -332,6 +332,11 @@ public final class PartitionLog implements AutoCloseable {
     return producerState.removeExpired(nowMs, expirationMs);
   }
 
+  /** See {@link ProducerStateManager#hasOpenTxn(long, short)}. */
+  public synchronized boolean hasOpenTxn(long producerId, short epoch) {
+    return producerState.hasOpenTxn(producerId, epoch);
+  }
+
   /** The idempotent producers that wrote to this partition, for DescribeProducers. */
   public synchronized List<ProducerStateManager.ProducerSummary> producers() {
     return producerState.producers();

@@ -248,6 +248,22 @@ public final class ProducerStateManager {
   }
 
   /**
+   * Whether {@code producerId} has a transaction open on this partition in {@code epoch}, so that a
+   * further write of that transaction here needs no adding to it (transaction version 2).
+   *
+   * @throws InvalidProducerEpochException if the producer wrote here in a newer epoch
+   */
+  public boolean hasOpenTxn(long producerId, short epoch) {
+    ProducerEntry entry = producers.get(producerId);
+    if (entry != null && epoch < entry.epoch) {
+      throw new InvalidProducerEpochException(
+          "producer %d has epoch %d, older than the current %d"
+              .formatted(producerId, epoch, entry.epoch));
+    }
+    return entry != null && entry.epoch == epoch && entry.currentTxnFirstOffset >= 0;
+  }
+
+  /**
    * Remembers a batch written before the ones already known for its producer (read back from the
    * log after a snapshot, which keeps only each producer's last batch), so that a retry of any of
    * the producer's last {@value #BATCHES_REMEMBERED} batches is still recognised. Batches of

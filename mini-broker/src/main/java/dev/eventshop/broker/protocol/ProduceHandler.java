@@ -1,14 +1,15 @@
 package dev.eventshop.broker.protocol;
 
 import dev.eventshop.broker.log.AppendOrigin;
-import dev.eventshop.broker.log.PartitionLog.AppendResult;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.quota.ClientQuotaManager;
 import dev.eventshop.broker.replication.Partition;
 import dev.eventshop.broker.replication.Replicas;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * (bounded by the request's timeout). A retried batch of an idempotent producer gets its original
  * offset.
  *
+ * <p>From version 12 a transactional producer uses transaction version 2 (KIP-890): it does not add
+ * partitions to its transaction itself, so before the first write of a transaction to a partition
+ * this broker adds the partition through the {@link PartitionAdder} and appends once the
+ * transaction coordinator has it. Versions 10 and 11 are version 9 with more errors allowed
+ * (KIP-951 leader hints, which are optional, and TRANSACTION_ABORTABLE); 13 (topic ids) is not
+ * advertised.
+ *
  * <p>Advertised from version 0 so librdkafka keeps compressing (compatibility rule 2); versions 0-2
  * cannot be parsed by current Kafka classes and close the connection if they ever arrive.
  */
@@ -42,19 +51,32 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
+  /** The first version whose transactional writes add their partitions (transaction version 2). */
+  static final short FIRST_ADDING_VERSION = 12;
+
   private final Replicas replicas;
   private final Supplier<ClusterMetadata> metadata;
   private final ClientQuotaManager quotas;
+  private final PartitionAdder adder;
+
+  /** A partition's batches that passed the checks, to append. */
+  private record Append(
+      Partition partition, MemoryRecords records, PartitionProduceResponse response) {}
 
   /**
    * @param quotas the clients' {@code producer_byte_rate}
+   * @param adder adds partitions to transactions of version 2
    */
   public ProduceHandler(
-      Replicas replicas, Supplier<ClusterMetadata> metadata, ClientQuotaManager quotas) {
-    super(ApiKeys.PRODUCE, 0, 9);
+      Replicas replicas,
+      Supplier<ClusterMetadata> metadata,
+      ClientQuotaManager quotas,
+      PartitionAdder adder) {
+    super(ApiKeys.PRODUCE, 0, 12);
     this.replicas = replicas;
     this.metadata = metadata;
     this.quotas = quotas;
+    this.adder = adder;
   }
 
   @Override
@@ -62,7 +84,7 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
     short acks = request.acks();
     long now = System.currentTimeMillis();
     ProduceResponseData response = new ProduceResponseData();
-    List<CompletableFuture<?>> waits = new ArrayList<>();
+    List<Append> appends = new ArrayList<>();
     for (TopicProduceData topic : request.data().topicData()) {
       TopicProduceResponse topicResponse = new TopicProduceResponse().setName(topic.name());
       response.responses().add(topicResponse);
@@ -93,45 +115,7 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
           fail(partitionResponse, Errors.NOT_LEADER_OR_FOLLOWER, null);
           continue;
         }
-        try {
-          CompletableFuture<AppendResult> appended =
-              partition.appendAsLeader(
-                  (MemoryRecords) data.records(),
-                  AppendOrigin.CLIENT,
-                  acks,
-                  partition.log().config().minInsyncReplicas(),
-                  now);
-          waits.add(
-              appended
-                  .orTimeout(Math.max(1, request.data().timeoutMs()), TimeUnit.MILLISECONDS)
-                  .handle(
-                      (result, error) -> {
-                        if (error == null) {
-                          partitionResponse
-                              .setBaseOffset(result.baseOffset())
-                              .setLogAppendTimeMs(result.logAppendTimeMs())
-                              .setLogStartOffset(partition.log().logStartOffset());
-                        } else {
-                          Throwable cause = Errors.maybeUnwrapException(error);
-                          fail(
-                              partitionResponse,
-                              cause instanceof TimeoutException
-                                  ? Errors.REQUEST_TIMED_OUT
-                                  : Errors.forException(cause),
-                              cause.getMessage());
-                        }
-                        return null;
-                      }));
-        } catch (IOException e) {
-          log.error("{}: cannot append", tp, e);
-          fail(partitionResponse, Errors.KAFKA_STORAGE_ERROR, e.getMessage());
-        } catch (RuntimeException e) {
-          Errors error = Errors.forException(e);
-          if (error == Errors.UNKNOWN_SERVER_ERROR) {
-            log.error("{}: unexpected error appending from {}", tp, context.clientId(), e);
-          }
-          fail(partitionResponse, error, e.getMessage());
-        }
+        appends.add(new Append(partition, (MemoryRecords) data.records(), partitionResponse));
       }
     }
     // Like Kafka, counts every request's bytes against the client's quota, answered or not.
@@ -140,8 +124,134 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
       response.setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttleMs));
       context.throttle(throttleMs);
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-    return all.thenApply(ignored -> acks == 0 ? null : response);
+    CompletableFuture<Void> added =
+        context.apiVersion() >= FIRST_ADDING_VERSION && request.transactionalId() != null
+            ? addToTransaction(request.transactionalId(), appends)
+            : CompletableFuture.completedFuture(null);
+    return added
+        .thenCompose(
+            ignored -> {
+              List<CompletableFuture<?>> waits = new ArrayList<>();
+              for (Append append : appends) {
+                if (append.response().errorCode() == Errors.NONE.code()) {
+                  waits.add(append(context, request, append, acks, now));
+                }
+              }
+              return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+            })
+        .thenApply(ignored -> acks == 0 ? null : response);
+  }
+
+  /**
+   * Adds the partitions this request opens its producer's transaction in to that transaction
+   * (transaction version 2); a partition that cannot be added gets its error and is not appended.
+   * As in Kafka, the transaction coordinator's errors that a client of version 1 would not retry
+   * become NOT_ENOUGH_REPLICAS, which every client retries.
+   */
+  private CompletableFuture<Void> addToTransaction(String transactionalId, List<Append> appends) {
+    Map<TopicPartition, Append> toAdd = new LinkedHashMap<>();
+    long producerId = RecordBatch.NO_PRODUCER_ID;
+    short epoch = RecordBatch.NO_PRODUCER_EPOCH;
+    for (Append append : appends) {
+      RecordBatch batch = append.records().firstBatch();
+      if (batch == null || !batch.isTransactional() || !batch.hasProducerId()) {
+        continue;
+      }
+      if (producerId != RecordBatch.NO_PRODUCER_ID
+          && (batch.producerId() != producerId || batch.producerEpoch() != epoch)) {
+        fail(
+            append.response(),
+            Errors.INVALID_PRODUCER_ID_MAPPING,
+            "Transactional records contained more than one producer ID");
+        continue;
+      }
+      producerId = batch.producerId();
+      epoch = batch.producerEpoch();
+      try {
+        if (!append.partition().log().hasOpenTxn(producerId, epoch)) {
+          toAdd.put(append.partition().topicPartition(), append);
+        }
+      } catch (ApiException e) {
+        fail(append.response(), Errors.forException(e), e.getMessage());
+      }
+    }
+    if (toAdd.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return adder
+        .add(transactionalId, producerId, epoch, toAdd.keySet())
+        .thenAccept(
+            errors ->
+                errors.forEach(
+                    (tp, error) -> {
+                      Append append = toAdd.get(tp);
+                      if (append == null || error == Errors.NONE) {
+                        return;
+                      }
+                      switch (error) {
+                        case NETWORK_EXCEPTION,
+                            COORDINATOR_LOAD_IN_PROGRESS,
+                            COORDINATOR_NOT_AVAILABLE,
+                            NOT_COORDINATOR ->
+                            fail(
+                                append.response(),
+                                Errors.NOT_ENOUGH_REPLICAS,
+                                "Unable to add the partition to the transaction. Underlying"
+                                    + " error: "
+                                    + error);
+                        case INVALID_TXN_STATE ->
+                            fail(
+                                append.response(),
+                                error,
+                                "Partition was not added to the transaction");
+                        default -> fail(append.response(), error, error.message());
+                      }
+                    }));
+  }
+
+  private CompletableFuture<?> append(
+      RequestContext context, ProduceRequest request, Append append, short acks, long now) {
+    Partition partition = append.partition();
+    PartitionProduceResponse partitionResponse = append.response();
+    TopicPartition tp = partition.topicPartition();
+    try {
+      return partition
+          .appendAsLeader(
+              append.records(),
+              AppendOrigin.CLIENT,
+              acks,
+              partition.log().config().minInsyncReplicas(),
+              now)
+          .orTimeout(Math.max(1, request.data().timeoutMs()), TimeUnit.MILLISECONDS)
+          .handle(
+              (result, error) -> {
+                if (error == null) {
+                  partitionResponse
+                      .setBaseOffset(result.baseOffset())
+                      .setLogAppendTimeMs(result.logAppendTimeMs())
+                      .setLogStartOffset(partition.log().logStartOffset());
+                } else {
+                  Throwable cause = Errors.maybeUnwrapException(error);
+                  fail(
+                      partitionResponse,
+                      cause instanceof TimeoutException
+                          ? Errors.REQUEST_TIMED_OUT
+                          : Errors.forException(cause),
+                      cause.getMessage());
+                }
+                return null;
+              });
+    } catch (IOException e) {
+      log.error("{}: cannot append", tp, e);
+      fail(partitionResponse, Errors.KAFKA_STORAGE_ERROR, e.getMessage());
+    } catch (RuntimeException e) {
+      Errors error = Errors.forException(e);
+      if (error == Errors.UNKNOWN_SERVER_ERROR) {
+        log.error("{}: unexpected error appending from {}", tp, context.clientId(), e);
+      }
+      fail(partitionResponse, error, e.getMessage());
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   private static long bytes(ProduceRequest request) {

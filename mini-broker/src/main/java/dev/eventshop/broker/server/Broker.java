@@ -30,6 +30,7 @@ import dev.eventshop.broker.protocol.FetchHandler;
 import dev.eventshop.broker.protocol.ListOffsetsHandler;
 import dev.eventshop.broker.protocol.MetadataHandler;
 import dev.eventshop.broker.protocol.OffsetForLeaderEpochHandler;
+import dev.eventshop.broker.protocol.PartitionAdder;
 import dev.eventshop.broker.protocol.ProduceHandler;
 import dev.eventshop.broker.quota.ClientQuotaManager;
 import dev.eventshop.broker.quota.ReplicationThrottles;
@@ -44,6 +45,7 @@ import dev.eventshop.broker.transaction.ListTransactionsHandler;
 import dev.eventshop.broker.transaction.TransactionConfig;
 import dev.eventshop.broker.transaction.TransactionCoordinator;
 import dev.eventshop.broker.transaction.TransactionMarkerSender;
+import dev.eventshop.broker.transaction.TransactionPartitionAdder;
 import dev.eventshop.broker.transaction.WriteTxnMarkersHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -78,6 +80,7 @@ public final class Broker implements AutoCloseable {
   private GroupCoordinator groupCoordinator;
   private TransactionCoordinator transactionCoordinator;
   private TransactionMarkerSender markerSender;
+  private TransactionPartitionAdder partitionAdder;
   private boolean closed;
   private boolean controlledShutdown = true;
 
@@ -169,6 +172,11 @@ public final class Broker implements AutoCloseable {
             config.getInt(BrokerProperty.NUM_PARTITIONS),
             (short) config.getInt(BrokerProperty.DEFAULT_REPLICATION_FACTOR));
 
+    // Partition leaders and group coordinators add partitions to transactions of version 2; the
+    // adder needs the transaction coordinator, made below.
+    PartitionAdder adder =
+        (transactionalId, producerId, epoch, partitions) ->
+            partitionAdder.add(transactionalId, producerId, epoch, partitions);
     List<ApiHandler<?>> handlers = new ArrayList<>();
     handlers.add(apiVersions);
     handlers.add(new MetadataHandler(metadataStore::current, autoCreation));
@@ -178,7 +186,8 @@ public final class Broker implements AutoCloseable {
             replicas,
             metadataStore::current,
             new ClientQuotaManager(
-                ClientQuotas.PRODUCER_BYTE_RATE, () -> quotaSource.current().clientQuotas())));
+                ClientQuotas.PRODUCER_BYTE_RATE, () -> quotaSource.current().clientQuotas()),
+            adder));
     handlers.add(
         new FetchHandler(
             replicas,
@@ -205,7 +214,7 @@ public final class Broker implements AutoCloseable {
     groupCoordinator =
         new GroupCoordinator(
             GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler), topicCatalog());
-    handlers.addAll(GroupApis.handlers(groupCoordinator));
+    handlers.addAll(GroupApis.handlers(groupCoordinator, adder));
 
     BrokerCoordinatorTopic transactionTopic =
         new BrokerCoordinatorTopic(
@@ -247,7 +256,15 @@ public final class Broker implements AutoCloseable {
             transactionTopic,
             CoordinatorTimer.of(scheduler),
             producerIds,
-            markerSender);
+            markerSender,
+            () -> 2);
+    partitionAdder =
+        new TransactionPartitionAdder(
+            config.nodeId(),
+            metadataStore::current,
+            config.listeners().interBroker(),
+            transactionCoordinator,
+            scheduler);
     handlers.add(new InitProducerIdHandler(producerIds, transactionCoordinator));
     handlers.add(new AddPartitionsToTxnHandler(transactionCoordinator, metadataStore::current));
     handlers.add(
@@ -456,6 +473,9 @@ public final class Broker implements AutoCloseable {
     }
     if (markerSender != null) {
       markerSender.close();
+    }
+    if (partitionAdder != null) {
+      partitionAdder.close();
     }
     if (groupCoordinator != null) {
       groupCoordinator.close();

@@ -17,7 +17,8 @@ import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
  * AddOffsetsToTxn: the transaction will commit offsets of a consumer group (the producer's {@code
  * sendOffsetsToTransaction}), so the group's {@code __consumer_offsets} partition joins the
  * transaction and gets its marker. The offsets themselves go to the group coordinator in
- * TxnOffsetCommit. Versions 0-3.
+ * TxnOffsetCommit. Versions 0-4 (v4 only allows TRANSACTION_ABORTABLE, never answered here); a
+ * producer of transaction version 2 does not send it: its TxnOffsetCommit adds the partition.
  */
 public final class AddOffsetsToTxnHandler extends VersionedApiHandler<AddOffsetsToTxnRequest> {
 
@@ -32,7 +33,7 @@ public final class AddOffsetsToTxnHandler extends VersionedApiHandler<AddOffsets
       TransactionCoordinator coordinator,
       String offsetsTopic,
       ToIntFunction<String> offsetsPartitionOf) {
-    super(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 3);
+    super(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 4);
     this.coordinator = coordinator;
     this.offsetsTopic = offsetsTopic;
     this.offsetsPartitionOf = offsetsPartitionOf;
@@ -50,7 +51,11 @@ public final class AddOffsetsToTxnHandler extends VersionedApiHandler<AddOffsets
         new TopicPartition(offsetsTopic, offsetsPartitionOf.applyAsInt(data.groupId()));
     return coordinator
         .addPartitions(
-            data.transactionalId(), data.producerId(), data.producerEpoch(), List.of(offsets))
+            data.transactionalId(),
+            data.producerId(),
+            data.producerEpoch(),
+            List.of(offsets),
+            (short) 0)
         .thenApply(
             error ->
                 new AddOffsetsToTxnResponseData()

@@ -10,15 +10,16 @@ import org.apache.kafka.common.requests.EndTxnRequest;
 
 /**
  * EndTxn: the producer commits or aborts its transaction. Answered once the coordinator has
- * recorded the decision; the markers follow. Versions 0-4; v5 (the epoch bumped at every end) is
- * transaction version 2.
+ * recorded the decision; the markers follow. Version 5 is transaction version 2 (KIP-890): the end
+ * bumps the producer's epoch, and the answer carries the producer id and epoch to go on with. A
+ * Java client sends it only when the cluster finalizes {@code transaction.version} 2.
  */
 public final class EndTxnHandler extends VersionedApiHandler<EndTxnRequest> {
 
   private final TransactionCoordinator coordinator;
 
   public EndTxnHandler(TransactionCoordinator coordinator) {
-    super(ApiKeys.END_TXN, 0, 4);
+    super(ApiKeys.END_TXN, 0, 5);
     this.coordinator = coordinator;
   }
 
@@ -27,11 +28,18 @@ public final class EndTxnHandler extends VersionedApiHandler<EndTxnRequest> {
     var data = request.data();
     return coordinator
         .endTransaction(
-            data.transactionalId(), data.producerId(), data.producerEpoch(), data.committed())
+            data.transactionalId(),
+            data.producerId(),
+            data.producerEpoch(),
+            data.committed(),
+            context.apiVersion() >= 5)
         .thenApply(
-            error ->
+            result ->
                 new EndTxnResponseData()
                     .setErrorCode(
-                        TransactionApis.forVersion(error, context.apiVersion(), (short) 2).code()));
+                        TransactionApis.forVersion(result.error(), context.apiVersion(), (short) 2)
+                            .code())
+                    .setProducerId(result.producerId())
+                    .setProducerEpoch(result.producerEpoch()));
   }
 }

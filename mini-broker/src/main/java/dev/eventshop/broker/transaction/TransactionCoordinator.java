@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
@@ -40,11 +41,23 @@ import org.slf4j.LoggerFactory;
  * finishes transactions that were preparing to commit or abort, and aborts open ones after their
  * timeout. Its coordinator epoch (the partition's leader epoch) fences markers from an older one.
  *
- * <p>Transaction version 1 semantics, as Kafka's clients use them unless the cluster enables
- * transaction version 2: the producer adds partitions (AddPartitionsToTxn) and groups
- * (AddOffsetsToTxn) before writing to them, and EndTxn is answered once the prepare record is
- * committed, before the markers are written; until they are, the next request for the id gets
- * CONCURRENT_TRANSACTIONS and the client retries.
+ * <p>Both of Kafka's transaction protocols, chosen per request as Kafka chooses (KIP-890):
+ *
+ * <ul>
+ *   <li>Version 1 (EndTxn up to v4; librdkafka, KafkaJS, Java clients before 4.0, and Java 4
+ *       clients of a cluster at {@code transaction.version} 1): the producer adds partitions
+ *       (AddPartitionsToTxn) and groups (AddOffsetsToTxn) before writing to them, and keeps its
+ *       epoch from one transaction to the next.
+ *   <li>Version 2 (EndTxn v5, AddPartitionsToTxn v4+ from a partition leader): the leader of a
+ *       partition the producer writes to, or the group coordinator it sends offsets to, adds the
+ *       partition on the producer's behalf, and every EndTxn bumps the producer's epoch: the
+ *       markers carry the new epoch, so a write of the old one arriving late is refused instead of
+ *       opening a transaction nobody will end. The EndTxn answer tells the producer its new epoch,
+ *       or a new producer id when the epochs run out.
+ * </ul>
+ *
+ * <p>EndTxn is answered once the prepare record is committed, before the markers are written; until
+ * they are, the next request for the id gets CONCURRENT_TRANSACTIONS and the client retries.
  *
  * <p>Which partitions are served here, and their loading, is kept by {@link CoordinatorPartitions};
  * a partition is reloaded when this broker leads it in a new epoch.
@@ -67,6 +80,16 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
   }
 
+  /**
+   * An EndTxn answer. With transaction version 2 it carries the producer id and epoch the producer
+   * goes on with; otherwise none.
+   */
+  public record EndResult(Errors error, long producerId, short producerEpoch) {
+    static EndResult of(Errors error) {
+      return new EndResult(error, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+    }
+  }
+
   /** What DescribeTransactions and ListTransactions show of one transactional id. */
   public record Description(
       String transactionalId,
@@ -82,23 +105,30 @@ public final class TransactionCoordinator implements AutoCloseable {
   private final CoordinatorTimer timer;
   private final ProducerIdAllocator producerIds;
   private final MarkerWriter markers;
+  private final IntSupplier transactionVersion;
   private final ConcurrentHashMap<String, TransactionMetadata> transactions =
       new ConcurrentHashMap<>();
   private final CoordinatorPartitions partitions;
   private volatile boolean closed;
   private final Map<String, CoordinatorTimer.Task> periodic = new ConcurrentHashMap<>();
 
+  /**
+   * @param transactionVersion the cluster's finalized {@code transaction.version}: the format of
+   *     the records written, and the protocol of the aborts the coordinator decides itself
+   */
   public TransactionCoordinator(
       TransactionConfig config,
       CoordinatorTopic topic,
       CoordinatorTimer timer,
       ProducerIdAllocator producerIds,
-      MarkerWriter markers) {
+      MarkerWriter markers,
+      IntSupplier transactionVersion) {
     this.config = config;
     this.topic = topic;
     this.timer = timer;
     this.producerIds = producerIds;
     this.markers = markers;
+    this.transactionVersion = transactionVersion;
     this.partitions =
         new CoordinatorPartitions(TOPIC, "transactions", topic, this::load, this::dropTransactions);
     every(config.abortTimedOutIntervalMs(), "aborting timed-out transactions", this::abortTimedOut);
@@ -238,7 +268,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         log.info(
             "aborting the open transaction of '{}': a producer with its id started",
             transactionalId);
-        prepareEnd(m, false, true);
+        abortByCoordinator(m);
         return done(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
       }
       long producerId = m.producerId;
@@ -249,7 +279,15 @@ public final class TransactionCoordinator implements AutoCloseable {
       }
       long now = timer.nowMs();
       Snapshot next =
-          new Snapshot(producerId, epoch, timeoutMs, TransactionState.EMPTY, Set.of(), now, -1);
+          new Snapshot(
+              producerId,
+              epoch,
+              timeoutMs,
+              TransactionState.EMPTY,
+              Set.of(),
+              now,
+              -1,
+              m.clientTransactionVersion);
       // Only a producer bumping its own epoch may retry with the pair it had. A new producer fences
       // the pair before it for good: a zombie presenting it must not take over the new epoch.
       boolean ownBump = expectedProducerId != RecordBatch.NO_PRODUCER_ID;
@@ -272,14 +310,23 @@ public final class TransactionCoordinator implements AutoCloseable {
 
   /**
    * AddPartitionsToTxn and AddOffsetsToTxn: the transaction of {@code transactionalId} will write
-   * to {@code added}; opens the transaction if none is open.
+   * to {@code added}; opens the transaction if none is open. {@code clientTransactionVersion} is 2
+   * when a partition leader or group coordinator adds them for a producer of transaction version 2,
+   * else 0. A change being written is answered CONCURRENT_TRANSACTIONS before the producer is
+   * checked, as Kafka does: with version 2 the producer may already hold the id and epoch that
+   * change is writing.
    */
   public CompletableFuture<Errors> addPartitions(
-      String transactionalId, long producerId, short epoch, Collection<TopicPartition> added) {
+      String transactionalId,
+      long producerId,
+      short epoch,
+      Collection<TopicPartition> added,
+      short clientTransactionVersion) {
     return withCurrentProducer(
         transactionalId,
         producerId,
         epoch,
+        true,
         m -> {
           if (m.state.isPreparing()) {
             return done(Errors.CONCURRENT_TRANSACTIONS); // retried once its markers are written
@@ -300,42 +347,181 @@ public final class TransactionCoordinator implements AutoCloseable {
                   TransactionState.ONGOING,
                   all,
                   now,
-                  start));
+                  start,
+                  clientTransactionVersion));
         });
   }
 
   /**
-   * EndTxn: commits or aborts the open transaction. Answered once the prepare record is committed;
-   * the markers follow. A retry after the transaction ended the same way succeeds.
+   * AddPartitionsToTxn v4+ with VerifyOnly (KIP-890 part 1, sent by Kafka's partition leaders of
+   * transaction version 1): per partition NONE when the open transaction has it, else
+   * TRANSACTION_ABORTABLE; a request that is not from the current producer gets one error for all.
    */
-  public CompletableFuture<Errors> endTransaction(
-      String transactionalId, long producerId, short epoch, boolean commit) {
+  public Map<TopicPartition, Errors> verifyPartitions(
+      String transactionalId, long producerId, short epoch, Collection<TopicPartition> asked) {
+    Map<TopicPartition, Errors> results = new java.util.LinkedHashMap<>();
+    Errors availability = partitions.availability(partitionFor(transactionalId));
+    TransactionMetadata m = transactions.get(transactionalId);
+    Errors all = availability;
+    if (all == Errors.NONE && m == null) {
+      all = Errors.INVALID_PRODUCER_ID_MAPPING;
+    }
+    if (all == Errors.NONE) {
+      synchronized (m) {
+        if (m.producerId != producerId) {
+          all = Errors.INVALID_PRODUCER_ID_MAPPING;
+        } else if (m.producerEpoch != epoch) {
+          all = Errors.PRODUCER_FENCED;
+        } else if (m.state == TransactionState.PREPARE_COMMIT
+            || m.state == TransactionState.PREPARE_ABORT) {
+          all = Errors.CONCURRENT_TRANSACTIONS;
+        } else {
+          for (TopicPartition tp : asked) {
+            results.put(tp, m.partitions.contains(tp) ? Errors.NONE : Errors.TRANSACTION_ABORTABLE);
+          }
+          return results;
+        }
+      }
+    }
+    for (TopicPartition tp : asked) {
+      results.put(tp, all);
+    }
+    return results;
+  }
+
+  /**
+   * EndTxn: commits or aborts the open transaction. Answered once the prepare record is committed;
+   * the markers follow. With {@code epochBump} (EndTxn v5, transaction version 2) the epoch moves
+   * on at every end and the answer names it; see {@link #endTransactionBumpingEpoch}. Without, a
+   * retry after the transaction ended the same way succeeds.
+   */
+  public CompletableFuture<EndResult> endTransaction(
+      String transactionalId, long producerId, short epoch, boolean commit, boolean epochBump) {
+    if (epochBump) {
+      return endTransactionBumpingEpoch(transactionalId, producerId, epoch, commit);
+    }
     return withCurrentProducer(
-        transactionalId,
-        producerId,
-        epoch,
-        m ->
-            switch (m.state) {
-              case ONGOING -> prepareEnd(m, commit, false);
-              case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
-              case COMPLETE_ABORT -> done(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
-              case PREPARE_COMMIT ->
-                  done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
-              case PREPARE_ABORT ->
-                  done(commit ? Errors.INVALID_TXN_STATE : Errors.CONCURRENT_TRANSACTIONS);
-              default -> done(Errors.INVALID_TXN_STATE);
+            transactionalId,
+            producerId,
+            epoch,
+            false,
+            m ->
+                switch (m.state) {
+                  case ONGOING -> prepareEnd(m, commit, false, (short) 0);
+                  case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
+                  case COMPLETE_ABORT -> done(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
+                  case PREPARE_COMMIT ->
+                      done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+                  case PREPARE_ABORT ->
+                      done(commit ? Errors.INVALID_TXN_STATE : Errors.CONCURRENT_TRANSACTIONS);
+                  default -> done(Errors.INVALID_TXN_STATE);
+                })
+        .thenApply(EndResult::of);
+  }
+
+  /**
+   * EndTxn of transaction version 2, by Kafka's rules: the request carries the epoch of the
+   * transaction it ends, and the end bumps it. So a request whose epoch is one below the current
+   * one is the producer's retry of an end that happened (answered with the current id and epoch if
+   * it asked for the same outcome); one with the current epoch ends the open transaction, or aborts
+   * an empty one (the producer may have failed before any partition was added), bumping the epoch
+   * all the same. When the epochs run out, the end moves the producer to a new producer id.
+   */
+  private CompletableFuture<EndResult> endTransactionBumpingEpoch(
+      String transactionalId, long producerId, short epoch, boolean commit) {
+    Errors availability = partitions.availability(partitionFor(transactionalId));
+    if (availability != Errors.NONE) {
+      return done(EndResult.of(availability));
+    }
+    TransactionMetadata m = transactions.get(transactionalId);
+    if (m == null) {
+      return done(EndResult.of(Errors.INVALID_PRODUCER_ID_MAPPING));
+    }
+    synchronized (m) {
+      if (m.pending || m.state == TransactionState.DEAD) {
+        return done(EndResult.of(Errors.CONCURRENT_TRANSACTIONS));
+      }
+      boolean retryOnOverflow =
+          m.previousProducerId == producerId
+              && epoch == Short.MAX_VALUE - 1
+              && m.producerEpoch == 0;
+      if (m.producerId != producerId && !retryOnOverflow) {
+        return done(EndResult.of(Errors.INVALID_PRODUCER_ID_MAPPING));
+      }
+      boolean retryOnBump = m.producerId == producerId && m.producerEpoch == epoch + 1;
+      boolean current = m.producerId == producerId && m.producerEpoch == epoch;
+      boolean valid =
+          switch (m.state) {
+            case PREPARE_COMMIT, PREPARE_ABORT -> retryOnBump;
+            case COMPLETE_COMMIT, COMPLETE_ABORT -> retryOnBump || retryOnOverflow || current;
+            default -> current;
+          };
+      if (!valid) {
+        return done(EndResult.of(Errors.PRODUCER_FENCED));
+      }
+      boolean retry = retryOnBump || retryOnOverflow;
+      EndResult retried = new EndResult(Errors.NONE, m.producerId, m.producerEpoch);
+      return switch (m.state) {
+        case ONGOING -> prepareEndBumpingEpoch(m, commit);
+        case COMPLETE_COMMIT ->
+            commit
+                ? done(retry ? retried : EndResult.of(Errors.INVALID_TXN_STATE))
+                : retry
+                    ? done(EndResult.of(Errors.INVALID_TXN_STATE))
+                    : prepareEndBumpingEpoch(m, false);
+        case COMPLETE_ABORT ->
+            commit
+                ? done(EndResult.of(Errors.INVALID_TXN_STATE))
+                : retry ? done(retried) : prepareEndBumpingEpoch(m, false);
+        case EMPTY ->
+            commit
+                ? done(EndResult.of(Errors.INVALID_TXN_STATE))
+                : prepareEndBumpingEpoch(m, false);
+        case PREPARE_COMMIT ->
+            done(EndResult.of(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE));
+        case PREPARE_ABORT ->
+            done(EndResult.of(commit ? Errors.INVALID_TXN_STATE : Errors.CONCURRENT_TRANSACTIONS));
+        default -> done(EndResult.of(Errors.INVALID_TXN_STATE));
+      };
+    }
+  }
+
+  /**
+   * Caller holds the monitor of {@code m}. The answer names the id and epoch to go on with. As
+   * after a producer's own epoch bump (KIP-360), its InitProducerId with the pair it had is then a
+   * retry.
+   */
+  private CompletableFuture<EndResult> prepareEndBumpingEpoch(
+      TransactionMetadata m, boolean commit) {
+    long previousProducerId = m.producerId;
+    short previousEpoch = m.producerEpoch;
+    return prepareEnd(m, commit, true, (short) 2)
+        .thenApply(
+            error -> {
+              if (error != Errors.NONE) {
+                return EndResult.of(error);
+              }
+              synchronized (m) {
+                m.lastProducerId = previousProducerId;
+                m.lastProducerEpoch = previousEpoch;
+                return m.nextProducerId != RecordBatch.NO_PRODUCER_ID
+                    ? new EndResult(Errors.NONE, m.nextProducerId, (short) 0)
+                    : new EndResult(Errors.NONE, m.producerId, m.producerEpoch);
+              }
             });
   }
 
   /**
-   * What AddPartitionsToTxn, AddOffsetsToTxn and EndTxn check first: the id is served here, and the
-   * request comes from its current producer while no state change of it is being written. Then
-   * {@code step} answers, holding the monitor of the id's metadata.
+   * What AddPartitionsToTxn, AddOffsetsToTxn and EndTxn (version 1) check first: the id is served
+   * here, and the request comes from its current producer while no state change of it is being
+   * written ({@code pendingFirst}: that last is checked first). Then {@code step} answers, holding
+   * the monitor of the id's metadata.
    */
   private CompletableFuture<Errors> withCurrentProducer(
       String transactionalId,
       long producerId,
       short epoch,
+      boolean pendingFirst,
       Function<TransactionMetadata, CompletableFuture<Errors>> step) {
     Errors availability = partitions.availability(partitionFor(transactionalId));
     if (availability != Errors.NONE) {
@@ -346,6 +532,9 @@ public final class TransactionCoordinator implements AutoCloseable {
       return done(Errors.INVALID_PRODUCER_ID_MAPPING);
     }
     synchronized (m) {
+      if (pendingFirst && m.pending) {
+        return done(Errors.CONCURRENT_TRANSACTIONS);
+      }
       if (m.producerId != producerId) {
         return done(Errors.INVALID_PRODUCER_ID_MAPPING);
       }
@@ -410,17 +599,33 @@ public final class TransactionCoordinator implements AutoCloseable {
   // ---------------------------------------------------------------- ending transactions
 
   /**
-   * Writes PREPARE_COMMIT or PREPARE_ABORT, then the markers, then COMPLETE_*. With {@code
-   * bumpEpoch} (an abort the coordinator decides: a timeout, or a new producer with the same id)
-   * the markers carry the next epoch, which fences the old producer in every partition. Caller
+   * Aborts the open transaction of {@code m} with a bumped epoch, which fences its producer in
+   * every partition: a transaction open past its timeout, or one whose id a new producer took.
+   * Under the protocol of the cluster's transaction version, as Kafka decides these aborts. Caller
    * holds the monitor of {@code m}.
    */
+  private void abortByCoordinator(TransactionMetadata m) {
+    prepareEnd(m, false, true, (short) (transactionVersion.getAsInt() >= 2 ? 2 : 0));
+  }
+
+  /**
+   * Writes PREPARE_COMMIT or PREPARE_ABORT, then the markers, then COMPLETE_*. With {@code
+   * bumpEpoch} the markers carry the next epoch. Of transaction version 2 ({@code
+   * clientTransactionVersion} 2), an end at the last epoch but one (Short.MAX_VALUE - 1) takes the
+   * last for its markers and gives the producer a new producer id at epoch 0 when it completes.
+   * Caller holds the monitor of {@code m}.
+   */
   private CompletableFuture<Errors> prepareEnd(
-      TransactionMetadata m, boolean commit, boolean bumpEpoch) {
-    short epoch =
-        bumpEpoch && m.producerEpoch < Short.MAX_VALUE - 1
-            ? (short) (m.producerEpoch + 1)
-            : m.producerEpoch;
+      TransactionMetadata m, boolean commit, boolean bumpEpoch, short clientTransactionVersion) {
+    short epoch = m.producerEpoch;
+    long nextProducerId = RecordBatch.NO_PRODUCER_ID;
+    if (bumpEpoch && m.producerEpoch < Short.MAX_VALUE - 1) {
+      epoch = (short) (m.producerEpoch + 1);
+    } else if (bumpEpoch && clientTransactionVersion >= 2 && m.producerEpoch < Short.MAX_VALUE) {
+      epoch = Short.MAX_VALUE;
+      nextProducerId = producerIds.nextProducerId();
+    }
+    long now = timer.nowMs();
     Snapshot prepared =
         new Snapshot(
             m.producerId,
@@ -428,13 +633,17 @@ public final class TransactionCoordinator implements AutoCloseable {
             m.timeoutMs,
             commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT,
             Set.copyOf(m.partitions),
-            timer.nowMs(),
-            m.startTimestampMs);
+            now,
+            // an abort of version 2 may come with nothing added: it starts now
+            m.state == TransactionState.ONGOING ? m.startTimestampMs : now,
+            clientTransactionVersion);
+    long next = nextProducerId;
     return persist(m, prepared)
         .thenApply(
             error -> {
               if (error == Errors.NONE) {
                 synchronized (m) {
+                  m.nextProducerId = next;
                   writeMarkersAndComplete(m);
                 }
               }
@@ -486,18 +695,28 @@ public final class TransactionCoordinator implements AutoCloseable {
           || !m.state.isPreparing()) {
         return;
       }
+      // Out of epochs (transaction version 2): the producer goes on with its next id.
+      long nextProducerId = m.nextProducerId;
+      boolean newId = nextProducerId != RecordBatch.NO_PRODUCER_ID;
       Snapshot completed =
           new Snapshot(
-              producerId,
-              epoch,
+              newId ? nextProducerId : producerId,
+              newId ? 0 : epoch,
               m.timeoutMs,
               commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT,
               Set.of(),
               timer.nowMs(),
-              m.startTimestampMs);
+              m.startTimestampMs,
+              m.clientTransactionVersion);
       persist(m, completed)
           .thenAccept(
               error -> {
+                if (error == Errors.NONE && newId) {
+                  synchronized (m) {
+                    m.previousProducerId = producerId;
+                    m.nextProducerId = RecordBatch.NO_PRODUCER_ID;
+                  }
+                }
                 if (error != Errors.NONE
                     && partitions.stillCoordinator(m.partition, coordinatorEpoch)) {
                   // The markers are written; only the record saying so failed. Try it again.
@@ -531,7 +750,12 @@ public final class TransactionCoordinator implements AutoCloseable {
             new SimpleRecord(
                 now,
                 TransactionStateFormat.key(m.transactionalId),
-                next == null ? null : TransactionStateFormat.value(next)));
+                next == null
+                    ? null
+                    : TransactionStateFormat.value(
+                        next,
+                        TransactionStateFormat.valueVersion(
+                            (short) transactionVersion.getAsInt()))));
     CompletableFuture<Errors> result = new CompletableFuture<>();
     topic
         .append(m.partition, records, now)
@@ -616,7 +840,7 @@ public final class TransactionCoordinator implements AutoCloseable {
               m.producerId,
               m.producerEpoch,
               m.timeoutMs);
-          prepareEnd(m, false, true);
+          abortByCoordinator(m);
         }
       }
     }

@@ -1,8 +1,7 @@
 package dev.eventshop.broker.transaction;
 
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.network.BrokerChannel;
-import java.io.IOException;
+import dev.eventshop.broker.network.InterBrokerSender;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,8 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -34,10 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's {@link MarkerWriter}: finds each partition's leader in the cluster metadata, appends
  * the markers of partitions led here through {@link WriteTxnMarkersHandler#appendLocally} and sends
- * the others to their leaders as WriteTxnMarkers requests, over the inter-broker listener, one
- * connection and sender thread per broker. Partitions that fail (leader moved or unknown, replicas
- * missing, broker unreachable) are tried again after a short backoff until they succeed or the
- * coordinator loses its partition.
+ * the others to their leaders as WriteTxnMarkers requests, over the inter-broker listener ({@link
+ * InterBrokerSender}: one connection and sender thread per broker). Partitions that fail (leader
+ * moved or unknown, replicas missing, broker unreachable) are tried again after a short backoff
+ * until they succeed or the coordinator loses its partition.
  */
 public final class TransactionMarkerSender implements MarkerWriter, AutoCloseable {
 
@@ -52,8 +49,7 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
   private final String interBrokerListener;
   private final WriteTxnMarkersHandler local;
   private final ScheduledExecutorService scheduler;
-  private final Map<Integer, ExecutorService> senders = new ConcurrentHashMap<>();
-  private final Map<Integer, BrokerChannel> channels = new ConcurrentHashMap<>();
+  private final InterBrokerSender sender;
   private volatile boolean closed;
 
   private record Job(
@@ -76,6 +72,8 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
     this.interBrokerListener = interBrokerListener;
     this.local = local;
     this.scheduler = scheduler;
+    this.sender =
+        new InterBrokerSender("broker-" + localBrokerId + "-txn-marker-sender", REQUEST_TIMEOUT_MS);
   }
 
   @Override
@@ -209,25 +207,6 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
     if (node.isEmpty()) {
       return CompletableFuture.completedFuture(allFailed(tps, Errors.NOT_LEADER_OR_FOLLOWER));
     }
-    ExecutorService sender =
-        senders.computeIfAbsent(
-            leader,
-            id ->
-                Executors.newSingleThreadExecutor(
-                    r -> {
-                      Thread t = new Thread(r, "txn-marker-sender-" + id);
-                      t.setDaemon(true);
-                      return t;
-                    }));
-    try {
-      return CompletableFuture.supplyAsync(() -> sendNow(node.get(), job, tps), sender);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(allFailed(tps, Errors.BROKER_NOT_AVAILABLE));
-    }
-  }
-
-  /** On the leader's sender thread. */
-  private Map<TopicPartition, Errors> sendNow(Node node, Job job, List<TopicPartition> tps) {
     Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
     tps.forEach(
         tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
@@ -242,51 +221,36 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
             marker
                 .topics()
                 .add(new WritableTxnMarkerTopic().setName(topic).setPartitionIndexes(partitions)));
-    try {
-      BrokerChannel channel = channels.get(node.id());
-      if (channel == null) {
-        channel =
-            new BrokerChannel(
-                node.host(),
-                node.port(),
-                "broker-" + localBrokerId + "-txn-marker-sender",
-                REQUEST_TIMEOUT_MS);
-        channels.put(node.id(), channel);
-        if (closed) {
-          channels.remove(node.id());
-          channel.close(); // close() ran while this connected
-          return allFailed(tps, Errors.BROKER_NOT_AVAILABLE);
-        }
-      }
-      WriteTxnMarkersResponse response =
-          channel.send(
-              ApiKeys.WRITE_TXN_MARKERS,
-              (short) 1,
-              new WriteTxnMarkersRequestData().setMarkers(List.of(marker)));
-      Map<TopicPartition, Errors> results = allFailed(tps, Errors.UNKNOWN_SERVER_ERROR);
-      response
-          .data()
-          .markers()
-          .forEach(
-              m ->
-                  m.topics()
-                      .forEach(
-                          t ->
-                              t.partitions()
-                                  .forEach(
-                                      p ->
-                                          results.put(
-                                              new TopicPartition(t.name(), p.partitionIndex()),
-                                              Errors.forCode(p.errorCode())))));
-      return results;
-    } catch (IOException | RuntimeException e) {
-      BrokerChannel broken = channels.remove(node.id());
-      if (broken != null) {
-        broken.close();
-      }
-      log.debug("cannot send markers to broker {}: {}", node.id(), e.toString());
-      return allFailed(tps, Errors.NETWORK_EXCEPTION);
-    }
+    return sender
+        .<WriteTxnMarkersResponse>send(
+            node.get(),
+            ApiKeys.WRITE_TXN_MARKERS,
+            (short) 1,
+            new WriteTxnMarkersRequestData().setMarkers(List.of(marker)))
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                log.debug("cannot send markers to broker {}: {}", leader, error.toString());
+                return allFailed(tps, Errors.NETWORK_EXCEPTION);
+              }
+              Map<TopicPartition, Errors> results = allFailed(tps, Errors.UNKNOWN_SERVER_ERROR);
+              response
+                  .data()
+                  .markers()
+                  .forEach(
+                      m ->
+                          m.topics()
+                              .forEach(
+                                  t ->
+                                      t.partitions()
+                                          .forEach(
+                                              p ->
+                                                  results.put(
+                                                      new TopicPartition(
+                                                          t.name(), p.partitionIndex()),
+                                                      Errors.forCode(p.errorCode())))));
+              return results;
+            });
   }
 
   private static Map<TopicPartition, Errors> allFailed(List<TopicPartition> tps, Errors error) {
@@ -298,7 +262,6 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
   @Override
   public void close() {
     closed = true;
-    senders.values().forEach(ExecutorService::shutdownNow);
-    channels.values().forEach(BrokerChannel::close);
+    sender.close();
   }
 }

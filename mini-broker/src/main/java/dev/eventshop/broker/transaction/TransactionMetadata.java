@@ -20,7 +20,13 @@ final class TransactionMetadata {
   // before the producer's own last bump (KIP-360), to spot its retries; none after a fencing one
   long lastProducerId = RecordBatch.NO_PRODUCER_ID;
   short lastProducerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+  // from a transaction version 2 EndTxn that ran out of epochs: the id the producer goes on with
+  long nextProducerId = RecordBatch.NO_PRODUCER_ID;
+  // the id before that change, to recognise the producer's retry of that EndTxn
+  long previousProducerId = RecordBatch.NO_PRODUCER_ID;
   int timeoutMs;
+  // 2 while the open transaction is one of transaction version 2 (KIP-890), else 0
+  short clientTransactionVersion;
   TransactionState state = TransactionState.EMPTY;
   final Set<TopicPartition> partitions = new LinkedHashSet<>();
   long startTimestampMs = -1;
@@ -43,5 +49,11 @@ final class TransactionMetadata {
     partitions.addAll(s.partitions());
     startTimestampMs = s.startTimestampMs();
     lastUpdateTimestampMs = s.lastUpdateTimestampMs();
+    clientTransactionVersion = s.clientTransactionVersion();
+  }
+
+  /** Whether the open (or ending) transaction bumps the epoch at its end (KIP-890). */
+  boolean bumpsEpochAtEnd() {
+    return clientTransactionVersion >= 2;
   }
 }

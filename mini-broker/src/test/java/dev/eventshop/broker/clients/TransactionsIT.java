@@ -19,8 +19,10 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -171,6 +173,54 @@ class TransactionsIT {
       assertThat(read(IsolationLevel.READ_COMMITTED, 2))
           .containsExactly("in transaction", "after it, no transaction");
     }
+  }
+
+  @Test
+  void aKafka4ProducerBumpsItsEpochAtEveryEndOfATransaction() throws Exception {
+    // Transaction version 2 (KIP-890): the client adds no partitions itself, and each EndTxn
+    // moves the epoch on; consumed offsets join the transaction without AddOffsetsToTxn.
+    TopicPartition tp = new TopicPartition(TOPIC, 0);
+    List<Integer> epochs = new ArrayList<>();
+    try (KafkaProducer<String, String> producer = transactional("tx-v2");
+        Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      producer.initTransactions();
+      for (int i = 0; i < 3; i++) {
+        producer.beginTransaction();
+        producer.send(record("v2-" + i)).get(10, TimeUnit.SECONDS);
+        producer.sendOffsetsToTransaction(
+            Map.of(new TopicPartition("input", 0), new OffsetAndMetadata(i + 1)),
+            new ConsumerGroupMetadata("v2-group"));
+        if (i == 1) {
+          producer.abortTransaction();
+        } else {
+          producer.commitTransaction();
+        }
+        epochs.add(
+            admin
+                .describeTransactions(List.of("tx-v2"))
+                .description("tx-v2")
+                .get(10, TimeUnit.SECONDS)
+                .producerEpoch());
+      }
+      assertThat(
+              admin
+                  .describeProducers(List.of(tp))
+                  .partitionResult(tp)
+                  .get(10, TimeUnit.SECONDS)
+                  .activeProducers()
+                  .get(0)
+                  .producerEpoch())
+          .as("the last marker's epoch")
+          .isEqualTo(epochs.get(2));
+      assertThat(
+              admin
+                  .listConsumerGroupOffsets("v2-group")
+                  .partitionsToOffsetAndMetadata()
+                  .get(10, TimeUnit.SECONDS))
+          .containsEntry(new TopicPartition("input", 0), new OffsetAndMetadata(3));
+    }
+    assertThat(epochs).containsExactly(1, 2, 3);
+    assertThat(read(IsolationLevel.READ_COMMITTED, 2)).containsExactly("v2-0", "v2-2");
   }
 
   @Test

@@ -27,7 +27,6 @@ import org.apache.kafka.clients.admin.AlterClientQuotasOptions;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
@@ -38,7 +37,6 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,22 +56,33 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.EndTxnResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -82,6 +91,8 @@ import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
@@ -117,18 +128,6 @@ class DifferentialIT {
     apacheKafka = ApacheKafka.start(dir.resolve("kafka"), "auto.create.topics.enable=false");
     BOOTSTRAP.put(MINI, miniBroker.bootstrapServers());
     BOOTSTRAP.put(KAFKA, apacheKafka.bootstrapServers());
-    // A new Kafka 4 cluster runs transaction version 2 (an epoch bump at every commit);
-    // mini-broker implements version 1, which Kafka's clients use with a cluster at level 1.
-    try (Admin admin = admin(apacheKafka.bootstrapServers())) {
-      admin
-          .updateFeatures(
-              Map.of(
-                  "transaction.version",
-                  new FeatureUpdate((short) 1, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)),
-              new UpdateFeaturesOptions())
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    }
   }
 
   @AfterAll
@@ -210,9 +209,27 @@ class DifferentialIT {
     return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
   }
 
+  /**
+   * Creates the topic and waits until the broker's metadata shows it with a leader for every
+   * partition: Kafka's controller answers first, and a group coordinator that has not yet seen the
+   * topic assigns nothing of it.
+   */
   static void createTopic(String bootstrap, NewTopic topic) throws Exception {
     try (Admin admin = admin(bootstrap)) {
       admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  admin
+                      .describeTopics(List.of(topic.name()))
+                      .allTopicNames()
+                      .get(10, TimeUnit.SECONDS)
+                      .get(topic.name())
+                      .partitions()
+                      .stream()
+                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
     }
   }
 
@@ -777,6 +794,284 @@ class DifferentialIT {
     assertThat(observed)
         .containsEntry("read_committed", List.of("c0", "c1", "c2", "open"))
         .containsEntry("commit by a fenced producer", "ProducerFencedException");
+  }
+
+  /**
+   * Transaction version 2 (KIP-890), the default of a new Kafka 4 cluster, request by request:
+   * EndTxn v5 bumping the epoch and its retries, Produce v12 adding its partition, a zombie's write
+   * at the old epoch, TxnOffsetCommit v5 without AddOffsetsToTxn, a broker's AddPartitionsToTxn v5
+   * with VerifyOnly, and a client of version 1 on the same id.
+   */
+  @Test
+  void transactionVersion2AnswersTheSame() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          createTopic(bootstrap, new NewTopic("txn2", 1, (short) 1));
+          Map<String, String> seen = new TreeMap<>();
+          String id = "diff-tv2";
+          try (Admin admin = admin(bootstrap)) {
+            // Finds the coordinators, so that Kafka creates __transaction_state and
+            // __consumer_offsets.
+            errorOf(() -> admin.describeTransactions(List.of(id)).all().get(30, TimeUnit.SECONDS));
+            admin
+                .listConsumerGroupOffsets("g-tv2")
+                .partitionsToOffsetAndMetadata()
+                .get(60, TimeUnit.SECONDS);
+          }
+          InitProducerIdResponseData init = null;
+          for (int attempt = 0; attempt < 150; attempt++) {
+            init =
+                (InitProducerIdResponseData)
+                    toCoordinator(
+                        bootstrap,
+                        ApiKeys.INIT_PRODUCER_ID,
+                        (short) 5,
+                        new InitProducerIdRequestData()
+                            .setTransactionalId(id)
+                            .setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1)
+                            .setProducerEpoch((short) -1));
+            Errors error = Errors.forCode(init.errorCode());
+            // Kafka creates __transaction_state on the first use of a transactional id.
+            if (error != Errors.COORDINATOR_NOT_AVAILABLE
+                && error != Errors.COORDINATOR_LOAD_IN_PROGRESS
+                && error != Errors.NOT_COORDINATOR
+                && error != Errors.CONCURRENT_TRANSACTIONS) {
+              break;
+            }
+            Thread.sleep(200);
+          }
+          long pid = init.producerId();
+          assertThat(pid).as("InitProducerId: %s", init).isNotNegative();
+          seen.put("01 init", Errors.forCode(init.errorCode()) + " epoch " + init.producerEpoch());
+          seen.put("02 produce v12", produce(bootstrap, 12, id, pid, 0, 0, "a"));
+          seen.put("03 produce v12 again", produce(bootstrap, 12, id, pid, 0, 1, "b"));
+          seen.put("04 commit", endTxn(bootstrap, 5, id, pid, 0, true));
+          awaitIdle(bootstrap, id);
+          seen.put("05 commit retried", endTxn(bootstrap, 5, id, pid, 0, true));
+          seen.put("06 abort retried", endTxn(bootstrap, 5, id, pid, 0, false));
+          seen.put("07 zombie produce, old epoch", produce(bootstrap, 12, id, pid, 0, 2, "z"));
+          seen.put("08 produce, next epoch", produce(bootstrap, 12, id, pid, 1, 0, "c"));
+          seen.put(
+              "09 verify only",
+              addPartitions(bootstrap, id, pid, 1, true, "txn2", "__consumer_offsets"));
+          seen.put("10 offsets v5", txnOffsetCommit(bootstrap, 5, id, pid, 1, "g-tv2", 7));
+          seen.put(
+              "11 offsets v5, old epoch", txnOffsetCommit(bootstrap, 5, id, pid, 0, "g-tv2", 8));
+          seen.put("12 abort", endTxn(bootstrap, 5, id, pid, 1, false));
+          awaitIdle(bootstrap, id);
+          seen.put("13 commit after abort, old epoch", endTxn(bootstrap, 5, id, pid, 1, true));
+          seen.put("14 commit, nothing added", endTxn(bootstrap, 5, id, pid, 2, true));
+          seen.put("15 abort, nothing added", endTxn(bootstrap, 5, id, pid, 2, false));
+          awaitIdle(bootstrap, id);
+          seen.put("16 end, epoch from the future", endTxn(bootstrap, 5, id, pid, 9, false));
+          seen.put("17 offsets v5", txnOffsetCommit(bootstrap, 5, id, pid, 3, "g-tv2", 9));
+          seen.put("18 produce v12", produce(bootstrap, 12, id, pid, 3, 0, "d"));
+          seen.put("19 commit", endTxn(bootstrap, 5, id, pid, 3, true));
+          awaitIdle(bootstrap, id);
+          // A client of transaction version 1 on the same id: adds, and keeps its epoch.
+          seen.put("20 add v3", addPartitions(bootstrap, id, pid, 4, false, "txn2"));
+          seen.put("21 produce v11", produce(bootstrap, 11, id, pid, 4, 0, "e"));
+          seen.put("22 commit v4", endTxn(bootstrap, 4, id, pid, 4, true));
+          awaitIdle(bootstrap, id);
+          seen.put("23 commit v4 retried", endTxn(bootstrap, 4, id, pid, 4, true));
+          try (Admin admin = admin(bootstrap)) {
+            TransactionDescription d =
+                admin.describeTransactions(List.of(id)).description(id).get(10, TimeUnit.SECONDS);
+            seen.put("24 described", d.state() + " epoch " + d.producerEpoch());
+            seen.put(
+                "25 group offsets",
+                String.valueOf(
+                    admin
+                        .listConsumerGroupOffsets("g-tv2")
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS)));
+          }
+          TopicPartition tp = new TopicPartition("txn2", 0);
+          seen.put(
+              "26 read_committed",
+              readAll(bootstrap, tp, 4, "read_committed").stream()
+                  .map(r -> r.offset() + ":" + r.value())
+                  .toList()
+                  .toString());
+          return seen;
+        });
+  }
+
+  /** A transactional batch of one record through Produce {@code version}: error and offset. */
+  private static String produce(
+      String bootstrap, int version, String id, long pid, int epoch, int sequence, String value)
+      throws Exception {
+    MemoryRecords records =
+        MemoryRecords.withTransactionalRecords(
+            Compression.NONE,
+            pid,
+            (short) epoch,
+            sequence,
+            new SimpleRecord(
+                System.currentTimeMillis(),
+                "k".getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8)));
+    ProduceRequestData.TopicProduceDataCollection topics =
+        new ProduceRequestData.TopicProduceDataCollection();
+    topics.add(
+        new ProduceRequestData.TopicProduceData()
+            .setName("txn2")
+            .setPartitionData(
+                List.of(
+                    new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(records))));
+    ProduceResponseData response =
+        (ProduceResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.PRODUCE,
+                (short) version,
+                new ProduceRequestData()
+                    .setAcks((short) -1)
+                    .setTimeoutMs(10_000)
+                    .setTransactionalId(id)
+                    .setTopicData(topics));
+    ProduceResponseData.PartitionProduceResponse p =
+        response.responses().iterator().next().partitionResponses().get(0);
+    return Errors.forCode(p.errorCode()) + " at " + p.baseOffset();
+  }
+
+  /** EndTxn {@code version}: the error and, from v5, the epoch to go on with (pid unchanged?). */
+  private static String endTxn(
+      String bootstrap, int version, String id, long pid, int epoch, boolean commit)
+      throws Exception {
+    EndTxnResponseData r =
+        (EndTxnResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.END_TXN,
+                (short) version,
+                new EndTxnRequestData()
+                    .setTransactionalId(id)
+                    .setProducerId(pid)
+                    .setProducerEpoch((short) epoch)
+                    .setCommitted(commit));
+    return Errors.forCode(r.errorCode())
+        + (version >= 5
+            ? " epoch "
+                + r.producerEpoch()
+                + (r.producerId() == pid ? " same id" : " id " + r.producerId())
+            : "");
+  }
+
+  /** AddPartitionsToTxn: v5 as a broker sends it with {@code verifyOnly}, else v3 as a client. */
+  private static String addPartitions(
+      String bootstrap, String id, long pid, int epoch, boolean verifyOnly, String... topics)
+      throws Exception {
+    AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection collection =
+        new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+    for (String topic : topics) {
+      collection.add(
+          new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+              .setName(topic)
+              .setPartitions(List.of(0)));
+    }
+    AddPartitionsToTxnRequestData request = new AddPartitionsToTxnRequestData();
+    short version;
+    if (verifyOnly) {
+      version = 5;
+      AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection txns =
+          new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+      txns.add(
+          new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+              .setTransactionalId(id)
+              .setProducerId(pid)
+              .setProducerEpoch((short) epoch)
+              .setVerifyOnly(true)
+              .setTopics(collection));
+      request.setTransactions(txns);
+    } else {
+      version = 3;
+      request
+          .setV3AndBelowTransactionalId(id)
+          .setV3AndBelowProducerId(pid)
+          .setV3AndBelowProducerEpoch((short) epoch)
+          .setV3AndBelowTopics(collection);
+    }
+    AddPartitionsToTxnResponseData r =
+        (AddPartitionsToTxnResponseData)
+            toCoordinator(bootstrap, ApiKeys.ADD_PARTITIONS_TO_TXN, version, request);
+    Map<String, String> errors = new TreeMap<>();
+    var results =
+        verifyOnly
+            ? r.resultsByTransaction().iterator().next().topicResults()
+            : r.resultsByTopicV3AndBelow();
+    results.forEach(
+        t ->
+            t.resultsByPartition()
+                .forEach(
+                    p ->
+                        errors.put(
+                            t.name() + "-" + p.partitionIndex(),
+                            Errors.forCode(p.partitionErrorCode()).name())));
+    return Errors.forCode(r.errorCode()) + " " + errors;
+  }
+
+  /** TxnOffsetCommit {@code version} of one offset of partition txn2-0, without a member. */
+  private static String txnOffsetCommit(
+      String bootstrap, int version, String id, long pid, int epoch, String group, long offset)
+      throws Exception {
+    TxnOffsetCommitResponseData r = null;
+    for (int attempt = 0; attempt < 150; attempt++) {
+      r =
+          (TxnOffsetCommitResponseData)
+              toCoordinator(
+                  bootstrap,
+                  ApiKeys.TXN_OFFSET_COMMIT,
+                  (short) version,
+                  new TxnOffsetCommitRequestData()
+                      .setTransactionalId(id)
+                      .setGroupId(group)
+                      .setProducerId(pid)
+                      .setProducerEpoch((short) epoch)
+                      .setGenerationId(-1)
+                      .setMemberId("")
+                      .setTopics(
+                          List.of(
+                              new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                                  .setName("txn2")
+                                  .setPartitions(
+                                      List.of(
+                                          new TxnOffsetCommitRequestData
+                                                  .TxnOffsetCommitRequestPartition()
+                                              .setPartitionIndex(0)
+                                              .setCommittedOffset(offset))))));
+      Errors error = Errors.forCode(r.topics().get(0).partitions().get(0).errorCode());
+      // Kafka creates __consumer_offsets on a group's first use.
+      if (error != Errors.COORDINATOR_NOT_AVAILABLE
+          && error != Errors.COORDINATOR_LOAD_IN_PROGRESS
+          && error != Errors.NOT_COORDINATOR) {
+        return error.name();
+      }
+      Thread.sleep(200);
+    }
+    return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode()).name();
+  }
+
+  /** Waits until the transaction's markers are written (state CompleteCommit or CompleteAbort). */
+  private static void awaitIdle(String bootstrap, String id) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                String state =
+                    admin
+                        .describeTransactions(List.of(id))
+                        .description(id)
+                        .get(10, TimeUnit.SECONDS)
+                        .state()
+                        .toString();
+                return state.startsWith("Complete") || state.equals("Empty");
+              });
+    }
   }
 
   private static long latest(Admin admin, TopicPartition tp, IsolationLevel isolation)

@@ -63,14 +63,15 @@ class GroupApisTest {
             Map.entry(ApiKeys.LEAVE_GROUP, new int[] {0, 5}),
             Map.entry(ApiKeys.OFFSET_COMMIT, new int[] {2, 9}),
             Map.entry(ApiKeys.OFFSET_FETCH, new int[] {1, 9}),
-            Map.entry(ApiKeys.TXN_OFFSET_COMMIT, new int[] {0, 4}),
+            Map.entry(ApiKeys.TXN_OFFSET_COMMIT, new int[] {0, 5}),
             Map.entry(ApiKeys.DESCRIBE_GROUPS, new int[] {0, 6}),
             Map.entry(ApiKeys.LIST_GROUPS, new int[] {0, 5}),
             Map.entry(ApiKeys.DELETE_GROUPS, new int[] {0, 2}),
             Map.entry(ApiKeys.OFFSET_DELETE, new int[] {0, 0}),
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new int[] {0, 1}),
             Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, new int[] {0, 1}));
-    List<ApiHandler<?>> handlers = GroupApis.handlers(h.coordinator);
+    List<ApiHandler<?>> handlers =
+        GroupApis.handlers(h.coordinator, (id, producerId, epoch, tps) -> null);
 
     assertThat(handlers).hasSize(expected.size());
     for (ApiHandler<?> handler : handlers) {

@@ -5,6 +5,7 @@ import dev.eventshop.broker.coordinator.FindCoordinatorHandler;
 import dev.eventshop.broker.coordinator.LogCoordinatorTopic;
 import dev.eventshop.broker.coordinator.ManualTimer;
 import dev.eventshop.broker.protocol.ApiHandler;
+import dev.eventshop.broker.protocol.PartitionAdder;
 import dev.eventshop.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -49,6 +50,20 @@ final class GroupHarness implements AutoCloseable {
   LogCoordinatorTopic topic;
   GroupCoordinator coordinator;
   private Map<ApiKeys, ApiHandler<?>> handlers;
+
+  /** What TxnOffsetCommit v5 added to transactions (transaction version 2), and the answer. */
+  final List<org.apache.kafka.common.TopicPartition> addedToTransactions =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  volatile Errors addAnswer = Errors.NONE;
+
+  private final PartitionAdder adder =
+      (transactionalId, producerId, epoch, partitions) -> {
+        addedToTransactions.addAll(partitions);
+        Map<org.apache.kafka.common.TopicPartition, Errors> answers = new java.util.HashMap<>();
+        partitions.forEach(tp -> answers.put(tp, addAnswer));
+        return java.util.concurrent.CompletableFuture.completedFuture(answers);
+      };
   private int correlationId;
 
   /** The cluster's topics as consumer groups (KIP-848) see them; tests add and grow topics. */
@@ -113,7 +128,7 @@ final class GroupHarness implements AutoCloseable {
     topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer, catalog);
     handlers = new EnumMap<>(ApiKeys.class);
-    for (ApiHandler<?> h : GroupApis.handlers(coordinator)) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, adder)) {
       handlers.put(h.apiKey(), h);
     }
     handlers.put(

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventshop.broker.coordinator.LogCoordinatorTopic;
 import dev.eventshop.broker.coordinator.ManualTimer;
 import dev.eventshop.broker.transaction.TransactionCoordinator.Description;
+import dev.eventshop.broker.transaction.TransactionCoordinator.EndResult;
 import dev.eventshop.broker.transaction.TransactionCoordinator.InitResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
@@ -43,6 +45,8 @@ class TransactionCoordinatorTest {
   @TempDir Path dir;
   final ManualTimer timer = new ManualTimer();
   final AtomicLong nextProducerId = new AtomicLong(1000);
+  // the cluster's finalized transaction.version
+  final AtomicInteger transactionVersion = new AtomicInteger(2);
   final List<TransactionCoordinator> started = new ArrayList<>();
   LogCoordinatorTopic topic;
   RecordingMarkerWriter markers;
@@ -65,7 +69,8 @@ class TransactionCoordinatorTest {
   /** A coordinator over the test's topic, clock and producer ids, as another broker would be. */
   TransactionCoordinator coordinator(RecordingMarkerWriter writer) {
     TransactionCoordinator c =
-        new TransactionCoordinator(CONFIG, topic, timer, nextProducerId::getAndIncrement, writer);
+        new TransactionCoordinator(
+            CONFIG, topic, timer, nextProducerId::getAndIncrement, writer, transactionVersion::get);
     started.add(c);
     return c;
   }
@@ -91,7 +96,9 @@ class TransactionCoordinatorTest {
   }
 
   Errors add(TransactionCoordinator c, String id, InitResult producer, TopicPartition... tps) {
-    return done(c.addPartitions(id, producer.producerId(), producer.producerEpoch(), List.of(tps)));
+    return done(
+        c.addPartitions(
+            id, producer.producerId(), producer.producerEpoch(), List.of(tps), (short) 0));
   }
 
   Errors add(String id, InitResult producer, TopicPartition... tps) {
@@ -99,7 +106,9 @@ class TransactionCoordinatorTest {
   }
 
   Errors end(TransactionCoordinator c, String id, InitResult producer, boolean commit) {
-    return done(c.endTransaction(id, producer.producerId(), producer.producerEpoch(), commit));
+    return done(c.endTransaction(
+            id, producer.producerId(), producer.producerEpoch(), commit, false))
+        .error();
   }
 
   Errors end(String id, InitResult producer, boolean commit) {
@@ -286,11 +295,11 @@ class TransactionCoordinatorTest {
     InitResult p = init(ID); // epoch 1, so that the markers' epoch is the producer's
     add(ID, p, ORDERS_0, ORDERS_1);
 
-    CompletableFuture<Errors> commit =
-        coordinator.endTransaction(ID, p.producerId(), p.producerEpoch(), true);
+    CompletableFuture<EndResult> commit =
+        coordinator.endTransaction(ID, p.producerId(), p.producerEpoch(), true, false);
     assertThat(commit).isNotDone();
     timer.runDue();
-    assertThat(commit).isCompletedWithValue(Errors.NONE);
+    assertThat(commit).isCompletedWithValue(EndResult.of(Errors.NONE));
     assertThat(lastRecordOf(ID).state()).isEqualTo(TransactionState.PREPARE_COMMIT);
     assertThat(describe(ID).state()).isEqualTo(TransactionState.PREPARE_COMMIT);
 
@@ -329,6 +338,182 @@ class TransactionCoordinatorTest {
     assertThat(end(ID, p, false)).isEqualTo(Errors.INVALID_TXN_STATE);
     assertThat(end("unknown-txn", p, true)).isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
     assertThat(markers.requests()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- transaction version 2
+
+  /** An EndTxn v5: the end bumps the epoch and the answer names the pair to go on with. */
+  EndResult endV2(String id, long producerId, int epoch, boolean commit) {
+    return done(coordinator.endTransaction(id, producerId, (short) epoch, commit, true));
+  }
+
+  Errors addV2(String id, long producerId, int epoch, TopicPartition... tps) {
+    return done(coordinator.addPartitions(id, producerId, (short) epoch, List.of(tps), (short) 2));
+  }
+
+  static EndResult ended(long producerId, int epoch) {
+    return new EndResult(Errors.NONE, producerId, (short) epoch);
+  }
+
+  /** Writes the markers the coordinator asked for last, and lets it complete. */
+  void markersWritten() {
+    List<RecordingMarkerWriter.Request> requests = markers.requests();
+    requests.get(requests.size() - 1).written().complete(null);
+    timer.runDue();
+  }
+
+  @Test
+  void aVersion2EndBumpsTheEpochForTheMarkersAndTheNextTransaction() throws Exception {
+    InitResult p = init(ID);
+    long id = p.producerId();
+    assertThat(addV2(ID, id, 0, ORDERS_0)).isEqualTo(Errors.NONE);
+    assertThat(lastRecordOf(ID).clientTransactionVersion()).isEqualTo((short) 2);
+
+    assertThat(endV2(ID, id, 0, true)).isEqualTo(ended(id, 1));
+    RecordingMarkerWriter.Request request = markers.single();
+    assertThat(request.producerEpoch()).isEqualTo((short) 1);
+    assertThat(lastRecordOf(ID).state()).isEqualTo(TransactionState.PREPARE_COMMIT);
+    assertThat(lastRecordOf(ID).producerEpoch()).isEqualTo((short) 1);
+    // While the markers are written, the producer's next transaction waits.
+    assertThat(addV2(ID, id, 1, ORDERS_1)).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    assertThat(endV2(ID, id, 0, true)).isEqualTo(EndResult.of(Errors.CONCURRENT_TRANSACTIONS));
+
+    markersWritten();
+    assertThat(describe(ID).state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+    assertThat(describe(ID).producerEpoch()).isEqualTo((short) 1);
+    // The producer's retry of its commit gets the same answer; the old epoch nothing more.
+    assertThat(endV2(ID, id, 0, true)).isEqualTo(ended(id, 1));
+    assertThat(endV2(ID, id, 0, false)).isEqualTo(EndResult.of(Errors.INVALID_TXN_STATE));
+    assertThat(addV2(ID, id, 0, ORDERS_1)).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(markers.requests()).hasSize(1);
+
+    assertThat(addV2(ID, id, 1, ORDERS_1)).isEqualTo(Errors.NONE);
+    assertThat(endV2(ID, id, 1, false)).isEqualTo(ended(id, 2));
+    assertThat(markers.requests().get(1).producerEpoch()).isEqualTo((short) 2);
+    assertThat(markers.requests().get(1).commit()).isFalse();
+  }
+
+  @Test
+  void aVersion2AbortWithNothingAddedStillBumpsTheEpoch() throws Exception {
+    InitResult p = init(ID);
+    long id = p.producerId();
+    assertThat(endV2(ID, id, 0, true)).isEqualTo(EndResult.of(Errors.INVALID_TXN_STATE));
+
+    assertThat(endV2(ID, id, 0, false)).isEqualTo(ended(id, 1));
+    assertThat(markers.single().partitions()).isEmpty();
+    markersWritten();
+    assertThat(describe(ID).state()).isEqualTo(TransactionState.COMPLETE_ABORT);
+    assertThat(lastRecordOf(ID).producerEpoch()).isEqualTo((short) 1);
+    // a retry; then a new abort at the current epoch, again with nothing added
+    assertThat(endV2(ID, id, 0, false)).isEqualTo(ended(id, 1));
+    assertThat(endV2(ID, id, 1, false)).isEqualTo(ended(id, 2));
+  }
+
+  @Test
+  void aVersion2EndFromAnOlderOrNewerEpochIsFenced() {
+    InitResult p = init(ID);
+    init(ID); // epoch 1
+    long id = p.producerId();
+    assertThat(addV2(ID, id, 1, ORDERS_0)).isEqualTo(Errors.NONE);
+
+    assertThat(endV2(ID, id, 0, true)).isEqualTo(EndResult.of(Errors.PRODUCER_FENCED));
+    assertThat(endV2(ID, id, 2, true)).isEqualTo(EndResult.of(Errors.PRODUCER_FENCED));
+    assertThat(endV2(ID, id + 1, 1, true))
+        .isEqualTo(EndResult.of(Errors.INVALID_PRODUCER_ID_MAPPING));
+    assertThat(markers.requests()).isEmpty();
+  }
+
+  @Test
+  void aVersion2EndAtTheLastEpochMovesTheProducerToANewId() throws Exception {
+    long id = 4242;
+    short last = Short.MAX_VALUE - 1;
+    topic
+        .append(
+            coordinator.partitionFor(ID),
+            org.apache.kafka.common.record.MemoryRecords.withRecords(
+                org.apache.kafka.common.compress.Compression.NONE,
+                new org.apache.kafka.common.record.SimpleRecord(
+                    0,
+                    TransactionStateFormat.key(ID),
+                    TransactionStateFormat.value(
+                        new TransactionStateFormat.Snapshot(
+                            id,
+                            last,
+                            TIMEOUT_MS,
+                            TransactionState.ONGOING,
+                            java.util.Set.of(ORDERS_0),
+                            0,
+                            0,
+                            (short) 2),
+                        (short) 1))),
+            0)
+        .join();
+    topic.moveLeaderEpochTo(1);
+    RecordingMarkerWriter nextMarkers = new RecordingMarkerWriter();
+    coordinator = coordinator(nextMarkers);
+    markers = nextMarkers;
+    coordinator.onBecomeLeader(coordinator.partitionFor(ID), 1);
+    timer.runDue();
+
+    long next = nextProducerId.get();
+    assertThat(endV2(ID, id, last, true)).isEqualTo(ended(next, 0));
+    assertThat(markers.single().producerId()).isEqualTo(id);
+    assertThat(markers.single().producerEpoch()).isEqualTo(Short.MAX_VALUE);
+    markersWritten();
+
+    assertThat(describe(ID).producerId()).isEqualTo(next);
+    assertThat(describe(ID).producerEpoch()).isEqualTo((short) 0);
+    assertThat(lastRecordOf(ID).producerId()).isEqualTo(next);
+    // The retry of that commit with the old pair gets the new one.
+    assertThat(endV2(ID, id, last, true)).isEqualTo(ended(next, 0));
+    assertThat(addV2(ID, next, 0, ORDERS_1)).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void aChangeBeingWrittenIsAnsweredBeforeTheProducerIsChecked() {
+    InitResult p = init(ID);
+    // written, but applied only when the timer runs
+    CompletableFuture<Errors> first =
+        coordinator.addPartitions(
+            ID, p.producerId(), p.producerEpoch(), List.of(ORDERS_0), (short) 2);
+    // A producer already holding the next epoch, as after an EndTxn of version 2, is not fenced.
+    CompletableFuture<Errors> second =
+        coordinator.addPartitions(ID, p.producerId(), (short) 1, List.of(ORDERS_1), (short) 2);
+    assertThat(second).isCompletedWithValue(Errors.CONCURRENT_TRANSACTIONS);
+    assertThat(done(first)).isEqualTo(Errors.NONE);
+    assertThat(addV2(ID, p.producerId(), 1, ORDERS_1)).isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  @Test
+  void verifyOnlyTellsWhichPartitionsTheOpenTransactionHas() {
+    InitResult p = init(ID);
+    add(ID, p, ORDERS_0);
+
+    assertThat(
+            coordinator.verifyPartitions(
+                ID, p.producerId(), p.producerEpoch(), List.of(ORDERS_0, ORDERS_1)))
+        .containsEntry(ORDERS_0, Errors.NONE)
+        .containsEntry(ORDERS_1, Errors.TRANSACTION_ABORTABLE);
+    assertThat(coordinator.verifyPartitions(ID, p.producerId(), (short) 5, List.of(ORDERS_0)))
+        .containsEntry(ORDERS_0, Errors.PRODUCER_FENCED);
+    assertThat(coordinator.verifyPartitions("other", 1, (short) 0, List.of(ORDERS_0)))
+        .containsEntry(ORDERS_0, Errors.INVALID_PRODUCER_ID_MAPPING);
+  }
+
+  @Test
+  void recordsAreWrittenAtTheValueVersionOfTheClustersTransactionVersion() throws Exception {
+    transactionVersion.set(0);
+    InitResult p = init(ID);
+    add(ID, p, ORDERS_0);
+    List<Short> versions = new ArrayList<>();
+    topic.replay(
+        coordinator.partitionFor(ID),
+        batch -> {
+          for (Record record : batch) {
+            versions.add(record.value().getShort(0));
+          }
+        });
+    assertThat(versions).containsOnly((short) 0);
   }
 
   // ---------------------------------------------------------------- timers

@@ -16,20 +16,27 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.coordinator.transaction.generated.TransactionLogKey;
 import org.apache.kafka.coordinator.transaction.generated.TransactionLogValue;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Records of {@code __transaction_state} round-trip through our format and are byte for byte what
- * Kafka's generated {@code TransactionLogKey} and {@code TransactionLogValue} write at version 0.
+ * Kafka's generated {@code TransactionLogKey} and {@code TransactionLogValue} write, the value at
+ * version 0 and at version 1 (flexible, with the client's transaction version in a tagged field).
  */
 class TransactionStateFormatTest {
 
   static final short VERSION_0 = 0;
+  static final short VERSION_1 = 1;
 
   /** A record for each state as the coordinator writes it: EMPTY has no partitions. */
   static Snapshot snapshotIn(TransactionState state) {
+    return snapshotIn(state, (short) 0);
+  }
+
+  static Snapshot snapshotIn(TransactionState state, short clientTransactionVersion) {
     Set<TopicPartition> partitions = new LinkedHashSet<>();
     if (state != TransactionState.EMPTY) {
       partitions.add(new TopicPartition("orders", 2));
@@ -44,7 +51,8 @@ class TransactionStateFormatTest {
         state,
         partitions,
         1_700_000_000_500L,
-        state == TransactionState.EMPTY ? -1 : 1_700_000_000_000L);
+        state == TransactionState.EMPTY ? -1 : 1_700_000_000_000L,
+        clientTransactionVersion);
   }
 
   @ParameterizedTest
@@ -115,12 +123,55 @@ class TransactionStateFormatTest {
   }
 
   @ParameterizedTest
-  @ValueSource(shorts = {1, 2})
+  @EnumSource(TransactionState.class)
+  void version1RoundTripsAndIsWhatKafkaWrites(TransactionState state) {
+    for (short clientVersion : new short[] {0, 2}) {
+      Snapshot snapshot = snapshotIn(state, clientVersion);
+      byte[] ours = TransactionStateFormat.value(snapshot, VERSION_1);
+      byte[] kafkas =
+          MessageUtil.toVersionPrefixedBytes(
+              VERSION_1, kafkaValueOf(snapshot).setClientTransactionVersion(clientVersion));
+
+      assertThat(ours).isEqualTo(kafkas);
+      assertThat(TransactionStateFormat.decode(ByteBuffer.wrap(ours))).isEqualTo(snapshot);
+      ByteBuffer buffer = ByteBuffer.wrap(ours);
+      assertThat(buffer.getShort()).isEqualTo(VERSION_1);
+      TransactionLogValue read = new TransactionLogValue(new ByteBufferAccessor(buffer), VERSION_1);
+      assertThat(buffer.hasRemaining()).as("Kafka read every byte").isFalse();
+      assertThat(read.clientTransactionVersion()).isEqualTo(clientVersion);
+      assertThat(read.producerEpoch()).isEqualTo(snapshot.producerEpoch());
+    }
+  }
+
+  @Test
+  void version1TaggedFieldsWeDoNotKeepAreSkipped() {
+    Snapshot snapshot = snapshotIn(TransactionState.PREPARE_COMMIT, (short) 2);
+    byte[] kafkas =
+        MessageUtil.toVersionPrefixedBytes(
+            VERSION_1,
+            kafkaValueOf(snapshot)
+                .setClientTransactionVersion((short) 2)
+                .setPreviousProducerId(17)
+                .setNextProducerId(18)
+                .setNextProducerEpoch((short) 3));
+
+    assertThat(TransactionStateFormat.decode(ByteBuffer.wrap(kafkas))).isEqualTo(snapshot);
+  }
+
+  @Test
+  void theValueVersionFollowsTheClustersTransactionVersion() {
+    assertThat(TransactionStateFormat.valueVersion((short) 0)).isEqualTo(VERSION_0);
+    assertThat(TransactionStateFormat.valueVersion((short) 1)).isEqualTo(VERSION_1);
+    assertThat(TransactionStateFormat.valueVersion((short) 2)).isEqualTo(VERSION_1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(shorts = {2, 3})
   void otherVersionsAreRefusedRatherThanMisread(short version) {
     ByteBuffer value = ByteBuffer.wrap(value(snapshotIn(TransactionState.ONGOING)));
     value.putShort(0, version);
     ByteBuffer key = ByteBuffer.wrap(TransactionStateFormat.key("checkout"));
-    key.putShort(0, version);
+    key.putShort(0, (short) (version - 1));
 
     assertThatThrownBy(() -> TransactionStateFormat.decode(value))
         .isInstanceOf(IllegalArgumentException.class);
@@ -129,7 +180,7 @@ class TransactionStateFormatTest {
   }
 
   static byte[] value(Snapshot snapshot) {
-    return TransactionStateFormat.value(snapshot);
+    return TransactionStateFormat.value(snapshot, VERSION_0);
   }
 
   /** The value as Kafka's coordinator builds it: topics in order, null partitions when EMPTY. */
