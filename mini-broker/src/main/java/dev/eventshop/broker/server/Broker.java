@@ -103,7 +103,10 @@ public final class Broker implements AutoCloseable {
       metadataStore = startQuorum(Optional.empty());
       return this;
     }
-    ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
+    // Lambdas, not method references: the table and the metadata store are made below. The table
+    // is set after the store, so a request that finds the table finds the store.
+    ApiVersionsHandler apiVersions =
+        new ApiVersionsHandler(() -> apis, () -> metadataStore.current());
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
       for (Listener listener : config.listeners().client()) {
