@@ -2,14 +2,20 @@ package dev.eventshop.broker.group;
 
 import dev.eventshop.broker.protocol.ApiHandler;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** The protocol handlers of the group coordinator, to add to the broker's API table. */
 public final class GroupApis {
 
   private GroupApis() {}
 
-  /** FindCoordinator serves groups and transactional ids, so the broker adds it itself. */
-  public static List<ApiHandler<?>> handlers(GroupCoordinator coordinator) {
+  /**
+   * FindCoordinator serves groups and transactional ids, so the broker adds it itself. {@code
+   * consumerProtocol} says whether the consumer group protocol (KIP-848) is on: the cluster's
+   * finalized {@code group.version} is 1 or more.
+   */
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator, BooleanSupplier consumerProtocol) {
     return List.of(
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
@@ -22,7 +28,7 @@ public final class GroupApis {
         new ListGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),
         new OffsetDeleteHandler(coordinator),
-        new ConsumerGroupHeartbeatHandler(coordinator),
-        new ConsumerGroupDescribeHandler(coordinator));
+        new ConsumerGroupHeartbeatHandler(coordinator, consumerProtocol),
+        new ConsumerGroupDescribeHandler(coordinator, consumerProtocol));
   }
 }

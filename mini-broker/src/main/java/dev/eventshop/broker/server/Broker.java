@@ -17,6 +17,7 @@ import dev.eventshop.broker.metadata.LocalMetadataStore;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.metadata.QuorumSettings;
 import dev.eventshop.broker.metadata.RaftMetadataStore;
+import dev.eventshop.broker.metadata.SupportedFeature;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
 import dev.eventshop.broker.network.SocketServer;
 import dev.eventshop.broker.producer.InitProducerIdHandler;
@@ -208,7 +209,13 @@ public final class Broker implements AutoCloseable {
     groupCoordinator =
         new GroupCoordinator(
             GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler), topicCatalog());
-    handlers.addAll(GroupApis.handlers(groupCoordinator));
+    MetadataStore featureSource = metadataStore;
+    handlers.addAll(
+        GroupApis.handlers(
+            groupCoordinator,
+            () ->
+                featureSource.current().featureLevel(SupportedFeature.GROUP_VERSION.featureName())
+                    > 0));
 
     BrokerCoordinatorTopic transactionTopic =
         new BrokerCoordinatorTopic(

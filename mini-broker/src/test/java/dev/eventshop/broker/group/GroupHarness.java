@@ -49,6 +49,10 @@ final class GroupHarness implements AutoCloseable {
   LogCoordinatorTopic topic;
   GroupCoordinator coordinator;
   private Map<ApiKeys, ApiHandler<?>> handlers;
+
+  /** Whether the cluster's group.version turns the consumer group protocol on. */
+  volatile boolean consumerProtocol = true;
+
   private int correlationId;
 
   /** The cluster's topics as consumer groups (KIP-848) see them; tests add and grow topics. */
@@ -113,7 +117,7 @@ final class GroupHarness implements AutoCloseable {
     topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer, catalog);
     handlers = new EnumMap<>(ApiKeys.class);
-    for (ApiHandler<?> h : GroupApis.handlers(coordinator)) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, () -> consumerProtocol)) {
       handlers.put(h.apiKey(), h);
     }
     handlers.put(
