@@ -493,8 +493,8 @@ class KafkaToolsIT {
 
   /**
    * kafka-features.sh describes the two features mini-broker implements and changes a level as it
-   * does with Kafka: a dry run, a downgrade, a refused upgrade past the supported range and an
-   * upgrade back to where the test found it.
+   * does with Kafka: a dry run, a downgrade, a refused upgrade past the supported range, an upgrade
+   * back to where the test found it, and a refused upgrade to a release version.
    */
   @Test
   void featureCommandDescribesDowngradesAndUpgradesTransactionVersion() {
@@ -533,6 +533,24 @@ class KafkaToolsIT {
 
     assertThat(features("upgrade", "--feature", "transaction.version=2").stdout())
         .contains("transaction.version was upgraded to 2.");
+
+    // A release version names metadata.version (and kraft.version), which mini-broker does not
+    // have: the whole request is refused.
+    ChildProcess.Finished release =
+        KafkaTools.run(
+            OUTPUT,
+            TOOL_TIMEOUT,
+            FEATURES,
+            "--bootstrap-server",
+            bootstrap,
+            "upgrade",
+            "--release-version",
+            "4.1");
+    assertThat(release.exitCode()).isEqualTo(1);
+    assertThat(release.stdout())
+        .contains("Could not upgrade metadata.version to ")
+        .contains("Could not upgrade transaction.version to 2.")
+        .contains("does not support this feature.");
   }
 
   ChildProcess.Finished features(String... args) {
