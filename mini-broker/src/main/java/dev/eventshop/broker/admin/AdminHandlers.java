@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * The administration APIs: topics, partitions, configs, leader elections, the cluster description,
- * the log directories and (in cluster mode) the metadata quorum's.
+ * the log directories, feature levels and (in cluster mode) the metadata quorum's.
  */
 public final class AdminHandlers {
 
@@ -40,7 +40,8 @@ public final class AdminHandlers {
                 new AlterPartitionReassignmentsHandler(metadata),
                 new ListPartitionReassignmentsHandler(metadata),
                 new DescribeClientQuotasHandler(metadata),
-                new AlterClientQuotasHandler(metadata)));
+                new AlterClientQuotasHandler(metadata),
+                new UpdateFeaturesHandler(metadata, config.nodeId())));
     handlers.addAll(NoAuthorizerHandler.all());
     if (metadata instanceof RaftMetadataStore quorum) {
       handlers.add(

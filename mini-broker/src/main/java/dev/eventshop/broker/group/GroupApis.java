@@ -3,6 +3,7 @@ package dev.eventshop.broker.group;
 import dev.eventshop.broker.protocol.ApiHandler;
 import dev.eventshop.broker.protocol.PartitionAdder;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** The protocol handlers of the group coordinator, to add to the broker's API table. */
 public final class GroupApis {
@@ -12,9 +13,12 @@ public final class GroupApis {
   /**
    * FindCoordinator serves groups and transactional ids, so the broker adds it itself.
    *
+   * @param consumerProtocol whether the consumer group protocol (KIP-848) is on: the cluster's
+   *     finalized {@code group.version} is 1 or more
    * @param adder adds a group's partition to a transaction of version 2 (TxnOffsetCommit v5)
    */
-  public static List<ApiHandler<?>> handlers(GroupCoordinator coordinator, PartitionAdder adder) {
+  public static List<ApiHandler<?>> handlers(
+      GroupCoordinator coordinator, BooleanSupplier consumerProtocol, PartitionAdder adder) {
     return List.of(
         new JoinGroupHandler(coordinator),
         new SyncGroupHandler(coordinator),
@@ -27,7 +31,7 @@ public final class GroupApis {
         new ListGroupsHandler(coordinator),
         new DeleteGroupsHandler(coordinator),
         new OffsetDeleteHandler(coordinator),
-        new ConsumerGroupHeartbeatHandler(coordinator),
-        new ConsumerGroupDescribeHandler(coordinator));
+        new ConsumerGroupHeartbeatHandler(coordinator, consumerProtocol),
+        new ConsumerGroupDescribeHandler(coordinator, consumerProtocol));
   }
 }

@@ -10,9 +10,9 @@ import org.apache.kafka.common.Uuid;
 /**
  * An immutable snapshot of the cluster as clients see it in Metadata: brokers, topics with their
  * ids, and per partition its replicas, leader, leader epoch and in-sync replicas; the client
- * quotas; and the dynamic broker configs (the replication throttle rates), by broker id, "" for the
- * cluster-wide default. Every change produces a new snapshot; leader epochs of a partition only
- * move forward.
+ * quotas; the dynamic broker configs (the replication throttle rates), by broker id, "" for the
+ * cluster-wide default; and the finalized feature levels. Every change produces a new snapshot;
+ * leader epochs of a partition only move forward.
  */
 public record ClusterMetadata(
     String clusterId,
@@ -20,15 +20,23 @@ public record ClusterMetadata(
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicInfo> topics,
     ClientQuotas clientQuotas,
-    Map<String, Map<String, String>> brokerConfigs) {
+    Map<String, Map<String, String>> brokerConfigs,
+    FinalizedFeatures features) {
 
-  /** A cluster without client quotas or dynamic broker configs. */
+  /** A cluster without client quotas or dynamic broker configs, its features at their defaults. */
   public ClusterMetadata(
       String clusterId,
       int controllerId,
       Map<Integer, BrokerInfo> brokers,
       Map<String, TopicInfo> topics) {
-    this(clusterId, controllerId, brokers, topics, ClientQuotas.NONE, Map.of());
+    this(
+        clusterId,
+        controllerId,
+        brokers,
+        topics,
+        ClientQuotas.NONE,
+        Map.of(),
+        FinalizedFeatures.DEFAULT);
   }
 
   /**
@@ -41,34 +49,48 @@ public record ClusterMetadata(
         own != null ? own : brokerConfigs.getOrDefault("", Map.of()).get(name));
   }
 
+  /**
+   * The finalized level of feature {@code feature} (e.g. {@code "transaction.version"}): the level
+   * set with UpdateFeatures, else the default of a new Kafka 4.1 cluster ({@link
+   * SupportedFeature#defaultLevel()}), else 0 for a feature mini-broker does not implement.
+   */
+  public short featureLevel(String feature) {
+    return features.level(feature);
+  }
+
   public ClusterMetadata withClusterId(String clusterId) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   public ClusterMetadata withControllerId(int controllerId) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   public ClusterMetadata withBrokers(Map<Integer, BrokerInfo> brokers) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   public ClusterMetadata withTopics(Map<String, TopicInfo> topics) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   public ClusterMetadata withBrokerConfigs(Map<String, Map<String, String>> brokerConfigs) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   public ClusterMetadata withClientQuotas(ClientQuotas clientQuotas) {
     return new ClusterMetadata(
-        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs);
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
+  }
+
+  public ClusterMetadata withFeatures(FinalizedFeatures features) {
+    return new ClusterMetadata(
+        clusterId, controllerId, brokers, topics, clientQuotas, brokerConfigs, features);
   }
 
   /** Where a broker accepts clients on one of its listeners (Kafka's advertised listener). */

@@ -39,6 +39,8 @@ import org.apache.kafka.common.requests.ApiError;
  */
 public final class LocalMetadataStore implements MetadataStore {
 
+  private static final String FEATURES_EPOCH = "features.epoch";
+
   private final Path file;
   private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
   private final BrokerInfo self;
@@ -61,7 +63,8 @@ public final class LocalMetadataStore implements MetadataStore {
               Map.of(nodeId, self),
               topics(saved),
               clientQuotas(saved),
-              brokerConfigs(saved));
+              brokerConfigs(saved),
+              features(saved));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read cluster metadata in " + logDir, e);
     }
@@ -185,6 +188,14 @@ public final class LocalMetadataStore implements MetadataStore {
     publish(current.withBrokerConfigs(Map.copyOf(all)));
   }
 
+  @Override
+  public synchronized void setFeatureLevels(Map<String, Short> levels) {
+    FinalizedFeatures next = current.features().with(levels);
+    if (next != current.features()) {
+      publish(current.withFeatures(next));
+    }
+  }
+
   /** A single node leads every partition it has: there is never an election to hold. */
   @Override
   public Map<TopicPartition, Errors> electLeaders(
@@ -250,6 +261,11 @@ public final class LocalMetadataStore implements MetadataStore {
                     (k, v) ->
                         props.setProperty(
                             "broker." + (broker.isEmpty() ? "default" : broker) + "." + k, v)));
+    metadata
+        .features()
+        .levels()
+        .forEach((feature, level) -> props.setProperty("feature." + feature, "" + level));
+    props.setProperty(FEATURES_EPOCH, "" + metadata.features().epoch());
     int index = 0;
     for (Map.Entry<ClientQuotas.Entity, Map<String, Double>> e :
         metadata.clientQuotas().byEntity().entrySet()) {
@@ -288,6 +304,20 @@ public final class LocalMetadataStore implements MetadataStore {
       }
     }
     return props;
+  }
+
+  /**
+   * The feature levels saved as {@code feature.<name>} and their epoch; none set and epoch 0 in a
+   * file written before features were kept.
+   */
+  private static FinalizedFeatures features(Properties props) {
+    Map<String, Short> levels = new TreeMap<>();
+    for (String key : props.stringPropertyNames()) {
+      if (key.startsWith("feature.")) {
+        levels.put(key.substring("feature.".length()), Short.parseShort(props.getProperty(key)));
+      }
+    }
+    return new FinalizedFeatures(levels, Long.parseLong(props.getProperty(FEATURES_EPOCH, "0")));
   }
 
   /** The dynamic broker configs saved as {@code broker.<id or "default">.<name>}. */

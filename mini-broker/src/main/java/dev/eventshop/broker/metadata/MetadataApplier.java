@@ -15,6 +15,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
+import dev.eventshop.broker.metadata.MetadataCommand.SetFeatureLevels;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -321,6 +322,12 @@ final class MetadataApplier {
       configs.put(c.broker(), c.configs());
     }
     return state.withBrokerConfigs(Map.copyOf(configs));
+  }
+
+  static ClusterMetadata setFeatureLevels(ClusterMetadata state, SetFeatureLevels c) {
+    // Checked by the proposer (UpdateFeatures' rules), as for client quotas above.
+    FinalizedFeatures next = state.features().with(c.levels());
+    return next == state.features() ? state : state.withFeatures(next);
   }
 
   // ---- helpers

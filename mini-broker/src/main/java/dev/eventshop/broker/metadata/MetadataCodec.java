@@ -17,6 +17,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
+import dev.eventshop.broker.metadata.MetadataCommand.SetFeatureLevels;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -57,12 +58,15 @@ import org.apache.kafka.common.protocol.Errors;
  * commands get it too, so that replaying an older log and loading an older snapshot of the same
  * point give every node the same state. Version 5 (2026-12-07, evening) adds client quotas to
  * snapshots (older ones read as none) and the AlterClientQuotas command; version 6 the dynamic
- * broker configs (snapshots, SetBrokerConfigs). Every node writes the newest version, so the nodes
- * of a cluster must all run a version that reads it (no rolling upgrade from an older node).
+ * broker configs (snapshots, SetBrokerConfigs); version 7 the finalized feature levels (snapshots,
+ * SetFeatureLevels; older snapshots read as no level set, so every feature at its default, epoch
+ * 0). Every node writes the newest version, so the nodes of a cluster must all run a version that
+ * reads it (no rolling upgrade from an older node).
  */
 final class MetadataCodec {
 
-  static final byte VERSION = 6;
+  static final byte VERSION = 7;
+  private static final byte VERSION_FEATURE_LEVELS = 7;
   private static final byte VERSION_CLIENT_QUOTAS = 5;
   private static final byte VERSION_BROKER_CONFIGS = 6;
   private static final byte VERSION_PARTITION_EPOCHS = 4;
@@ -147,6 +151,7 @@ final class MetadataCodec {
             case MetadataCommand.ALTER_CLIENT_QUOTAS -> readAlterClientQuotas(in);
             case MetadataCommand.SET_BROKER_CONFIGS ->
                 new SetBrokerConfigs(readString(in), readMap(in));
+            case MetadataCommand.SET_FEATURE_LEVELS -> new SetFeatureLevels(readLevels(in));
             default -> throw new IOException("unknown metadata command type " + type);
           };
         });
@@ -457,6 +462,8 @@ final class MetadataCodec {
       writeString(out, e.getKey());
       writeMap(out, e.getValue());
     }
+    writeLevels(out, metadata.features().levels());
+    out.writeLong(metadata.features().epoch());
   }
 
   /** Reads a snapshot; its controller id is -1 (unknown). */
@@ -520,13 +527,18 @@ final class MetadataCodec {
         brokerConfigs.put(readString(in), readMap(in));
       }
     }
+    FinalizedFeatures features =
+        version >= VERSION_FEATURE_LEVELS
+            ? new FinalizedFeatures(readLevels(in), in.readLong())
+            : FinalizedFeatures.DEFAULT;
     return new ClusterMetadata(
         clusterId,
         -1,
         Map.copyOf(brokers),
         Map.copyOf(topics),
         new ClientQuotas(quotas),
-        Map.copyOf(brokerConfigs));
+        Map.copyOf(brokerConfigs),
+        features);
   }
 
   // ---- primitives
@@ -644,6 +656,24 @@ final class MetadataCodec {
       writeString(out, e.getKey());
       writeString(out, e.getValue());
     }
+  }
+
+  /** Feature levels by name, in name order. */
+  static void writeLevels(DataOutput out, Map<String, Short> levels) throws IOException {
+    out.writeInt(levels.size());
+    for (Map.Entry<String, Short> e : new TreeMap<>(levels).entrySet()) {
+      writeString(out, e.getKey());
+      out.writeShort(e.getValue());
+    }
+  }
+
+  private static Map<String, Short> readLevels(DataInput in) throws IOException {
+    int n = in.readInt();
+    Map<String, Short> result = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      result.put(readString(in), in.readShort());
+    }
+    return Map.copyOf(result);
   }
 
   private static Map<String, String> readMap(DataInput in) throws IOException {

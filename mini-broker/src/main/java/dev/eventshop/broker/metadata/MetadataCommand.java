@@ -46,6 +46,7 @@ sealed interface MetadataCommand {
   byte ALTER_PARTITION_REASSIGNMENTS = 11;
   byte ALTER_CLIENT_QUOTAS = 12;
   byte SET_BROKER_CONFIGS = 13;
+  byte SET_FEATURE_LEVELS = 14;
 
   /** Sets the cluster id once; later ones are ignored. Proposed by the first controller. */
   record InitCluster(String clusterId) implements MetadataCommand {
@@ -370,6 +371,29 @@ sealed interface MetadataCommand {
       out.writeByte(SET_BROKER_CONFIGS);
       writeString(out, broker);
       writeMap(out, configs);
+    }
+  }
+
+  /**
+   * Sets finalized feature levels (UpdateFeatures), by feature name; a level of 0 turns a feature
+   * off. The proposer checked them against the levels this version supports and the upgrade types
+   * asked for; applying does not check again, so that a node of a later version replaying the log
+   * reaches the same state.
+   */
+  record SetFeatureLevels(Map<String, Short> levels) implements MetadataCommand {
+    public SetFeatureLevels {
+      levels = Map.copyOf(levels);
+    }
+
+    @Override
+    public ClusterMetadata applyTo(ClusterMetadata state) {
+      return MetadataApplier.setFeatureLevels(state, this);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeByte(SET_FEATURE_LEVELS);
+      MetadataCodec.writeLevels(out, levels);
     }
   }
 }

@@ -53,6 +53,12 @@ public interface MetadataStore extends AutoCloseable {
   void setBrokerConfigs(String broker, Map<String, String> configs);
 
   /**
+   * Sets finalized feature levels, by feature name (UpdateFeatures; already validated by the
+   * caller). Returns once the change is in {@link #current()}; the features' epoch grows by one.
+   */
+  void setFeatureLevels(Map<String, Short> levels);
+
+  /**
    * Asks the controller to change the in-sync replicas of a partition this broker leads in {@code
    * leaderEpoch}, as it knows the partition in {@code partitionEpoch}. Completes with the
    * controller's answer: {@link ApiError#NONE} once the change is committed to the metadata (and so

@@ -12,6 +12,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.DeleteTopic;
 import dev.eventshop.broker.metadata.MetadataCommand.ElectPartitionLeaders;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
+import dev.eventshop.broker.metadata.MetadataCommand.SetFeatureLevels;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -409,6 +410,11 @@ public final class RaftMetadataStore implements MetadataStore {
   @Override
   public void setBrokerConfigs(String broker, Map<String, String> configs) {
     await(propose(new SetBrokerConfigs(broker, configs)));
+  }
+
+  @Override
+  public void setFeatureLevels(Map<String, Short> levels) {
+    await(propose(new SetFeatureLevels(levels)));
   }
 
   @Override

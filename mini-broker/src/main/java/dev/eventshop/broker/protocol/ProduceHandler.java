@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -58,6 +59,14 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
   private final Supplier<ClusterMetadata> metadata;
   private final ClientQuotaManager quotas;
   private final PartitionAdder adder;
+
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+  /**
+   * Per connection, the start of the appends of its last request that waits for an add to a
+   * transaction; present only while it waits.
+   */
+  private final Map<String, CompletableFuture<Void>> deferred = new ConcurrentHashMap<>();
 
   /** A partition's batches that passed the checks, to append. */
   private record Append(
@@ -124,22 +133,46 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
       response.setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttleMs));
       context.throttle(throttleMs);
     }
+    // A request whose appends wait for an add to a transaction holds back the appends of the
+    // connection's later requests, which a producer numbers after it: Kafka reads a connection's
+    // next request only after answering this one, mini-broker reads on.
+    String connection = context.connectionId();
+    CompletableFuture<Void> previous = deferred.getOrDefault(connection, DONE);
+    CompletableFuture<List<CompletableFuture<?>>> started =
+        previous.isDone()
+            ? startAppends(context, request, appends, acks, now)
+            : previous.thenCompose(ignored -> startAppends(context, request, appends, acks, now));
+    if (!started.isDone()) {
+      CompletableFuture<Void> phase = started.handle((waits, error) -> null);
+      deferred.put(connection, phase);
+      phase.whenComplete((ignored, error) -> deferred.remove(connection, phase));
+    }
+    return started
+        .thenCompose(waits -> CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)))
+        .thenApply(ignored -> acks == 0 ? null : response);
+  }
+
+  /**
+   * Appends what passed the checks, after adding its partitions to the producer's transaction when
+   * the request is of transaction version 2; completes, once every append has started, with the
+   * futures of their completions.
+   */
+  private CompletableFuture<List<CompletableFuture<?>>> startAppends(
+      RequestContext context, ProduceRequest request, List<Append> appends, short acks, long now) {
     CompletableFuture<Void> added =
         context.apiVersion() >= FIRST_ADDING_VERSION && request.transactionalId() != null
             ? addToTransaction(request.transactionalId(), appends)
-            : CompletableFuture.completedFuture(null);
-    return added
-        .thenCompose(
-            ignored -> {
-              List<CompletableFuture<?>> waits = new ArrayList<>();
-              for (Append append : appends) {
-                if (append.response().errorCode() == Errors.NONE.code()) {
-                  waits.add(append(context, request, append, acks, now));
-                }
-              }
-              return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-            })
-        .thenApply(ignored -> acks == 0 ? null : response);
+            : DONE;
+    return added.thenApply(
+        ignored -> {
+          List<CompletableFuture<?>> waits = new ArrayList<>();
+          for (Append append : appends) {
+            if (append.response().errorCode() == Errors.NONE.code()) {
+              waits.add(append(context, request, append, acks, now));
+            }
+          }
+          return waits;
+        });
   }
 
   /**
@@ -176,7 +209,7 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
       }
     }
     if (toAdd.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
+      return DONE;
     }
     return adder
         .add(transactionalId, producerId, epoch, toAdd.keySet())

@@ -17,6 +17,7 @@ import dev.eventshop.broker.metadata.LocalMetadataStore;
 import dev.eventshop.broker.metadata.MetadataStore;
 import dev.eventshop.broker.metadata.QuorumSettings;
 import dev.eventshop.broker.metadata.RaftMetadataStore;
+import dev.eventshop.broker.metadata.SupportedFeature;
 import dev.eventshop.broker.metadata.TopicAutoCreation;
 import dev.eventshop.broker.network.SocketServer;
 import dev.eventshop.broker.producer.InitProducerIdHandler;
@@ -106,7 +107,10 @@ public final class Broker implements AutoCloseable {
       metadataStore = startQuorum(Optional.empty());
       return this;
     }
-    ApiVersionsHandler apiVersions = new ApiVersionsHandler(() -> apis);
+    // Lambdas, not method references: the table and the metadata store are made below. The table
+    // is set after the store, so a request that finds the table finds the store.
+    ApiVersionsHandler apiVersions =
+        new ApiVersionsHandler(() -> apis, () -> metadataStore.current());
     socketServer = new SocketServer(config.getInt(BrokerProperty.NUM_NETWORK_THREADS));
     try {
       for (Listener listener : config.listeners().client()) {
@@ -214,7 +218,14 @@ public final class Broker implements AutoCloseable {
     groupCoordinator =
         new GroupCoordinator(
             GroupConfig.from(config), offsetsTopic, CoordinatorTimer.of(scheduler), topicCatalog());
-    handlers.addAll(GroupApis.handlers(groupCoordinator, adder));
+    MetadataStore featureSource = metadataStore;
+    handlers.addAll(
+        GroupApis.handlers(
+            groupCoordinator,
+            () ->
+                featureSource.current().featureLevel(SupportedFeature.GROUP_VERSION.featureName())
+                    > 0,
+            adder));
 
     BrokerCoordinatorTopic transactionTopic =
         new BrokerCoordinatorTopic(
@@ -257,7 +268,10 @@ public final class Broker implements AutoCloseable {
             CoordinatorTimer.of(scheduler),
             producerIds,
             markerSender,
-            () -> 2);
+            () ->
+                featureSource
+                    .current()
+                    .featureLevel(SupportedFeature.TRANSACTION_VERSION.featureName()));
     partitionAdder =
         new TransactionPartitionAdder(
             config.nodeId(),

@@ -1,5 +1,9 @@
 package dev.eventshop.broker.compat;
 
+import static org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.SAFE_DOWNGRADE;
+import static org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UNKNOWN;
+import static org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UNSAFE_DOWNGRADE;
+import static org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,6 +31,9 @@ import org.apache.kafka.clients.admin.AlterClientQuotasOptions;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.FeatureMetadata;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
@@ -37,6 +44,7 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,6 +69,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -83,6 +93,9 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.UpdateFeaturesRequestData;
+import org.apache.kafka.common.message.UpdateFeaturesRequestData.FeatureUpdateKey;
+import org.apache.kafka.common.message.UpdateFeaturesResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -1591,6 +1604,229 @@ class DifferentialIT {
               classicHeartbeat(bootstrap, group, classic, rejoined.generationId()));
           return outcome;
         });
+  }
+
+  /**
+   * Feature levels (KIP-584) of the two features mini-broker implements (Kafka lists more): what
+   * describeFeatures shows, UpdateFeatures' refusals with Kafka's errors and messages,
+   * validate-only, a downgrade and an upgrade of transaction.version, group.version turned off (and
+   * with it the consumer group protocol) and on again; and on the wire, ApiVersions v3 and v4 and
+   * two UpdateFeatures requests the Admin client cannot send (v0 with AllowDowngrade, a feature
+   * named twice). The levels found are restored at the end. Kafka's epoch is its metadata offset,
+   * so only whether it grew is compared.
+   */
+  @Test
+  void featuresAreDescribedAndUpdatedAlike() throws Exception {
+    sameOnBoth(
+        bootstrap -> {
+          Map<String, String> outcome = new LinkedHashMap<>();
+          try (Admin admin = admin(bootstrap)) {
+            FeatureMetadata found = describe(admin);
+            outcome.put("0 found", features(found));
+            try {
+              outcome.put("1 upgrade to 2", update(admin, TXN_VERSION, 2, UPGRADE));
+              FeatureMetadata atTwo = awaitLevel(admin, TXN_VERSION, 2);
+              outcome.put("1 described", features(atTwo));
+              outcome.put("2 unknown feature", update(admin, "no.such", 1, UPGRADE));
+              outcome.put("2 unknown feature off", update(admin, "no.such", 0, SAFE_DOWNGRADE));
+              outcome.put("2 above the range", update(admin, TXN_VERSION, 3, UPGRADE));
+              outcome.put("2 group.version above", update(admin, GROUP_VERSION, 2, UPGRADE));
+              outcome.put("2 downgrade as upgrade", update(admin, TXN_VERSION, 1, UPGRADE));
+              outcome.put("2 unknown upgrade type", update(admin, TXN_VERSION, 1, UNKNOWN));
+              outcome.put(
+                  "3 one refused of two",
+                  failureOf(
+                      admin
+                          .updateFeatures(
+                              Map.of(
+                                  TXN_VERSION,
+                                  new FeatureUpdate((short) 1, SAFE_DOWNGRADE),
+                                  GROUP_VERSION,
+                                  new FeatureUpdate((short) 2, UPGRADE)),
+                              new UpdateFeaturesOptions())
+                          .all()));
+              outcome.put(
+                  "4 validate-only downgrades to 0",
+                  failureOf(
+                      admin
+                          .updateFeatures(
+                              Map.of(
+                                  TXN_VERSION,
+                                  new FeatureUpdate((short) 0, SAFE_DOWNGRADE),
+                                  GROUP_VERSION,
+                                  new FeatureUpdate((short) 0, UNSAFE_DOWNGRADE)),
+                              new UpdateFeaturesOptions().validateOnly(true))
+                          .all()));
+              outcome.put("4 described", features(describe(admin)));
+              outcome.put(
+                  "5 v0 downgrade with AllowDowngrade",
+                  updateFeatures(
+                      bootstrap,
+                      (short) 0,
+                      false,
+                      new FeatureUpdateKey()
+                          .setFeature(TXN_VERSION)
+                          .setMaxVersionLevel((short) 1)
+                          .setAllowDowngrade(true)));
+              outcome.put(
+                  "5 v1 feature named twice, validate only",
+                  updateFeatures(
+                      bootstrap,
+                      (short) 1,
+                      true,
+                      new FeatureUpdateKey()
+                          .setFeature(TXN_VERSION)
+                          .setMaxVersionLevel((short) 1)
+                          .setUpgradeType(SAFE_DOWNGRADE.code()),
+                      new FeatureUpdateKey()
+                          .setFeature(TXN_VERSION)
+                          .setMaxVersionLevel((short) 2)
+                          .setUpgradeType(UPGRADE.code())));
+              outcome.put("5 v3 ApiVersions", apiVersionsFeatures(bootstrap, (short) 3));
+              outcome.put("5 v4 ApiVersions", apiVersionsFeatures(bootstrap, (short) 4));
+
+              outcome.put("6 downgrade to 1", update(admin, TXN_VERSION, 1, SAFE_DOWNGRADE));
+              FeatureMetadata atOne = awaitLevel(admin, TXN_VERSION, 1);
+              outcome.put("6 described", features(atOne));
+              outcome.put("6 epoch grew", "" + grew(atTwo, atOne));
+              outcome.put(
+                  "6 downgrade to a newer level", update(admin, TXN_VERSION, 2, SAFE_DOWNGRADE));
+              outcome.put("7 upgrade to 2", update(admin, TXN_VERSION, 2, UPGRADE));
+              FeatureMetadata back = awaitLevel(admin, TXN_VERSION, 2);
+              outcome.put("7 described", features(back));
+              outcome.put("7 epoch grew", "" + grew(atOne, back));
+
+              outcome.put("8 group.version off", update(admin, GROUP_VERSION, 0, SAFE_DOWNGRADE));
+              outcome.put("8 described", features(awaitLevel(admin, GROUP_VERSION, 0)));
+              outcome.put(
+                  "8 consumer group heartbeat",
+                  heartbeat(bootstrap, join("features-cg", "features-member")));
+              outcome.put(
+                  "8 consumer group describe", describeConsumerGroups(bootstrap, "features-cg"));
+              outcome.put("9 group.version on", update(admin, GROUP_VERSION, 1, UPGRADE));
+              outcome.put("9 described", features(awaitLevel(admin, GROUP_VERSION, 1)));
+            } finally {
+              for (String feature : List.of(TXN_VERSION, GROUP_VERSION)) {
+                short level = finalizedLevel(found, feature);
+                short now = finalizedLevel(describe(admin), feature);
+                if (now != level) {
+                  update(admin, feature, level, level < now ? SAFE_DOWNGRADE : UPGRADE);
+                  awaitLevel(admin, feature, level);
+                }
+              }
+            }
+          }
+          // The nodes have different ids (0 and 1).
+          outcome.replaceAll(
+              (k, v) -> v.replaceAll("Local controller \\d+", "Local controller <node>"));
+          return outcome;
+        });
+  }
+
+  static final String TXN_VERSION = "transaction.version";
+  static final String GROUP_VERSION = "group.version";
+
+  /** "ok", or why the Admin client's updateFeatures of one feature failed. */
+  private static String update(
+      Admin admin, String feature, int level, FeatureUpdate.UpgradeType type) {
+    return failureOf(
+        admin
+            .updateFeatures(
+                Map.of(feature, new FeatureUpdate((short) level, type)),
+                new UpdateFeaturesOptions())
+            .all());
+  }
+
+  private static FeatureMetadata describe(Admin admin) throws Exception {
+    return admin.describeFeatures().featureMetadata().get(10, TimeUnit.SECONDS);
+  }
+
+  private static short finalizedLevel(FeatureMetadata features, String feature) {
+    FinalizedVersionRange range = features.finalizedFeatures().get(feature);
+    return range == null ? 0 : range.maxVersionLevel();
+  }
+
+  /**
+   * The features once {@code feature} is at {@code level}: Kafka's broker learns a change from its
+   * controller's log a moment after the controller answers.
+   */
+  private static FeatureMetadata awaitLevel(Admin admin, String feature, int level) {
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> describe(admin), f -> finalizedLevel(f, feature) == level);
+  }
+
+  private static boolean grew(FeatureMetadata before, FeatureMetadata after) {
+    return after.finalizedFeaturesEpoch().orElse(-1L) > before.finalizedFeaturesEpoch().orElse(-1L);
+  }
+
+  /** The two features mini-broker implements, as describeFeatures shows them. */
+  private static String features(FeatureMetadata described) {
+    Map<String, String> shown = new TreeMap<>();
+    for (String feature : List.of(TXN_VERSION, GROUP_VERSION)) {
+      shown.put(
+          feature,
+          "supported "
+              + described.supportedFeatures().get(feature)
+              + " finalized "
+              + described.finalizedFeatures().get(feature));
+    }
+    return shown + " epoch present " + described.finalizedFeaturesEpoch().isPresent();
+  }
+
+  private static String updateFeatures(
+      String bootstrap, short version, boolean validateOnly, FeatureUpdateKey... updates)
+      throws Exception {
+    UpdateFeaturesRequestData.FeatureUpdateKeyCollection keys =
+        new UpdateFeaturesRequestData.FeatureUpdateKeyCollection();
+    for (FeatureUpdateKey update : updates) {
+      keys.mustAdd(update);
+    }
+    UpdateFeaturesResponseData r =
+        (UpdateFeaturesResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.UPDATE_FEATURES,
+                version,
+                new UpdateFeaturesRequestData()
+                    .setFeatureUpdates(keys)
+                    .setValidateOnly(validateOnly));
+    return Errors.forCode(r.errorCode())
+        + " "
+        + r.errorMessage()
+        + " "
+        + r.results().stream()
+            .map(f -> f.feature() + " " + Errors.forCode(f.errorCode()) + " " + f.errorMessage())
+            .toList();
+  }
+
+  /** The two features in a raw ApiVersions answer, and whether it has a features epoch. */
+  private static String apiVersionsFeatures(String bootstrap, short version) throws Exception {
+    ApiVersionsResponseData r =
+        (ApiVersionsResponseData)
+            toCoordinator(
+                bootstrap,
+                ApiKeys.API_VERSIONS,
+                version,
+                new ApiVersionsRequestData()
+                    .setClientSoftwareName("differential")
+                    .setClientSoftwareVersion("1.0"));
+    Set<String> ours = Set.of(TXN_VERSION, GROUP_VERSION);
+    return "supported "
+        + r.supportedFeatures().stream()
+            .filter(f -> ours.contains(f.name()))
+            .map(f -> f.name() + " " + f.minVersion() + "-" + f.maxVersion())
+            .sorted()
+            .toList()
+        + " finalized "
+        + r.finalizedFeatures().stream()
+            .filter(f -> ours.contains(f.name()))
+            .map(f -> f.name() + " " + f.minVersionLevel() + "-" + f.maxVersionLevel())
+            .sorted()
+            .toList()
+        + " epoch "
+        + (r.finalizedFeaturesEpoch() >= 0 ? "present" : r.finalizedFeaturesEpoch());
   }
 
   /** A classic JoinGroup v9 of a consumer (range) subscribing to cg-mig. */

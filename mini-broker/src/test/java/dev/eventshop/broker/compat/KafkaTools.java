@@ -27,6 +27,7 @@ public final class KafkaTools {
   static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
   static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
   static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
+  static final String FEATURES = "org.apache.kafka.tools.FeatureCommand";
   public static final String REASSIGN_PARTITIONS =
       "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
   static final String DUMP_LOG_SEGMENTS = "kafka.tools.DumpLogSegments";

@@ -6,6 +6,7 @@ import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_GROUP_COMMAND;
 import static dev.eventshop.broker.compat.KafkaTools.CONSUMER_PERFORMANCE;
 import static dev.eventshop.broker.compat.KafkaTools.DELETE_RECORDS;
 import static dev.eventshop.broker.compat.KafkaTools.END_TO_END_LATENCY;
+import static dev.eventshop.broker.compat.KafkaTools.FEATURES;
 import static dev.eventshop.broker.compat.KafkaTools.GET_OFFSET_SHELL;
 import static dev.eventshop.broker.compat.KafkaTools.LEADER_ELECTION;
 import static dev.eventshop.broker.compat.KafkaTools.LOG_DIRS;
@@ -488,6 +489,76 @@ class KafkaToolsIT {
                     "1")
                 .stdout())
         .contains("Valid replica already elected for partitions elected-1");
+  }
+
+  /**
+   * kafka-features.sh describes the two features mini-broker implements and changes a level as it
+   * does with Kafka: a dry run, a downgrade, a refused upgrade past the supported range, an upgrade
+   * back to where the test found it, and a refused upgrade to a release version.
+   */
+  @Test
+  void featureCommandDescribesDowngradesAndUpgradesTransactionVersion() {
+    assertThat(features("describe").stdoutLines())
+        .containsExactly(
+            "Feature: group.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1"
+                + "\tFinalizedVersionLevel: 1\tEpoch: 0",
+            "Feature: transaction.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 2"
+                + "\tFinalizedVersionLevel: 2\tEpoch: 0");
+
+    assertThat(features("downgrade", "--feature", "transaction.version=1", "--dry-run").stdout())
+        .contains("transaction.version can be downgraded to 1.");
+    assertThat(features("downgrade", "--feature", "transaction.version=1").stdout())
+        .contains("transaction.version was downgraded to 1.");
+    assertThat(features("describe").stdout())
+        .contains(
+            "Feature: transaction.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 2"
+                + "\tFinalizedVersionLevel: 1\tEpoch: 1");
+
+    ChildProcess.Finished refused =
+        KafkaTools.run(
+            OUTPUT,
+            TOOL_TIMEOUT,
+            FEATURES,
+            "--bootstrap-server",
+            bootstrap,
+            "upgrade",
+            "--feature",
+            "transaction.version=3");
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stdout())
+        .contains(
+            "Could not upgrade transaction.version to 3. The update failed for all features since"
+                + " the following feature had an error: Invalid update version 3 for feature"
+                + " transaction.version. Local controller 1 only supports versions 0-2");
+
+    assertThat(features("upgrade", "--feature", "transaction.version=2").stdout())
+        .contains("transaction.version was upgraded to 2.");
+
+    // A release version names metadata.version (and kraft.version), which mini-broker does not
+    // have: the whole request is refused.
+    ChildProcess.Finished release =
+        KafkaTools.run(
+            OUTPUT,
+            TOOL_TIMEOUT,
+            FEATURES,
+            "--bootstrap-server",
+            bootstrap,
+            "upgrade",
+            "--release-version",
+            "4.1");
+    assertThat(release.exitCode()).isEqualTo(1);
+    assertThat(release.stdout())
+        .contains("Could not upgrade metadata.version to ")
+        .contains("Could not upgrade transaction.version to 2.")
+        .contains("does not support this feature.");
+  }
+
+  ChildProcess.Finished features(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--bootstrap-server";
+    all[1] = bootstrap;
+    System.arraycopy(args, 0, all, 2, args.length);
+    return tool(FEATURES, all);
   }
 
   @Test

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -53,6 +57,33 @@ class GroupApisTest {
     h.close();
   }
 
+  /** At group.version 0 Kafka refuses the consumer group protocol's two APIs, without a message. */
+  @Test
+  void groupVersionZeroTurnsTheConsumerGroupProtocolOff() {
+    h.consumerProtocol = false;
+    ConsumerGroupHeartbeatResponseData heartbeat =
+        h.call(
+            ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+            1,
+            new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId("m")
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(List.of("orders"))
+                .setTopicPartitions(List.of()));
+    assertThat(Errors.forCode(heartbeat.errorCode())).isEqualTo(Errors.UNSUPPORTED_VERSION);
+    assertThat(heartbeat.errorMessage()).isNull();
+    ConsumerGroupDescribeResponseData described =
+        h.call(
+            ApiKeys.CONSUMER_GROUP_DESCRIBE,
+            1,
+            new ConsumerGroupDescribeRequestData().setGroupIds(List.of("g", "h")));
+    assertThat(described.groups())
+        .extracting(g -> g.groupId() + " " + Errors.forCode(g.errorCode()))
+        .containsExactly("g UNSUPPORTED_VERSION", "h UNSUPPORTED_VERSION");
+  }
+
   @Test
   void advertisedRangesStartAtTheOldestVersionKafkaClientsCanParse() {
     Map<ApiKeys, int[]> expected =
@@ -71,7 +102,7 @@ class GroupApisTest {
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new int[] {0, 1}),
             Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, new int[] {0, 1}));
     List<ApiHandler<?>> handlers =
-        GroupApis.handlers(h.coordinator, (id, producerId, epoch, tps) -> null);
+        GroupApis.handlers(h.coordinator, () -> true, (id, producerId, epoch, tps) -> null);
 
     assertThat(handlers).hasSize(expected.size());
     for (ApiHandler<?> handler : handlers) {

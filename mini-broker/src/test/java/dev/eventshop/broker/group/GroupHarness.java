@@ -51,6 +51,9 @@ final class GroupHarness implements AutoCloseable {
   GroupCoordinator coordinator;
   private Map<ApiKeys, ApiHandler<?>> handlers;
 
+  /** Whether the cluster's group.version turns the consumer group protocol on. */
+  volatile boolean consumerProtocol = true;
+
   /** What TxnOffsetCommit v5 added to transactions (transaction version 2), and the answer. */
   final List<org.apache.kafka.common.TopicPartition> addedToTransactions =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -128,7 +131,7 @@ final class GroupHarness implements AutoCloseable {
     topic = new LogCoordinatorTopic(dir, OffsetsTopic.NAME, config.offsetsTopicPartitions());
     coordinator = new GroupCoordinator(config, wrapTopic.apply(topic), timer, catalog);
     handlers = new EnumMap<>(ApiKeys.class);
-    for (ApiHandler<?> h : GroupApis.handlers(coordinator, adder)) {
+    for (ApiHandler<?> h : GroupApis.handlers(coordinator, () -> consumerProtocol, adder)) {
       handlers.put(h.apiKey(), h);
     }
     handlers.put(

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -199,6 +200,29 @@ class TxnOffsetCommitsTest {
     assertThat(p0.committedOffset()).isEqualTo(10);
     assertThat(p0.committedLeaderEpoch()).isEqualTo(2);
     assertThat(p0.metadata()).isEqualTo("tx0");
+    assertThat(committed("orders", 1)).isEqualTo(20);
+  }
+
+  @Test
+  void version5AddsTheGroupsPartitionToTheTransactionFirst() {
+    open();
+    TopicPartition offsets =
+        new TopicPartition(OffsetsTopic.NAME, h.coordinator.partitionFor(GROUP));
+    h.addAnswer = Errors.INVALID_PRODUCER_EPOCH; // the coordinator fenced the producer
+    assertThat(txnCommitErrors(5, txnCommit(PRODUCER, "orders", 10, 20)))
+        .containsExactly(Errors.INVALID_PRODUCER_EPOCH, Errors.INVALID_PRODUCER_EPOCH);
+    assertThat(h.addedToTransactions).containsExactly(offsets);
+    marker(PRODUCER, true);
+    assertThat(committed("orders", 0)).as("nothing was written").isEqualTo(-1);
+
+    h.addAnswer = Errors.NONE;
+    assertThat(txnCommitErrors(5, txnCommit(PRODUCER, "orders", 10, 20)))
+        .containsExactly(Errors.NONE, Errors.NONE);
+    // Version 4 leaves the adding to the producer (AddOffsetsToTxn).
+    assertThat(txnCommitError(4, txnCommit(PRODUCER, "orders", 11))).isEqualTo(Errors.NONE);
+    assertThat(h.addedToTransactions).containsExactly(offsets, offsets);
+    marker(PRODUCER, true);
+    assertThat(committed("orders", 0)).isEqualTo(11);
     assertThat(committed("orders", 1)).isEqualTo(20);
   }
 

@@ -360,6 +360,34 @@ class MetadataApplierTest {
         .containsExactly(Map.entry(app, Map.of("producer_byte_rate", 1024.0)));
   }
 
+  /**
+   * Feature levels apply as logged (the proposer checked them), 0 included, which turns a feature
+   * off rather than bringing back its default; each change is one epoch later, and one that changes
+   * nothing leaves the state as it is.
+   */
+  @Test
+  void featureLevelsApplyAsLoggedOneEpochPerChange() {
+    assertThat(state.featureLevel("transaction.version")).isEqualTo((short) 2);
+    assertThat(state.featureLevel("group.version")).isEqualTo((short) 1);
+    assertThat(state.featureLevel("share.version")).isZero();
+    assertThat(state.features().epoch()).isZero();
+
+    ok(new MetadataCommand.SetFeatureLevels(Map.of("transaction.version", (short) 1)));
+    assertThat(state.featureLevel("transaction.version")).isEqualTo((short) 1);
+    assertThat(state.features().epoch()).isEqualTo(1);
+
+    ok(new MetadataCommand.SetFeatureLevels(Map.of("group.version", (short) 0)));
+    assertThat(state.featureLevel("group.version")).isZero();
+    assertThat(state.features().all())
+        .containsExactly(
+            Map.entry("group.version", (short) 0), Map.entry("transaction.version", (short) 1));
+    assertThat(state.features().epoch()).isEqualTo(2);
+
+    ClusterMetadata before = state;
+    ok(new MetadataCommand.SetFeatureLevels(Map.of("group.version", (short) 0)));
+    assertThat(state).isSameAs(before);
+  }
+
   @Test
   void alterIsrMustKeepTheLeaderAndOnlyItsReplicas() {
     threeBrokers();

@@ -20,6 +20,7 @@ import dev.eventshop.broker.metadata.MetadataCommand.FenceBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.InitCluster;
 import dev.eventshop.broker.metadata.MetadataCommand.RegisterBroker;
 import dev.eventshop.broker.metadata.MetadataCommand.SetBrokerConfigs;
+import dev.eventshop.broker.metadata.MetadataCommand.SetFeatureLevels;
 import dev.eventshop.broker.metadata.MetadataCommand.SetTopicConfigs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -55,6 +56,8 @@ class MetadataCodecTest {
             new AlterIsr("orders", 2, 1, 4, 9, List.of(1, 3)),
             new ElectLeaders(true, false),
             new SetBrokerConfigs("", Map.of("leader.replication.throttled.rate", "10")),
+            new SetFeatureLevels(
+                Map.of("transaction.version", (short) 1, "group.version", (short) 0)),
             new ElectPartitionLeaders(
                 true, List.of(new TopicPartition("orders", 2), new TopicPartition("payments", 0))),
             new AlterClientQuotas(
@@ -170,7 +173,9 @@ class MetadataCodecTest {
                 "",
                 Map.of("leader.replication.throttled.rate", "1000"),
                 "2",
-                Map.of("follower.replication.throttled.rate", "2000")));
+                Map.of("follower.replication.throttled.rate", "2000")),
+            new FinalizedFeatures(
+                Map.of("transaction.version", (short) 1, "group.version", (short) 0), 4));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MetadataCodec.writeSnapshot(metadata, out);
     ClusterMetadata read = MetadataCodec.readSnapshot(new ByteArrayInputStream(out.toByteArray()));
@@ -228,6 +233,31 @@ class MetadataCodecTest {
     assertThat(broker).isEqualTo(Registrations.broker(1, "broker-1", 9092, true));
     assertThat(broker.endpoint("PLAINTEXT")).contains(new Endpoint("PLAINTEXT", "broker-1", 9092));
     assertThat(broker.endpoint("EXTERNAL")).isEmpty();
+  }
+
+  /**
+   * A snapshot written before feature levels were kept (format 6) reads as a cluster that never set
+   * one: every feature at the default of a new Kafka 4.1 cluster, epoch 0.
+   */
+  @Test
+  void versionSixSnapshotsReadAsNoFeatureLevelSet() throws IOException {
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(snapshot);
+    out.writeByte(6);
+    out.writeByte('S');
+    MetadataCodec.writeString(out, "cid");
+    out.writeInt(0); // brokers
+    out.writeInt(0); // topics
+    out.writeInt(0); // client quotas
+    out.writeInt(1); // broker configs
+    MetadataCodec.writeString(out, "");
+    MetadataCodec.writeMap(out, Map.of("leader.replication.throttled.rate", "10"));
+    ClusterMetadata read =
+        MetadataCodec.readSnapshot(new ByteArrayInputStream(snapshot.toByteArray()));
+    assertThat(read.brokerConfig(1, "leader.replication.throttled.rate")).contains("10");
+    assertThat(read.features()).isEqualTo(FinalizedFeatures.DEFAULT);
+    assertThat(read.featureLevel("transaction.version")).isEqualTo((short) 2);
+    assertThat(read.featureLevel("group.version")).isEqualTo((short) 1);
   }
 
   /**

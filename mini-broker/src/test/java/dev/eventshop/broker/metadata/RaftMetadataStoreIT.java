@@ -313,6 +313,33 @@ class RaftMetadataStoreIT {
     }
   }
 
+  /**
+   * A feature level set through one node reaches every node with the same epoch, and survives a
+   * restart of the whole quorum (from its snapshot or log).
+   */
+  @Test
+  void featureLevelsSetOnAnyNodeReachEveryNodeAndSurviveAFullRestart() throws Exception {
+    startAll();
+    assertThat(stores.get(1).current().featureLevel("transaction.version")).isEqualTo((short) 2);
+    stores.get(3).setFeatureLevels(Map.of("transaction.version", (short) 1));
+    stores.get(2).setFeatureLevels(Map.of("group.version", (short) 0));
+    awaitSameMetadataEverywhere();
+    for (RaftMetadataStore store : stores.values()) {
+      assertThat(store.current().featureLevel("transaction.version")).isEqualTo((short) 1);
+      assertThat(store.current().featureLevel("group.version")).isZero();
+      assertThat(store.current().features().epoch()).isEqualTo(2);
+    }
+    for (int id = 1; id <= 3; id++) {
+      stop(id);
+    }
+    startAll();
+    awaitSameMetadataEverywhere();
+    assertThat(stores.get(1).current().features())
+        .isEqualTo(
+            new FinalizedFeatures(
+                Map.of("transaction.version", (short) 1, "group.version", (short) 0), 2));
+  }
+
   @Test
   void alterIsrWithAStaleEpochIsRejected() throws Exception {
     startAll();
