@@ -332,9 +332,10 @@ public final class PartitionLog implements AutoCloseable {
     return producerState.removeExpired(nowMs, expirationMs);
   }
 
-  /** See {@link ProducerStateManager#hasOpenTxn(long, short)}. */
-  public synchronized boolean hasOpenTxn(long producerId, short epoch) {
-    return producerState.hasOpenTxn(producerId, epoch);
+  /** See {@link ProducerStateManager#needsAddToTransaction}. */
+  public synchronized boolean needsAddToTransaction(
+      long producerId, short epoch, int baseSequence) {
+    return producerState.needsAddToTransaction(producerId, epoch, baseSequence);
   }
 
   /** The idempotent producers that wrote to this partition, for DescribeProducers. */

@@ -2,6 +2,7 @@ package dev.eventshop.broker.network;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,8 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * Requests from this broker to others, one {@link BrokerChannel} and one sender thread per
  * destination, so that a slow broker delays only what goes to it. A request that fails on the wire
  * closes its channel (the next request connects again) and completes exceptionally with the
- * IOException, which the caller answers or retries as its protocol wants.
+ * IOException, which the caller answers or retries as its protocol wants. Requests still waiting
+ * when the sender closes complete with BrokerNotAvailableException.
  */
 public final class InterBrokerSender implements AutoCloseable {
 
@@ -26,6 +28,7 @@ public final class InterBrokerSender implements AutoCloseable {
   private final int requestTimeoutMs;
   private final Map<Integer, ExecutorService> senders = new ConcurrentHashMap<>();
   private final Map<Integer, BrokerChannel> channels = new ConcurrentHashMap<>();
+  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /**
@@ -49,11 +52,18 @@ public final class InterBrokerSender implements AutoCloseable {
                       t.setDaemon(true);
                       return t;
                     }));
+    CompletableFuture<T> response;
     try {
-      return CompletableFuture.supplyAsync(() -> sendNow(node, key, version, body), sender);
+      response = CompletableFuture.supplyAsync(() -> sendNow(node, key, version, body), sender);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new BrokerNotAvailableException("closed"));
     }
+    pending.add(response);
+    response.whenComplete((r, e) -> pending.remove(response));
+    if (closed) {
+      response.completeExceptionally(new BrokerNotAvailableException("closed"));
+    }
+    return response;
   }
 
   /** On the node's sender thread. */
@@ -85,5 +95,7 @@ public final class InterBrokerSender implements AutoCloseable {
     closed = true;
     senders.values().forEach(ExecutorService::shutdownNow);
     channels.values().forEach(BrokerChannel::close);
+    // A request the shut-down thread never ran would otherwise never complete.
+    pending.forEach(f -> f.completeExceptionally(new BrokerNotAvailableException("closed")));
   }
 }

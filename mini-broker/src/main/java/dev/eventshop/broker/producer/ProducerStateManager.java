@@ -142,11 +142,14 @@ public final class ProducerStateManager {
         return new Check.Duplicate(written);
       }
     }
+    // With no batch of this epoch remembered (a marker of transaction version 2 moved the epoch
+    // on), the producer's next sequence is 0, as Kafka reads an empty entry.
     BatchMetadata last = entry.last();
-    if (last != null && batch.baseSequence() != nextSequence(last.lastSeq())) {
+    int expected = last == null ? 0 : nextSequence(last.lastSeq());
+    if (batch.baseSequence() != expected) {
       throw new OutOfOrderSequenceException(
           "producer %d sent sequence %d, expected %d"
-              .formatted(batch.producerId(), batch.baseSequence(), nextSequence(last.lastSeq())));
+              .formatted(batch.producerId(), batch.baseSequence(), expected));
     }
     return new Check.Append();
   }
@@ -248,19 +251,30 @@ public final class ProducerStateManager {
   }
 
   /**
-   * Whether {@code producerId} has a transaction open on this partition in {@code epoch}, so that a
-   * further write of that transaction here needs no adding to it (transaction version 2).
+   * Whether a write of transaction version 2 by {@code producerId} in {@code epoch}, starting at
+   * {@code baseSequence}, must first add this partition to the producer's transaction: not when the
+   * producer has a transaction open here in that epoch already.
    *
    * @throws InvalidProducerEpochException if the producer wrote here in a newer epoch
+   * @throws OutOfOrderSequenceException if the producer is unknown here and the write does not
+   *     start at sequence 0, as Kafka refuses it for transaction version 2
    */
-  public boolean hasOpenTxn(long producerId, short epoch) {
+  public boolean needsAddToTransaction(long producerId, short epoch, int baseSequence) {
     ProducerEntry entry = producers.get(producerId);
-    if (entry != null && epoch < entry.epoch) {
+    if (entry == null) {
+      if (baseSequence != 0) {
+        throw new OutOfOrderSequenceException(
+            "producer %d has no state here, so its first write must start at sequence 0, not %d"
+                .formatted(producerId, baseSequence));
+      }
+      return true;
+    }
+    if (epoch < entry.epoch) {
       throw new InvalidProducerEpochException(
           "producer %d has epoch %d, older than the current %d"
               .formatted(producerId, epoch, entry.epoch));
     }
-    return entry != null && entry.epoch == epoch && entry.currentTxnFirstOffset >= 0;
+    return entry.epoch != epoch || entry.currentTxnFirstOffset < 0;
   }
 
   /**

@@ -183,26 +183,42 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
    */
   private CompletableFuture<Void> addToTransaction(String transactionalId, List<Append> appends) {
     Map<TopicPartition, Append> toAdd = new LinkedHashMap<>();
-    long producerId = RecordBatch.NO_PRODUCER_ID;
-    short epoch = RecordBatch.NO_PRODUCER_EPOCH;
+    List<Append> transactional = new ArrayList<>();
     for (Append append : appends) {
       RecordBatch batch = append.records().firstBatch();
-      if (batch == null || !batch.isTransactional() || !batch.hasProducerId()) {
+      if (batch != null && batch.isTransactional() && batch.hasProducerId()) {
+        transactional.add(append);
+      }
+    }
+    if (transactional.isEmpty()) {
+      return DONE;
+    }
+    RecordBatch first = transactional.get(0).records().firstBatch();
+    long producerId = first.producerId();
+    short epoch = first.producerEpoch();
+    if (transactional.stream()
+        .map(a -> a.records().firstBatch())
+        .anyMatch(b -> b.producerId() != producerId || b.producerEpoch() != epoch)) {
+      // As Kafka, which refuses the whole request.
+      appends.forEach(
+          a ->
+              fail(
+                  a.response(),
+                  Errors.INVALID_PRODUCER_ID_MAPPING,
+                  "Transactional records contained more than one producer ID"));
+      return DONE;
+    }
+    for (Append append : transactional) {
+      Partition partition = append.partition();
+      if (!partition.isLeader()) {
+        // Checked before adding, so that a follower adds nothing it will not write.
+        fail(append.response(), Errors.NOT_LEADER_OR_FOLLOWER, null);
         continue;
       }
-      if (producerId != RecordBatch.NO_PRODUCER_ID
-          && (batch.producerId() != producerId || batch.producerEpoch() != epoch)) {
-        fail(
-            append.response(),
-            Errors.INVALID_PRODUCER_ID_MAPPING,
-            "Transactional records contained more than one producer ID");
-        continue;
-      }
-      producerId = batch.producerId();
-      epoch = batch.producerEpoch();
       try {
-        if (!append.partition().log().hasOpenTxn(producerId, epoch)) {
-          toAdd.put(append.partition().topicPartition(), append);
+        int sequence = append.records().firstBatch().baseSequence();
+        if (partition.log().needsAddToTransaction(producerId, epoch, sequence)) {
+          toAdd.put(partition.topicPartition(), append);
         }
       } catch (ApiException e) {
         fail(append.response(), Errors.forException(e), e.getMessage());

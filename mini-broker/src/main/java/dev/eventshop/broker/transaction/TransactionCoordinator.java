@@ -287,7 +287,9 @@ public final class TransactionCoordinator implements AutoCloseable {
               Set.of(),
               now,
               -1,
-              m.clientTransactionVersion);
+              m.clientTransactionVersion,
+              m.previousProducerId,
+              RecordBatch.NO_PRODUCER_ID);
       // Only a producer bumping its own epoch may retry with the pair it had. A new producer fences
       // the pair before it for good: a zombie presenting it must not take over the new epoch.
       boolean ownBump = expectedProducerId != RecordBatch.NO_PRODUCER_ID;
@@ -348,7 +350,9 @@ public final class TransactionCoordinator implements AutoCloseable {
                   all,
                   now,
                   start,
-                  clientTransactionVersion));
+                  clientTransactionVersion,
+                  m.previousProducerId,
+                  RecordBatch.NO_PRODUCER_ID));
         });
   }
 
@@ -407,7 +411,8 @@ public final class TransactionCoordinator implements AutoCloseable {
             false,
             m ->
                 switch (m.state) {
-                  case ONGOING -> prepareEnd(m, commit, false, (short) 0);
+                  case ONGOING ->
+                      prepareEnd(m, commit, false, (short) 0).thenApply(EndResult::error);
                   case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
                   case COMPLETE_ABORT -> done(commit ? Errors.INVALID_TXN_STATE : Errors.NONE);
                   case PREPARE_COMMIT ->
@@ -497,17 +502,14 @@ public final class TransactionCoordinator implements AutoCloseable {
     short previousEpoch = m.producerEpoch;
     return prepareEnd(m, commit, true, (short) 2)
         .thenApply(
-            error -> {
-              if (error != Errors.NONE) {
-                return EndResult.of(error);
+            result -> {
+              if (result.error() == Errors.NONE) {
+                synchronized (m) {
+                  m.lastProducerId = previousProducerId;
+                  m.lastProducerEpoch = previousEpoch;
+                }
               }
-              synchronized (m) {
-                m.lastProducerId = previousProducerId;
-                m.lastProducerEpoch = previousEpoch;
-                return m.nextProducerId != RecordBatch.NO_PRODUCER_ID
-                    ? new EndResult(Errors.NONE, m.nextProducerId, (short) 0)
-                    : new EndResult(Errors.NONE, m.producerId, m.producerEpoch);
-              }
+              return result;
             });
   }
 
@@ -611,17 +613,19 @@ public final class TransactionCoordinator implements AutoCloseable {
   /**
    * Writes PREPARE_COMMIT or PREPARE_ABORT, then the markers, then COMPLETE_*. With {@code
    * bumpEpoch} the markers carry the next epoch. Of transaction version 2 ({@code
-   * clientTransactionVersion} 2), an end at the last epoch but one (Short.MAX_VALUE - 1) takes the
-   * last for its markers and gives the producer a new producer id at epoch 0 when it completes.
+   * clientTransactionVersion} 2), an end from the last epoch but one (Short.MAX_VALUE - 1) on takes
+   * the last for its markers and gives the producer a new producer id at epoch 0 when it completes;
+   * the prepare record names that id, so a coordinator taking over completes it alike. Completes,
+   * once the prepare record is committed, with the producer id and epoch the producer goes on with.
    * Caller holds the monitor of {@code m}.
    */
-  private CompletableFuture<Errors> prepareEnd(
+  private CompletableFuture<EndResult> prepareEnd(
       TransactionMetadata m, boolean commit, boolean bumpEpoch, short clientTransactionVersion) {
     short epoch = m.producerEpoch;
     long nextProducerId = RecordBatch.NO_PRODUCER_ID;
     if (bumpEpoch && m.producerEpoch < Short.MAX_VALUE - 1) {
       epoch = (short) (m.producerEpoch + 1);
-    } else if (bumpEpoch && clientTransactionVersion >= 2 && m.producerEpoch < Short.MAX_VALUE) {
+    } else if (bumpEpoch && clientTransactionVersion >= 2) {
       epoch = Short.MAX_VALUE;
       nextProducerId = producerIds.nextProducerId();
     }
@@ -636,18 +640,23 @@ public final class TransactionCoordinator implements AutoCloseable {
             now,
             // an abort of version 2 may come with nothing added: it starts now
             m.state == TransactionState.ONGOING ? m.startTimestampMs : now,
-            clientTransactionVersion);
-    long next = nextProducerId;
+            clientTransactionVersion,
+            m.previousProducerId,
+            nextProducerId);
+    EndResult ended =
+        nextProducerId != RecordBatch.NO_PRODUCER_ID
+            ? new EndResult(Errors.NONE, nextProducerId, (short) 0)
+            : new EndResult(Errors.NONE, m.producerId, epoch);
     return persist(m, prepared)
         .thenApply(
             error -> {
-              if (error == Errors.NONE) {
-                synchronized (m) {
-                  m.nextProducerId = next;
-                  writeMarkersAndComplete(m);
-                }
+              if (error != Errors.NONE) {
+                return EndResult.of(error);
               }
-              return error;
+              synchronized (m) {
+                writeMarkersAndComplete(m);
+              }
+              return ended;
             });
   }
 
@@ -707,16 +716,13 @@ public final class TransactionCoordinator implements AutoCloseable {
               Set.of(),
               timer.nowMs(),
               m.startTimestampMs,
-              m.clientTransactionVersion);
+              m.clientTransactionVersion,
+              // the id moved from, to recognise the producer's retry of its EndTxn
+              newId ? producerId : m.previousProducerId,
+              RecordBatch.NO_PRODUCER_ID);
       persist(m, completed)
           .thenAccept(
               error -> {
-                if (error == Errors.NONE && newId) {
-                  synchronized (m) {
-                    m.previousProducerId = producerId;
-                    m.nextProducerId = RecordBatch.NO_PRODUCER_ID;
-                  }
-                }
                 if (error != Errors.NONE
                     && partitions.stillCoordinator(m.partition, coordinatorEpoch)) {
                   // The markers are written; only the record saying so failed. Try it again.

@@ -20,9 +20,9 @@ final class TransactionMetadata {
   // before the producer's own last bump (KIP-360), to spot its retries; none after a fencing one
   long lastProducerId = RecordBatch.NO_PRODUCER_ID;
   short lastProducerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
-  // from a transaction version 2 EndTxn that ran out of epochs: the id the producer goes on with
+  // while a transaction of version 2 that ran out of epochs ends: the id the producer goes on with
   long nextProducerId = RecordBatch.NO_PRODUCER_ID;
-  // the id before that change, to recognise the producer's retry of that EndTxn
+  // the id before such a move, to recognise the producer's retry of that EndTxn
   long previousProducerId = RecordBatch.NO_PRODUCER_ID;
   int timeoutMs;
   // 2 while the open transaction is one of transaction version 2 (KIP-890), else 0
@@ -50,10 +50,7 @@ final class TransactionMetadata {
     startTimestampMs = s.startTimestampMs();
     lastUpdateTimestampMs = s.lastUpdateTimestampMs();
     clientTransactionVersion = s.clientTransactionVersion();
-  }
-
-  /** Whether the open (or ending) transaction bumps the epoch at its end (KIP-890). */
-  boolean bumpsEpochAtEnd() {
-    return clientTransactionVersion >= 2;
+    previousProducerId = s.previousProducerId();
+    nextProducerId = s.nextProducerId();
   }
 }

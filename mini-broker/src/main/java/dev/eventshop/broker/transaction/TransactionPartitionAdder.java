@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * common right after a commit) is retried every {@value #RETRY_BACKOFF_MS} ms for up to {@value
  * #RETRY_MAX_MS} ms before it is answered, as Kafka does with {@code
  * add.partitions.to.txn.retry.backoff.ms} and its maximum: a produce request is expensive for the
- * client to retry.
+ * client to retry. An add that takes longer than {@value #TIMEOUT_MS} ms (a coordinator that is
+ * listed but unreachable, a {@code __transaction_state} write that waits for replicas) is answered
+ * REQUEST_TIMED_OUT, which clients retry, well before their own request timeout (30 s).
  */
 public final class TransactionPartitionAdder implements PartitionAdder, AutoCloseable {
 
@@ -46,7 +48,7 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
 
   static final long RETRY_BACKOFF_MS = 20;
   static final long RETRY_MAX_MS = 100;
-  private static final int REQUEST_TIMEOUT_MS = 30_000;
+  static final int TIMEOUT_MS = 10_000;
   private static final short VERSION = 5;
 
   private final int localBrokerId;
@@ -67,8 +69,7 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
     this.interBrokerListener = interBrokerListener;
     this.coordinator = coordinator;
     this.scheduler = scheduler;
-    this.sender =
-        new InterBrokerSender("broker-" + localBrokerId + "-add-partitions", REQUEST_TIMEOUT_MS);
+    this.sender = new InterBrokerSender("broker-" + localBrokerId + "-add-partitions", TIMEOUT_MS);
   }
 
   /**
@@ -79,12 +80,15 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
   @Override
   public CompletableFuture<Map<TopicPartition, Errors>> add(
       String transactionalId, long producerId, short epoch, Collection<TopicPartition> partitions) {
+    List<TopicPartition> asked = List.copyOf(partitions);
     CompletableFuture<Map<TopicPartition, Errors>> result = new CompletableFuture<>();
+    result.completeOnTimeout(
+        allFailed(asked, Errors.REQUEST_TIMED_OUT), TIMEOUT_MS, TimeUnit.MILLISECONDS);
     attempt(
         transactionalId,
         producerId,
         epoch,
-        List.copyOf(partitions),
+        asked,
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MAX_MS),
         result);
     return result;
@@ -104,13 +108,23 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
                 log.warn("adding partitions to '{}' failed", transactionalId, failure);
                 result.complete(allFailed(partitions, Errors.UNKNOWN_SERVER_ERROR));
               } else if (errors.containsValue(Errors.CONCURRENT_TRANSACTIONS)
-                  && System.nanoTime() < deadlineNanos) {
-                scheduler.schedule(
-                    () ->
-                        attempt(
-                            transactionalId, producerId, epoch, partitions, deadlineNanos, result),
-                    RETRY_BACKOFF_MS,
-                    TimeUnit.MILLISECONDS);
+                  && System.nanoTime() < deadlineNanos
+                  && !result.isDone()) {
+                try {
+                  scheduler.schedule(
+                      () ->
+                          attempt(
+                              transactionalId,
+                              producerId,
+                              epoch,
+                              partitions,
+                              deadlineNanos,
+                              result),
+                      RETRY_BACKOFF_MS,
+                      TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  result.complete(allFailed(partitions, Errors.COORDINATOR_NOT_AVAILABLE));
+                }
               } else {
                 errors.replaceAll(
                     (tp, e) -> e == Errors.PRODUCER_FENCED ? Errors.INVALID_PRODUCER_EPOCH : e);

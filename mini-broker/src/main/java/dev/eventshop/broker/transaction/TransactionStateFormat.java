@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.utils.ByteUtils;
 
 /**
@@ -20,14 +21,18 @@ import org.apache.kafka.common.utils.ByteUtils;
  * <p>The value is written at version 0 while the cluster's {@code transaction.version} is 0 and at
  * version 1, Kafka's first flexible version, from level 1 on, as Kafka writes it: compact strings
  * and arrays, and the client's transaction version (0, or 2 for a transaction of KIP-890's epoch
- * bumps) in tagged field 2. Kafka declares the previous and next producer id as tagged fields 0 and
- * 1 but does not write them; they are read and skipped like any unknown tagged field.
+ * bumps) in tagged field 2. Tagged fields 0 and 1, the previous and next producer id of a
+ * transaction that ran out of epochs, are written too, where Kafka declares but does not write
+ * them: a coordinator that takes over a transaction preparing to end at the last epoch must know
+ * the producer id it moves to. Kafka's reader takes them; other tagged fields are skipped.
  */
 final class TransactionStateFormat {
 
   private static final short KEY_VERSION = 0;
   private static final short VALUE_VERSION_0 = 0;
   private static final short VALUE_VERSION_1 = 1;
+  private static final int PREVIOUS_PRODUCER_ID_TAG = 0;
+  private static final int NEXT_PRODUCER_ID_TAG = 1;
   private static final int CLIENT_TRANSACTION_VERSION_TAG = 2;
 
   /** What one record says about a transactional id. */
@@ -39,7 +44,33 @@ final class TransactionStateFormat {
       Set<TopicPartition> partitions,
       long lastUpdateTimestampMs,
       long startTimestampMs,
-      short clientTransactionVersion) {}
+      short clientTransactionVersion,
+      long previousProducerId,
+      long nextProducerId) {
+
+    /** A record without the producer ids of a move to a new producer id. */
+    Snapshot(
+        long producerId,
+        short producerEpoch,
+        int timeoutMs,
+        TransactionState state,
+        Set<TopicPartition> partitions,
+        long lastUpdateTimestampMs,
+        long startTimestampMs,
+        short clientTransactionVersion) {
+      this(
+          producerId,
+          producerEpoch,
+          timeoutMs,
+          state,
+          partitions,
+          lastUpdateTimestampMs,
+          startTimestampMs,
+          clientTransactionVersion,
+          RecordBatch.NO_PRODUCER_ID,
+          RecordBatch.NO_PRODUCER_ID);
+    }
+  }
 
   /** The value version Kafka writes at the cluster's {@code transaction.version}. */
   static short valueVersion(short transactionVersion) {
@@ -81,7 +112,7 @@ final class TransactionStateFormat {
       byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
     }
     // Upper bound: varints take at most 5 bytes where fixed lengths take 2 or 4.
-    int size = 2 + 8 + 2 + 4 + 1 + 5 + 8 + 8 + 1 + 1 + 1 + 1 + 2;
+    int size = 2 + 8 + 2 + 4 + 1 + 5 + 8 + 8 + 1 + 3 * (1 + 1) + 8 + 8 + 2;
     for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
       size += 5 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 5 + 4 * e.getValue().size();
       size += 1;
@@ -116,10 +147,23 @@ final class TransactionStateFormat {
     }
     b.putLong(s.lastUpdateTimestampMs()).putLong(s.startTimestampMs());
     if (flexible) {
-      if (s.clientTransactionVersion() == 0) {
-        ByteUtils.writeUnsignedVarint(0, b); // a tagged field at its default is left out
-      } else {
-        ByteUtils.writeUnsignedVarint(1, b);
+      // Tagged fields in tag order; one at its default is left out.
+      boolean previous = s.previousProducerId() != RecordBatch.NO_PRODUCER_ID;
+      boolean next = s.nextProducerId() != RecordBatch.NO_PRODUCER_ID;
+      boolean clientVersion = s.clientTransactionVersion() != 0;
+      ByteUtils.writeUnsignedVarint(
+          (previous ? 1 : 0) + (next ? 1 : 0) + (clientVersion ? 1 : 0), b);
+      if (previous) {
+        ByteUtils.writeUnsignedVarint(PREVIOUS_PRODUCER_ID_TAG, b);
+        ByteUtils.writeUnsignedVarint(8, b);
+        b.putLong(s.previousProducerId());
+      }
+      if (next) {
+        ByteUtils.writeUnsignedVarint(NEXT_PRODUCER_ID_TAG, b);
+        ByteUtils.writeUnsignedVarint(8, b);
+        b.putLong(s.nextProducerId());
+      }
+      if (clientVersion) {
         ByteUtils.writeUnsignedVarint(CLIENT_TRANSACTION_VERSION_TAG, b);
         ByteUtils.writeUnsignedVarint(2, b);
         b.putShort(s.clientTransactionVersion());
@@ -167,19 +211,32 @@ final class TransactionStateFormat {
     long lastUpdate = b.getLong();
     long start = b.getLong();
     short[] clientVersion = {0};
+    long[] ids = {RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_ID};
     if (flexible) {
       skipTaggedFields(
           b,
           tag -> {
-            if (tag != CLIENT_TRANSACTION_VERSION_TAG) {
-              return false;
+            switch (tag) {
+              case PREVIOUS_PRODUCER_ID_TAG, NEXT_PRODUCER_ID_TAG -> ids[tag] = b.getLong();
+              case CLIENT_TRANSACTION_VERSION_TAG -> clientVersion[0] = b.getShort();
+              default -> {
+                return false;
+              }
             }
-            clientVersion[0] = b.getShort();
             return true;
           });
     }
     return new Snapshot(
-        producerId, epoch, timeoutMs, state, partitions, lastUpdate, start, clientVersion[0]);
+        producerId,
+        epoch,
+        timeoutMs,
+        state,
+        partitions,
+        lastUpdate,
+        start,
+        clientVersion[0],
+        ids[PREVIOUS_PRODUCER_ID_TAG],
+        ids[NEXT_PRODUCER_ID_TAG]);
   }
 
   /**

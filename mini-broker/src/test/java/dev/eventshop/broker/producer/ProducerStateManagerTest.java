@@ -19,6 +19,7 @@ import java.util.OptionalLong;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
@@ -230,6 +231,36 @@ class ProducerStateManagerTest {
     assertThat(loaded.loadSnapshot(9)).isEqualTo(9);
     assertThat(loaded.producers()).containsExactly(new ProducerSummary(7, (short) 2, 3, NOW, 4, 5));
     assertThat(loaded.firstUnstableOffset()).hasValue(5);
+  }
+
+  @Test
+  void afterAVersion2MarkerTheNextEpochStartsAtSequence0() {
+    ProducerStateManager state = new ProducerStateManager(dir);
+    // Transaction version 2: the marker carries the next epoch, and the producer's next
+    // transaction starts there at sequence 0; a batch skipping ahead is out of order.
+    state.update(txn(0, 7, (short) 3, 0, NOW, "a", "b"));
+    state.update(marker(2, 7, (short) 4, ControlRecordType.COMMIT, 0, NOW));
+
+    assertThatThrownBy(() -> state.check(txn(3, 7, (short) 4, 5, NOW, "c"), AppendOrigin.CLIENT))
+        .isInstanceOf(OutOfOrderSequenceException.class);
+    assertThat(state.check(txn(3, 7, (short) 4, 0, NOW, "c"), AppendOrigin.CLIENT))
+        .isInstanceOf(ProducerStateManager.Check.Append.class);
+  }
+
+  @Test
+  void aVersion2WriteNeedsAnAddUnlessItsTransactionIsOpenHere() {
+    ProducerStateManager state = new ProducerStateManager(dir);
+    assertThat(state.needsAddToTransaction(7, (short) 0, 0)).isTrue();
+    assertThatThrownBy(() -> state.needsAddToTransaction(7, (short) 0, 3))
+        .as("an unknown producer starts at sequence 0")
+        .isInstanceOf(OutOfOrderSequenceException.class);
+
+    state.update(txn(0, 7, (short) 0, 0, NOW, "a"));
+    assertThat(state.needsAddToTransaction(7, (short) 0, 1)).isFalse();
+    state.update(marker(1, 7, (short) 1, ControlRecordType.COMMIT, 0, NOW));
+    assertThat(state.needsAddToTransaction(7, (short) 1, 0)).isTrue();
+    assertThatThrownBy(() -> state.needsAddToTransaction(7, (short) 0, 2))
+        .isInstanceOf(InvalidProducerEpochException.class);
   }
 
   @Test

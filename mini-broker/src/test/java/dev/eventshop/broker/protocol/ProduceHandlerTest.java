@@ -214,6 +214,30 @@ class ProduceHandlerTest {
   }
 
   @Test
+  void aFollowerAddsNothingToTheTransaction() {
+    metadata =
+        new ClusterMetadata(
+            "cid",
+            1,
+            Map.of(
+                1,
+                new BrokerInfo(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9091)), false),
+                2,
+                new BrokerInfo(2, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), false)),
+            Map.of(
+                "t",
+                new TopicInfo(
+                    "t",
+                    metadata.topics().get("t").id(),
+                    List.of(new PartitionInfo(0, List.of(2, 1), 2, 1, List.of(2, 1))),
+                    Map.of())));
+    replicas.apply(metadata);
+
+    assertThat(outcome(produce(12, 0, 0))).isEqualTo("NOT_LEADER_OR_FOLLOWER at -1");
+    assertThat(adds).isEmpty();
+  }
+
+  @Test
   void versionsBefore12LeaveTheAddingToTheProducer() {
     assertThat(outcome(produce(11, 0, 0))).isEqualTo("NONE at 0");
     assertThat(adds).isEmpty();

@@ -459,6 +459,16 @@ class TransactionCoordinatorTest {
     assertThat(endV2(ID, id, last, true)).isEqualTo(ended(next, 0));
     assertThat(markers.single().producerId()).isEqualTo(id);
     assertThat(markers.single().producerEpoch()).isEqualTo(Short.MAX_VALUE);
+    assertThat(lastRecordOf(ID).nextProducerId()).isEqualTo(next);
+
+    // A coordinator taking over before the markers are written moves the producer alike.
+    topic.moveLeaderEpochTo(2);
+    coordinator.onResign(coordinator.partitionFor(ID));
+    markers = new RecordingMarkerWriter();
+    coordinator = coordinator(markers);
+    coordinator.onBecomeLeader(coordinator.partitionFor(ID), 2);
+    timer.runDue();
+    assertThat(markers.single().producerEpoch()).isEqualTo(Short.MAX_VALUE);
     markersWritten();
 
     assertThat(describe(ID).producerId()).isEqualTo(next);

@@ -144,18 +144,32 @@ class TransactionStateFormatTest {
   }
 
   @Test
-  void version1TaggedFieldsWeDoNotKeepAreSkipped() {
-    Snapshot snapshot = snapshotIn(TransactionState.PREPARE_COMMIT, (short) 2);
-    byte[] kafkas =
-        MessageUtil.toVersionPrefixedBytes(
-            VERSION_1,
-            kafkaValueOf(snapshot)
-                .setClientTransactionVersion((short) 2)
-                .setPreviousProducerId(17)
-                .setNextProducerId(18)
-                .setNextProducerEpoch((short) 3));
+  void version1KeepsTheProducerIdsOfAMoveToANewIdAndSkipsOtherTaggedFields() {
+    Snapshot base = snapshotIn(TransactionState.PREPARE_COMMIT, (short) 2);
+    Snapshot moving =
+        new Snapshot(
+            base.producerId(),
+            Short.MAX_VALUE,
+            base.timeoutMs(),
+            base.state(),
+            base.partitions(),
+            base.lastUpdateTimestampMs(),
+            base.startTimestampMs(),
+            (short) 2,
+            17,
+            18);
+    byte[] ours = TransactionStateFormat.value(moving, VERSION_1);
+    TransactionLogValue kafkas =
+        kafkaValueOf(moving)
+            .setClientTransactionVersion((short) 2)
+            .setPreviousProducerId(17)
+            .setNextProducerId(18);
+    assertThat(ours).isEqualTo(MessageUtil.toVersionPrefixedBytes(VERSION_1, kafkas));
+    assertThat(TransactionStateFormat.decode(ByteBuffer.wrap(ours))).isEqualTo(moving);
 
-    assertThat(TransactionStateFormat.decode(ByteBuffer.wrap(kafkas))).isEqualTo(snapshot);
+    byte[] withEpoch =
+        MessageUtil.toVersionPrefixedBytes(VERSION_1, kafkas.setNextProducerEpoch((short) 3));
+    assertThat(TransactionStateFormat.decode(ByteBuffer.wrap(withEpoch))).isEqualTo(moving);
   }
 
   @Test
