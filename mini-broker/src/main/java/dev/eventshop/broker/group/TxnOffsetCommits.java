@@ -50,6 +50,20 @@ final class TxnOffsetCommits {
   }
 
   /**
+   * The group is served here, and the request comes from a producer of InitProducerId (only its
+   * producer id and epoch can write a transaction): NONE, or the error of every offset.
+   */
+  private Errors checkRequest(TxnOffsetCommitRequestData request) {
+    Errors unavailable = coordinator.checkGroupId(request.groupId());
+    if (unavailable != Errors.NONE) {
+      return unavailable;
+    }
+    return request.producerId() < 0 || request.producerEpoch() < 0
+        ? Errors.INVALID_PRODUCER_ID_MAPPING
+        : Errors.NONE;
+  }
+
+  /**
    * TxnOffsetCommit of transaction version 2 (v5+, KIP-890): the producer did not send
    * AddOffsetsToTxn, so the group's {@code __consumer_offsets} partition is added to its
    * transaction first, through {@code adder}; then as {@link #commit(TxnOffsetCommitRequestData)}.
@@ -57,16 +71,12 @@ final class TxnOffsetCommits {
    */
   CompletableFuture<TxnOffsetCommitResponseData> commit(
       TxnOffsetCommitRequestData request, PartitionAdder adder) {
-    String groupId = request.groupId();
-    Errors unavailable = coordinator.checkGroupId(groupId);
-    if (unavailable != Errors.NONE) {
-      return done(allFailed(request, unavailable));
-    }
-    if (request.producerId() < 0 || request.producerEpoch() < 0) {
-      return done(allFailed(request, Errors.INVALID_PRODUCER_ID_MAPPING));
+    Errors invalid = checkRequest(request);
+    if (invalid != Errors.NONE) {
+      return done(allFailed(request, invalid));
     }
     TopicPartition offsetsPartition =
-        new TopicPartition(OffsetsTopic.NAME, coordinator.partitionFor(groupId));
+        new TopicPartition(OffsetsTopic.NAME, coordinator.partitionFor(request.groupId()));
     return adder
         .add(
             request.transactionalId(),
@@ -88,15 +98,11 @@ final class TxnOffsetCommits {
    * and epoch gets INVALID_PRODUCER_ID_MAPPING.
    */
   CompletableFuture<TxnOffsetCommitResponseData> commit(TxnOffsetCommitRequestData request) {
+    Errors refused = checkRequest(request);
+    if (refused != Errors.NONE) {
+      return done(allFailed(request, refused));
+    }
     String groupId = request.groupId();
-    Errors unavailable = coordinator.checkGroupId(groupId);
-    if (unavailable != Errors.NONE) {
-      return done(allFailed(request, unavailable));
-    }
-    if (request.producerId() < 0 || request.producerEpoch() < 0) {
-      // Only a producer id and epoch from InitProducerId can write a transaction.
-      return done(allFailed(request, Errors.INVALID_PRODUCER_ID_MAPPING));
-    }
     int generation = request.generationId();
     Group group = coordinator.group(groupId);
     if (group == null) {

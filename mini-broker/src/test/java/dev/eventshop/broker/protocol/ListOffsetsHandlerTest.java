@@ -3,23 +3,15 @@ package dev.eventshop.broker.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventshop.broker.log.AppendOrigin;
-import dev.eventshop.broker.log.LogConfig;
-import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
-import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
-import dev.eventshop.broker.quota.ReplicationThrottles;
 import dev.eventshop.broker.replication.Partition;
-import dev.eventshop.broker.replication.Replicas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -49,42 +41,25 @@ class ListOffsetsHandlerTest {
   static final Uuid TOPIC_ID = Uuid.randomUuid();
 
   @TempDir Path dir;
-  ScheduledExecutorService scheduler;
-  LogStore logStore;
-  Replicas replicas;
-  volatile ClusterMetadata metadata;
+  LocalReplicas local;
   ListOffsetsHandler handler;
 
   @BeforeEach
   void leadPartition() throws Exception {
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    logStore = new LogStore(List.of(dir), scheduler, 60_000, 15_000, 86_400_000, 600_000);
-    replicas =
-        new Replicas(
-            1,
-            logStore,
-            overrides -> LogConfig.of(Map.of(), overrides),
-            tp -> {},
-            Partition.IsrChanger.NONE,
-            "PLAINTEXT",
-            scheduler,
-            30_000,
-            new ReplicationThrottles(1, () -> metadata).follower());
-    handler = new ListOffsetsHandler(replicas, () -> metadata);
+    local = new LocalReplicas(dir);
+    handler = new ListOffsetsHandler(local.replicas, () -> local.metadata);
     ledBy1InEpoch(5);
   }
 
   @AfterEach
   void close() throws Exception {
-    replicas.close();
-    logStore.close();
-    scheduler.shutdownNow();
-    scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    local.close();
   }
 
   void ledBy1InEpoch(int epoch) {
-    Map<Integer, BrokerInfo> brokers = Map.of(1, broker(1), 2, broker(2), 3, broker(3));
-    metadata =
+    Map<Integer, BrokerInfo> brokers =
+        Map.of(1, LocalReplicas.broker(1), 2, LocalReplicas.broker(2), 3, LocalReplicas.broker(3));
+    local.apply(
         new ClusterMetadata(
             "cid",
             1,
@@ -95,16 +70,11 @@ class ListOffsetsHandlerTest {
                     "t",
                     TOPIC_ID,
                     List.of(new PartitionInfo(0, List.of(1, 2, 3), 1, epoch, List.of(1, 2, 3))),
-                    Map.of())));
-    replicas.apply(metadata);
-  }
-
-  static BrokerInfo broker(int id) {
-    return new BrokerInfo(id, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9090 + id)), false);
+                    Map.of()))));
   }
 
   Partition partition() {
-    return replicas.get(TP).orElseThrow();
+    return local.partition(TP);
   }
 
   ListOffsetsPartitionResponse latest(short version) throws Exception {

@@ -2,18 +2,11 @@ package dev.eventshop.broker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventshop.broker.log.LogConfig;
-import dev.eventshop.broker.log.LogStore;
 import dev.eventshop.broker.metadata.ClientQuotas;
 import dev.eventshop.broker.metadata.ClusterMetadata;
-import dev.eventshop.broker.metadata.ClusterMetadata.BrokerInfo;
-import dev.eventshop.broker.metadata.ClusterMetadata.Endpoint;
 import dev.eventshop.broker.metadata.ClusterMetadata.PartitionInfo;
 import dev.eventshop.broker.metadata.ClusterMetadata.TopicInfo;
 import dev.eventshop.broker.quota.ClientQuotaManager;
-import dev.eventshop.broker.quota.ReplicationThrottles;
-import dev.eventshop.broker.replication.Partition;
-import dev.eventshop.broker.replication.Replicas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -22,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -52,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProduceHandlerTest {
 
   static final TopicPartition TP = new TopicPartition("t", 0);
+  static final Uuid TOPIC_ID = Uuid.randomUuid();
   static final String TXN = "tx";
   static final long PRODUCER = 7;
 
@@ -67,46 +58,18 @@ class ProduceHandlerTest {
   }
 
   @TempDir Path dir;
-  ScheduledExecutorService scheduler;
-  LogStore logStore;
-  Replicas replicas;
-  ClusterMetadata metadata;
+  LocalReplicas local;
   final List<Add> adds = new CopyOnWriteArrayList<>();
   ProduceHandler handler;
 
   @BeforeEach
   void leadPartition() throws Exception {
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    logStore = new LogStore(List.of(dir), scheduler, 60_000, 15_000, 86_400_000, 600_000);
-    replicas =
-        new Replicas(
-            1,
-            logStore,
-            overrides -> LogConfig.of(Map.of(), overrides),
-            tp -> {},
-            Partition.IsrChanger.NONE,
-            "PLAINTEXT",
-            scheduler,
-            30_000,
-            new ReplicationThrottles(1, () -> metadata).follower());
-    metadata =
-        new ClusterMetadata(
-            "cid",
-            1,
-            Map.of(
-                1, new BrokerInfo(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9091)), false)),
-            Map.of(
-                "t",
-                new TopicInfo(
-                    "t",
-                    Uuid.randomUuid(),
-                    List.of(new PartitionInfo(0, List.of(1), 1, 0, List.of(1))),
-                    Map.of())));
-    replicas.apply(metadata);
+    local = new LocalReplicas(dir);
+    local.apply(ledBy(1, List.of(1)));
     handler =
         new ProduceHandler(
-            replicas,
-            () -> metadata,
+            local.replicas,
+            () -> local.metadata,
             new ClientQuotaManager(ClientQuotas.PRODUCER_BYTE_RATE, () -> ClientQuotas.NONE),
             (transactionalId, producerId, epoch, partitions) -> {
               Add add = new Add(List.copyOf(partitions), new CompletableFuture<>());
@@ -117,10 +80,22 @@ class ProduceHandlerTest {
 
   @AfterEach
   void close() throws Exception {
-    replicas.close();
-    logStore.close();
-    scheduler.shutdownNow();
-    scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    local.close();
+  }
+
+  /** Partition t-0 on brokers 1 and 2 as {@code replicas}, led by {@code leader}. */
+  static ClusterMetadata ledBy(int leader, List<Integer> replicas) {
+    return new ClusterMetadata(
+        "cid",
+        1,
+        Map.of(1, LocalReplicas.broker(1), 2, LocalReplicas.broker(2)),
+        Map.of(
+            "t",
+            new TopicInfo(
+                "t",
+                TOPIC_ID,
+                List.of(new PartitionInfo(0, replicas, leader, leader, replicas)),
+                Map.of())));
   }
 
   CompletableFuture<PartitionProduceResponse> produce(int version, int epoch, int sequence) {
@@ -176,7 +151,7 @@ class ProduceHandlerTest {
     assertThat(adds).hasSize(1);
     assertThat(adds.get(0).partitions()).containsExactly(TP);
     assertThat(first).isNotDone();
-    assertThat(replicas.get(TP).orElseThrow().log().logEndOffset()).isZero();
+    assertThat(local.partition(TP).log().logEndOffset()).isZero();
 
     adds.get(0).answer(Errors.NONE);
     assertThat(outcome(first)).isEqualTo("NONE at 0");
@@ -210,28 +185,12 @@ class ProduceHandlerTest {
     CompletableFuture<PartitionProduceResponse> unavailable = produce(12, 0, 0);
     adds.get(1).answer(Errors.COORDINATOR_NOT_AVAILABLE);
     assertThat(outcome(unavailable)).isEqualTo("NOT_ENOUGH_REPLICAS at -1");
-    assertThat(replicas.get(TP).orElseThrow().log().logEndOffset()).isZero();
+    assertThat(local.partition(TP).log().logEndOffset()).isZero();
   }
 
   @Test
   void aFollowerAddsNothingToTheTransaction() {
-    metadata =
-        new ClusterMetadata(
-            "cid",
-            1,
-            Map.of(
-                1,
-                new BrokerInfo(1, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9091)), false),
-                2,
-                new BrokerInfo(2, List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), false)),
-            Map.of(
-                "t",
-                new TopicInfo(
-                    "t",
-                    metadata.topics().get("t").id(),
-                    List.of(new PartitionInfo(0, List.of(2, 1), 2, 1, List.of(2, 1))),
-                    Map.of())));
-    replicas.apply(metadata);
+    local.apply(ledBy(2, List.of(2, 1)));
 
     assertThat(outcome(produce(12, 0, 0))).isEqualTo("NOT_LEADER_OR_FOLLOWER at -1");
     assertThat(adds).isEmpty();
