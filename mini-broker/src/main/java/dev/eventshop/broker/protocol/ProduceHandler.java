@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>From version 12 a transactional producer uses transaction version 2 (KIP-890): it does not add
  * partitions to its transaction itself, so before the first write of a transaction to a partition
  * this broker adds the partition through the {@link PartitionAdder} and appends once the
- * transaction coordinator has it. Versions 10 and 11 are version 9 with more errors allowed
- * (KIP-951 leader hints, which are optional, and TRANSACTION_ABORTABLE); 13 (topic ids) is not
- * advertised.
+ * transaction coordinator has it. Version 10 adds the leader hints of KIP-951 to
+ * NOT_LEADER_OR_FOLLOWER answers ({@link #withLeaderHints}); 11 only allows TRANSACTION_ABORTABLE;
+ * 13 (topic ids) is not advertised.
  *
  * <p>Advertised from version 0 so librdkafka keeps compressing (compatibility rule 2); versions 0-2
  * cannot be parsed by current Kafka classes and close the connection if they ever arrive.
@@ -149,7 +149,48 @@ public final class ProduceHandler extends VersionedApiHandler<ProduceRequest> {
     }
     return started
         .thenCompose(waits -> CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)))
-        .thenApply(ignored -> acks == 0 ? null : response);
+        .thenApply(ignored -> acks == 0 ? null : withLeaderHints(context, response));
+  }
+
+  /**
+   * From version 10 (KIP-951), a partition answered NOT_LEADER_OR_FOLLOWER names its current leader
+   * and epoch, and the response that leader's address on the client's listener, as Kafka answers:
+   * the client sends the batch there without first asking for metadata.
+   */
+  private ProduceResponseData withLeaderHints(
+      RequestContext context, ProduceResponseData response) {
+    if (context.apiVersion() < 10) {
+      return response;
+    }
+    ClusterMetadata cluster = null;
+    for (TopicProduceResponse topic : response.responses()) {
+      for (PartitionProduceResponse p : topic.partitionResponses()) {
+        if (p.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+          continue;
+        }
+        cluster = cluster == null ? metadata.get() : cluster;
+        var info = cluster.partition(new TopicPartition(topic.name(), p.index()));
+        if (info.isEmpty()) {
+          continue;
+        }
+        int leader = info.get().leader();
+        p.currentLeader().setLeaderId(leader).setLeaderEpoch(info.get().leaderEpoch());
+        cluster
+            .liveNode(leader, context.listenerName())
+            .filter(node -> response.nodeEndpoints().find(node.id()) == null)
+            .ifPresent(
+                node ->
+                    response
+                        .nodeEndpoints()
+                        .add(
+                            new ProduceResponseData.NodeEndpoint()
+                                .setNodeId(node.id())
+                                .setHost(node.host())
+                                .setPort(node.port())
+                                .setRack(node.rack())));
+      }
+    }
+    return response;
   }
 
   /**

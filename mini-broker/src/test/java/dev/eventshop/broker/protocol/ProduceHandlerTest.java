@@ -99,6 +99,11 @@ class ProduceHandlerTest {
   }
 
   CompletableFuture<PartitionProduceResponse> produce(int version, int epoch, int sequence) {
+    return produceResponse(version, epoch, sequence)
+        .thenApply(r -> r.responses().iterator().next().partitionResponses().get(0));
+  }
+
+  CompletableFuture<ProduceResponseData> produceResponse(int version, int epoch, int sequence) {
     MemoryRecords records =
         MemoryRecords.withTransactionalRecords(
             Compression.NONE,
@@ -130,14 +135,7 @@ class ProduceHandlerTest {
     return handler
         .handle(TestContexts.of(ApiKeys.PRODUCE, (short) version, "PLAINTEXT"), request)
         .toCompletableFuture()
-        .thenApply(
-            r ->
-                ((ProduceResponseData) r)
-                    .responses()
-                    .iterator()
-                    .next()
-                    .partitionResponses()
-                    .get(0));
+        .thenApply(r -> (ProduceResponseData) r);
   }
 
   static String outcome(CompletableFuture<PartitionProduceResponse> response) {
@@ -194,6 +192,36 @@ class ProduceHandlerTest {
 
     assertThat(outcome(produce(12, 0, 0))).isEqualTo("NOT_LEADER_OR_FOLLOWER at -1");
     assertThat(adds).isEmpty();
+  }
+
+  @Test
+  void notLeaderNamesTheLeaderFromVersion10() {
+    local.apply(ledBy(2, List.of(2, 1)));
+
+    ProduceResponseData hinted = produceResponse(10, 0, 0).join();
+    PartitionProduceResponse p = hinted.responses().iterator().next().partitionResponses().get(0);
+    assertThat(p.currentLeader().leaderId()).isEqualTo(2);
+    assertThat(p.currentLeader().leaderEpoch()).isEqualTo(2);
+    assertThat(hinted.nodeEndpoints())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.nodeId()).isEqualTo(2);
+              assertThat(n.host() + ":" + n.port()).isEqualTo("127.0.0.1:9092");
+            });
+
+    ProduceResponseData older = produceResponse(9, 0, 0).join();
+    assertThat(older.nodeEndpoints()).isEmpty();
+    assertThat(
+            older
+                .responses()
+                .iterator()
+                .next()
+                .partitionResponses()
+                .get(0)
+                .currentLeader()
+                .leaderId())
+        .isEqualTo(-1);
   }
 
   @Test
