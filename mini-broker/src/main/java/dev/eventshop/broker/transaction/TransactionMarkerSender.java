@@ -1,5 +1,7 @@
 package dev.eventshop.broker.transaction;
 
+import static dev.eventshop.broker.transaction.TransactionApis.allFailed;
+
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.network.InterBrokerSender;
 import java.util.ArrayList;
@@ -207,9 +209,7 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
     if (node.isEmpty()) {
       return CompletableFuture.completedFuture(allFailed(tps, Errors.NOT_LEADER_OR_FOLLOWER));
     }
-    Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-    tps.forEach(
-        tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
+    Map<String, List<Integer>> byTopic = TransactionApis.partitionsByTopic(tps);
     WritableTxnMarker marker =
         new WritableTxnMarker()
             .setProducerId(job.producerId())
@@ -251,12 +251,6 @@ public final class TransactionMarkerSender implements MarkerWriter, AutoCloseabl
                                                       Errors.forCode(p.errorCode())))));
               return results;
             });
-  }
-
-  private static Map<TopicPartition, Errors> allFailed(List<TopicPartition> tps, Errors error) {
-    Map<TopicPartition, Errors> results = new HashMap<>();
-    tps.forEach(tp -> results.put(tp, error));
-    return results;
   }
 
   @Override

@@ -1,11 +1,11 @@
 package dev.eventshop.broker.transaction;
 
+import static dev.eventshop.broker.transaction.TransactionApis.allFailed;
+
 import dev.eventshop.broker.metadata.ClusterMetadata;
 import dev.eventshop.broker.network.InterBrokerSender;
 import dev.eventshop.broker.protocol.PartitionAdder;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,12 +151,10 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
           allFailed(partitions, Errors.COORDINATOR_NOT_AVAILABLE));
     }
     AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
-    Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-    partitions.forEach(
-        tp -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
-    byTopic.forEach(
-        (topic, ids) ->
-            topics.add(new AddPartitionsToTxnTopic().setName(topic).setPartitions(ids)));
+    TransactionApis.partitionsByTopic(partitions)
+        .forEach(
+            (topic, ids) ->
+                topics.add(new AddPartitionsToTxnTopic().setName(topic).setPartitions(ids)));
     AddPartitionsToTxnTransactionCollection transactions =
         new AddPartitionsToTxnTransactionCollection();
     transactions.add(
@@ -188,13 +186,6 @@ public final class TransactionPartitionAdder implements PartitionAdder, AutoClos
               errors.putAll(response.errors().getOrDefault(transactionalId, Map.of()));
               return errors;
             });
-  }
-
-  private static Map<TopicPartition, Errors> allFailed(
-      Collection<TopicPartition> partitions, Errors error) {
-    Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
-    partitions.forEach(tp -> errors.put(tp, error));
-    return errors;
   }
 
   @Override

@@ -2,9 +2,6 @@ package dev.eventshop.broker.transaction;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,31 +43,7 @@ final class TransactionStateFormat {
       long startTimestampMs,
       short clientTransactionVersion,
       long previousProducerId,
-      long nextProducerId) {
-
-    /** A record without the producer ids of a move to a new producer id. */
-    Snapshot(
-        long producerId,
-        short producerEpoch,
-        int timeoutMs,
-        TransactionState state,
-        Set<TopicPartition> partitions,
-        long lastUpdateTimestampMs,
-        long startTimestampMs,
-        short clientTransactionVersion) {
-      this(
-          producerId,
-          producerEpoch,
-          timeoutMs,
-          state,
-          partitions,
-          lastUpdateTimestampMs,
-          startTimestampMs,
-          clientTransactionVersion,
-          RecordBatch.NO_PRODUCER_ID,
-          RecordBatch.NO_PRODUCER_ID);
-    }
-  }
+      long nextProducerId) {}
 
   /** The value version Kafka writes at the cluster's {@code transaction.version}. */
   static short valueVersion(short transactionVersion) {
@@ -104,13 +77,7 @@ final class TransactionStateFormat {
       throw new IllegalArgumentException("unknown transaction log value version " + version);
     }
     boolean flexible = version == VALUE_VERSION_1;
-    Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-    List<TopicPartition> sorted = new ArrayList<>(s.partitions());
-    sorted.sort(
-        Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-    for (TopicPartition tp : sorted) {
-      byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
-    }
+    Map<String, List<Integer>> byTopic = TransactionApis.partitionsByTopic(s.partitions());
     // Upper bound: varints take at most 5 bytes where fixed lengths take 2 or 4.
     int size = 2 + 8 + 2 + 4 + 1 + 5 + 8 + 8 + 1 + 3 * (1 + 1) + 8 + 8 + 2;
     for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {

@@ -444,7 +444,9 @@ class TransactionCoordinatorTest {
                             java.util.Set.of(ORDERS_0),
                             0,
                             0,
-                            (short) 2),
+                            (short) 2,
+                            RecordBatch.NO_PRODUCER_ID,
+                            RecordBatch.NO_PRODUCER_ID),
                         (short) 1))),
             0)
         .join();

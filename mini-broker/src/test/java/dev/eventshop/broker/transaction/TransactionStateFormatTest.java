@@ -14,6 +14,7 @@ import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.coordinator.transaction.generated.TransactionLogKey;
 import org.apache.kafka.coordinator.transaction.generated.TransactionLogValue;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,9 @@ class TransactionStateFormatTest {
         partitions,
         1_700_000_000_500L,
         state == TransactionState.EMPTY ? -1 : 1_700_000_000_000L,
-        clientTransactionVersion);
+        clientTransactionVersion,
+        RecordBatch.NO_PRODUCER_ID,
+        RecordBatch.NO_PRODUCER_ID);
   }
 
   @ParameterizedTest
